@@ -1,0 +1,3 @@
+from wsdiag.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Reporters: each turns a Diagnosis into a string and never prints."""
