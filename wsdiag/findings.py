@@ -38,6 +38,8 @@ class Thresholds:
     storm_min: int = 5  # reconnects before a storm can be declared
     storm_per_conn_hour: float = 6.0  # reconnects per connection per hour
     storm_error_per_conn_hour: float = 30.0
+    storm_pool_per_hour: float = 12.0  # reconnects per hour across the pool (one every 5 min)
+    storm_error_pool_per_hour: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -206,9 +208,20 @@ def _storm(s: Summary, th: Thresholds) -> Finding | None:
     hours = s.span_hours
     conns = max(1, len([c for c, cs in s.conns.items() if cs.reconnects]) or len(s.ids) or 1)
     rate = None if not hours else n / hours / conns
-    if rate is not None and rate < th.storm_per_conn_hour:
+    pool_rate = None if not hours else n / hours
+    # A storm is a high rate on the connections that reconnect, or on the pool as a whole
+    # (37 connections reconnecting "only" twice an hour each is still a reconnect every 2 min).
+    if (
+        rate is not None
+        and pool_rate is not None
+        and rate < th.storm_per_conn_hour
+        and pool_rate < th.storm_pool_per_hour
+    ):
         return None
-    severity = "error" if rate is not None and rate >= th.storm_error_per_conn_hour else "warning"
+    severe = rate is not None and pool_rate is not None and (
+        rate >= th.storm_error_per_conn_hour or pool_rate >= th.storm_error_pool_per_hour
+    )
+    severity = "error" if severe else "warning"
     evidence = [f"{_per_hour(n, hours)} reconnects over {conns} connection(s)"]
     if rate is not None:
         evidence.append(

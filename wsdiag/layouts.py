@@ -102,7 +102,13 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
         pos = junk.end()
     docker = _DOCKER.match(text, pos)
     docker_time: datetime | None = None
-    if docker and docker.end() > pos and (docker.group("svc") or docker.group("dts")):
+    if (
+        docker
+        and docker.end() > pos
+        # An ISO time alone may be the miner's own (zarmstrong date_format); a wrapper's
+        # time is followed by a service name or by the miner's timestamp.
+        and (docker.group("svc") or (docker.group("dts") and not _STAMP.match(text, pos)))
+    ):
         if docker.group("dts"):
             try:
                 docker_time = datetime.fromisoformat(docker.group("dts").replace("T", " "))

@@ -1,0 +1,96 @@
+"""Failure taxonomy: one test per class, on the texts the miner and websocket-client print."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsdiag.classify import classify
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["fin=1 opcode=8 data=b'\\x10\\x04ping pong failed'", "Connection closed (code 4100): ping pong failed"],
+)
+def test_ping_pong(text: str) -> None:
+    """Server close frames for missed pings are ping_pong."""
+    assert classify(text) == "ping_pong"
+
+
+def test_pong_timeout() -> None:
+    """The PONG watchdog text is pong_timeout."""
+    assert classify("The last PONG was received more than 5 minutes ago") == "pong_timeout"
+
+
+def test_ping_stalled() -> None:
+    """The PING watchdog text is ping_stalled."""
+    assert classify("The last PING was sent more than 10 minutes ago. Reconnecting to the WebSocket...") == "ping_stalled"
+
+
+def test_broken_pipe() -> None:
+    """`[Errno 32] Broken pipe` is broken_pipe."""
+    assert classify("[Errno 32] Broken pipe") == "broken_pipe"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[SSL: BAD_LENGTH] bad length (_ssl.c:2483)",
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1125)",
+        "EOF occurred in violation of protocol (_ssl.c:992)",
+        "SSLEOFError(8, 'x')",
+    ],
+)
+def test_ssl(text: str) -> None:
+    """TLS failures are ssl."""
+    assert classify(text) == "ssl"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[Errno 104] Connection reset by peer",
+        "[WinError 10054] An existing connection was forcibly closed by the remote host",
+        "Connection to remote host was lost.",
+        "socket is already closed.",
+        "Connection is already closed.",
+    ],
+)
+def test_connection_reset(text: str) -> None:
+    """Resets and lost connections are connection_reset."""
+    assert classify(text) == "connection_reset"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[Errno 60] Operation timed out",
+        "[Errno 110] Connection timed out",
+        "[WinError 10060] A connection attempt failed because the connected party did not properly respond",
+    ],
+)
+def test_timeout(text: str) -> None:
+    """Timeouts are timeout."""
+    assert classify(text) == "timeout"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[Errno 11001] getaddrinfo failed",
+        "[Errno -2] Name or service not known",
+        "[Errno -3] Temporary failure in name resolution",
+    ],
+)
+def test_dns(text: str) -> None:
+    """Name-resolution failures are dns."""
+    assert classify(text) == "dns"
+
+
+def test_bad_auth() -> None:
+    """An ERR_BADAUTH answer is bad_auth."""
+    assert classify("Error while trying to listen for a topic: {'type': 'RESPONSE', 'error': 'ERR_BADAUTH'}") == "bad_auth"
+
+
+def test_other() -> None:
+    """Anything else is other."""
+    assert classify("Handshake status 503 Service Unavailable -+-+- {} -+-+- b''") == "other"

@@ -1,0 +1,61 @@
+"""Real excerpts users posted: ids, classes, reconnects and span equal the hand-counted truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.pipeline import Options, analyze
+from wsdiag.sources import resolve
+
+
+def _truth() -> dict[str, dict[str, object]]:
+    path = CORPUS / "truth.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+TRUTH = _truth()
+
+
+def _printed(iso: str | None, less: bool) -> str | None:
+    """The timestamp as the log printed it (dd/mm/yy or, for less logs, dd/mm)."""
+    if iso is None:
+        return None
+    date, clock = iso.split("T")
+    y, m, d = date.split("-")
+    return f"{d}/{m} {clock}" if less else f"{d}/{m}/{y[2:]} {clock}"
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH) or ["<no corpus>"])
+def test_corpus_file_matches_truth(corpus: Path, name: str) -> None:
+    """Every public excerpt gives the hand-counted ids, pool size, classes, reconnects and span."""
+    truth = TRUTH[name]
+    doc = Diagnosis.of(analyze(resolve([str(corpus / name)]), Options(jobs=1))).to_dict()
+    assert doc["connections"]["ids"] == truth["ids"]
+    assert doc["connections"]["pool_size"] == truth["pool_size"]
+    assert doc["failures"]["by_class"] == truth["by_class"]
+    assert doc["reconnects"]["count"] == truth["reconnects"]
+    assert doc["closes"] == truth["closed"]
+    assert doc["topics"]["listened"] == truth["topics_listened"]
+    ambiguous = set(truth.get("ambiguous", []))  # type: ignore[arg-type]
+    less = doc["inputs"][0]["layout"] == "less"
+    if "first" not in ambiguous:
+        assert _printed(doc["span"]["first"], less) == truth["first"]
+    if "last" not in ambiguous:
+        assert _printed(doc["span"]["last"], less) == truth["last"]
+
+
+def test_corpus_simple_path_agrees(corpus: Path) -> None:
+    """The per-line reference path gives the same document as the fast path on every excerpt."""
+    for name in TRUTH:
+        src = resolve([str(corpus / name)])
+        fast = Diagnosis.of(analyze(src, Options(jobs=1, year=2025))).to_dict()
+        slow = Diagnosis.of(analyze(src, Options(jobs=1, year=2025, simple=True))).to_dict()
+        assert fast == slow, name

@@ -1,0 +1,102 @@
+"""One event counts once: websocket-client echoes fold into the `#N - WebSocket error` they repeat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import diagnose_text
+from wsdiag.analyze import Summary
+from wsdiag.layouts import YearResolver
+from wsdiag.scan import Scanner
+
+ERR = "23/01/25 13:19:{s:02d} - ERROR - [on_error]: #{c} - WebSocket error: {e}\n"
+BYE = "23/01/25 13:19:{s:02d} - ERROR - [error]: {e} - goodbye\n"
+CB = "23/01/25 13:19:{s:02d} - ERROR - [error]: error from callback <function WebSocketsPool.on_message at 0x7f>: {e}\n"
+SSL = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed (_ssl.c:1018)"
+
+
+def test_goodbye_echo_is_not_counted_again(tmp_path: Path) -> None:
+    """`#0 - WebSocket error: X` + `X - goodbye` is one event on connection 0."""
+    doc = diagnose_text(tmp_path, ERR.format(s=0, c=0, e=SSL) + BYE.format(s=0, e=SSL))
+    assert doc["failures"]["by_class"]["ssl"] == 1
+    assert doc["failures"]["without_connection"] == 0
+    assert doc["connections"]["per_connection"]["0"]["by_class"] == {"ssl": 1}
+
+
+def test_callback_echo_before_the_error(tmp_path: Path) -> None:
+    """`error from callback <...>: X` followed by `#0 - WebSocket error: X` is one event."""
+    e = "Error while trying to listen for a topic: {'type': 'RESPONSE', 'error': 'ERR_BADAUTH', 'nonce': 'n'}"
+    doc = diagnose_text(tmp_path, CB.format(s=0, e=e) + ERR.format(s=0, c=0, e=e))
+    assert doc["failures"]["by_class"]["bad_auth"] == 1
+    assert doc["failures"]["total"] == 1
+
+
+def test_echo_without_error_counts_once_without_connection(tmp_path: Path) -> None:
+    """An echo whose `#N` line is missing counts once, with no connection."""
+    doc = diagnose_text(tmp_path, BYE.format(s=0, e="[Errno 32] Broken pipe"))
+    assert doc["failures"]["by_class"]["broken_pipe"] == 1
+    assert doc["failures"]["without_connection"] == 1
+
+
+def test_separate_failures_with_same_text_both_count(tmp_path: Path) -> None:
+    """The same error 30 s later is a new event, with its own echo folded."""
+    text = "".join(
+        [ERR.format(s=0, c=0, e=SSL), BYE.format(s=0, e=SSL), ERR.format(s=30, c=0, e=SSL), BYE.format(s=30, e=SSL)]
+    )
+    assert diagnose_text(tmp_path, text)["failures"]["by_class"]["ssl"] == 2
+
+
+def test_storm_of_identical_errors_on_many_connections(tmp_path: Path) -> None:
+    """37 connections failing alike in one second, echoes interleaved, give 37 events."""
+    pp = "fin=1 opcode=8 data=b'\\x10\\x04ping pong failed'"
+    lines = []
+    for c in range(37):
+        lines.append(ERR.format(s=5, c=c, e=pp))
+        if c % 2:
+            lines.append(BYE.format(s=5, e=pp))
+            lines.append(BYE.format(s=5, e=pp))
+    doc = diagnose_text(tmp_path, "".join(lines))
+    assert doc["failures"]["by_class"]["ping_pong"] == 37
+    assert doc["connections"]["distinct"] == 37
+
+
+def test_badauth_triple_is_one_event(tmp_path: Path) -> None:
+    """Received ERR_BADAUTH + `Error while trying to listen` + cookie hint are one bad_auth event."""
+    text = (
+        '02/09/25 09:14:52 - DEBUG - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_message]: #0 - Received: {"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"x"}\n'
+        "02/09/25 09:14:52 - ERROR - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_message]: Error while trying to listen for a topic: ERR_BADAUTH\n"
+        '02/09/25 09:14:52 - ERROR - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_message]: Received the ERR_BADAUTH error, most likely you have an outdated cookie file "cookies\\someone.pkl". Delete this file and try again.\n'
+    )
+    doc = diagnose_text(tmp_path, text)
+    assert doc["failures"]["by_class"]["bad_auth"] == 1
+    assert doc["connections"]["per_connection"]["0"]["by_class"] == {"bad_auth": 1}  # the answer names #0
+    assert [f["id"] for f in doc["findings"]] == ["bad-auth"]
+    assert "someone" not in str(doc)
+
+
+def test_no_timestamps_use_line_distance(tmp_path: Path) -> None:
+    """Without times, an echo next to its error is folded; one far away counts on its own."""
+    err = "ERROR - [on_error]: #0 - WebSocket error: [Errno 32] Broken pipe\n"
+    bye = "ERROR - [error]: [Errno 32] Broken pipe - goodbye\n"
+    filler = "ERROR - [on_error]: #1 - WebSocket error: something else {}\n"
+    text = err + bye + "".join(filler.format(i) for i in range(20)) + bye
+    doc = diagnose_text(tmp_path, text)
+    assert doc["failures"]["by_class"]["broken_pipe"] == 2
+    assert doc["failures"]["by_class"]["other"] == 20
+
+
+def _summary(text: bytes) -> Summary:
+    s = Summary()
+    Scanner(s, s.input("x"), YearResolver.for_log(2025)).chunk(text)
+    return s
+
+
+def test_merge_at_a_seam_between_error_and_echo() -> None:
+    """Cutting a log between an error and its echo and merging the halves keeps one event."""
+    a = (ERR.format(s=0, c=0, e=SSL)).encode()
+    b = (BYE.format(s=0, e=SSL) + ERR.format(s=40, c=1, e=SSL)).encode()
+    whole = _summary(a + b).finish()
+    merged = _summary(a).merge(_summary(b)).finish()
+    assert whole.class_counts() == merged.class_counts()
+    assert merged.class_counts()["ssl"] == 2
+    assert merged.idless_failures == 0
