@@ -41,7 +41,8 @@ def _id_alternation(ids: Iterable[int]) -> bytes:
 def _interesting(known: set[int]) -> re.Pattern[bytes]:
     """`#N - ` occurrences except boring payloads of ids already known."""
     if not known or len(known) > _MAX_KNOWN:
-        return re.compile(rb"#\d{1,12} - (?!" + _BORING + rb")" if known else rb"#\d{1,12} - ")
+        # Every `#N - ` line is a candidate: slower, but a new id is never skipped.
+        return re.compile(rb"#\d{1,12} - ")
     return re.compile(rb"#(?!(?:" + _id_alternation(known) + rb") - " + _BORING + rb")\d{1,12} - ")
 
 
