@@ -1,0 +1,1187 @@
+#!/usr/bin/env python3
+"""Seeded generator of realistic Twitch Channel Points Miner logs with exact expected counts.
+
+The generator writes a log in one of the miner's three layouts (``file``, ``console``, ``less``)
+and returns an :class:`Expected` summary that follows the analyzer's counting contract:
+
+* ``ids``: distinct ``N`` of ``#N - `` in WebSocket records; ``pool_size`` = max(ids) + 1;
+* ``by_class``: every failure event counted once in its class (a websocket-client
+  ``<err> - goodbye`` echo never counts; the three lines of an ERR_BADAUTH count once);
+* ``reconnects`` / ``closes``: ``Reconnecting to Twitch PubSub server`` / ``WebSocket closed`` lines;
+* ``topics_listened``: distinct topics in LISTEN lines (None without LISTEN lines);
+* ``streamers``: N of ``Loading data for N streamers``;
+* ``lines``: physical lines written; ``first``/``last``: time of the first/last record.
+
+Only lines that were actually written are counted, so the summary is exact even when the size
+target cuts the log. The output stops at the first line boundary at or past ``size`` bytes,
+except that a multi-line failure event is always written whole.
+
+Model (see FORMATS.md for the templates): the pool opens ``connections`` WebSockets of 50 topics
+each (#0 also carries the two user topics, whose LISTEN lines hold the auth token) and every
+reconnection LISTENs its topics again. Failure events start at ``failure_rate`` per body item:
+an error event is ``#N - WebSocket error`` (+ optional traceback, + echo), ``WebSocket closed``
+and ``Reconnecting ...``; a reconnection that finds no network logs one ``No internet`` event per
+retry; ``bad_auth`` is a server RECONNECT (counted as ``reconnect_requested``) whose re-LISTEN of
+the user topic is refused. An outage makes every connection fail within 60 s, keeps the body
+silent while ``No internet`` retries repeat, then reconnects; ``Expected.outages`` holds the
+time of the first and last outage error and the connections that failed in it.
+
+Pure standard library; usable as a module (``generate``) or a CLI::
+
+    python benchmarks/genlog.py --size 1G --layout file --seed 1 -o big.log --expected big.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import math
+import random
+import re
+import string
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import BinaryIO, cast
+
+#: Failure classes of the JSON contract, in report order (same as wsdiag.records).
+FAILURE_CLASSES: tuple[str, ...] = (
+    "ping_pong",
+    "pong_timeout",
+    "ping_stalled",
+    "broken_pipe",
+    "ssl",
+    "connection_reset",
+    "timeout",
+    "dns",
+    "no_internet",
+    "reconnect_requested",
+    "bad_auth",
+    "other",
+)
+
+LAYOUTS: tuple[str, ...] = ("file", "console", "less")
+LEVELS: tuple[str, ...] = ("DEBUG", "INFO")
+
+M_POOL = "TwitchChannelPointsMiner.classes.WebSocketsPool"
+M_WS = "TwitchChannelPointsMiner.classes.TwitchWebSocket"
+M_MINER = "TwitchChannelPointsMiner.TwitchChannelPointsMiner"
+M_STREAMER = "TwitchChannelPointsMiner.classes.entities.Streamer"
+M_WSC = "websocket"
+M_HTTP = "urllib3.connectionpool"
+
+CHANNEL_TOPICS: tuple[str, ...] = (
+    "video-playback-by-id",
+    "raid",
+    "predictions-channel-v1",
+    "community-moments-channel-v1",
+)
+USER_TOPICS: tuple[str, ...] = ("community-points-user-v1", "predictions-user-v1")
+TOPICS_PER_CONNECTION = 50
+TOKEN_LENGTH = 30
+NONCE_LENGTH = 30
+
+_ALNUM = string.ascii_letters + string.digits
+_TOKEN_CHARS = string.ascii_lowercase + string.digits
+_HMS: list[str] = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
+_HMS_B: list[bytes] = [x.encode() for x in _HMS]
+_FLUSH_BYTES = 4 << 20
+_INF = 1 << 62
+
+#: WebSocket error texts (T1 payloads) per failure class.
+ERROR_TEXTS: dict[str, tuple[str, ...]] = {
+    "ping_pong": (
+        "fin=1 opcode=8 data=b'\\x10\\x04ping pong failed'",  # websocket-client 1.9.0
+        "Connection closed (code 4100): ping pong failed",  # websocket-client 1.9.2
+    ),
+    "broken_pipe": ("[Errno 32] Broken pipe",),
+    "ssl": (
+        "[SSL: BAD_LENGTH] bad length (_ssl.c:2483)",
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+        "unable to get local issuer certificate (_ssl.c:1018)",
+    ),
+    "connection_reset": ("[Errno 104] Connection reset by peer", "Connection to remote host was lost."),
+    "timeout": ("[Errno 110] Connection timed out",),
+    "dns": ("[Errno -3] Temporary failure in name resolution",),
+    "other": ("Handshake status 503 Service Unavailable -+-+- {} -+-+- b''",),
+}
+
+#: Exception class printed on the last line of a traceback, per error text.
+_EXCEPTIONS: dict[str, str] = {
+    "[Errno 32] Broken pipe": "BrokenPipeError",
+    "[SSL: BAD_LENGTH] bad length (_ssl.c:2483)": "ssl.SSLError",
+    ERROR_TEXTS["ssl"][1]: "ssl.SSLCertVerificationError",
+    "[Errno 104] Connection reset by peer": "ConnectionResetError",
+    "Connection to remote host was lost.": "websocket._exceptions.WebSocketConnectionClosedException",
+    "[Errno 110] Connection timed out": "TimeoutError",
+    "[Errno -3] Temporary failure in name resolution": "socket.gaierror",
+    ERROR_TEXTS["other"][0]: "websocket._exceptions.WebSocketBadStatusException",
+}
+
+_SITE = "/usr/local/lib/python3.11/site-packages/websocket"
+_TRACEBACK_FRAMES: tuple[tuple[str, ...], ...] = (
+    (
+        f'  File "{_SITE}/_app.py", line 470, in read',
+        "    op_code, frame = self.sock.recv_data_frame(True)",
+        f'  File "{_SITE}/_core.py", line 398, in recv_data_frame',
+        "    frame = self.recv_frame()",
+        f'  File "{_SITE}/_socket.py", line 118, in recv',
+        "    bytes_ = _recv()",
+    ),
+    (
+        f'  File "{_SITE}/_app.py", line 519, in run_forever',
+        "    self.sock.connect(",
+        f'  File "{_SITE}/_core.py", line 256, in connect',
+        "    self.sock, addrs = connect(",
+        "                       ^^^^^^^^",
+        f'  File "{_SITE}/_http.py", line 145, in connect',
+        "    sock = _open_socket(addrinfo_list, options.sockopt, options.timeout)",
+    ),
+)
+
+#: Relative frequency of the primary failure events sprinkled into the body.
+CLASS_WEIGHTS: dict[str, float] = {
+    "connection_reset": 24,
+    "reconnect_requested": 18,
+    "ping_pong": 14,
+    "pong_timeout": 10,
+    "ssl": 8,
+    "timeout": 7,
+    "broken_pipe": 5,
+    "dns": 4,
+    "no_internet": 4,
+    "other": 3,
+    "ping_stalled": 2,
+    "bad_auth": 1,
+}
+
+_SYLLABLES = (
+    "ka",
+    "zu",
+    "mi",
+    "ro",
+    "ven",
+    "tal",
+    "shi",
+    "dor",
+    "lex",
+    "pio",
+    "nar",
+    "qua",
+    "bel",
+    "rin",
+    "tos",
+    "gal",
+    "fe",
+    "yor",
+    "wix",
+    "hun",
+    "spa",
+    "cle",
+    "mo",
+    "vik",
+)
+_NAME_SUFFIXES = ("", "", "", "tv", "_", "live", "gg", "x")
+_POINT_REASONS: tuple[tuple[str, int], ...] = (
+    ("WATCH", 10),
+    ("WATCH", 12),
+    ("WATCH", 20),
+    ("CLAIM", 50),
+    ("CLAIM", 60),
+    ("WATCH_STREAK", 450),
+    ("RAID", 250),
+)
+
+# Accounting kinds carried by generated lines.
+_K_NONE = 0
+_K_FAIL = 1
+_K_CLOSE = 2
+_K_RECON = 3
+_K_RECON_OUTAGE = 4
+_K_LISTEN = 5
+_K_LISTEN_TOKEN = 6
+_K_STREAMERS = 7
+
+# (time or None for a continuation line, text after the timestamp, conn or -1,
+#  accounting kind, accounting argument, may the output stop after this line)
+_Line = tuple[int | None, str, int, int, "str | int", bool]
+
+
+@dataclass
+class GenConfig:
+    """Knobs of one generated log."""
+
+    seed: int = 1
+    size: int = 1_000_000  # target bytes (stop at the first line boundary past it)
+    layout: str = "file"  # "file" | "console" | "less"
+    level: str = "DEBUG"  # "DEBUG" | "INFO" (INFO: no PING/PONG/Send/Received lines)
+    connections: int = 37  # pool slots #0..#N-1
+    topics_per_streamer: int = 2  # LISTEN topics per streamer (channel topics, 1..4)
+    failure_rate: float = 0.002  # fraction of body lines that start a failure event
+    outages: int = 0  # injected network-wide outages (all connections fail within ~1 minute)
+    start: datetime = field(default_factory=lambda: datetime(2025, 11, 29, 18, 0, 0))
+    year_rollover: bool = False  # start on 31/12 so that the log crosses New Year
+    echoes: bool = True  # websocket-client "<err> - goodbye" echo after each WebSocket error
+    tracebacks: bool = True  # occasional traceback continuation lines after an ERROR record
+    tokens: bool = True  # LISTEN lines for user topics carry "auth_token":"<30 chars>"
+
+
+@dataclass
+class Expected:
+    """What an analyzer must report for the generated log (see the module docstring)."""
+
+    ids: list[int] = field(default_factory=list)
+    pool_size: int | None = None
+    by_class: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAILURE_CLASSES, 0))
+    failures_total: int = 0
+    reconnects: int = 0
+    closes: int = 0
+    topics_listened: int | None = None
+    streamers: int | None = None
+    lines: int = 0
+    bytes: int = 0
+    first: str | None = None
+    last: str | None = None
+    outages: list[dict[str, object]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-serialisable dict (keys in declaration order)."""
+        return {
+            "ids": list(self.ids),
+            "pool_size": self.pool_size,
+            "by_class": dict(self.by_class),
+            "failures_total": self.failures_total,
+            "reconnects": self.reconnects,
+            "closes": self.closes,
+            "topics_listened": self.topics_listened,
+            "streamers": self.streamers,
+            "lines": self.lines,
+            "bytes": self.bytes,
+            "first": self.first,
+            "last": self.last,
+            "outages": [dict(o) for o in self.outages],
+            "tokens": list(self.tokens),
+        }
+
+
+def _millify(value: float, precision: int = 2) -> str:
+    """The miner's points formatting (``1.23k``, ``750.0``)."""
+    names = ("", "k", "M", "B", "T")
+    idx = 0 if value == 0 else math.floor(math.log10(abs(value)) / 3)
+    idx = max(0, min(len(names) - 1, idx))
+    return f"{round(value / 10 ** (3 * idx), precision)}{names[idx]}"
+
+
+class _Generator:
+    """One run of the generator; see :func:`generate`."""
+
+    def __init__(self, cfg: GenConfig, out: BinaryIO) -> None:
+        if cfg.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, not {cfg.layout!r}")
+        if cfg.level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, not {cfg.level!r}")
+        if cfg.connections < 1:
+            raise ValueError("connections must be >= 1")
+        if not 1 <= cfg.topics_per_streamer <= len(CHANNEL_TOPICS):
+            raise ValueError(f"topics_per_streamer must be in 1..{len(CHANNEL_TOPICS)}")
+        if not 0.0 <= cfg.failure_rate < 1.0:
+            raise ValueError("failure_rate must be in [0, 1)")
+        if cfg.outages < 0:
+            raise ValueError("outages must be >= 0")
+        self.cfg = cfg
+        self.out = out
+        self.rng = random.Random(cfg.seed)
+        self.debug = cfg.level == "DEBUG"
+        self.layout = cfg.layout
+        self.size = cfg.size
+
+        # accounting (only for lines actually written)
+        self.by_class: dict[str, int] = dict.fromkeys(FAILURE_CLASSES, 0)
+        self.closes = 0
+        self.reconnects = 0
+        self.ids: set[int] = set()
+        self.topics: set[str] = set()
+        self.listen_seen = False
+        self.streamers_seen: int | None = None
+        self.token_written = False
+        self.outages: list[dict[str, object]] = []
+        self.outage_conns: list[list[int]] = []
+        self.first_t: int | None = None
+        self.last_t = 0
+        self.written = 0
+        self.lines = 0
+        self.done = False
+        self.parts: list[bytes] = []
+        self.plen = 0
+
+        # simulation state
+        self.now = 0  # time of the next body tick, seconds since the start
+        self.heap: list[tuple[int, int, list[_Line]]] = []
+        self.seq = 0
+        self.busy: list[int] = [0] * cfg.connections
+        self.outage_until = -1
+        self.nonce_pool = "".join(self.rng.choices(_ALNUM, k=1 << 16))
+
+        self._build_world()
+        self._build_population()
+        self._build_ticks()
+
+    # ------------------------------------------------------------------ world
+    def _build_world(self) -> None:
+        rng = self.rng
+        cfg = self.cfg
+        conns = cfg.connections
+        tps = cfg.topics_per_streamer
+        fill = rng.randint(10, TOPICS_PER_CONNECTION)
+        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
+        n = max(1, math.ceil((target - len(USER_TOPICS)) / tps))
+        while len(USER_TOPICS) + n * tps > TOPICS_PER_CONNECTION * conns:
+            n -= 1
+        self.n_streamers = n
+
+        names: list[str] = []
+        seen: set[str] = set()
+        while len(names) < n:
+            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+            name += rng.choice(_NAME_SUFFIXES)
+            if rng.random() < 0.2:
+                name += str(rng.randint(1, 99))
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+        self.names = names
+        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
+        self.user_id = ids[0]
+        self.channel_ids = ids[1:]
+        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+        self.token = "".join(rng.choices(_TOKEN_CHARS, k=TOKEN_LENGTH))
+        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in names]
+
+        topics: list[tuple[str, bool]] = [(f"{t}.{self.user_id}", True) for t in USER_TOPICS]
+        for cid in self.channel_ids:
+            topics.extend((f"{t}.{cid}", False) for t in CHANNEL_TOPICS[:tps])
+        self.conn_topics: list[list[tuple[str, bool]]] = [
+            topics[i : i + TOPICS_PER_CONNECTION] for i in range(0, len(topics), TOPICS_PER_CONNECTION)
+        ]
+        assert len(self.conn_topics) == conns
+        # streamers whose stream is live: they produce viewcount/points messages
+        live = max(1, n // 8)
+        self.live = sorted(rng.sample(range(n), min(n, live)))
+
+    # --------------------------------------------------------------- formatting
+    def _fmt(self, level: str, module: str, func: str, msg: str, emoji: str = "") -> str:
+        """The part of a record after the timestamp, in this run's layout."""
+        if self.layout == "file":
+            return f" - {level} - {module} - [{func}]: {msg}"
+        if emoji:
+            msg = f"{emoji}  {msg}"
+        if self.layout == "console":
+            return f" - {level} - [{func}]: {msg}"
+        return f" - {msg}"
+
+    def _add(
+        self,
+        lines: list[_Line],
+        t: int,
+        level: str,
+        module: str,
+        func: str,
+        msg: str,
+        conn: int = -1,
+        kind: int = _K_NONE,
+        arg: str | int = "",
+        cut: bool = False,
+    ) -> None:
+        if level == "DEBUG" and not self.debug:
+            return
+        lines.append((t, self._fmt(level, module, func, msg), conn, kind, arg, cut))
+
+    def _streamer_str(self, i: int) -> str:
+        return f"{self.names[i]} ({_millify(self.points[i])} points)"
+
+    def _nonce(self) -> str:
+        o = self.rng.randrange(len(self.nonce_pool) - NONCE_LENGTH)
+        return self.nonce_pool[o : o + NONCE_LENGTH]
+
+    # ------------------------------------------------------------ body content
+    def _viewcount_items(self) -> list[str]:
+        rng = self.rng
+        st = self.epoch + self.now
+        items = []
+        for i in self.live:
+            cid = self.channel_ids[i]
+            topic_idx = len(USER_TOPICS) + i * self.cfg.topics_per_streamer
+            conn = topic_idx // TOPICS_PER_CONNECTION
+            inner = (
+                '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
+                f"{st + rng.random() * 30:.6f}"
+                ',\\"viewers\\":'
+                f"{rng.randint(3, 40_000)}}}"
+            )
+            msg = (
+                f'#{conn} - Received: {{"type":"MESSAGE","data":{{"topic":'
+                f'"video-playback-by-id.{cid}","message":"{inner}"}}}}'
+            )
+            items.append(self._fmt("DEBUG", M_POOL, "on_message", msg))
+        return items
+
+    def _build_population(self) -> None:
+        """Body lines are drawn from a weighted population of pre-formatted record tails."""
+        rng = self.rng
+        self.epoch = self.cfg.start.replace(tzinfo=timezone.utc).timestamp()
+        cats: list[tuple[list[str], float]] = []
+        points: list[str] = []
+        for i in self.live[:60]:
+            for reason, earned in rng.sample(_POINT_REASONS, 3):
+                self.points[i] += earned
+                line = self._fmt(
+                    "INFO",
+                    M_POOL,
+                    "on_message",
+                    f"+{earned} → {self._streamer_str(i)} - Reason: {reason}.",
+                    emoji="🚀",
+                )
+                if self.debug:
+                    cid = self.channel_ids[i]
+                    inner = (
+                        '{\\"type\\":\\"points-earned\\",\\"data\\":{\\"channel_id\\":\\"'
+                        f'{cid}\\",\\"point_gain\\":{{\\"user_id\\":\\"{self.user_id}'
+                        f'\\",\\"channel_id\\":\\"{cid}\\",\\"total_points\\":{earned},'
+                        f'\\"reason_code\\":\\"{reason}\\"}},\\"balance\\":{{\\"balance\\":'
+                        f"{self.points[i]}}}}}}}"
+                    )
+                    recv = self._fmt(
+                        "DEBUG",
+                        M_POOL,
+                        "on_message",
+                        f'#0 - Received: {{"type":"MESSAGE","data":{{"topic":'
+                        f'"community-points-user-v1.{self.user_id}","message":"{inner}"}}}}',
+                    )
+                    line = recv + "\x00" + line
+                points.append(line)
+        onoff: list[str] = []
+        for i in self.live[:20]:
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
+            )
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
+            )
+        if self.debug:
+            self.n_viewcount = len(self.live)
+            cats.append((self._viewcount_items(), 60.0))
+            pingpong = [
+                self._fmt("DEBUG", M_WS, "send", f'#{n} - Send: {{"type":"PING"}}')
+                + "\x00"
+                + self._fmt("DEBUG", M_POOL, "on_message", f'#{n} - Received: {{ "type": "PONG" }}')
+                for n in range(self.cfg.connections)
+            ]
+            cats.append((pingpong, 22.0))
+            cats.append((points, 8.0))
+            http = [
+                self._fmt(
+                    "DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): gql.twitch.tv:443"
+                ),
+                self._fmt(
+                    "DEBUG",
+                    M_HTTP,
+                    "_make_request",
+                    'https://gql.twitch.tv:443 "POST /integrity HTTP/1.1" 200 None',
+                ),
+                self._fmt(
+                    "DEBUG",
+                    M_HTTP,
+                    "_make_request",
+                    'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None',
+                ),
+                self._fmt(
+                    "DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): spade.twitch.tv:443"
+                ),
+            ]
+            cats.append((http, 6.0))
+            cats.append((onoff, 1.0))
+            self.rate = max(0.05, 0.11 * self.cfg.connections)  # body items per second
+        else:
+            self.n_viewcount = 0
+            cats.append((points, 90.0))
+            cats.append((onoff, 10.0))
+            self.rate = max(0.01, 0.0045 * self.cfg.connections)
+        # body items are kept encoded; "\x00" separates the two lines of a pair (PING+PONG)
+        pop: list[bytes] = []
+        cum: list[float] = []
+        total = 0.0
+        for items, weight in cats:
+            for item in items:
+                total += weight / len(items)
+                pop.append(item.encode())
+                cum.append(total)
+        self.pop = pop
+        self.cum = cum
+        self.pairs = any(b"\x00" in item for item in pop)
+        self.ibuf: list[bytes] = []
+        self.ipos = 0
+        self.next_refresh = 0  # rebuild viewcount lines once the start time is final
+
+    def _build_ticks(self) -> None:
+        """Pre-sample (lines, gap) ticks of a Poisson process with ``self.rate`` items/s."""
+        rng = self.rng
+        lam = self.rate
+        p0 = math.exp(-lam)
+        table: list[tuple[int, int]] = []
+        for _ in range(4096):
+            # zero-truncated Poisson count for this second
+            while True:
+                k, p, limit = 0, 1.0, p0
+                while True:
+                    p *= rng.random()
+                    if p <= limit:
+                        break
+                    k += 1
+                if k:
+                    break
+            # seconds until the next non-empty second
+            gap = 1
+            while rng.random() < p0 and gap < 3600:
+                gap += 1
+            table.append((k, gap))
+        self.ticks = table
+        self.tbuf: list[tuple[int, int]] = []
+        self.tpos = 0
+        mean_bytes = 0.0
+        ts_len = len(self._date_fmt(datetime(2025, 1, 1))) + 8
+        prev = 0.0
+        for item, c in zip(self.pop, self.cum, strict=True):
+            n_lines = item.count(b"\x00") + 1
+            mean_bytes += (c - prev) * (len(item) + n_lines * (ts_len + 1))
+            prev = c
+        mean_bytes /= self.cum[-1]
+        self.body_bps = lam * mean_bytes
+
+    # ------------------------------------------------------------------ clock
+    def _date_fmt(self, d: datetime) -> str:
+        return d.strftime("%d/%m " if self.layout == "less" else "%d/%m/%y ")
+
+    def _set_start(self, start: datetime) -> None:
+        self.start = start
+        self.midnight = datetime(start.year, start.month, start.day)
+        self.base = int((start - self.midnight).total_seconds())
+        self.day = -1
+        self.daystr = ""
+        self.bday0 = _INF  # body clock: time of the current day's midnight and its date bytes
+        self.bdaystr = b""
+        self.epoch = start.replace(tzinfo=timezone.utc).timestamp()
+
+    def _ts(self, t: int) -> str:
+        d, s = divmod(self.base + t, 86400)
+        if d != self.day:
+            self.day = d
+            self.daystr = self._date_fmt(self.midnight + timedelta(days=d))
+        return self.daystr + _HMS[s]
+
+    def _body_day(self, t: int) -> tuple[int, bytes]:
+        """Midnight (seconds since the start) of the day of ``t`` and its encoded date."""
+        d = (self.base + t) // 86400
+        self.bday0 = d * 86400 - self.base
+        self.bdaystr = self._date_fmt(self.midnight + timedelta(days=d)).encode()
+        return self.bday0, self.bdaystr
+
+    def _iso(self, t: int) -> str:
+        return (self.start + timedelta(seconds=t)).isoformat()
+
+    # ----------------------------------------------------------------- output
+    def _write(self, b: bytes) -> None:
+        self.parts.append(b)
+        self.plen += len(b)
+        self.written += len(b)
+        if self.plen >= _FLUSH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.parts:
+            blob = b"".join(self.parts)
+            self.lines += blob.count(b"\n")
+            self.out.write(blob)
+            self.parts = []
+            self.plen = 0
+
+    def _emit(self, lines: list[_Line]) -> None:
+        """Write generated lines, keep time monotonic and account for each written line."""
+        size = self.size
+        for t, text, conn, kind, arg, cut in lines:
+            if t is None:
+                s = text + "\n"
+            else:
+                if t < self.last_t:
+                    t = self.last_t
+                s = self._ts(t) + text + "\n"
+                self.last_t = t
+                if self.first_t is None:
+                    self.first_t = t
+            self._write(s.encode())
+            if conn >= 0:
+                self.ids.add(conn)
+            if kind:
+                self._account(kind, arg, self.last_t, conn)
+            if cut and self.written >= size:
+                self.done = True
+                break
+        if self.now < self.last_t:
+            self.now = self.last_t
+
+    def _account(self, kind: int, arg: str | int, t: int, conn: int) -> None:
+        if kind == _K_FAIL:
+            self.by_class[cast(str, arg)] += 1
+        elif kind == _K_CLOSE:
+            self.closes += 1
+        elif kind == _K_RECON:
+            self.reconnects += 1
+        elif kind == _K_RECON_OUTAGE:
+            # last line of one connection's outage failure: extend the outage window
+            self.reconnects += 1
+            conns = self.outage_conns[cast(int, arg)]
+            if not conns:
+                self.outages.append({"start": self._iso(t), "end": "", "connections": conns})
+            conns.append(conn)
+            conns.sort()
+            self.outages[-1]["end"] = self._iso(t)
+        elif kind in (_K_LISTEN, _K_LISTEN_TOKEN):
+            self.topics.add(cast(str, arg))
+            self.listen_seen = True
+            if kind == _K_LISTEN_TOKEN:
+                self.token_written = True
+        elif kind == _K_STREAMERS:
+            self.streamers_seen = cast(int, arg)
+
+    def _schedule(self, t: int, lines: list[_Line], atomic: bool = True) -> None:
+        if not lines:
+            return
+        if atomic:
+            last = lines[-1]
+            lines[-1] = (last[0], last[1], last[2], last[3], last[4], True)
+        heapq.heappush(self.heap, (t, self.seq, lines))
+        self.seq += 1
+
+    # ------------------------------------------------------------------- body
+    def _refill_items(self) -> None:
+        if self.n_viewcount and self.now >= self.next_refresh:
+            self.pop[: self.n_viewcount] = [x.encode() for x in self._viewcount_items()]
+            self.next_refresh = self.now + 1800
+        self.ibuf = self.rng.choices(self.pop, cum_weights=self.cum, k=8192)
+        self.ipos = 0
+
+    def _body(self, until: int, max_items: int, limit: int) -> int:
+        """Write body ticks until ``until``, ``max_items`` items or ``limit`` bytes (the hot loop)."""
+        produced = 0
+        size = self.size
+        ibuf, ipos, nib = self.ibuf, self.ipos, len(self.ibuf)
+        tbuf, tpos, ntb = self.tbuf, self.tpos, len(self.tbuf)
+        now = self.now
+        last = self.last_t
+        parts = self.parts
+        written = self.written
+        plen = self.plen
+        pairs = self.pairs
+        hms = _HMS_B
+        day0, daystr = self.bday0, self.bdaystr
+        done = False
+        while now < until and produced < max_items and written < limit:
+            if tpos >= ntb:
+                tbuf = self.tbuf = self.rng.choices(self.ticks, k=4096)
+                tpos, ntb = 0, len(tbuf)
+            c, gap = tbuf[tpos]
+            tpos += 1
+            if ipos + c > nib:
+                self.now = now
+                self._refill_items()
+                ibuf, ipos, nib = self.ibuf, 0, len(self.ibuf)
+            sec = now - day0
+            if not 0 <= sec < 86400:
+                day0, daystr = self._body_day(now)
+                sec = now - day0
+            ts = daystr + hms[sec]
+            if c == 1:
+                b = ts + ibuf[ipos] + b"\n"
+                if pairs:
+                    b = b.replace(b"\x00", b"\n" + ts)
+            else:
+                sep = b"\n" + ts
+                b = ts + sep.join(ibuf[ipos : ipos + c]) + b"\n"
+                if pairs:
+                    b = b.replace(b"\x00", sep)
+            ipos += c
+            n = len(b)
+            if written + n >= size:
+                b = b[: b.find(b"\n", size - written - 1) + 1]
+                n = len(b)
+                done = True
+            parts.append(b)
+            written += n
+            plen += n
+            produced += c
+            last = now
+            now += gap
+            if plen >= _FLUSH_BYTES:
+                self.plen = plen
+                self._flush()
+                parts, plen = self.parts, 0
+            if done:
+                break
+        self.done = done
+        self.written = written
+        self.plen = plen
+        self.last_t = last
+        self.now = now
+        self.ipos = ipos
+        self.tpos = tpos
+        return produced
+
+    # --------------------------------------------------------------- failures
+    def _traceback(self, lines: list[_Line], err: str) -> None:
+        exc = _EXCEPTIONS.get(err)
+        if exc is None or not self.cfg.tracebacks or self.rng.random() >= 0.12:
+            return
+        lines.append((None, "Traceback (most recent call last):", -1, _K_NONE, "", False))
+        for frame in self.rng.choice(_TRACEBACK_FRAMES):
+            lines.append((None, frame, -1, _K_NONE, "", False))
+        lines.append((None, f"{exc}: {err}", -1, _K_NONE, "", False))
+
+    def _error_lines(self, lines: list[_Line], n: int, t: int, cls: str, err: str, outage: int = -1) -> None:
+        """T1 (+traceback, +echo), T2, T3: one failure event, one close, one reconnect."""
+        self._add(lines, t, "ERROR", M_POOL, "on_error", f"#{n} - WebSocket error: {err}", n, _K_FAIL, cls)
+        self._traceback(lines, err)
+        if self.cfg.echoes:
+            self._add(lines, t, "ERROR", M_WSC, "error", f"{err} - goodbye")
+        self._add(lines, t, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
+        self._add(
+            lines,
+            t,
+            "INFO",
+            M_POOL,
+            "handle_reconnection",
+            f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds",
+            n,
+            _K_RECON if outage < 0 else _K_RECON_OUTAGE,
+            max(outage, 0),
+        )
+
+    def _listen_lines(self, n: int, t: int, bad_auth: bool = False) -> list[_Line]:
+        """LISTEN requests of connection ``n`` on open and their RESPONSE acks."""
+        lines: list[_Line] = []
+        nonces: list[str] = []
+        if not self.debug:  # LISTEN and RESPONSE lines are DEBUG: only a refusal shows
+            if bad_auth:
+                self._bad_auth_lines(lines, n, t, "")
+            return lines
+        for topic, user in self.conn_topics[n]:
+            nonce = self._nonce()
+            nonces.append(nonce)
+            if user and self.cfg.tokens:
+                msg = (
+                    f'#{n} - Send: {{"type":"LISTEN","nonce":"{nonce}","data":{{"topics":'
+                    f'["{topic}"],"auth_token":"{self.token}"}}}}'
+                )
+                kind = _K_LISTEN_TOKEN
+            else:
+                msg = f'#{n} - Send: {{"type":"LISTEN","nonce":"{nonce}","data":{{"topics":["{topic}"]}}}}'
+                kind = _K_LISTEN
+            self._add(lines, t, "DEBUG", M_WS, "send", msg, n, kind, topic, cut=True)
+        tr = t + self.rng.randint(0, 1)
+        for i, nonce in enumerate(nonces):
+            if bad_auth and i == 0:
+                self._bad_auth_lines(lines, n, tr, nonce)
+            else:
+                self._add(
+                    lines,
+                    tr,
+                    "DEBUG",
+                    M_POOL,
+                    "on_message",
+                    f'#{n} - Received: {{"type":"RESPONSE","error":"","nonce":"{nonce}"}}',
+                    n,
+                    cut=True,
+                )
+        return lines
+
+    def _bad_auth_lines(self, lines: list[_Line], n: int, t: int, nonce: str) -> None:
+        """ERR_BADAUTH RESPONSE (DEBUG), listen error and cookie hint: one bad_auth event."""
+        self._add(
+            lines,
+            t,
+            "DEBUG",
+            M_POOL,
+            "on_message",
+            f'#{n} - Received: {{"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"{nonce}"}}',
+            n,
+        )
+        self._add(
+            lines,
+            t,
+            "ERROR",
+            M_POOL,
+            "on_message",
+            "Error while trying to listen for a topic: ERR_BADAUTH",
+            kind=_K_FAIL,
+            arg="bad_auth",
+        )
+        self._add(
+            lines,
+            t,
+            "ERROR",
+            M_POOL,
+            "on_message",
+            "Received the ERR_BADAUTH error, most likely you have an outdated cookie file "
+            f'"cookies\\{self.username}.pkl". Delete this file and try again.',
+            cut=True,
+        )
+
+    def _reopen(self, n: int, t: int, offline_until: int, bad_auth: bool = False) -> None:
+        """Schedule the reconnection of ``n``: T4 while offline, then the re-LISTEN."""
+        while t < offline_until:
+            k = self.rng.randint(1, 3)
+            lines: list[_Line] = []
+            self._add(
+                lines,
+                t,
+                "WARNING",
+                M_POOL,
+                "handle_reconnection",
+                f"#{n} - No internet connection available! Retry after {k}m",
+                n,
+                _K_FAIL,
+                "no_internet",
+            )
+            self._schedule(t, lines)
+            t += 60 * k + self.rng.randint(0, 2)
+        self._schedule(t, self._listen_lines(n, t, bad_auth), atomic=False)
+        self.busy[n] = max(self.busy[n], t + 2)
+
+    def _start_failure(self) -> None:
+        rng = self.rng
+        t = self.now
+        cls = rng.choices(self.class_names, cum_weights=self.class_cum)[0]
+        if cls == "bad_auth":
+            if self.busy[0] > t:
+                return
+            n = 0
+        else:
+            for _ in range(8):
+                n = rng.randrange(self.cfg.connections)
+                if self.busy[n] <= t:
+                    break
+            else:
+                return
+        lines: list[_Line] = []
+        if cls in ERROR_TEXTS:
+            self._error_lines(lines, n, t, cls, rng.choice(ERROR_TEXTS[cls]))
+            self._schedule(t, lines)
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        elif cls == "no_internet":
+            err_cls = rng.choice(("connection_reset", "timeout"))
+            self._error_lines(lines, n, t, err_cls, rng.choice(ERROR_TEXTS[err_cls]))
+            self._schedule(t, lines)
+            t2 = t + 30 + rng.randint(0, 3)
+            self._reopen(n, t2, t2 + rng.randint(30, 200))
+        elif cls in ("pong_timeout", "ping_stalled"):
+            if cls == "pong_timeout":
+                self._add(
+                    lines,
+                    t,
+                    "INFO",
+                    M_POOL,
+                    "run",
+                    f"#{n} - The last PONG was received more than 5 minutes ago",
+                    n,
+                    _K_FAIL,
+                    cls,
+                )
+            else:
+                self._add(
+                    lines,
+                    t,
+                    "INFO",
+                    M_MINER,
+                    "run",
+                    f"#{n} - The last PING was sent more than 10 minutes ago. "
+                    "Reconnecting to the WebSocket...",
+                    n,
+                    _K_FAIL,
+                    cls,
+                )
+            self._add(
+                lines,
+                t,
+                "INFO",
+                M_POOL,
+                "handle_reconnection",
+                f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds",
+                n,
+                _K_RECON,
+            )
+            self._schedule(t, lines)
+            if rng.random() < 0.85:
+                closed: list[_Line] = []
+                tc = t + rng.randint(0, 2)
+                self._add(closed, tc, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
+                self._schedule(tc, closed)
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        else:  # reconnect_requested, bad_auth (a RECONNECT whose re-LISTEN is refused)
+            self._add(lines, t, "DEBUG", M_POOL, "on_message", f'#{n} - Received: {{"type":"RECONNECT"}}', n)
+            self._add(
+                lines,
+                t,
+                "INFO",
+                M_POOL,
+                "on_message",
+                f"#{n} - Reconnection required",
+                n,
+                _K_FAIL,
+                "reconnect_requested",
+            )
+            self._add(
+                lines,
+                t,
+                "INFO",
+                M_POOL,
+                "handle_reconnection",
+                f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds",
+                n,
+                _K_RECON,
+            )
+            self._schedule(t, lines)
+            if rng.random() < 0.7:
+                closed = []
+                tc = t + rng.randint(40, 75)
+                self._add(closed, tc, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
+                self._schedule(tc, closed)
+                self.busy[n] = max(self.busy[n], tc + 1)
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+
+    def _start_outage(self) -> None:
+        """All connections fail within ~60 s, stay offline for minutes, then reconnect."""
+        rng = self.rng
+        t0 = self.now
+        self.heap.clear()  # pending reconnections are overtaken by the outage
+        conns = list(range(self.cfg.connections))
+        rng.shuffle(conns)
+        offsets = sorted(rng.randint(0, 59) for _ in conns)
+        t_end = t0 + 60 + rng.randint(150, 600)
+        self.outage_conns.append([])
+        idx = len(self.outage_conns) - 1
+        for n, off in zip(conns, offsets, strict=True):
+            cls = rng.choices(("connection_reset", "timeout", "dns"), weights=(5, 3, 2))[0]
+            lines: list[_Line] = []
+            self._error_lines(lines, n, t0 + off, cls, rng.choice(ERROR_TEXTS[cls]), idx)
+            self._schedule(t0 + off, lines)
+        self.busy = [0] * self.cfg.connections
+        for n, off in zip(conns, offsets, strict=True):
+            self._reopen(n, t0 + off + 30 + rng.randint(0, 3), t_end)
+        self.outage_until = t_end
+
+    # -------------------------------------------------------------------- run
+    def _startup_lines(self) -> list[_Line]:
+        rng = self.rng
+        lines: list[_Line] = []
+        lines.append(
+            (
+                0,
+                self._fmt(
+                    "INFO",
+                    M_MINER,
+                    "run",
+                    f"Loading data for {self.n_streamers} streamers. Please wait...",
+                    "🤓",
+                ),
+                -1,
+                _K_STREAMERS,
+                self.n_streamers,
+                True,
+            )
+        )
+        for t in (0, 1, 1):
+            self._add(
+                lines,
+                t,
+                "DEBUG",
+                M_HTTP,
+                "_new_conn",
+                "Starting new HTTPS connection (1): gql.twitch.tv:443",
+                cut=True,
+            )
+            self._add(
+                lines,
+                t,
+                "DEBUG",
+                M_HTTP,
+                "_make_request",
+                'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None',
+                cut=True,
+            )
+        t = 2
+        for n in range(self.cfg.connections):
+            lines.extend(self._listen_lines(n, t))
+            t += rng.randint(0, 1)
+        return lines
+
+    def run(self) -> Expected:
+        cfg = self.cfg
+        self.class_names = list(CLASS_WEIGHTS)
+        acc = 0.0
+        self.class_cum = []
+        for name in self.class_names:
+            acc += CLASS_WEIGHTS[name]
+            self.class_cum.append(acc)
+
+        startup = self._startup_lines()
+        start = cfg.start
+        if cfg.year_rollover:
+            # start on 31/12 so that midnight falls about halfway through the log
+            ts_len = len(self._date_fmt(start)) + 8
+            s_bytes = 0
+            offset = 0
+            for line in startup:
+                s_bytes += len(line[1].encode()) + ts_len + 1
+                if not offset and s_bytes >= cfg.size / 2:
+                    offset = max(1, line[0] or 0)
+            if not offset:
+                s_dur = max((line[0] or 0) for line in startup)
+                offset = int(s_dur + (cfg.size / 2 - s_bytes) / self.body_bps)
+            offset = min(86399, offset)
+            start = datetime(start.year, 12, 31) + timedelta(days=1) - timedelta(seconds=offset)
+        self._set_start(start)
+
+        if cfg.size > 0:
+            self._emit(startup)
+            self.now = self.last_t + 1
+        outage_at = [cfg.size * (k + 1) // (cfg.outages + 1) for k in range(cfg.outages)]
+        k_out = 0
+        rate = cfg.failure_rate
+        gap = 1 + int(self.rng.expovariate(rate)) if rate > 0 else _INF
+        while not self.done and cfg.size > 0:
+            due = self.heap[0][0] if self.heap else _INF
+            if self.now < self.outage_until:
+                if due <= self.outage_until:
+                    self._emit(heapq.heappop(self.heap)[2])
+                else:
+                    self.now = self.outage_until
+                continue
+            if k_out < len(outage_at) and self.written >= outage_at[k_out]:
+                k_out += 1
+                self._start_outage()
+                continue
+            if due <= self.now:
+                self._emit(heapq.heappop(self.heap)[2])
+                continue
+            limit = min(cfg.size, outage_at[k_out] if k_out < len(outage_at) else cfg.size)
+            gap -= self._body(due, gap, limit)
+            if gap <= 0 and not self.done:
+                self._start_failure()
+                gap = 1 + int(self.rng.expovariate(rate))
+        self._flush()
+        return self._expected()
+
+    def _expected(self) -> Expected:
+        ids = sorted(self.ids)
+        by_class = dict(self.by_class)
+        return Expected(
+            ids=ids,
+            pool_size=ids[-1] + 1 if ids else None,
+            by_class=by_class,
+            failures_total=sum(by_class.values()),
+            reconnects=self.reconnects,
+            closes=self.closes,
+            topics_listened=len(self.topics) if self.listen_seen else None,
+            streamers=self.streamers_seen,
+            lines=self.lines,
+            bytes=self.written,
+            first=self._iso(self.first_t) if self.first_t is not None else None,
+            last=self._iso(self.last_t) if self.first_t is not None else None,
+            outages=self.outages,
+            tokens=[self.token] if self.token_written else [],
+        )
+
+
+def generate(cfg: GenConfig, out: BinaryIO) -> Expected:
+    """Write a log for ``cfg`` to ``out`` and return the exact expected analysis."""
+    return _Generator(cfg, out).run()
+
+
+_SIZE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """``500K`` / ``200M`` / ``1G`` (binary multiples) or a plain byte count."""
+    m = _SIZE_RE.fullmatch(text)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"bad size {text!r} (use e.g. 500K, 200M, 1G)")
+    mult = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[m.group(2).lower()]
+    return int(float(m.group(1)) * mult)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--size", type=parse_size, default=GenConfig.size, help="target size: 500K, 200M, 1G")
+    p.add_argument("--layout", choices=LAYOUTS, default="file")
+    p.add_argument("--level", choices=LEVELS, default="DEBUG")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--connections", type=int, default=37)
+    p.add_argument("--topics-per-streamer", type=int, default=2)
+    p.add_argument("--failure-rate", type=float, default=0.002)
+    p.add_argument("--outages", type=int, default=0)
+    p.add_argument("--start", type=datetime.fromisoformat, default=None, help="ISO start time")
+    p.add_argument("--year-rollover", action="store_true")
+    p.add_argument("--no-echoes", action="store_true")
+    p.add_argument("--no-tracebacks", action="store_true")
+    p.add_argument("--no-tokens", action="store_true")
+    p.add_argument("-o", "--output", default="-", help="log file (default: stdout)")
+    p.add_argument("--expected", default=None, help="write the Expected JSON here")
+    p.add_argument("-v", "--verbose", action="store_true", help="print size and speed to stderr")
+    a = p.parse_args(argv)
+    cfg = GenConfig(
+        seed=a.seed,
+        size=a.size,
+        layout=a.layout,
+        level=a.level,
+        connections=a.connections,
+        topics_per_streamer=a.topics_per_streamer,
+        failure_rate=a.failure_rate,
+        outages=a.outages,
+        year_rollover=a.year_rollover,
+        echoes=not a.no_echoes,
+        tracebacks=not a.no_tracebacks,
+        tokens=not a.no_tokens,
+    )
+    if a.start is not None:
+        cfg.start = a.start
+    t0 = time.perf_counter()
+    try:
+        if a.output == "-":
+            exp = generate(cfg, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            with open(a.output, "wb") as fh:
+                exp = generate(cfg, fh)
+    except ValueError as e:
+        p.error(str(e))
+    except BrokenPipeError:  # e.g. `genlog.py | head`
+        sys.stderr.close()
+        return 1
+    dt = time.perf_counter() - t0
+    if a.expected:
+        with open(a.expected, "w", encoding="utf-8") as fh:
+            json.dump(exp.to_json(), fh, indent=2)
+            fh.write("\n")
+    if a.verbose:
+        mb = exp.bytes / 1e6
+        print(
+            f"{exp.bytes} bytes, {exp.lines} lines in {dt:.2f}s ({mb / max(dt, 1e-9):.1f} MB/s)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
