@@ -22,22 +22,25 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Optional wrapper added by `docker compose logs [-t]` / Docker Desktop / `docker logs -t`.
 _DOCKER = re.compile(
     r"(?:(?P<dts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z? )?"
-    r"(?:(?P<svc>[A-Za-z0-9][\w.-]{0,127}) {0,32}\| ?)?"
+    r"(?:(?P<svc>[A-Za-z0-9][\w.-]{0,127}) {0,32}\| ?)?",
+    re.ASCII,
 )
 
 # The miner's timestamp: dd/mm/yy, dd/mm (less), or any zarmstrong date_format permutation.
 _STAMP = re.compile(
     r"(?P<a>\d{1,4})(?P<sep>[/.-])(?P<b>\d{1,2})(?:(?P=sep)(?P<c>\d{1,4}))?"
-    r"[ T](?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,]\d{1,6})? - "
+    r"[ T](?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,]\d{1,6})? - ",
+    re.ASCII,
 )
 _LEVEL = re.compile(r"(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL) - ")
 # `module - [func]: ` (file) or `[func]: ` (console). Module names are dotted identifiers.
-_FUNC = re.compile(r"(?:(?P<module>[A-Za-z_][\w.]{0,200}) - )?\[(?P<func>[^\]\s]{1,100})\]: ")
+_FUNC = re.compile(r"(?:(?P<module>[A-Za-z_][\w.]{0,200}) - )?\[(?P<func>[^\]\s]{1,100})\]: ", re.ASCII)
 # A bare WebSocket message pasted without any prefix.
-_BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ")
+_BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ", re.ASCII)
 
 # Things users and terminals glue to the front of a line.
-_JUNK_PREFIX = re.compile(r"(?:\^C|`{1,3}|> ?)+")
+# A UTF-8 byte order mark (Notepad) counts as junk too, so the first line of such a file parses.
+_JUNK_PREFIX = re.compile(r"(?:\ufeff|\^C|`{1,3}|> ?){1,16}")
 
 
 @dataclass
@@ -67,6 +70,15 @@ class YearResolver:
         return self.year
 
 
+# Times outside these years are corrupt (the miner dates from 2021; two-digit years are 20yy).
+# Refusing them keeps every later `time + delay` and bucket boundary far from datetime's limits.
+MIN_YEAR, MAX_YEAR = 1970, 2199
+
+
+def _plausible(t: datetime) -> datetime | None:
+    return t if MIN_YEAR <= t.year <= MAX_YEAR else None
+
+
 def _make_time(
     a: str, b: str, c: str | None, hms: tuple[str, str, str], years: YearResolver
 ) -> tuple[datetime | None, bool]:
@@ -78,15 +90,15 @@ def _make_time(
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 return None, False
             year = years.resolve(month, day)
-            return datetime(year, month, day, h, m, s), years.assumed
+            return _plausible(datetime(year, month, day, h, m, s)), years.assumed
         if len(a) == 4:  # yyyy-mm-dd
-            return datetime(int(a), int(b), int(c), h, m, s), False
+            return _plausible(datetime(int(a), int(b), int(c), h, m, s)), False
         year = int(c) + (2000 if len(c) <= 2 else 0)
         first, second = int(a), int(b)
         if second > 12 >= first:  # mm/dd/yy permutation of the zarmstrong fork
             first, second = second, first
-        return datetime(year, second, first, h, m, s), False
-    except ValueError:  # 31/02, 25:61:00 ...
+        return _plausible(datetime(year, second, first, h, m, s)), False
+    except (ValueError, OverflowError):  # 31/02, 25:61:00, year 0 or beyond 9999 ...
         return None, False
 
 
@@ -111,7 +123,9 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
     ):
         if docker.group("dts"):
             try:
-                docker_time = datetime.fromisoformat(docker.group("dts").replace("T", " "))
+                docker_time = _plausible(
+                    datetime.fromisoformat(docker.group("dts").replace("T", " "))
+                )
             except ValueError:
                 docker_time = None
         pos = docker.end()
@@ -152,7 +166,8 @@ _CONTINUATION = re.compile(
     r"|Traceback \(most recent call last\):"
     r"|During handling of the above exception"
     r"|The above exception was the direct cause"
-    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b"
+    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b",
+    re.ASCII,
 )
 
 

@@ -2,6 +2,10 @@
 
 Every piece of text that leaves the parser goes through :func:`clean` first, so reporters
 never see a token and never have to remember to redact.
+
+Every pattern here runs on hostile text of up to a whole line (``scan.MAX_LINE``): quantifiers
+are bounded and no repeat is nested in another one that can match the same characters, so no
+pattern can backtrack catastrophically (tests time them on 64 KB lines of every fragment).
 """
 
 from __future__ import annotations
@@ -9,79 +13,172 @@ from __future__ import annotations
 import re
 
 REDACTED = "<redacted>"
+#: :func:`clean` with a ``limit`` reads this much more than it keeps: every secret pattern
+#: matches within it, so a secret that starts inside the kept part is redacted whole.
+MARGIN = 8192
 
-# Each pattern keeps the label and replaces only the value, so the output still says
-# what was there. Values are bounded ({1,4096}) so a hostile line cannot make them slow.
-_SECRETS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # "auth_token":"...", 'auth_token': '...', auth_token=..., access_token, refresh_token
+# Values are bounded by a line's length anyway; the bound only keeps the patterns reviewable.
+_UPTO = "{1,65536}"
+# An optional quote, also JSON-escaped (`\"`, `\\\"`), URL-encoded or an HTML entity: tokens are
+# logged inside repr()s and JSON-in-JSON (`Error ...: {\"auth_token\":\"...\"}`) too.
+_QUOTE = r"""(?:\\{0,4}["']|%22|%27|&quot;|&\#39;)"""
+_SEP = _QUOTE + r"?\s{0,8}(?:[:=]|%3[AaDd])\s{0,8}" + _QUOTE + r"?\s{0,8}"
+# Names whose value is a credential: LISTEN `auth_token`, the `auth-token`/`persistent`/
+# `api_token`/`twilight-user` cookies, `authToken`, IRC `oauth:`, GQL `Client-Integrity`, ...
+_KEYS = (
+    r"(?:(?:auth|access|refresh|oauth|client|api|id|session|csrf|xsrf|bearer)[_-]?)?token"
+    r"|oauth|password|passwd|(?:client[_-]?)?secret|persistent|session[_-]?id"
+    r"|client[_-]?integrity|api[_-]?key|twilight-user"
+)
+# A value ends at a quote, an escape, whitespace or a structural character of JSON, repr(),
+# query strings and cookie headers. It never starts with `<` (so `<redacted>` is left alone)
+# nor with a quote the separator could have taken (so cleaning twice changes nothing).
+_VALUE = r"""(?!%2[27]|&quot;|&\#39;)[^\s"'\\,;&}\]<>)]""" + _UPTO
+_TOKEN_CHARS = r"[A-Za-z0-9._~+/=-]{6,65536}"
+_SCHEMES = r"(?:OAuth|Bearer|Basic|Token|Digest|Negotiate)"
+_COOKIE_NAMES = r"(?:auth-token|persistent|api_token|twilight-user)"
+
+# (substrings of the lower-cased text, one of which must be present; pattern; replacement).
+# The substring test skips a pattern in C speed on the many texts that cannot match it.
+_SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+    # Cookie headers: the whole value, whatever cookies it holds
     (
+        ("cookie",),
         re.compile(
-            r"""((?:auth|access|refresh|oauth|client)_?token["']?\s*[:=]\s*["']?)[^"'\s,}&]{1,4096}""",
+            r"((?:Set-)?Cookie" + _SEP + r""")(?!%2[27]|&quot;|&\#39;)[^\s"'\\<][^\r\n"'\\<]{0,65536}""",
             re.IGNORECASE,
         ),
         r"\1" + REDACTED,
     ),
-    # Authorization: OAuth xyz / Bearer xyz, and bare "OAuth xyz"
+    # "auth_token":"...", 'auth-token': '...', authToken%22%3A%22..., password=..., oauth:...
     (
-        re.compile(r"((?:OAuth|Bearer)\s+)[A-Za-z0-9._~+/=-]{6,4096}", re.IGNORECASE),
+        ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
+        re.compile(r"(?<![A-Za-z])((?:" + _KEYS + r")" + _SEP + r")" + _VALUE, re.IGNORECASE),
         r"\1" + REDACTED,
     ),
+    # Authorization: <scheme> <credentials>, or a bare credential. A scheme word is never taken
+    # for the credential (so `Authorization: OAuth <redacted>` stays as it is).
     (
+        ("authorization",),
         re.compile(
-            r"""(Authorization["']?\s*[:=]\s*["']?)(?!(?:OAuth|Bearer)\s)[^"'\s,}]{1,4096}""",
+            r"(Authorization" + _SEP + r"(?:" + _SCHEMES + r"\s{1,8})?)(?!" + _SCHEMES + r"\s)" + _VALUE,
             re.IGNORECASE,
         ),
         r"\1" + REDACTED,
     ),
-    # Cookie headers and cookie jars: auth-token=..., Cookie: a=b; c=d
+    # A bare "OAuth xyz" / "Bearer xyz" anywhere
     (
-        re.compile(r"""((?:Set-)?Cookie["']?\s*[:=]\s*["']?)[^\r\n"']{1,4096}""", re.IGNORECASE),
+        ("oauth", "bearer"),
+        re.compile(r"\b((?:OAuth|Bearer)\s{1,8})" + _TOKEN_CHARS, re.IGNORECASE),
         r"\1" + REDACTED,
     ),
-    (re.compile(r"(auth-token=)[^;\s\"',}]{1,4096}", re.IGNORECASE), r"\1" + REDACTED),
+    # Cookie dicts (selenium/requests dumps): {'name': 'auth-token', ..., 'value': '...'}
+    (
+        ("name",),
+        re.compile(
+            r"""(["']name["']\s{0,8}:\s{0,8}["']""" + _COOKIE_NAMES + r"""["'][^{}]{0,300}?"""
+            r"""["']value["']\s{0,8}:\s{0,8}["'])[^"'\\<]""" + _UPTO,
+            re.IGNORECASE,
+        ),
+        r"\1" + REDACTED,
+    ),
+    (
+        ("name",),
+        re.compile(
+            r"""(["']value["']\s{0,8}:\s{0,8}["'])[^"'\\<]{1,4096}(?=["'][^{}]{0,300}?"""
+            r"""["']name["']\s{0,8}:\s{0,8}["']""" + _COOKIE_NAMES + r"""["'])""",
+            re.IGNORECASE,
+        ),
+        r"\1" + REDACTED,
+    ),
+    # JSON web tokens, wherever they are (a JWT header is short: bounded tightly)
+    (
+        ("eyj",),
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,512}\.[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{0,4096}"),
+        REDACTED,
+    ),
+    # Credentials in URLs: scheme://user:password@host (proxy settings)
+    (
+        ("://",),
+        re.compile(r"""(\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^/\s:@"'<>]{1,256}:)[^/\s@"'<>]{1,256}(@)"""),
+        r"\1" + REDACTED + r"\2",
+    ),
     # cookies/<user>.pkl and cookies\<user>.pkl name the account
-    (re.compile(r"(cookies[\\/]+)[^\\/\s\"'<>]{1,256}(\.pkl)", re.IGNORECASE), r"\1<username>\2"),
-    # password fields in dumped dicts/forms
     (
-        re.compile(r"""(password["']?\s*[:=]\s*["']?)[^"'\s,}&]{1,4096}""", re.IGNORECASE),
-        r"\1" + REDACTED,
+        ("cookies",),
+        re.compile(r"(cookies[\\/]{1,4})[^\\/\s\"'<>]{1,256}(\.pkl)", re.IGNORECASE),
+        r"\1<username>\2",
     ),
 )
 
-# C0/C1 controls except TAB; ESC sequences (CSI, OSC incl. OSC-8 hyperlinks) removed whole.
+# ESC sequences (CSI, OSC incl. OSC-8 hyperlinks and window titles, DCS/SOS/PM/APC strings,
+# nF and two-byte escapes) are removed whole; whatever is left of a broken one is made visible.
 _ANSI = re.compile(
     r"\x1b\[[0-?]{0,64}[ -/]{0,16}[@-~]"  # CSI ... final byte
-    r"|\x1b\][^\x07\x1b]{0,8192}(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
-    r"|\x1b[@-Z\\-_]"  # other two-byte escapes
+    r"|\x1b[\]PX^_][^\x07\x1b]{0,8192}(?:\x07|\x1b\\)?"  # OSC/DCS/SOS/PM/APC ... BEL or ST
+    r"|\x1b[ -/]{1,4}[0-~]"  # nF escapes: charset designation `ESC ( B` ...
+    r"|\x1b[0-~]"  # other two-byte escapes
     r"|\x9b[0-?]{0,64}[ -/]{0,16}[@-~]"  # 8-bit CSI
+    r"|\x9d[^\x07\x1b\x9c]{0,8192}(?:\x07|\x9c)?"  # 8-bit OSC
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(code: int) -> str:
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+# C0/C1 controls except TAB, DEL, and the Unicode line separators and bidi controls that could
+# split or reorder what the terminal shows: each becomes its visible escape, `\x07`.
+_CONTROLS: dict[int, str] = {
+    code: _visible(code)
+    for code in (
+        *range(0x00, 0x09),
+        *range(0x0A, 0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
 
 
 def redact(text: str) -> str:
     """Replace tokens, cookies, passwords and cookie-file user names by placeholders."""
-    for pattern, repl in _SECRETS:
-        text = pattern.sub(repl, text)
+    low = text.lower()
+    for needles, pattern, repl in _SECRETS:
+        if any(n in low for n in needles):
+            text = pattern.sub(repl, text)
+            low = text.lower()
     return text
 
 
 def strip_ansi(text: str) -> str:
     """Remove ANSI/OSC escape sequences (colour resets, hyperlinks) from log text."""
-    if "\x1b" not in text and "\x9b" not in text:
+    if "\x1b" not in text and "\x9b" not in text and "\x9d" not in text:
         return text
     return _ANSI.sub("", text)
 
 
 def neutralise(text: str) -> str:
     """Make remaining control characters visible (`\\x07`) so they cannot drive a terminal."""
-    return _CONTROLS.sub(_visible, text)
+    return text.translate(_CONTROLS)
 
 
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+def clean(text: str, limit: int | None = None) -> str:
+    """Everything log text needs before it may leave the parser: no ESC, no controls, no secrets.
 
-
-def clean(text: str) -> str:
-    """Everything log text needs before it may leave the parser: no ESC, no controls, no secrets."""
-    return redact(neutralise(strip_ansi(text)))
+    ``limit`` shortens the result *after* redaction, so a cut can never leave the start of a
+    token behind without the label that would have redacted it; only ``limit + MARGIN``
+    characters are read, which bounds the cost of cleaning a huge line.
+    """
+    if limit is not None:
+        text = text[: limit + MARGIN]
+    # Redact before controls become visible text (`\x07`), so a control inside a token cannot
+    # cut the token's value short; and after, because visible escapes can spell a label
+    # (`\x0a` + `uthorization:`), which would make cleaning twice differ from cleaning once.
+    text = redact(neutralise(redact(strip_ansi(text))))
+    return text if limit is None else text[:limit]

@@ -12,12 +12,13 @@ from datetime import datetime
 
 from wsdiag.classify import classify
 from wsdiag.records import Kind, Line, Record
-from wsdiag.redact import clean
+from wsdiag.redact import MARGIN, clean
 
 # `[username] ` console prefix, then `#N - `, then (mpforce1 Hermes) an optional client uuid.
 _WS = re.compile(
     r"(?:\[[^\]\s]{1,64}\] )?#(?P<conn>\d{1,12}) - "
-    r"(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12} - )?"
+    r"(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12} - )?",
+    re.ASCII,
 )
 _USER = re.compile(r"\[[^\]\s]{1,64}\] ")
 
@@ -34,37 +35,48 @@ _AUTH_ERROR = re.compile(r"Authentication error\b")
 _LISTEN_ERROR = re.compile(r"Error while trying to listen for a topic: ?")
 _BADAUTH_HINT = re.compile(r"Received the ERR_BADAUTH error")
 _CALLBACK = re.compile(r"error from callback <[^>]{0,300}>: ?")
-_ECHO_TAIL = re.compile(r" - (?:goodbye|reconnecting|reconnect)\s*$")
+_ECHO_TAIL = re.compile(r" - (?:goodbye|reconnecting|reconnect)\s{0,64}$")
 _TEARDOWN = re.compile(r"tearing down on exception ")
-_STREAMERS = re.compile(r"Loading data for (?P<n>\d{1,9}) streamers")
+_STREAMERS = re.compile(r"Loading data for (?P<n>\d{1,9}) streamers", re.ASCII)
+#: A PubSub MESSAGE frame: data pushed on a topic, never the answer to a LISTEN, whatever quoted
+#: words its payload carries. The fast scan (wsdiag.scan) skips these lines by this same prefix.
+MESSAGE_FRAME = r'Received: \{ ?"type": ?"MESSAGE"'
+_MESSAGE_FRAME = re.compile(MESSAGE_FRAME)
 
-_TOPICS = re.compile(r'"topics":\s?\[(?P<list>[^\]]{0,100000})\]')
-_TOPIC = re.compile(r'"([^"\\]{1,200})"')
+# The list may not contain `[`: then a line of many `"topics":[` without `]` costs one scan
+# per opening bracket up to the next one (linear), not one scan to the end of the line each.
+_TOPICS = re.compile(r'"topics":\s?\[(?P<list>[^\[\]]{0,100000})\]')
+# Topic names are `kind.channel_id`; anything else in the list is not a topic (and could be
+# hostile text that would otherwise leave the parser uncleaned).
+_TOPIC = re.compile(r'"([A-Za-z0-9._-]{1,200})"')
 _RESPONSE_ERROR = re.compile(r"""["']error["']:\s?["'](?P<code>[A-Z_]{1,64})["']""")
 _BOUNDED = 2000  # longest message text kept in a record
+_CLASSIFY_MAX = 8192  # longest error text prefix searched for a failure signature
 
 # websocket-client's own ERROR lines carry funcName `error`; in "less" there is no funcName.
 _ECHO_FUNCS = frozenset({"error", "warning", "info", None})
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())[:_BOUNDED]
+def _safe(text: str) -> str:
+    """The record text: whitespace collapsed, cleaned (redacted), then cut to _BOUNDED."""
+    return clean(" ".join(text[: _BOUNDED + MARGIN].split()), _BOUNDED)
 
 
 def _listen_code(text: str) -> str:
     m = _RESPONSE_ERROR.search(text)
     if m:
         return m.group("code")
-    return text.strip().split(" ", 1)[0][:64] or "UNKNOWN"
+    return clean(text.strip().split(" ", 1)[0], 64) or "UNKNOWN"
 
 
 def _error_record(kind: Kind, time: datetime | None, conn: int | None, raw: str) -> Record:
-    text = clean(_norm(raw))
+    text = _safe(raw)
     if _LISTEN_ERROR.match(raw):
         code = _listen_code(raw[_LISTEN_ERROR.match(raw).end() :])  # type: ignore[union-attr]
         cls = "bad_auth" if code == "ERR_BADAUTH" else "other"
         return Record(kind, time, conn, cls, text, key="listen:" + code)
-    return Record(kind, time, conn, classify(raw), text, key=text)
+    # Signatures sit at the start of an error text; a 64 KB hostile one is not searched whole.
+    return Record(kind, time, conn, classify(raw[:_CLASSIFY_MAX]), text, key=text)
 
 
 def to_record(line: Line) -> Record | None:
@@ -82,16 +94,16 @@ def to_record(line: Line) -> Record | None:
         if _RECONNECT.match(rest):
             return Record(Kind.RECONNECT, time, conn)
         if _NO_INTERNET.match(rest):
-            return Record(Kind.FAILURE, time, conn, "no_internet", clean(_norm(rest)))
+            return Record(Kind.FAILURE, time, conn, "no_internet", _safe(rest))
         if _PONG.match(rest):
-            return Record(Kind.FAILURE, time, conn, "pong_timeout", clean(_norm(rest)))
+            return Record(Kind.FAILURE, time, conn, "pong_timeout", _safe(rest))
         if _PING.match(rest):
-            return Record(Kind.FAILURE, time, conn, "ping_stalled", clean(_norm(rest)))
+            return Record(Kind.FAILURE, time, conn, "ping_stalled", _safe(rest))
         if _RECONNECTION.match(rest):
-            return Record(Kind.FAILURE, time, conn, "reconnect_requested", clean(_norm(rest)))
+            return Record(Kind.FAILURE, time, conn, "reconnect_requested", _safe(rest))
         if _AUTH_ERROR.match(rest):
             return Record(
-                Kind.ERROR, time, conn, "bad_auth", clean(_norm(rest)), key="listen:ERR_BADAUTH"
+                Kind.ERROR, time, conn, "bad_auth", _safe(rest), key="listen:ERR_BADAUTH"
             )
         if _SEND.match(rest):
             if '"LISTEN"' in rest:
@@ -101,7 +113,7 @@ def to_record(line: Line) -> Record | None:
                     return Record(Kind.LISTEN, time, conn, topics=found)
             return Record(Kind.OTHER, time, conn)
         if _RECEIVED.match(rest):
-            if '"RESPONSE"' in rest or "'RESPONSE'" in rest:
+            if ('"RESPONSE"' in rest or "'RESPONSE'" in rest) and not _MESSAGE_FRAME.match(rest):
                 m = _RESPONSE_ERROR.search(rest)
                 if m:
                     code = m.group("code")
@@ -111,7 +123,7 @@ def to_record(line: Line) -> Record | None:
                         time,
                         conn,
                         cls,
-                        clean(_norm(rest)),
+                        _safe(rest),
                         key="listen:" + code,
                     )
             return Record(Kind.OTHER, time, conn)
@@ -127,15 +139,15 @@ def to_record(line: Line) -> Record | None:
     if _RECONNECT.match(msg):
         return Record(Kind.RECONNECT, time, None)
     if _PONG.match(msg):
-        return Record(Kind.FAILURE, time, None, "pong_timeout", clean(_norm(msg)))
+        return Record(Kind.FAILURE, time, None, "pong_timeout", _safe(msg))
     if _PING.match(msg):
-        return Record(Kind.FAILURE, time, None, "ping_stalled", clean(_norm(msg)))
+        return Record(Kind.FAILURE, time, None, "ping_stalled", _safe(msg))
     if _RECONNECTION.match(msg):
-        return Record(Kind.FAILURE, time, None, "reconnect_requested", clean(_norm(msg)))
+        return Record(Kind.FAILURE, time, None, "reconnect_requested", _safe(msg))
     if _LISTEN_ERROR.match(msg):
         return _error_record(Kind.LISTEN_ERROR, time, None, msg)
     if _BADAUTH_HINT.match(msg):
-        return Record(Kind.BADAUTH_HINT, time, None, "bad_auth", clean(_norm(msg)))
+        return Record(Kind.BADAUTH_HINT, time, None, "bad_auth", _safe(msg))
     m = _STREAMERS.search(msg)
     if m:
         return Record(Kind.STREAMERS, time, None, number=int(m.group("n")))
