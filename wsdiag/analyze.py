@@ -7,9 +7,10 @@ bounded by the number of connections, topics and minutes with events, never by t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from wsdiag.dedupe import Deduper
 from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
@@ -24,6 +25,99 @@ _EPOCH = datetime(1970, 1, 1)
 
 def minute_of(t: datetime) -> int:
     return int((t - _EPOCH).total_seconds() // 60)
+
+
+# -- outages -------------------------------------------------------------------------------
+# An outage of one connection runs from its first sign of trouble (an error, a failure line,
+# `Reconnecting`) to its recovery: observed when the connection sends LISTEN
+# again (DEBUG logs; up to LISTEN_GRACE after the estimate), otherwise estimated from the last
+# sign: the miner sleeps ~30 s after `Reconnecting` before it opens a new socket, and
+# `Retry after Xm` sleeps X minutes. A sign up to OUTAGE_GRACE after the estimated recovery means
+# the new socket failed too: the same outage.
+# Watchdog lines (`The last PONG was received more than 5 minutes ago`) move the start back by
+# those minutes, since the socket was silent all that time, but never before the previous
+# recovery.
+#
+# `WebSocket closed` only extends an outage: the miner follows a close that starts an outage with
+# `Reconnecting`, while a close with nothing after it is a socket already replaced (after a
+# server RECONNECT) or the miner stopping.
+#
+# Whether a sign continues the current outage depends only on the sign before it, so two parts
+# of a log are joined exactly: each part keeps its first outage (`head`, which may continue the
+# previous part's last one) and its last (`tail`) apart, and only totals of the others.
+
+RECONNECT_DELAY = timedelta(seconds=30)
+OUTAGE_GRACE = timedelta(seconds=60)
+LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
+_RETRY = re.compile(r"Retry after (\d{1,3}) ?m")
+_SILENT = re.compile(r"more than (\d{1,3}) minutes")
+_SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
+_SIGNS = frozenset(
+    {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
+)
+
+
+def cause_of(rec: Record) -> str:
+    """`server` for a RECONNECT Twitch asked for, `auth` for a refused LISTEN, else `network`."""
+    if rec.cls == "reconnect_requested":
+        return "server"
+    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == "bad_auth":
+        return "auth"
+    return "network"
+
+
+def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
+    """(expected time to recovery, time the socket was already dead) for one sign of trouble."""
+    if rec.kind is Kind.FAILURE and rec.cls == "no_internet":
+        m = _RETRY.search(rec.text)
+        return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
+    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT:
+        m = _SILENT.search(rec.text)
+        silent = int(m.group(1)) if m else _SILENT_DEFAULT[rec.cls]
+        return RECONNECT_DELAY, timedelta(minutes=silent)
+    return RECONNECT_DELAY, timedelta(0)
+
+
+@dataclass
+class Outage:
+    """One connection down: from ``start`` to ``end`` (observed or estimated recovery)."""
+
+    onset: datetime  # first logged sign: when the outage became visible
+    start: datetime  # onset, or earlier for watchdog lines
+    end: datetime
+    open: bool = True  # no LISTEN closed it yet: a later sign may still extend it
+    cause: str = "network"  # what its first sign points to (see :func:`cause_of`)
+
+    def seconds(self, lo: datetime | None = None, hi: datetime | None = None) -> float:
+        """Duration, clipped to [lo, hi] when given."""
+        start = self.start if lo is None else max(self.start, lo)
+        end = self.end if hi is None else min(self.end, hi)
+        return max(0.0, (end - start).total_seconds())
+
+
+@dataclass
+class Uptime:
+    """Mergeable outage history of one connection (see the comment above :class:`Outage`)."""
+
+    first: datetime | None = None  # first sign (of trouble or of life) in this part
+    first_up: bool = False  # ... and it was a LISTEN
+    lead_first: datetime | None = None  # closes before `first`: they can only extend the
+    lead_last: datetime | None = None  # previous part's outage (last one of a connected chain)
+    last_up: datetime | None = None  # last LISTEN
+    head: Outage | None = None  # outage begun by the first sign: may continue the previous part's
+    tail: Outage | None = None  # latest outage (may be ``head``)
+    outages: int = 0  # finished outages other than head and tail
+    down: float = 0.0  # their seconds
+    longest: float = 0.0
+
+    def retire(self, outage: Outage) -> None:
+        """Fold a finished outage into the totals (the head stays apart until the log ends)."""
+        if outage is self.head:
+            return
+        secs = outage.seconds()
+        self.outages += 1
+        self.down += secs
+        self.longest = max(self.longest, secs)
 
 
 @dataclass
@@ -70,6 +164,7 @@ class ConnStats:
     reconnects: int = 0
     closes: int = 0
     topics: set[str] = field(default_factory=set)
+    uptime: Uptime = field(default_factory=Uptime)  # merged by Summary.merge (needs the minutes)
 
     def merge(self, other: ConnStats) -> None:
         self.by_class.update(other.by_class)
@@ -87,12 +182,29 @@ class Minute:
     reconnects: int = 0
     closes: int = 0
     conns: set[int] = field(default_factory=set)
+    cells: Counter[tuple[int, str]] = field(default_factory=Counter)  # (conn, class) -> failures
+    # connection -> cause of the (first) outage it began this minute
+    onsets: dict[int, str] = field(default_factory=dict)
+    first: datetime | None = None  # earliest failure or onset in this minute
+    last: datetime | None = None
 
     def merge(self, other: Minute) -> None:
         self.by_class.update(other.by_class)
         self.reconnects += other.reconnects
         self.closes += other.closes
         self.conns |= other.conns
+        self.cells.update(other.cells)
+        for conn, cause in other.onsets.items():
+            self.onsets.setdefault(conn, cause)
+        for t in (other.first, other.last):
+            if t is not None:
+                self.seen(t)
+
+    def seen(self, t: datetime) -> None:
+        if self.first is None or t < self.first:
+            self.first = t
+        if self.last is None or t > self.last:
+            self.last = t
 
 
 @dataclass
@@ -117,6 +229,11 @@ class Summary:
     unknown: dict[str, list[object]] = field(default_factory=dict)  # template -> [count, example]
     dedupe: Deduper = field(default_factory=Deduper)
     finished: bool = False
+    window: tuple[datetime | None, datetime | None] | None = None  # --since/--until, if given
+    # Events that cannot be placed on the timeline: no time, or past MAX_MINUTES.
+    untimed: Counter[str] = field(default_factory=Counter)  # failure class -> events
+    untimed_reconnects: int = 0
+    untimed_closes: int = 0
 
     # -- feeding -------------------------------------------------------------------------
     def input(self, path: str) -> InputStats:
@@ -161,6 +278,8 @@ class Summary:
         kind = rec.kind
         if kind is Kind.OTHER:
             return
+        if kind in _SIGNS and rec.conn is not None and rec.time is not None:
+            self._sign(rec.conn, rec.time, rec)
         if kind in (Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR):
             self._count(self.dedupe.add(rec))
         elif kind is Kind.FAILURE:
@@ -172,6 +291,8 @@ class Summary:
             m = self._minute(rec.time)
             if m is not None:
                 m.reconnects += 1
+            else:
+                self.untimed_reconnects += 1
         elif kind is Kind.CLOSED:
             self.closes += 1
             if rec.conn is not None:
@@ -179,6 +300,8 @@ class Summary:
             m = self._minute(rec.time)
             if m is not None:
                 m.closes += 1
+            else:
+                self.untimed_closes += 1
         elif kind is Kind.LISTEN:
             for topic in rec.topics:
                 if len(self.topics) < MAX_TOPICS:
@@ -205,6 +328,11 @@ class Summary:
                 m.by_class[ev.cls] += 1
                 if ev.conn is not None:
                     m.conns.add(ev.conn)
+                    m.cells[(ev.conn, ev.cls)] += 1
+                if ev.time is not None:
+                    m.seen(ev.time)
+            else:
+                self.untimed[ev.cls] += 1
             if ev.cls == "other" and ev.message:
                 self._unknown(ev.message)
 
@@ -221,6 +349,110 @@ class Summary:
                 entry = self.unknown[tpl] = [0, message]
         entry[0] = int(entry[0]) + 1  # type: ignore[call-overload]
 
+    # -- outages ------------------------------------------------------------------------
+    def _sign(self, conn: int, t: datetime, rec: Record) -> None:
+        """One sign of trouble (or, for LISTEN, of life) of a connection, in log order."""
+        up = self._conn(conn).uptime
+        if rec.kind is Kind.CLOSED:
+            self._closed(up, t)
+            return
+        first = up.first is None
+        if first:
+            up.first, up.first_up = t, rec.kind is Kind.LISTEN
+        tail = up.tail
+        if rec.kind is Kind.LISTEN:
+            if tail is not None and tail.open:
+                if t <= tail.end + LISTEN_GRACE:
+                    tail.end = max(t, tail.start)
+                tail.open = False
+            up.last_up = t
+            return
+        delay, silent = _sign_times(rec)
+        if tail is not None and tail.open and t <= tail.end + OUTAGE_GRACE:
+            tail.end = max(t + delay, tail.start)
+            return
+        start = t - silent
+        for bound in (tail.end if tail is not None else None, up.last_up):
+            if bound is not None:
+                start = max(start, bound)
+        outage = Outage(t, min(start, t), t + delay, cause=cause_of(rec))
+        if tail is not None:
+            up.retire(tail)
+        up.tail = outage
+        if first:
+            up.head = outage  # its onset is final only once we know it continues nothing
+        else:
+            self._onset(conn, outage)
+
+    @staticmethod
+    def _closed(up: Uptime, t: datetime) -> None:
+        if up.first is None:
+            if up.lead_last is None:
+                up.lead_first = up.lead_last = t
+            elif t <= up.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
+                up.lead_last = t
+            return
+        tail = up.tail
+        if tail is not None and tail.open and t <= tail.end + OUTAGE_GRACE:
+            tail.end = max(t + RECONNECT_DELAY, tail.start)
+
+    def _onset(self, conn: int, outage: Outage) -> None:
+        m = self._minute(outage.onset)
+        if m is not None:
+            m.onsets.setdefault(conn, outage.cause)
+            m.seen(outage.onset)
+
+    def _merge_uptime(self, conn: int, b: Uptime) -> None:
+        """Append the later part's outage history of one connection."""
+        cs = self._conn(conn)
+        a = cs.uptime
+        if b.lead_first is not None and b.lead_last is not None:
+            if a.first is None:
+                if a.lead_last is None:
+                    a.lead_first, a.lead_last = b.lead_first, b.lead_last
+                elif b.lead_first <= a.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
+                    a.lead_last = b.lead_last
+            elif a.tail is not None and a.tail.open and b.lead_first <= a.tail.end + OUTAGE_GRACE:
+                a.tail.end = max(b.lead_last + RECONNECT_DELAY, a.tail.start)
+        if b.first is None:
+            return
+        if a.first is None:
+            # Its head may still continue an earlier part: it stays pending.
+            b.lead_first, b.lead_last = a.lead_first, a.lead_last
+            cs.uptime = b
+            return
+        tail, head = a.tail, b.head
+        joined = False
+        if tail is not None and tail.open:
+            if b.first_up:
+                if b.first <= tail.end + LISTEN_GRACE:
+                    tail.end = max(b.first, tail.start)
+                tail.open = False
+            elif head is not None and b.first <= tail.end + OUTAGE_GRACE:
+                tail.end, tail.open = max(head.end, tail.start), head.open
+                joined = True
+        if head is not None and not joined:
+            for bound in (tail.end if tail is not None else None, a.last_up):
+                if bound is not None:
+                    head.start = min(max(head.start, bound), head.onset)
+            self._onset(conn, head)
+        if joined:
+            if b.tail is not head:
+                assert tail is not None
+                a.retire(tail)
+                a.tail = b.tail
+        elif b.tail is not None:
+            if tail is not None:
+                a.retire(tail)
+            if head is not None and head is not b.tail:
+                a.retire(head)
+            a.tail = b.tail
+        a.outages += b.outages
+        a.down += b.down
+        a.longest = max(a.longest, b.longest)
+        if b.last_up is not None:
+            a.last_up = b.last_up
+
     # -- combining -----------------------------------------------------------------------
     def merge(self, later: Summary) -> Summary:
         """Append the summary of the part that follows this one; returns self."""
@@ -235,6 +467,7 @@ class Summary:
         if later.max_id is not None and (self.max_id is None or later.max_id > self.max_id):
             self.max_id = later.max_id
         for conn, cs in later.conns.items():
+            self._merge_uptime(conn, cs.uptime)
             self._conn(conn).merge(cs)
         self.by_class.update(later.by_class)
         self.idless_failures += later.idless_failures
@@ -252,8 +485,13 @@ class Summary:
             else:
                 mine.merge(minute)
         for tpl, (count, example) in later.unknown.items():
+            if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
+                tpl = "<other templates>"  # the same cap as when scanning
             entry = self.unknown.setdefault(tpl, [0, example])
             entry[0] = int(entry[0]) + int(count)  # type: ignore[call-overload]
+        self.untimed.update(later.untimed)
+        self.untimed_reconnects += later.untimed_reconnects
+        self.untimed_closes += later.untimed_closes
         self._count(self.dedupe.merge(later.dedupe))
         return self
 
@@ -261,6 +499,10 @@ class Summary:
         """Close open dedupe runs; call once, after the last part was merged or fed."""
         if not self.finished:
             self._count(self.dedupe.finish())
+            for conn, cs in self.conns.items():
+                # The first outage of each connection continues nothing: its onset is final.
+                if cs.uptime.head is not None:
+                    self._onset(conn, cs.uptime.head)
             self.finished = True
         return self
 

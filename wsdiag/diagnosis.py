@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from wsdiag import SCHEMA, __version__
 from wsdiag.analyze import Summary
-from wsdiag.findings import Finding, Limits, Thresholds, findings, limits
+from wsdiag.cascades import Cascades, cascades
+from wsdiag.findings import Change, Finding, Limits, Thresholds, changes, findings, limits
+from wsdiag.health import Health, health
+from wsdiag.timeline import Timeline, timeline
 
 
 @dataclass(frozen=True)
@@ -17,11 +20,33 @@ class Diagnosis:
     findings: tuple[Finding, ...]
     limits: Limits
     thresholds: Thresholds
+    timeline: Timeline = field(default_factory=lambda: Timeline(1, ()))
+    cascades: Cascades = field(default_factory=Cascades)
+    health: dict[int, Health] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
 
     @classmethod
-    def of(cls, summary: Summary, thresholds: Thresholds | None = None) -> Diagnosis:
+    def of(
+        cls, summary: Summary, thresholds: Thresholds | None = None, bucket: int | None = None
+    ) -> Diagnosis:
+        """Diagnose a finished summary; ``bucket`` (minutes) overrides the timeline's bucket size."""
         th = thresholds or Thresholds()
-        return cls(summary, tuple(findings(summary, th)), limits(summary, th), th)
+        lim = limits(summary, th)
+        cas = cascades(summary)
+        hs = health(summary)
+        return cls(
+            summary,
+            tuple(findings(summary, th, cas=cas, hs=hs)),
+            lim,
+            th,
+            timeline(summary, bucket),
+            cas,
+            hs,
+            tuple(changes(summary, th, lim, cas, hs)),
+        )
+
+    def _limits(self) -> dict[str, Any]:
+        return _limits_dict(self.limits, self.changes)
 
     @property
     def verdict(self) -> str:
@@ -63,6 +88,10 @@ class Diagnosis:
                 "hours": None if hours is None else round(hours, 2),
                 "year_assumed": s.year_assumed,
             },
+            # --since/--until: only records in [since, until) were analysed; null: whole log.
+            "window": None
+            if s.window is None
+            else {"since": _iso(s.window[0]), "until": _iso(s.window[1])},
             "connections": {
                 "ids": sorted(s.ids),
                 "distinct": len(s.ids),
@@ -74,6 +103,7 @@ class Diagnosis:
                         "reconnects": cs.reconnects,
                         "closes": cs.closes,
                         "topics": len(cs.topics) if cs.topics else None,
+                        "health": self.health[c].to_dict() if c in self.health else None,
                     }
                     for c, cs in sorted(s.conns.items())
                 },
@@ -99,18 +129,41 @@ class Diagnosis:
                     "high": pool * self.thresholds.topics_per_connection,
                 },
             },
-            "limits": {
-                "max_connections": self.limits.max_connections,
-                "max_topics": self.limits.max_topics,
-                "topics_per_streamer": self.limits.topics_per_streamer,
-                "topics_per_streamer_observed": self.limits.topics_per_streamer_observed,
-                "user_topics": self.limits.user_topics,
-                "max_streamers": self.limits.max_streamers,
-            },
-            "unknown": [
-                {"template": tpl, "count": int(entry[0]), "example": str(entry[1])}  # type: ignore[call-overload]
-                for tpl, entry in sorted(s.unknown.items(), key=lambda kv: -int(kv[1][0]))  # type: ignore[call-overload]
+            "limits": self._limits(),
+            "timeline": [
+                {
+                    "start": _iso(b.start),
+                    "by_class": dict(b.by_class),
+                    "failures": b.failures,
+                    "reconnects": b.reconnects,
+                    "closes": b.closes,
+                    "connections": b.connections,
+                }
+                for b in self.timeline.buckets
             ],
+            "timeline_info": {
+                "bucket": self.timeline.label,
+                "bucket_minutes": self.timeline.bucket_minutes,
+                "requested_minutes": self.timeline.requested,
+                "widened": self.timeline.widened,
+                # Events with no time (or beyond the minute cap): not in any bucket.
+                "untimed": {
+                    "by_class": dict(self.timeline.untimed),
+                    "failures": sum(self.timeline.untimed.values()),
+                    "reconnects": self.timeline.untimed_reconnects,
+                    "closes": self.timeline.untimed_closes,
+                },
+            },
+            "cascades": [c.to_dict() for c in self.cascades.items],
+            "cascades_explain": {
+                "failures": self.cascades.explained,
+                "of": self.cascades.total,
+                "share": None
+                if self.cascades.share is None
+                else round(self.cascades.share, 4),
+                "connections_needed": self.cascades.needed,
+            },
+            "unknown": unknown_rows(s),
             "findings": [
                 {
                     "id": f.id,
@@ -122,6 +175,35 @@ class Diagnosis:
                 for f in self.findings
             ],
         }
+
+
+def unknown_rows(s: Summary) -> list[dict[str, Any]]:
+    """Unknown error templates, most frequent first, each with one (redacted) example."""
+    rows = [
+        {"template": tpl, "count": int(str(entry[0])), "example": str(entry[1])[:300]}
+        for tpl, entry in s.unknown.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["count"], r["template"]))
+
+
+def _limits_dict(lim: Limits, changes: tuple[Change, ...]) -> dict[str, Any]:
+    return {
+        "max_connections": lim.max_connections,
+        "max_topics": lim.max_topics,
+        "topics_per_streamer": lim.topics_per_streamer,
+        "topics_per_streamer_observed": lim.topics_per_streamer_observed,
+        "user_topics": lim.user_topics,
+        "user_topics_observed": lim.user_topics_observed,
+        "max_streamers": lim.max_streamers,
+        "streamers": lim.streamers,
+        "topic_kinds": dict(lim.topic_kinds),
+        "costly_settings": list(lim.costly_settings),
+        "recommendation": lim.advice(),
+        "changes": [
+            {"metric": c.metric, "this_log": c.now, "healthy": c.healthy, "ok": c.ok}
+            for c in changes
+        ],
+    }
 
 
 def _iso(t: datetime | None) -> str | None:

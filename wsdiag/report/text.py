@@ -1,4 +1,4 @@
-"""Terminal reporter: a verdict line, findings by severity, failure and connection tables, limits.
+"""Terminal reporter: verdict, findings, failures, timeline, cascades, connections, limits.
 
 All text that came from a log is put in :class:`rich.text.Text` objects, which never interpret
 markup, so a log line containing ``[red]`` or ``[link=...]`` prints literally.
@@ -6,17 +6,25 @@ markup, so a log line containing ``[red]`` or ``[link=...]`` prints literally.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from wsdiag import __version__
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnosis import Diagnosis, unknown_rows
+from wsdiag.health import worst_first
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.timeline import label as bucket_label
+from wsdiag.timeline import sparkline, squeeze
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "bold green"}
 _CONN_ROWS = 12
+_UNKNOWN_ROWS = 5
+_CASCADE_ROWS = 8
+_LABEL = 20  # width of the timeline's row labels
 
 
 def _header(d: Diagnosis) -> Text:
@@ -30,6 +38,11 @@ def _header(d: Diagnosis) -> Text:
         span_txt += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
         if s.year_assumed:
             span_txt += " (year assumed)"
+    if s.window is not None:  # --since/--until: say that the rest of the log was left out
+        since, until = s.window
+        bounds = [f"since {since:%Y-%m-%d %H:%M:%S}"] if since else []
+        bounds += [f"until {until:%Y-%m-%d %H:%M:%S}"] if until else []
+        span_txt += " · only records " + " ".join(bounds)
     return Text(f"wsdiag {__version__} · " + "; ".join(parts) + f" · {span_txt}", style="dim")
 
 
@@ -96,43 +109,182 @@ def _failures(d: Diagnosis) -> Table:
     return table
 
 
-def _connections(d: Diagnosis) -> Table | None:
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    secs = round(seconds)
+    if secs < 60:
+        return f"{secs}s"
+    if secs < 3600:
+        return f"{secs // 60}m{secs % 60:02d}s"
+    if secs < 86400:
+        return f"{secs // 3600}h{secs % 3600 // 60:02d}m"
+    return f"{secs // 86400}d{secs % 86400 // 3600:02d}h"
+
+
+def _stamp(t: datetime, ref: datetime, minutes: int) -> str:
+    if minutes >= 1440:
+        return f"{t:%Y-%m-%d}"
+    return f"{t:%H:%M}" if t.date() == ref.date() else f"{t:%m-%d %H:%M}"
+
+
+def _timeline(d: Diagnosis, width: int) -> list[Text]:
+    """One sparkline per failure class (each scaled to its own peak), reconnects, outages."""
+    tl = d.timeline
+    buckets = tl.buckets
+    if not buckets or not any(b.failures or b.reconnects for b in buckets):
+        return []
+    chart = max(10, width - _LABEL - 20)
+    _, per = squeeze([0] * len(buckets), chart)
+    cols = -(-len(buckets) // per)
+    first, last = buckets[0].start, buckets[-1].end
+    shown = f"{bucket_label(tl.bucket_minutes * per)} per column"
+    head = Text(f"Timeline ({shown}, {first:%Y-%m-%d %H:%M} → ", style="bold")
+    head.append(f"{_stamp(last, first, tl.bucket_minutes)}; each row scaled to its peak)")
+    lines = [head]
+    rows: list[tuple[str, list[int]]] = [
+        (c, tl.series(c)) for c in FAILURE_CLASSES if any(tl.series(c))
+    ]
+    rows.append(("reconnects", tl.series("reconnects")))
+    for name, values in rows:
+        line = Text(f"{name:<{_LABEL}}")
+        line.append(sparkline(values, chart).ljust(cols), style="red" if name != "reconnects" else "cyan")
+        squeezed, _ = squeeze(values, chart)
+        line.append(f" {sum(values):>6,} peak {max(squeezed):,}", style="dim")
+        lines.append(line)
+    if d.cascades.items:
+        marks = []
+        for i in range(cols):
+            lo = buckets[i * per].start
+            hi = buckets[min(len(buckets), (i + 1) * per) - 1].end
+            hit = any(c.start < hi and c.end >= lo for c in d.cascades.items)
+            marks.append("▲" if hit else " ")
+        line = Text(f"{'network-wide outage':<{_LABEL}}")
+        line.append("".join(marks), style="bold yellow")
+        lines.append(line)
+    axis = [" "] * cols
+    mid = buckets[min(len(buckets) - 1, (cols // 2) * per)].start
+    end_label = _stamp(last, first, tl.bucket_minutes)
+    labels = [  # by priority: the ends first
+        (0, _stamp(first, first, tl.bucket_minutes)),
+        (max(0, cols - len(end_label)), end_label),
+        (cols // 2, _stamp(mid, first, tl.bucket_minutes)),
+    ]
+    for pos, label in labels:
+        if pos + len(label) <= cols and all(c == " " for c in axis[max(0, pos - 1) : pos + len(label) + 1]):
+            axis[pos : pos + len(label)] = list(label)
+    lines.append(Text(" " * _LABEL + "".join(axis), style="dim"))
+    untimed = sum(tl.untimed.values())
+    if untimed or tl.untimed_reconnects:
+        lines.append(
+            Text(
+                f"{'':<{_LABEL}}+ {untimed:,} failures and {tl.untimed_reconnects:,} reconnects "
+                "without a time (not charted)",
+                style="dim",
+            )
+        )
+    if tl.widened and tl.requested is not None:
+        lines.append(
+            Text(f"{'':<{_LABEL}}(--bucket {tl.requested} min would make too many buckets)", style="dim")
+        )
+    return lines
+
+
+def _cascades(d: Diagnosis, width: int) -> Table | None:
+    cas = d.cascades
+    if not cas.items:
+        return None
+    pool = len(d.summary.ids)
+    share = cas.share or 0.0
+    table = Table(
+        title=f"Network-wide outages: {len(cas.items)}, explaining {cas.explained:,} of "
+        f"{cas.total:,} failures ({share:.0%})",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    wide = width >= 100
+    for name in ("start", "length", "conns", "failures", "no internet", "kind"):
+        table.add_column(name, justify="left" if name in ("start", "kind") else "right", no_wrap=True)
+    if wide:
+        table.add_column("first failures", no_wrap=True, overflow="ellipsis")
+    for c in cas.items[:_CASCADE_ROWS]:
+        # The class that took the connections down, not the retries that followed.
+        drops = {k: n for k, n in c.by_class.items() if k != "no_internet"} or c.by_class
+        top = max(drops.items(), key=lambda kv: kv[1])[0] if drops else "-"
+        row = [
+            f"{c.start:%Y-%m-%d %H:%M:%S}" if wide else f"{c.start:%m-%d %H:%M}",
+            _duration((c.end - c.start).total_seconds()),
+            f"{len(c.connections)}/{pool}",
+            f"{c.failures:,}",
+            str(c.confirmed),
+            c.kind,
+        ]
+        if wide:
+            row.append(f"{top} …" if len(drops) > 1 else top)
+        table.add_row(*row)
+    if len(cas.items) > _CASCADE_ROWS:
+        table.caption = f"… and {len(cas.items) - _CASCADE_ROWS} more"
+    return table
+
+
+def _connections(d: Diagnosis, width: int) -> Table | None:
     s = d.summary
-    if not s.conns and not s.ids:
+    if not d.health:
         return None
     table = Table(
         title="Connections (worst first)", title_justify="left", show_edge=False, pad_edge=False
     )
-    table.add_column("#", justify="right")
-    table.add_column("failures", justify="right")
-    table.add_column("top class")
-    table.add_column("reconnects", justify="right")
-    table.add_column("topics", justify="right")
-    ranked = sorted(
-        s.ids,
-        key=lambda c: (
-            -(sum(s.conns[c].by_class.values()) if c in s.conns else 0),
-            -(s.conns[c].reconnects if c in s.conns else 0),
-            c,
-        ),
-    )
-    for conn in ranked[:_CONN_ROWS]:
-        cs = s.conns.get(conn)
-        fails = sum(cs.by_class.values()) if cs else 0
-        top = cs.by_class.most_common(1)[0][0] if cs and cs.by_class else "-"
-        table.add_row(
-            str(conn),
-            f"{fails:,}",
-            top,
-            f"{cs.reconnects if cs else 0:,}",
-            str(len(cs.topics)) if cs and cs.topics else "-",
-        )
+    # Narrow terminals drop the columns the others imply.
+    names = ["#", "uptime", "down", "outages", "longest", "MTBF", "failures", "top class"]
+    names += ["reconn", "topics"]
+    if width < 100:
+        names = [n for n in names if n not in ("down", "longest", "topics")]
+    for name in names:
+        table.add_column(name, justify="left" if name == "top class" else "right", no_wrap=True)
+    ranked = worst_first(d.health)
+    for h in ranked[:_CONN_ROWS]:
+        ratio = h.uptime_ratio
+        cells = {
+            "#": str(h.conn),
+            "uptime": "-" if ratio is None else f"{ratio:.1%}",
+            "down": _duration(h.down_seconds) if h.outages else "-",
+            "outages": f"{h.outages:,}",
+            "longest": _duration(h.longest_outage_seconds) if h.outages else "-",
+            "MTBF": _duration(h.mtbf_seconds),
+            "failures": f"{h.failures:,}",
+            "top class": h.top_class or "-",
+            "reconn": f"{h.reconnects:,}",
+            "topics": str(h.topics) if h.topics else "-",
+        }
+        table.add_row(*(cells[n] for n in names))
     if len(ranked) > _CONN_ROWS:
         table.caption = f"… and {len(ranked) - _CONN_ROWS} more connections"
+    elif not s.first:
+        table.caption = "no timestamps: uptime unknown"
     return table
 
 
-def _limits(d: Diagnosis) -> Text:
+def _unknown(d: Diagnosis) -> Table | None:
+    rows = unknown_rows(d.summary)
+    if not rows:
+        return None
+    table = Table(
+        title="Unknown errors (grouped: numbers, ids and addresses masked)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("count", justify="right")
+    table.add_column("template", overflow="fold")
+    for r in rows[:_UNKNOWN_ROWS]:
+        table.add_row(f"{r['count']:,}", Text(str(r["template"])))
+    if len(rows) > _UNKNOWN_ROWS:
+        table.caption = f"… and {len(rows) - _UNKNOWN_ROWS} more templates (all in --format json)"
+    return table
+
+
+def _limits(d: Diagnosis) -> list[Text]:
     lim = d.limits
     how = "observed" if lim.topics_per_streamer_observed else "assumed"
     text = Text("Recommended limits: ", style="bold")
@@ -143,8 +295,18 @@ def _limits(d: Diagnosis) -> Text:
     )
     if lim.streamers is not None:
         text.append(f" (now {lim.streamers})")
-    text.append("; reconnect with exponential backoff, 30 s → 10 min.")
-    return text
+    settings = ", ".join(lim.costly_settings) or "none"
+    text.append(
+        f". Settings that cost a topic per streamer: {settings}. Reconnect with exponential "
+        "backoff, 30 s → 10 min, with jitter."
+    )
+    out = [text]
+    todo = [c for c in d.changes if not c.ok]
+    if todo:
+        out.append(Text("To look like a healthy log:", style="bold"))
+        for c in todo:
+            out.append(Text(f"  • {c.metric}: {c.now} → {c.healthy}"))
+    return out
 
 
 def _unread(d: Diagnosis) -> Text | None:
@@ -169,12 +331,17 @@ def render(d: Diagnosis, console: Console) -> str:
     if panel is not None:
         items.append(panel)
     items.append(_failures(d))
-    conns = _connections(d)
-    if conns is not None:
+    width = console.width
+    chart = _timeline(d, width)
+    if chart:
         items.append(Text(""))
-        items.append(conns)
+        items.extend(chart)
+    for table in (_cascades(d, width), _connections(d, width), _unknown(d)):
+        if table is not None:
+            items.append(Text(""))
+            items.append(table)
     items.append(Text(""))
-    items.append(_limits(d))
+    items.extend(_limits(d))
     unread = _unread(d)
     if unread is not None:
         items.append(unread)
