@@ -3,23 +3,39 @@
 from __future__ import annotations
 
 import enum
+import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn, Optional, TextIO
 
 import typer
 from rich.console import Console
 
 from wsdiag import __version__
+from wsdiag import check as checks
+from wsdiag import compare as comparison
+from wsdiag import events as event_export
+from wsdiag import watch as watching
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.findings import Thresholds
 from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
-from wsdiag.redact import neutralise
+from wsdiag.progress import bar as progress_bar
+from wsdiag.records import FAILURE_CLASSES
+from wsdiag.redact import clean, neutralise
+from wsdiag.report import compare as compare_report
+from wsdiag.report import github as github_report
+from wsdiag.report import html as html_report
 from wsdiag.report import json as json_report
+from wsdiag.report import markdown as markdown_report
 from wsdiag.report import text as text_report
-from wsdiag.sources import InputError, resolve
+from wsdiag.sources import InputError, Source, resolve, shown_name
+from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
+from wsdiag.timeline import parse_bucket
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 PIPE_WIDTH = 120  # wide enough that tables do not wrap in CI logs
@@ -34,9 +50,27 @@ app = typer.Typer(
 )
 
 
+def _examples(*lines: str) -> str:
+    """An epilog that click prints as is, after the options: every --help ends with examples."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 class Format(str, enum.Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    github = "github"
+    html = "html"
+
+
+class EventFormat(str, enum.Enum):
+    jsonl = "jsonl"
+    tsv = "tsv"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
 
 
 class Color(str, enum.Enum):
@@ -47,7 +81,8 @@ class Color(str, enum.Enum):
 
 def _fail(message: str) -> NoReturn:
     """One line on stderr, exit 2: unusable input or arguments."""
-    sys.stderr.write(f"wsdiag: error: {neutralise(message)}\n")
+    # Messages quote paths and arguments: untrusted text, cleaned like log text (no token, no ESC).
+    sys.stderr.write(f"wsdiag: error: {clean(message)}\n")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -57,7 +92,13 @@ def _version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-@app.callback()
+@app.callback(
+    epilog=_examples(
+        "wsdiag analyze logs/                      # every *.log* file, rotated ones included",
+        "wsdiag check miner.log --format github    # CI gate: exit 1 on errors",
+        "wsdiag events miner.log.gz --class ssl    # one JSON line per failure",
+    )
+)
 def _root(
     version: Annotated[
         bool,
@@ -89,14 +130,65 @@ def _console(color: Color, to_terminal: bool) -> Console:
     )
 
 
-def _diagnose(paths: list[str], year: int | None, jobs: int | None, th: Thresholds) -> Diagnosis:
-    if not paths:
-        if sys.stdin is None or sys.stdin.isatty():
-            _fail("no input: give a log file, a directory, or - for standard input")
-        paths = ["-"]
+def _input_paths(paths: list[str]) -> list[str]:
+    """The paths given, or standard input when there are none and it is not a terminal."""
+    if paths:
+        return paths
+    if sys.stdin is None or sys.stdin.isatty():
+        _fail("no input: give a log file, a directory, or - for standard input")
+    return ["-"]
+
+
+def _bounds(since: str | None, until: str | None) -> tuple[Bound | None, Bound | None]:
     try:
-        sources = resolve(paths)
-        summary = run_analysis(sources, Options(year=year, jobs=jobs))
+        return (
+            None if since is None else parse_bound(since, "--since"),
+            None if until is None else parse_bound(until, "--until"),
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@contextmanager
+def _readable(
+    paths: list[str],
+    since: str | None,
+    until: str | None,
+    opts: Options,
+    *,
+    reread_many: bool = False,
+) -> Iterator[tuple[list[Source], Options]]:
+    """Resolved sources and options with the time window; stdin spooled when it must be re-read.
+
+    A duration needs the last record before the analysis starts; ``reread_many``: several
+    inputs are read twice (events sorts them by their first record before reading them).
+    """
+    lo, hi = _bounds(since, until)
+    sources = resolve(_input_paths(paths))
+    spool = needs_anchor(lo, hi) or (reread_many and len(sources) > 1)
+    with spooled(sources) if spool else nullcontext(sources) as srcs:
+        yield srcs, replace(opts, window=window_for(lo, hi, srcs, opts))
+
+
+def _diagnose(
+    paths: list[str],
+    year: int | None,
+    jobs: int | None,
+    th: Thresholds,
+    since: str | None = None,
+    until: str | None = None,
+    bucket: str | None = None,
+) -> Diagnosis:
+    try:
+        minutes = None if bucket is None else parse_bucket(bucket)
+    except ValueError as exc:
+        _fail(f"--bucket: {exc}")
+    try:
+        with (
+            _readable(paths, since, until, Options(year=year, jobs=jobs)) as (sources, opts),
+            progress_bar(sources) as tick,  # on stderr, on a terminal, for big inputs
+        ):
+            summary = run_analysis(sources, opts, tick)
     except InputError as exc:
         _fail(str(exc))
     stats = list(summary.inputs.values())
@@ -111,7 +203,9 @@ def _diagnose(paths: list[str], year: int | None, jobs: int | None, th: Threshol
                 f"wsdiag: warning: {neutralise(st.path)}: reading stopped early "
                 f"({neutralise(st.read_error)}); analysed what was read\n"
             )
-    return Diagnosis.of(summary, th)
+    if opts.window is not None and summary.first is None and not summary.ids:
+        _fail(f"no records in the time window ({opts.window.describe()})")
+    return Diagnosis.of(summary, th, bucket=minutes)
 
 
 def _emit(report: str, output: Path | None) -> None:
@@ -121,23 +215,68 @@ def _emit(report: str, output: Path | None) -> None:
         except OSError as exc:
             _fail(f"{output}: cannot write ({exc.strerror or exc})")
         return
+    _write(sys.stdout, report)
+
+
+def _write(out: TextIO, text: str) -> bool:
+    """Write and flush; False once the reader of stdout has gone (`wsdiag ... | head -1`)."""
     try:
-        sys.stdout.write(report)
-        sys.stdout.flush()
+        out.write(text)
+        out.flush()
     except BrokenPipeError:
-        # `wsdiag ... | head`: the reader is gone; that is not an error.
+        # Not an error: the reader has what it wanted. Python's own flush at exit must not
+        # fail (and print to stderr) either, so stdout now leads nowhere.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(EXIT_OK) from None
+        os.dup2(devnull, out.fileno())
+        return False
+    return True
+
+
+def _render(
+    d: Diagnosis,
+    fmt: Format,
+    color: Color,
+    output: Path | None,
+    result: checks.CheckResult | None = None,
+    exit_zero: bool = False,
+) -> str:
+    if fmt is Format.json:
+        if result is None:
+            return json_report.render(d)
+        doc = d.to_dict()
+        doc["check"] = result.to_dict()
+        return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
+    if fmt is Format.markdown:
+        return markdown_report.render(d, result, exit_zero)
+    if fmt is Format.github:
+        return github_report.render(d, result)
+    if fmt is Format.html:
+        return html_report.render(d)
+    to_terminal = output is None and sys.stdout.isatty()
+    if result is not None:
+        return checks.render_text(d, result, exit_zero, _console(color, to_terminal))
+    return text_report.render(d, _console(color, to_terminal))
 
 
 PathsArg = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional here
     typer.Argument(
-        help="Log files, directories (their *.log* files) or - for stdin.", show_default=False
+        help="Log files (also .gz/.bz2/.xz), directories (their *.log* files, rotated "
+        "name.log.YYYY-MM-DD included) or - for stdin; stdin when none is given and it is not "
+        "a terminal. Several inputs are combined in time order.",
+        show_default=False,
     ),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Report format: text, json (schema wsdiag/1), markdown (GitHub-flavoured, for "
+        "$GITHUB_STEP_SUMMARY or a PR comment), github (workflow-command annotations), html (one "
+        "self-contained page to share: no scripts, nothing fetched).",
+    ),
+]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
 ]
@@ -145,7 +284,25 @@ YearOpt = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option(
         "--year",
-        help='Year of the first record of year-less ("less") logs. Default: guessed, and reported as assumed.',
+        help='Year of the first record of year-less ("less") logs. '
+        "Default: guessed, and reported as assumed.",
+    ),
+]
+SinceOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--since",
+        help="Only records at or after this time: an ISO date-time as the log shows it "
+        "(2025-11-29T18:30:00) or a duration back from the log's last record (24h, 90m, 7d).",
+        show_default=False,
+    ),
+]
+UntilOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--until",
+        help="Only records before this time (ISO date-time or duration back from the last record).",
+        show_default=False,
     ),
 ]
 ColorOpt = Annotated[
@@ -167,6 +324,14 @@ NetMinOpt = Annotated[
 PingMinOpt = Annotated[
     int, typer.Option("--ping-min", help="Ping/pong failures before ping-pong-failures.")
 ]
+BucketOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--bucket",
+        help="Timeline bucket size: 5m, 1h, 1d (default: from the span, minutes for an hour, "
+        "hours for a week).",
+    ),
+]
 StormOpt = Annotated[
     float,
     typer.Option(
@@ -175,10 +340,224 @@ StormOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "wsdiag analyze logs/miner.log",
+        "wsdiag analyze logs/ --since 24h --format json",
+        "docker logs miner 2>&1 | wsdiag analyze --format markdown > report.md",
+    )
+)
 def analyze(
     paths: PathsArg = None,
     fmt: FormatOpt = Format.text,
+    output: OutputOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    year: YearOpt = None,
+    color: ColorOpt = Color.auto,
+    jobs: JobsOpt = None,
+    max_connections: MaxConnOpt = Thresholds.max_connections,
+    topics_per_connection: TopicsOpt = Thresholds.topics_per_connection,
+    network_min: NetMinOpt = Thresholds.network_min,
+    ping_min: PingMinOpt = Thresholds.ping_min,
+    storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
+    bucket: BucketOpt = None,
+) -> None:
+    """Diagnose why the miner's PubSub WebSockets fail and what to change.
+
+    Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
+    """
+    th = Thresholds(
+        max_connections=max_connections,
+        topics_per_connection=topics_per_connection,
+        network_min=network_min,
+        ping_min=ping_min,
+        storm_per_conn_hour=storm_rate,
+    )
+    diagnosis = _diagnose(paths or [], year, jobs, th, since, until, bucket)
+    _emit(_render(diagnosis, fmt, color, output), output)
+
+
+@app.command(
+    epilog=_examples(
+        "wsdiag check miner.log",
+        "wsdiag check logs/ --max-reconnects-per-hour 10 --fail-on warning",
+        'wsdiag check miner.log --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    )
+)
+def check(
+    paths: PathsArg = None,
+    max_connections: MaxConnOpt = Thresholds.max_connections,
+    max_reconnects_per_hour: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--max-reconnects-per-hour",
+            help="Fail when the pool reconnects more often than this per hour (off by default).",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Fail on findings of this severity or worse."),
+    ] = FailOn.error,
+    exit_zero: Annotated[
+        bool,
+        typer.Option("--exit-zero", help="Report violations but exit 0 (2 still means bad input)."),
+    ] = False,
+    fmt: FormatOpt = Format.text,
+    output: OutputOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    year: YearOpt = None,
+    color: ColorOpt = Color.auto,
+    jobs: JobsOpt = None,
+    topics_per_connection: TopicsOpt = Thresholds.topics_per_connection,
+    network_min: NetMinOpt = Thresholds.network_min,
+    ping_min: PingMinOpt = Thresholds.ping_min,
+    storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
+) -> None:
+    """CI gate: fail when the log breaks a rule.
+
+    A rule is broken by a finding at or above --fail-on, or by a limit given here that the log
+    exceeds. Text output has one line per violation: the rule, the measured value, the limit.
+
+    Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
+    """
+    th = Thresholds(
+        max_connections=max_connections,
+        topics_per_connection=topics_per_connection,
+        network_min=network_min,
+        ping_min=ping_min,
+        storm_per_conn_hour=storm_rate,
+    )
+    diagnosis = _diagnose(paths or [], year, jobs, th, since, until)
+    result = checks.evaluate(diagnosis, fail_on.value, max_reconnects_per_hour)
+    _emit(_render(diagnosis, fmt, color, output, result, exit_zero), output)
+    if not result.passed and not exit_zero:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command(
+    epilog=_examples(
+        "wsdiag events miner.log",
+        "wsdiag events logs/ --class ping_pong --class pong_timeout --format tsv | cut -f1,2",
+        "wsdiag events miner.log --connection 12 | jq -r .message | sort | uniq -c",
+    )
+)
+def events(
+    paths: PathsArg = None,
+    classes: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--class",
+            "-c",
+            help="Only events of this failure class (repeatable): " + ", ".join(FAILURE_CLASSES),
+            show_default=False,
+        ),
+    ] = None,
+    connections: Annotated[
+        Optional[list[int]],  # noqa: UP045
+        typer.Option(
+            "--connection",
+            "-n",
+            help="Only events of this connection id (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        EventFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help='jsonl: {"time", "connection", "class", "message"} per line; '
+            "tsv: the same four columns, empty for null.",
+        ),
+    ] = EventFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the events to FILE.")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    year: YearOpt = None,
+) -> None:
+    """One line per failure event, in time order, written while the log is read.
+
+    The events are the ones analyze counts (failures.total): websocket-client echoes of an
+    error are folded into it. Messages have secrets redacted.
+
+    Exit status: 0 when the log was read, 2 on unusable input.
+    """
+    wanted = set(classes or [])
+    unknown = sorted(wanted - set(FAILURE_CLASSES))
+    if unknown:
+        _fail(f"unknown class {', '.join(unknown)}; classes: {', '.join(FAILURE_CLASSES)}")
+    conns = set(connections or [])
+    line = event_export.to_json if fmt is EventFormat.jsonl else event_export.to_tsv
+    try:
+        sink: TextIO = sys.stdout if output is None else output.open("w", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{output}: cannot write ({exc.strerror or exc})")
+    try:
+        opts = Options(year=year, jobs=1)
+        with _readable(paths or [], since, until, opts, reread_many=True) as (sources, opts):
+            ordered = event_export.in_log_order(sources, opts)
+            stream = event_export.EventStream(ordered, opts)
+            for batch in stream.batches():
+                text = "".join(
+                    line(ev)
+                    for ev in batch
+                    if (not wanted or ev.cls in wanted) and (not conns or ev.conn in conns)
+                )
+                if text and not _write(sink, text):
+                    return
+    except InputError as exc:
+        _fail(str(exc))
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    summary = stream.summary
+    if not any(st.records for st in summary.inputs.values()):
+        names = ", ".join(summary.inputs)
+        _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
+    for st in summary.inputs.values():
+        if st.read_error:
+            sys.stderr.write(
+                f"wsdiag: warning: {neutralise(st.path)}: reading stopped early "
+                f"({neutralise(st.read_error)}); exported what was read\n"
+            )
+    if stream.mismatch:
+        sys.stderr.write(
+            f"wsdiag: warning: the log's time runs backwards; {stream.mismatch} exported "
+            "event(s) were folded into earlier errors by analyze\n"
+        )
+
+
+class CompareFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command(
+    epilog=_examples(
+        "wsdiag compare logs-before/ logs-after/",
+        "wsdiag compare old.log new.log --format json | jq .delta.verdict",
+        "wsdiag compare old.log new.log --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+    )
+)
+def compare(
+    before: Annotated[
+        str, typer.Argument(help="The log before the change (file, directory, .gz, or -).")
+    ],
+    after: Annotated[str, typer.Argument(help="The log after the change.")],
+    fmt: Annotated[
+        CompareFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help='text, json ({"before": report, "after": report, "delta": {...}}) or markdown.',
+        ),
+    ] = CompareFormat.text,
     output: OutputOpt = None,
     year: YearOpt = None,
     color: ColorOpt = Color.auto,
@@ -189,11 +568,12 @@ def analyze(
     ping_min: PingMinOpt = Thresholds.ping_min,
     storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
 ) -> None:
-    """Diagnose why the miner's PubSub WebSockets fail and what to change.
+    """Did a change help? Both diagnoses side by side and a verdict: better, worse, unchanged.
 
-    Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
+    Every count is compared as a rate per hour (the logs cover different spans), and a rate
+    only counts as changed when the change is large (20 %) and not chance (95 %).
 
-    Example: wsdiag analyze logs/miner.log --format json
+    Exit status: 0 when both logs were analysed (whatever the verdict), 2 on unusable input.
     """
     th = Thresholds(
         max_connections=max_connections,
@@ -202,13 +582,162 @@ def analyze(
         ping_min=ping_min,
         storm_per_conn_hour=storm_rate,
     )
-    diagnosis = _diagnose(paths or [], year, jobs, th)
-    if fmt is Format.json:
-        report = json_report.render(diagnosis)
+    result = comparison.compare(
+        _diagnose([before], year, jobs, th), _diagnose([after], year, jobs, th)
+    )
+    if fmt is CompareFormat.json:
+        report = compare_report.render_json(result)
+    elif fmt is CompareFormat.markdown:
+        report = compare_report.render_markdown(result)
     else:
         to_terminal = output is None and sys.stdout.isatty()
-        report = text_report.render(diagnosis, _console(color, to_terminal))
+        report = compare_report.render_text(result, _console(color, to_terminal))
     _emit(report, output)
+
+
+class WatchFormat(str, enum.Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+class Existing(str, enum.Enum):
+    context = "context"
+    replay = "replay"
+    skip = "skip"
+
+
+def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
+    if path == "-":
+        return watching.StreamFollower(sys.stdin.buffer)
+    p = Path(path)
+    if p.is_dir():
+        _fail(f"{path}: is a directory; watch follows one log file (the one the miner writes)")
+    if p.exists():
+        try:
+            resolved = resolve([path])[0]
+        except InputError as exc:
+            _fail(str(exc))
+        if resolved.codec is not None:
+            _fail(f"{path}: a {resolved.codec} archive does not grow; use analyze for it")
+    else:
+        sys.stderr.write(f"wsdiag: waiting for {shown_name(path)} to appear\n")
+    return watching.Follower(p)
+
+
+@app.command(
+    epilog=_examples(
+        "wsdiag watch logs/miner.log",
+        "wsdiag watch logs/miner.log --format jsonl | jq -c 'select(.event == \"finding\")'",
+        "docker logs -f miner 2>&1 | wsdiag watch - --format jsonl",
+    )
+)
+def watch(
+    path: Annotated[
+        str,
+        typer.Argument(
+            help="The log the miner writes; followed like tail -F across daily rotation and "
+            "truncation. - follows standard input (a pipe) until it ends."
+        ),
+    ],
+    fmt: Annotated[
+        WatchFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: a live panel on a terminal (plain lines otherwise); jsonl: one JSON "
+            'object per line: {"event": "failure"|"finding"|"file"|"watching"|"summary", ...}.',
+        ),
+    ] = WatchFormat.text,
+    existing: Annotated[
+        Existing,
+        typer.Option(
+            "--existing",
+            help="What the file already holds: context (analysed, not reported as new), replay "
+            "(reported too), skip (start at its end, like tail -n0 -F).",
+        ),
+    ] = Existing.context,
+    window: Annotated[
+        str,
+        typer.Option(
+            "--window",
+            help="Findings judge this much recent log time (e.g. 30m, 1h, 1d), so they clear "
+            "when the trouble stops; 0: everything since the start.",
+        ),
+    ] = "1h",
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.05, help="Seconds between looks at the file.")
+    ] = 0.5,
+    exit_after: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--exit-after", help="Stop after this many seconds.", show_default=False),
+    ] = None,
+    idle_exit: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            "--idle-exit", help="Stop when nothing new arrived for this many seconds.",
+            show_default=False,
+        ),
+    ] = None,
+    year: YearOpt = None,
+    color: ColorOpt = Color.auto,
+    max_connections: MaxConnOpt = Thresholds.max_connections,
+    topics_per_connection: TopicsOpt = Thresholds.topics_per_connection,
+    network_min: NetMinOpt = Thresholds.network_min,
+    ping_min: PingMinOpt = Thresholds.ping_min,
+    storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
+) -> None:
+    """Follow a growing log live: connections, recent failures and current findings.
+
+    Ctrl-C (or SIGTERM) stops it cleanly and prints the report of everything watched.
+    Memory stays bounded however long it runs.
+
+    Exit status: 0 when stopped, 2 on unusable arguments.
+    """
+    from datetime import timedelta
+
+    from wsdiag.timeline import parse_bucket
+
+    try:
+        span = None if window.strip() in ("0", "0m", "0h") else timedelta(minutes=parse_bucket(window))
+    except ValueError:
+        _fail(f"--window: {window!r} is not a duration (use e.g. 30m, 1h, 1d, or 0)")
+    th = Thresholds(
+        max_connections=max_connections,
+        topics_per_connection=topics_per_connection,
+        network_min=network_min,
+        ping_min=ping_min,
+        storm_per_conn_hour=storm_rate,
+    )
+    source = _watch_source(path)
+    if isinstance(source, watching.Follower) and existing is Existing.skip:
+        source.start_at_end = True
+    try:
+        watcher = watching.Watcher(source.name, th, span, year)
+    except ValueError as exc:
+        _fail(f"--window: {exc}")
+    sink: watching.Sink
+    if fmt is WatchFormat.jsonl:
+        sink = watching.JsonlSink(sys.stdout.write, sys.stdout.flush)
+    else:
+        to_terminal = sys.stdout.isatty()
+        console = _console(color, to_terminal)
+        if to_terminal:
+            sink = watching.LiveSink(console, text_report.render, source.name)
+        else:
+            sink = watching.TextSink(console, text_report.render)
+    reason = watching.run(
+        source,
+        watcher,
+        sink,
+        existing=existing.value,
+        interval=interval,
+        exit_after=exit_after,
+        idle_exit=idle_exit,
+    )
+    if reason == "output-closed":
+        # `wsdiag watch ... | head -1`: the reader has what it wanted; stdout leads nowhere now.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main() -> None:

@@ -1,0 +1,245 @@
+"""The command line as CI jobs and shell scripts use it: help, formats, files, colour, pipes, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import ROOT, SAMPLES
+from wsdiag.cli import app
+
+runner = CliRunner()
+STORM = str(SAMPLES / "storm_37conn.log")
+WORKFLOW = ROOT / "examples" / "github-actions" / "check-miner-log.yml"
+
+
+def big_log(tmp_path: Path) -> Path:
+    """A log whose JSON report is far larger than a pipe buffer (3000 connections)."""
+    line = (
+        "21/11/25 {:02d}:{:02d}:{:02d} - ERROR - TwitchChannelPointsMiner.classes.WebSocketsPool - "
+        "[on_error]: #{} - WebSocket error: [Errno 32] Broken pipe\n"
+    )
+    path = tmp_path / "big.log"
+    path.write_text("".join(line.format(i // 3600, i // 60 % 60, i % 60, i) for i in range(3000)))
+    return path
+
+
+@pytest.mark.parametrize("argv", [[], ["analyze"], ["check"], ["events"]])
+def test_every_help_ends_with_an_example(argv: list[str]) -> None:
+    """`--help` of the program and of each command ends with runnable example command lines."""
+    result = runner.invoke(app, [*argv, "--help"])
+    assert result.exit_code == 0
+    lines = result.stdout.rstrip().splitlines()
+    examples = lines[lines.index("  Examples:") + 1 :]
+    assert len(examples) >= 2
+    assert all(line.startswith("    ") and "wsdiag " in line for line in examples)
+    if argv:
+        assert all(f"wsdiag {argv[0]} " in line for line in examples)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"),
+    [
+        ("text", "wsdiag 0.1.0 · "),
+        ("json", '{\n  "schema": "wsdiag/1"'),
+        ("markdown", "## ❌ wsdiag: ERROR · 37 connections"),
+        ("github", "::error title=wsdiag too-many-connections::"),
+    ],
+)
+def test_analyze_formats(fmt: str, start: str) -> None:
+    """analyze --format text|json|markdown|github, exit 0 whatever was found."""
+    result = runner.invoke(app, ["analyze", "--format", fmt, STORM])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(start)
+
+
+def test_output_file(tmp_path: Path) -> None:
+    """-o FILE gets the report; stdout stays empty."""
+    out = tmp_path / "report.md"
+    result = runner.invoke(app, ["analyze", "-f", "markdown", "-o", str(out), STORM])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("## ❌ wsdiag: ERROR")
+
+
+def test_unwritable_output_exits_2(tmp_path: Path) -> None:
+    """-o into a missing directory is exit 2 with one line naming the file."""
+    target = tmp_path / "missing" / "report.txt"
+    result = runner.invoke(app, ["analyze", "-o", str(target), STORM])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"wsdiag: error: {target}: cannot write")
+    assert result.stderr.count("\n") == 1
+
+
+def test_piped_text_is_plain_and_120_wide() -> None:
+    """Piped: no colour, and a fixed width of 120 so tables do not wrap at 80 columns in CI logs."""
+    result = runner.invoke(app, ["analyze", STORM])
+    assert "\x1b" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) == 120
+    panel = next(line for line in lines if line.startswith("╭─ Findings "))
+    assert len(panel) == 120
+
+
+def test_color_always_and_never() -> None:
+    """--color always colours even when piped; --color never never does."""
+    assert "\x1b[" in runner.invoke(app, ["analyze", "--color", "always", STORM]).stdout
+    assert "\x1b[" in runner.invoke(app, ["check", "--color", "always", STORM]).stdout
+    assert "\x1b" not in runner.invoke(app, ["analyze", "--color", "never", STORM]).stdout
+
+
+def _on_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    """Run wsdiag with stdout on a pseudo-terminal and return what the terminal received."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wsdiag", *args], stdout=slave, stderr=subprocess.PIPE, cwd=ROOT, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    proc.wait(timeout=30)
+    assert proc.stderr is not None
+    proc.stderr.close()
+    return b"".join(chunks)
+
+
+def test_terminal_colour_and_no_color() -> None:
+    """On a terminal the report is coloured, unless NO_COLOR is set."""
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    assert b"\x1b[" in _on_terminal(["analyze", STORM], env)
+    assert b"\x1b[" not in _on_terminal(["analyze", STORM], {**env, "NO_COLOR": "1"})
+
+
+def _pipeline(command: str, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
+    """Run a bash pipeline with pipefail; wsdiag's stderr goes to a file, returned separately."""
+    err = tmp_path / "stderr.txt"
+    script = f"set -o pipefail; {command}"
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PY": sys.executable, "ERR": str(err), **env},
+    )
+    return proc, err.read_bytes() if err.exists() else b""
+
+
+def test_head_ends_quietly(tmp_path: Path) -> None:
+    """`wsdiag analyze ... | head -1` exits 0 with nothing on stderr, though the reader left early."""
+    log = big_log(tmp_path)
+    command = '"$PY" -m wsdiag analyze --format json "$LOG" 2>"$ERR" | head -1'
+    proc, err = _pipeline(command, tmp_path, LOG=str(log))
+    assert proc.returncode == 0
+    assert proc.stdout == b"{\n"
+    assert err == b""
+
+
+def test_head_keeps_the_check_status(tmp_path: Path) -> None:
+    """`wsdiag check ... | head -1`: the early reader does not turn a failed check into a pass."""
+    log = big_log(tmp_path)
+    proc, err = _pipeline(
+        '"$PY" -m wsdiag check --format json "$LOG" 2>"$ERR" | head -1; echo "status=${PIPESTATUS[0]}"',
+        tmp_path,
+        LOG=str(log),
+    )
+    assert proc.stdout == b"{\nstatus=1\n"
+    assert err == b""
+
+
+def test_interrupt_exits_130_without_traceback() -> None:
+    """Ctrl-C (SIGINT) while waiting for input ends with status 130 and no traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wsdiag", "events", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and out == b""
+
+
+def _workflow_step(name: str) -> str:
+    """The `run: |` script of the named step of the example workflow."""
+    lines = WORKFLOW.read_text().splitlines()
+    start = lines.index(f"      - name: {name}")
+    run = next(i for i in range(start, len(lines)) if lines[i].strip() == "run: |")
+    body = []
+    for line in lines[run + 1 :]:
+        if line.strip() and not line.startswith(" " * 10):
+            break
+        body.append(line[10:])
+    return "\n".join(body).strip() + "\n"
+
+
+@pytest.mark.parametrize(("sample", "status"), [("storm_37conn.log", 1), ("healthy_2conn.log", 0)])
+def test_github_actions_job(sample: str, status: int, tmp_path: Path) -> None:
+    """The example workflow's check step: annotations on stdout, Markdown summary, job fails on errors."""
+    script = _workflow_step("Check the log")
+    assert "wsdiag check logs/" in script
+    (tmp_path / "logs").mkdir()
+    shutil.copy(SAMPLES / sample, tmp_path / "logs" / "miner.log")
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("")
+    # GitHub runs `run:` with `bash -e {0}`; wsdiag stands in for the installed console script.
+    shim = 'wsdiag() { "$PY" -m wsdiag "$@"; }\n'
+    proc = subprocess.run(
+        ["bash", "-e", "-c", shim + script],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "PY": sys.executable,
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "PYTHONPATH": str(ROOT),  # the tree under test, not an older installed copy
+        },
+    )
+    assert proc.returncode == status, proc.stderr
+    md = summary.read_text(encoding="utf-8")
+    out = proc.stdout.decode()
+    if status:
+        assert out.startswith("::error title=wsdiag too-many-connections::")
+        assert re.search(r"^### ❌ Check failed: \d+ violations? \(`--fail-on error`\)$", md, re.M)
+        assert "| `too-many-connections` | 37 connections | 10 (`--max-connections`) |" in md
+    else:
+        assert "::error" not in out
+        assert "### ✅ Check passed" in md
+    assert md.startswith("## ") and "### Failures by class" in md
+    assert proc.stderr == b""
+
+
+def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
+    """Several inputs give one JSON document listing each input."""
+    a = tmp_path / "a.log"
+    a.write_bytes((SAMPLES / "outage.log").read_bytes())
+    result = runner.invoke(app, ["analyze", "-f", "json", str(a), str(SAMPLES / "bad_auth.log")])
+    doc = json.loads(result.stdout)
+    assert [Path(i["path"]).name for i in doc["inputs"]] == ["a.log", "bad_auth.log"]
+    assert doc["failures"]["by_class"]["bad_auth"] == 3 and doc["failures"]["by_class"]["dns"] == 1

@@ -1,0 +1,111 @@
+"""Markdown reporter: GitHub-flavoured headings and tables, with log text escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.conftest import SAMPLES
+from wsdiag.check import evaluate
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.findings import Finding
+from wsdiag.pipeline import Options, analyze
+from wsdiag.report import markdown
+from wsdiag.sources import resolve
+
+EXPECTED: dict[str, dict[str, Any]] = json.loads((SAMPLES / "EXPECTED.json").read_text())
+
+
+def diagnose(name: str) -> Diagnosis:
+    return Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+
+
+def tables(text: str) -> list[list[str]]:
+    """Each GFM table as its lines."""
+    out: list[list[str]] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def cells(row: str) -> int:
+    """Number of cells in a table row; an escaped pipe does not end a cell."""
+    return len(re.split(r"(?<!\\)\|", row)) - 2
+
+
+def test_storm_report_sections_and_numbers() -> None:
+    """Verdict heading, findings, failure and connection tables carry the storm log's numbers."""
+    md = markdown.render(diagnose("storm_37conn.log"))
+    assert md.startswith("## ❌ wsdiag: ERROR · 37 connections · 46 failures · 46 reconnects\n")
+    assert "**Span:** 3.0 h, 2025-11-21 19:00 → 2025-11-21 22:01" in md
+    assert "#### ❌ error: `too-many-connections` — 37 PubSub connections open; Twitch allows 10 per IP" in md
+    assert "| `ping_pong` | 38 | 12.6 |" in md
+    assert "| **total** | **46** | 15.2 |" in md
+    assert "| #12 | 6 | `ping_pong` | 6 | – |" in md
+    assert "… and 25 more connections." in md
+    assert "keep **≤124 streamers** (now 900)" in md
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_tables_are_well_formed_and_tokens_absent(name: str) -> None:
+    """Every table row has as many cells as its header; planted tokens never appear."""
+    md = markdown.render(diagnose(name))
+    found = tables(md)
+    assert len(found) >= 2
+    for table in found:
+        assert re.fullmatch(r"\|( :?-{3}:? \|)+", table[1]), table[1]
+        assert {cells(row) for row in table} == {cells(table[0])}, table
+    for token in EXPECTED[name]["tokens"]:
+        assert token not in md
+
+
+def test_log_text_cannot_inject_markdown_html_or_mentions() -> None:
+    """Pipes, HTML, links, emphasis and @mentions from a log print literally and stay in their cell."""
+    d = diagnose("outage.log")
+    hostile = "evil | <script>alert(1)</script> [x](http://e.test) **b** `c` @octocat\nnext"
+    finding = Finding("network-instability", "warning", hostile, (hostile,), hostile)
+    st = next(iter(d.summary.inputs.values()))
+    st.path = hostile
+    md = markdown.render(replace(d, findings=(finding,)))
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "[x](http" not in md and "\\[x\\](http" in md
+    assert "**b**" not in md and "\\*\\*b\\*\\*" in md
+    assert "@octocat" not in md and "@\u2060octocat" in md
+    assert "\nnext" not in md
+    inputs = tables(md)[-1]
+    assert {cells(row) for row in inputs} == {6}
+
+
+def test_escape_function() -> None:
+    """md() escapes inline syntax and HTML, and joins lines."""
+    assert markdown.md("a_b *c* |d| <e> & `f`\r\ng") == "a\\_b \\*c\\* \\|d\\| &lt;e&gt; &amp; \\`f\\` g"
+
+
+def test_check_section_passed_and_failed() -> None:
+    """With a check result, a passed or failed section comes first, failing rules in a table."""
+    healthy = diagnose("healthy_2conn.log")
+    md = markdown.render(healthy, evaluate(healthy))
+    assert "### ✅ Check passed: no finding at or above `error`, no limit exceeded" in md
+    storm = diagnose("storm_37conn.log")
+    md = markdown.render(storm, evaluate(storm, "error", 10.0), exit_zero=True)
+    assert "— not failing the job (`--exit-zero`)" in md
+    assert md.index("### ❌ Check failed") < md.index("### Findings")
+    assert "| `too-many-connections` | 37 connections | 10 (`--max-connections`) |" in md
+
+
+def test_window_is_shown() -> None:
+    """An analysis limited by --since/--until says so next to the span."""
+    d = diagnose("storm_37conn.log")
+    d.summary.window = (None, d.summary.last)
+    assert "; only records until 2025-11-21 22:01:36" in markdown.render(d)

@@ -1,0 +1,153 @@
+"""`wsdiag check`: turn a Diagnosis into pass/fail for CI, one violation per broken rule.
+
+Two kinds of rule fail a check: a finding whose severity is at or above ``--fail-on``, and a
+threshold given on the command line that the log exceeds. ``--max-connections`` is the limit the
+``too-many-connections`` finding already uses, so it fails through that finding;
+``--max-reconnects-per-hour`` has no finding of its own and is measured here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.findings import SEVERITIES, Finding
+from wsdiag.redact import neutralise
+
+FAIL_ON = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: what was measured against which limit."""
+
+    rule: str  # finding id, or the threshold's option name without dashes
+    kind: str  # "finding" or "threshold"
+    severity: str  # severity of the finding; "error" for thresholds
+    measured: str
+    limit: str
+    option: str  # the command-line option that sets the limit
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    fail_on: str
+    violations: tuple[Violation, ...]
+    below: tuple[Finding, ...]  # findings under --fail-on: reported, never failing
+    notes: tuple[str, ...] = ()  # thresholds that could not be measured
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "fail_on": self.fail_on,
+            "violations": [
+                {
+                    "rule": v.rule,
+                    "kind": v.kind,
+                    "severity": v.severity,
+                    "measured": v.measured,
+                    "limit": v.limit,
+                    "option": v.option,
+                    "message": v.message,
+                }
+                for v in self.violations
+            ],
+            "notes": list(self.notes),
+        }
+
+
+def _at_or_above(severity: str, fail_on: str) -> bool:
+    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+
+
+def _finding_violation(d: Diagnosis, f: Finding, fail_on: str) -> Violation:
+    if f.id == "too-many-connections" and d.summary.pool_size is not None:
+        measured = f"{d.summary.pool_size} connections"
+        limit, option = str(d.thresholds.max_connections), "--max-connections"
+    else:
+        measured = f"{f.severity} finding"
+        limit, option = fail_on, "--fail-on"
+    return Violation(f.id, "finding", f.severity, measured, limit, option, f.title)
+
+
+def evaluate(
+    d: Diagnosis, fail_on: str = "error", max_reconnects_per_hour: float | None = None
+) -> CheckResult:
+    """Which rules the diagnosed log breaks."""
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}")
+    violations = [
+        _finding_violation(d, f, fail_on) for f in d.findings if _at_or_above(f.severity, fail_on)
+    ]
+    below = tuple(f for f in d.findings if not _at_or_above(f.severity, fail_on))
+    notes: list[str] = []
+    if max_reconnects_per_hour is not None:
+        s = d.summary
+        hours = s.span_hours
+        if not hours:
+            notes.append(
+                f"max-reconnects-per-hour: not measured, the log has no time span "
+                f"({s.reconnects} reconnects)"
+            )
+        else:
+            rate = s.reconnects / hours
+            if rate > max_reconnects_per_hour:
+                violations.append(
+                    Violation(
+                        "max-reconnects-per-hour",
+                        "threshold",
+                        "error",
+                        f"{rate:.1f} reconnects/hour",
+                        f"{max_reconnects_per_hour:g}",
+                        "--max-reconnects-per-hour",
+                        f"{s.reconnects} reconnects in {hours:.1f} h",
+                    )
+                )
+    return CheckResult(fail_on, tuple(violations), below, tuple(notes))
+
+
+def render_text(
+    d: Diagnosis, result: CheckResult, exit_zero: bool = False, console: Console | None = None
+) -> str:
+    """One line per violation (rule, measured value, limit), then one verdict line.
+
+    With a console, FAIL/note/verdict are coloured as the console allows (never when piped).
+    """
+    lines: list[tuple[str, str, str]] = [  # (tag, style, rest)
+        ("FAIL", "bold red", f" {v.rule}: {v.measured}, limit {v.limit} ({v.option}): {v.message}")
+        for v in result.violations
+    ]
+    lines += [
+        ("note", "yellow", f" {f.id}: {f.severity} finding (below --fail-on {result.fail_on}): {f.title}")
+        for f in result.below
+    ]
+    lines += [("note", "yellow", f" {n}") for n in result.notes]
+    names = ", ".join(st.path for st in d.summary.inputs.values())
+    n = len(result.violations)
+    if result.passed:
+        verdict = ("wsdiag check: passed", "bold green", f": no finding at or above {result.fail_on}, "
+                   f"no limit exceeded ({names})")
+    else:
+        tail = " (exit status 0: --exit-zero)" if exit_zero else ""
+        verdict = ("wsdiag check: failed", "bold red",
+                   f": {n} violation{'s' if n != 1 else ''} ({names}){tail}")
+    lines.append(verdict)
+    if console is None:
+        # Input names come from the command line, titles partly from the log: no controls.
+        return "".join(neutralise(tag + rest) + "\n" for tag, _, rest in lines)
+    with console.capture() as capture:
+        for tag, style, rest in lines:
+            text = Text()
+            text.append(tag, style=style)
+            text.append(neutralise(rest))
+            console.print(text, soft_wrap=True)
+    return capture.get()

@@ -1,0 +1,62 @@
+"""GitHub Actions reporter: one workflow command (annotation) per finding, never per log line.
+
+GitHub parses ``::error title=T::message`` lines on a job's output. Values are escaped as the
+runner expects (actions/toolkit ``command.ts``): in the message ``%``, CR and LF; in properties
+also ``:`` and ``,``. Since the whole command is one line, no text from a log can end it early
+or start a command of its own.
+"""
+
+from __future__ import annotations
+
+from wsdiag.check import CheckResult
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.findings import Finding
+from wsdiag.redact import neutralise
+
+_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (title=, file=...)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(kind: str, title: str, message: str) -> str:
+    """One workflow command line, e.g. ``::error title=...::...``."""
+    # neutralise() keeps other control characters from reaching the job log raw; it would also
+    # make line ends visible, so it runs line by line, joined by a real (escaped) LF.
+    lines = message.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    body = "\n".join(neutralise(part) for part in lines)
+    return f"::{kind} title={escape_property(neutralise(title))}::{escape_data(body)}\n"
+
+
+def _message(f: Finding) -> str:
+    lines = [f.title, *(f"• {e}" for e in f.evidence)]
+    if f.recommendation:
+        lines.append(f"Fix: {f.recommendation}")
+    return "\n".join(lines)
+
+
+def render(d: Diagnosis, check: CheckResult | None = None) -> str:
+    """Annotations: one per finding; with a check, one error per violation.
+
+    Without a check a finding's severity picks the command (info becomes a notice). With a check,
+    every violation is an ``::error`` (it fails the job), findings below ``--fail-on`` keep their
+    severity, and a threshold violation gets an ``::error`` of its own.
+    """
+    out: list[str] = []
+    failing = {v.rule for v in check.violations if v.kind == "finding"} if check else set()
+    for f in d.findings:
+        kind = "error" if f.id in failing else _COMMAND.get(f.severity, "notice")
+        out.append(command(kind, f"wsdiag {f.id}", _message(f)))
+    if check is not None:
+        for v in check.violations:
+            if v.kind == "threshold":
+                msg = f"{v.measured}, limit {v.limit} ({v.option})\n{v.message}"
+                out.append(command("error", f"wsdiag {v.rule}", msg))
+    return "".join(out)

@@ -1,0 +1,203 @@
+"""GitHub-flavoured Markdown reporter: for ``$GITHUB_STEP_SUMMARY``, PR comments and issues.
+
+Text that came from a log or the command line is escaped with :func:`md`: Markdown and HTML
+syntax in it prints literally, a ``|`` cannot break a table, and an ``@name`` cannot mention
+anyone when the report is posted as a comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wsdiag import __version__
+from wsdiag.check import CheckResult
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.records import FAILURE_CLASSES
+from wsdiag.redact import neutralise
+
+_MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️", "ok": "✅"}
+_CONN_ROWS = 12
+# Our text always follows our own prefix ("- ", "| ", "> "...), so only inline syntax matters:
+# emphasis, code, links and images (via [ ]), strikethrough and table cell ends.
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(text: str) -> str:
+    """Escape text for inline Markdown (also inside table cells), on one line."""
+    text = neutralise(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    # A zero-width joiner after @ keeps `@user` from notifying anyone in a PR comment.
+    return text.replace("@", "@\u2060")
+
+
+def _table(head: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A GFM table; ``align`` has one l/r per column."""
+    sep = ["---:" if a == "r" else ":---" for a in align]
+    out = ["| " + " | ".join(head) + " |", "| " + " | ".join(sep) + " |"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def _rate(n: int, hours: float | None) -> str:
+    return "–" if not hours else f"{n / hours:.1f}"
+
+
+def _verdict(d: Diagnosis) -> str:
+    s = d.summary
+    pool = s.pool_size
+    bits = [
+        f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
+        f"{s.failures_total:,} failures",
+        f"{s.reconnects:,} reconnects",
+    ]
+    return f"## {_MARK[d.verdict]} wsdiag: {d.verdict.upper()} · " + " · ".join(bits)
+
+
+def _span(d: Diagnosis) -> str:
+    s = d.summary
+    hours = s.span_hours
+    text = "span unknown" if hours is None else f"{hours:.1f} h"
+    if s.first and s.last:
+        text += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
+        if s.year_assumed:
+            text += " (year assumed)"
+    if s.window is not None:
+        since, until = s.window
+        parts = []
+        if since is not None:
+            parts.append(f"since {since:%Y-%m-%d %H:%M:%S}")
+        if until is not None:
+            parts.append(f"until {until:%Y-%m-%d %H:%M:%S}")
+        text += "; only records " + " ".join(parts)
+    return f"**Span:** {text}"
+
+
+def _check(result: CheckResult, exit_zero: bool) -> list[str]:
+    n = len(result.violations)
+    if result.passed:
+        head = f"### ✅ Check passed: no finding at or above `{result.fail_on}`, no limit exceeded"
+    else:
+        head = f"### ❌ Check failed: {n} violation{'s' if n != 1 else ''} (`--fail-on {result.fail_on}`)"
+        if exit_zero:
+            head += " — not failing the job (`--exit-zero`)"
+    out = ["", head]
+    if result.violations:
+        out.append("")
+        out += _table(
+            ["Rule", "Measured", "Limit", "Details"],
+            "llll",
+            [
+                [f"`{v.rule}`", md(v.measured), f"{md(v.limit)} (`{v.option}`)", md(v.message)]
+                for v in result.violations
+            ],
+        )
+    for note in result.notes:
+        out += ["", f"*Note:* {md(note)}"]
+    return out
+
+
+def _findings(d: Diagnosis) -> list[str]:
+    if not d.findings:
+        return ["", "### Findings", "", "✅ No problems found."]
+    out = ["", "### Findings"]
+    for f in d.findings:
+        out += ["", f"#### {_MARK[f.severity]} {f.severity}: `{f.id}` — {md(f.title)}", ""]
+        out += [f"- {md(e)}" for e in f.evidence]
+        if f.recommendation:
+            out += ["", f"> **Fix:** {md(f.recommendation)}"]
+    return out
+
+
+def _failures(d: Diagnosis) -> list[str]:
+    s = d.summary
+    hours = s.span_hours
+    rows = [
+        [f"`{c}`", f"{s.by_class[c]:,}", _rate(s.by_class[c], hours)]
+        for c in FAILURE_CLASSES
+        if s.by_class.get(c, 0)
+    ]
+    rows.append(["**total**", f"**{s.failures_total:,}**", _rate(s.failures_total, hours)])
+    rows.append(["reconnects", f"{s.reconnects:,}", _rate(s.reconnects, hours)])
+    return ["", "### Failures by class", "", *_table(["Class", "Events", "Per hour"], "lrr", rows)]
+
+
+def _connections(d: Diagnosis) -> list[str]:
+    s = d.summary
+    if not s.ids:
+        return []
+
+    def fails(c: int) -> int:
+        return sum(s.conns[c].by_class.values()) if c in s.conns else 0
+
+    ranked = sorted(
+        s.ids, key=lambda c: (-fails(c), -(s.conns[c].reconnects if c in s.conns else 0), c)
+    )
+    rows = []
+    for c in ranked[:_CONN_ROWS]:
+        cs = s.conns.get(c)
+        top = cs.by_class.most_common(1)[0][0] if cs and cs.by_class else None
+        rows.append(
+            [
+                f"#{c}",
+                f"{fails(c):,}",
+                f"`{top}`" if top else "–",
+                f"{cs.reconnects if cs else 0:,}",
+                str(len(cs.topics)) if cs and cs.topics else "–",
+            ]
+        )
+    out = ["", "### Connections (worst first)", ""]
+    out += _table(["Connection", "Failures", "Top class", "Reconnects", "Topics"], "rrlrr", rows)
+    if len(ranked) > _CONN_ROWS:
+        out += ["", f"… and {len(ranked) - _CONN_ROWS} more connections."]
+    return out
+
+
+def _limits(d: Diagnosis) -> list[str]:
+    lim = d.limits
+    how = "observed" if lim.topics_per_streamer_observed else "assumed"
+    text = (
+        f"≤{lim.max_connections} connections per IP, ≤{d.thresholds.topics_per_connection} topics "
+        f"each ({lim.max_topics} topics); {lim.topics_per_streamer:g} topics per streamer ({how}) + "
+        f"{lim.user_topics} user topics → keep **≤{lim.max_streamers} streamers**"
+    )
+    if lim.streamers is not None:
+        text += f" (now {lim.streamers})"
+    text += "; reconnect with exponential backoff, 30 s → 10 min."
+    return ["", "### Recommended limits", "", text]
+
+
+def _inputs(d: Diagnosis) -> list[str]:
+    rows = []
+    for st in d.summary.inputs.values():
+        note = md(f"reading stopped: {st.read_error}") if st.read_error else ""
+        rows.append(
+            [
+                md(st.path),
+                st.layout,
+                f"{st.lines:,}",
+                f"{st.records:,}",
+                f"{st.unrecognized:,}",
+                note,
+            ]
+        )
+    return [
+        "",
+        "### Inputs",
+        "",
+        *_table(["Input", "Layout", "Lines", "Records", "Unrecognized", "Note"], "llrrrl", rows),
+    ]
+
+
+def render(d: Diagnosis, check: CheckResult | None = None, exit_zero: bool = False) -> str:
+    """The report (and the check result, when given) as GitHub-flavoured Markdown."""
+    out = [_verdict(d), "", _span(d)]
+    if check is not None:
+        out += _check(check, exit_zero)
+    out += _findings(d)
+    out += _failures(d)
+    out += _connections(d)
+    out += _limits(d)
+    out += _inputs(d)
+    out += ["", f"<sub>wsdiag {__version__}</sub>", ""]
+    return "\n".join(out)
