@@ -1,0 +1,239 @@
+"""Tests of the self-contained HTML report (`analyze --format html`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import struct
+import subprocess
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SAMPLES, run_cli
+from tests.minerlog import START, make_log, record
+from wsdiag.cli import app
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.pipeline import Options, analyze
+from wsdiag.report import html as html_report
+from wsdiag.sources import resolve
+
+VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
+SVG_LEAVES = {"rect", "line", "polyline", "path", "circle"}  # may be written <x/> or <x></x>
+
+
+class Page(HTMLParser):
+    """Checks nesting while collecting tags, attributes, SVG tooltips and visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.titles: list[str] = []  # <title> texts inside the SVG
+        self.doctype = False
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = self.doctype or decl.lower() == "doctype html"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in VOID and tag not in SVG_LEAVES:
+            self.errors.append(f"self-closed <{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "style" in self.stack:
+            return
+        self.text.append(data)
+        if self.stack and self.stack[-1] == "title" and "svg" in self.stack:
+            self.titles.append(data)
+
+    @property
+    def visible(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+def parse(page: str) -> Page:
+    p = Page()
+    p.feed(page)
+    p.close()
+    assert p.doctype, "no <!DOCTYPE html>"
+    assert p.errors == [], p.errors
+    assert p.stack == [], f"unclosed: {p.stack}"
+    return p
+
+
+def _diag(path: Path) -> Diagnosis:
+    return Diagnosis.of(analyze(resolve([str(path)]), Options(year=2025, jobs=1)))
+
+
+def _self_contained(p: Page, page: str) -> None:
+    tags = {t for t, _ in p.tags}
+    assert not tags & {"script", "link", "iframe", "object", "embed", "img", "base", "form"}
+    for tag, attrs in p.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), f"<{tag} {name}>"
+            if name in ("src", "href", "xlink:href", "action"):
+                pytest.fail(f"<{tag} {name}={value!r}>: the page must not load or link anything")
+    assert not re.search(r"https?://", page), "an URL in the page"
+    style = page[page.index("<style>") : page.index("</style>")]
+    assert "url(" not in style and "@import" not in style
+
+
+def test_storm_report_is_well_formed_and_self_contained() -> None:
+    """The 37-connection log: valid HTML, verdict, every finding, tables, SVG; no script, no URL."""
+    d = _diag(SAMPLES / "storm_37conn.log")
+    page = html_report.render(d)
+    p = parse(page)
+    _self_contained(p, page)
+    text = p.visible
+    assert "wsdiag report" in text
+    verdict = next(a for t, a in p.tags if t == "section" and a.get("id") == "verdict")
+    assert verdict["class"] == "verdict sev-error"
+    assert "37 connections · 46 failures · 46 reconnects" in text
+    for fid in ("too-many-connections", "ping-pong-failures", "network-instability", "reconnect-storm"):
+        assert any(a.get("id") == f"finding-{fid}" for _, a in p.tags), fid
+    assert "Keep at most 124 streamers" in text
+    assert "ping_pong 38 12.6" in text  # failures table: class, events, per hour
+    assert sum(1 for t, _ in p.tags if t == "svg") == 1
+    assert sum(1 for t, _ in p.tags if t == "rect") > 20
+
+
+def test_timeline_svg_tooltips_add_up_to_the_totals() -> None:
+    """One tooltip per bucket; their failure and reconnect counts sum to the report's totals."""
+    d = _diag(SAMPLES / "storm_37conn.log")
+    p = parse(html_report.render(d))
+    tips = [t for t in p.titles if "failure(s)" in t]
+    assert len(tips) == 37  # 5-minute buckets from 19:00 to 22:01
+    assert sum(int(re.search(r"(\d+) failure\(s\)", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
+    assert sum(int(re.search(r"(\d+) reconnect\(s\)", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
+    assert any(t.startswith("2025-11-21 20:30 (5m): 5 failure(s) (ping_pong 5)") for t in tips), tips
+
+
+def test_secrets_never_reach_the_page() -> None:
+    """debug_tokens.log plants two OAuth tokens; neither (nor a 30-char prefix) is in the page."""
+    tokens = json.loads((SAMPLES / "EXPECTED.json").read_text())["debug_tokens.log"]["tokens"]
+    page = html_report.render(_diag(SAMPLES / "debug_tokens.log"))
+    parse(page)
+    assert "unrecognized: " in page  # the http.client dump lines are shown, redacted
+    for token in tokens:
+        assert token not in page
+        assert token[:20] not in page
+
+
+def test_log_text_is_escaped(tmp_path: Path) -> None:
+    """Markup in error texts and file names is shown as text, never parsed as HTML."""
+    hostile = (
+        make_log(1.0, {"connection_reset": 3}).text
+        + record(
+            START + timedelta(minutes=61),
+            "ERROR",
+            "TwitchChannelPointsMiner.classes.WebSocketsPool",
+            "on_error",
+            '#1 - WebSocket error: <script>alert("x")</script><img src=x onerror=alert(1)>',
+        )
+        + '<b>not a record</b> & "quoted" <style>body{}</style>\n'
+    )
+    path = tmp_path / '<i>evil&"x".log'
+    path.write_text(hostile)
+    page = html_report.render(_diag(path))
+    p = parse(page)
+    _self_contained(p, page)
+    assert "<script>" not in page and "<img" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "<img src=x onerror=alert(1)>" in p.visible  # shown literally in the unknown table
+    assert '<i>evil&"x".log' in p.visible
+    assert "<b>not a record</b>" in p.visible
+    assert [t for t, _ in p.tags].count("style") == 1
+
+
+def test_empty_timeline_and_no_findings(tmp_path: Path) -> None:
+    """A healthy log says no problems; the chart is there and has no failure bars."""
+    path = tmp_path / "quiet.log"
+    path.write_text(make_log(0.5, {}).text)
+    page = html_report.render(_diag(path))
+    p = parse(page)
+    assert "No problems found" in p.visible
+    verdict = next(a for t, a in p.tags if t == "section" and a.get("id") == "verdict")
+    assert verdict["class"] == "verdict sev-ok"
+    tips = [t for t in p.titles if "failure(s)" in t]
+    assert tips and all(": 0 failure(s), 0 reconnect(s)" in t for t in tips)
+
+
+def test_cli_writes_html_to_a_file_or_stdout(tmp_path: Path) -> None:
+    """`analyze --format html -o FILE` writes the page; without -o it goes to stdout."""
+    out = tmp_path / "report.html"
+    proc = run_cli("analyze", str(SAMPLES / "outage.log"), "--format", "html", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b""
+    page = out.read_text(encoding="utf-8")
+    p = parse(page)
+    assert "network-instability" in p.visible
+    res = CliRunner().invoke(app, ["analyze", str(SAMPLES / "outage.log"), "--format", "html"])
+    assert res.exit_code == 0
+    assert res.stdout == page
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def test_headless_chromium_renders_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Chromium opens the file with networking off and shows verdict, findings and chart."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    page = tmp_path / "report.html"
+    page.write_text(html_report.render(_diag(SAMPLES / "storm_37conn.log")), encoding="utf-8")
+    base = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    shot = tmp_path / "report.png"
+    proc = subprocess.run(
+        [*base, f"--screenshot={shot}", "--window-size=1200,2000", page.as_uri()],
+        capture_output=True,
+        timeout=60,
+    )
+    with capsys.disabled():  # shown in the test output even without -s
+        print(f"\nscreenshot of the HTML report: {shot}")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    assert _png_size(shot) == (1200, 2000)
+    assert shot.stat().st_size > 50_000  # a blank page compresses to a few KB
+    dom = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True, timeout=60)
+    assert dom.returncode == 0
+    rendered = dom.stdout.decode("utf-8")
+    p = parse(
+        "<!DOCTYPE html>" + rendered if not rendered.lstrip().lower().startswith("<!doctype") else rendered
+    )
+    assert "37 connections · 46 failures · 46 reconnects" in p.visible
+    assert "too-many-connections" in p.visible and "Timeline" in p.visible
+    assert sum(1 for t, _ in p.tags if t == "svg") == 1

@@ -1,0 +1,539 @@
+"""HTML reporter: one self-contained page to share instead of a log.
+
+The page has no script and fetches nothing: the style sheet is inline and the timeline is an
+inline SVG, so it reads the same offline, in a mail attachment or with JavaScript turned off.
+Every piece of text that came from a log or the command line goes through :func:`_e` (HTML
+escaping); secrets were already redacted by the parser. Tables and findings are rendered from
+the wsdiag/1 document, so the page shows exactly what ``--format json`` says; sections for
+keys a newer schema adds (cascades, per-connection health) appear when the keys are there.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from wsdiag import __version__
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.records import FAILURE_CLASSES
+from wsdiag.timeline import Timeline, timeline
+
+CONN_ROWS = 200  # connections listed; the JSON has them all
+CLASS_COLOURS = {
+    "ping_pong": "#d62728",
+    "pong_timeout": "#ff7f0e",
+    "ping_stalled": "#e7ba52",
+    "broken_pipe": "#8c564b",
+    "ssl": "#9467bd",
+    "connection_reset": "#1f77b4",
+    "timeout": "#17becf",
+    "dns": "#2ca02c",
+    "no_internet": "#98df8a",
+    "reconnect_requested": "#7f7f7f",
+    "bad_auth": "#e377c2",
+    "other": "#bcbd22",
+}
+RECONNECT_COLOUR = "#111111"
+
+_CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f5f7; color: #1d1f23;
+  font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #e2e4e8; }
+h3 { font-size: 16px; margin: 0 0 6px; }
+.meta { color: #5b616b; margin: 0; font-size: 13px; }
+.meta code { font-size: 12px; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.verdict { margin: 18px 0 8px; padding: 14px 16px; border-radius: 6px; border-left: 6px solid;
+  font-size: 16px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 4px; font-weight: 700;
+  font-size: 13px; letter-spacing: .03em; text-transform: uppercase; color: #fff; }
+.sev-error { border-color: #c62828; background: #fdecea; } .sev-error .badge { background: #c62828; }
+.sev-warning { border-color: #b26a00; background: #fff4e0; } .sev-warning .badge { background: #b26a00; }
+.sev-info { border-color: #1565c0; background: #e8f1fb; } .sev-info .badge { background: #1565c0; }
+.sev-ok { border-color: #2e7d32; background: #e9f5ea; } .sev-ok .badge { background: #2e7d32; }
+.finding { margin: 12px 0; padding: 12px 16px; border-radius: 6px; border-left: 6px solid; }
+.finding ul { margin: 6px 0; padding-left: 20px; color: #3a3f47; }
+.finding .rec { margin: 6px 0 0; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 14px; }
+th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid #e7e9ec; vertical-align: top; }
+th { background: #f0f1f4; font-weight: 600; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px;
+  vertical-align: -1px; }
+.legend { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px;
+  font-size: 13px; }
+figure { margin: 0; }
+figcaption { color: #5b616b; font-size: 13px; }
+svg.chart { width: 100%; height: auto; display: block; }
+.muted { color: #5b616b; }
+.break { overflow-wrap: anywhere; }
+footer { margin-top: 36px; color: #5b616b; font-size: 12px; }
+@media print { body { background: #fff; } main { padding: 0; } }
+"""
+
+
+def _e(value: object) -> str:
+    """HTML-escaped text (quotes too, so it is safe inside attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+def _num(n: float | int | None, digits: int = 0) -> str:
+    if n is None:
+        return "-"
+    if isinstance(n, int):
+        return f"{n:,}"
+    return f"{n:,.{digits}f}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _rate(n: int, hours: float | None) -> str:
+    return "-" if not hours else f"{n / hours:,.1f}"
+
+
+def _table(head: list[tuple[str, bool]], rows: Iterable[list[str]], cls: str = "") -> str:
+    """``head``: (label, numeric); ``rows`` hold already-escaped cell HTML."""
+    out = [f'<table class="{cls}"><thead><tr>' if cls else "<table><thead><tr>"]
+    out += [f'<th class="n">{_e(h)}</th>' if num else f"<th>{_e(h)}</th>" for h, num in head]
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        out.append("<tr>")
+        for (_, num), cell in zip(head, row, strict=True):
+            out.append(f'<td class="n">{cell}</td>' if num else f"<td>{cell}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+
+def _header(d: Diagnosis, doc: dict[str, Any]) -> str:
+    s = d.summary
+    inputs = "; ".join(
+        f'<code class="break">{_e(i["path"])}</code> ({_e(i["layout"])}, {_num(i["lines"])} lines)'
+        for i in doc["inputs"]
+    )
+    hours = s.span_hours
+    span = "span unknown" if hours is None else f"{hours:,.1f} h"
+    if s.first and s.last:
+        span += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
+        if s.year_assumed:
+            span += " (year assumed)"
+    window = doc.get("window")
+    if isinstance(window, dict) and (window.get("since") or window.get("until")):
+        span += f"; analysed {_e(window.get('since') or '…')} to {_e(window.get('until') or '…')}"
+    return (
+        f'<header><h1>wsdiag report</h1><p class="meta">{inputs}</p><p class="meta">{_e(span)}</p></header>'
+    )
+
+
+def _verdict(d: Diagnosis) -> str:
+    s = d.summary
+    v = d.verdict
+    pool = s.pool_size
+    bits = [
+        f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
+        _plural(s.failures_total, "failure"),
+        _plural(s.reconnects, "reconnect"),
+    ]
+    bits.append(", ".join(f.id for f in d.findings) if d.findings else "no problems found")
+    return (
+        f'<section class="verdict sev-{_e(v)}" id="verdict"><span class="badge">{_e(v)}</span> '
+        f"{_e(' · '.join(bits))}</section>"
+    )
+
+
+def _findings(doc: dict[str, Any]) -> str:
+    out = ['<section id="findings"><h2>Findings</h2>']
+    if not doc["findings"]:
+        out.append("<p>No problems found: nothing in this log needs a change.</p>")
+    for f in doc["findings"]:
+        sev = f["severity"] if f["severity"] in ("error", "warning", "info") else "info"
+        out.append(f'<article class="finding sev-{sev}" id="finding-{_e(f["id"])}">')
+        out.append(
+            f'<h3><span class="badge">{_e(f["severity"])}</span> <code>{_e(f["id"])}</code> '
+            f"{_e(f['title'])}</h3>"
+        )
+        if f["evidence"]:
+            out.append("<ul>" + "".join(f"<li>{_e(e)}</li>" for e in f["evidence"]) + "</ul>")
+        if f["recommendation"]:
+            out.append(f'<p class="rec"><strong>What to do:</strong> {_e(f["recommendation"])}</p>')
+        out.append("</article>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _failures(d: Diagnosis) -> str:
+    s = d.summary
+    hours = s.span_hours
+    rows: list[list[str]] = []
+    for cls in FAILURE_CLASSES:
+        n = s.by_class.get(cls, 0)
+        if n:
+            swatch = f'<span class="swatch" style="background:{CLASS_COLOURS[cls]}"></span>'
+            rows.append([swatch + _e(cls), _num(n), _rate(n, hours)])
+    rows.append(
+        [
+            "<strong>total failures</strong>",
+            f"<strong>{_num(s.failures_total)}</strong>",
+            f"<strong>{_rate(s.failures_total, hours)}</strong>",
+        ]
+    )
+    rows.append(["reconnects", _num(s.reconnects), _rate(s.reconnects, hours)])
+    table = _table([("class", False), ("events", True), ("per hour", True)], rows)
+    return f'<section id="failures"><h2>Failures by class</h2>{table}</section>'
+
+
+def _ticks(top: int) -> list[int]:
+    if top <= 4:
+        return list(range(top + 1))
+    step = max(1, round(top / 4))
+    return list(range(0, top + 1, step))
+
+
+def timeline_svg(tl: Timeline, width: int = 1000, height: int = 280) -> str:
+    """Stacked failure bars per bucket and the reconnects as a line; one <title> per bar."""
+    buckets = tl.buckets
+    if not buckets:
+        return '<p class="muted">No timed events: nothing to chart.</p>'
+    left, right, top_pad, bottom = 54, 12, 12, 46
+    plot_w, plot_h = width - left - right, height - top_pad - bottom
+    peak = max(max((b.failures for b in buckets), default=0), max(b.reconnects for b in buckets), 1)
+    scale = plot_h / peak
+    slot = plot_w / len(buckets)
+    bar_w = max(1.0, slot * 0.8)
+    y0 = top_pad + plot_h
+    days = (buckets[-1].end - buckets[0].start).total_seconds() > 86400
+    fmt = "%m-%d %H:%M" if days else "%H:%M"
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="tl-title tl-desc">',
+        '<title id="tl-title">Failures and reconnects over time</title>',
+        f'<desc id="tl-desc">{len(buckets)} buckets of {_e(tl.label)} from '
+        f"{buckets[0].start:%Y-%m-%d %H:%M} to {buckets[-1].end:%Y-%m-%d %H:%M}; peak {peak} "
+        "events in one bucket</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    for tick in _ticks(peak):
+        y = y0 - tick * scale
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="#e3e5e9" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#5b616b">{tick}</text>'
+        )
+    for i, b in enumerate(buckets):
+        x = left + i * slot + (slot - bar_w) / 2
+        y = y0
+        parts = [f"{cls} {n}" for cls, n in b.by_class.items()]
+        tip = (
+            f"{b.start:%Y-%m-%d %H:%M} ({tl.label}): {b.failures} failure(s)"
+            + (f" ({', '.join(parts)})" if parts else "")
+            + f", {b.reconnects} reconnect(s)"
+        )
+        out.append(f"<g><title>{_e(tip)}</title>")
+        for cls in FAILURE_CLASSES:
+            n = b.by_class.get(cls, 0)
+            if not n:
+                continue
+            h = n * scale
+            y -= h
+            out.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                f'fill="{CLASS_COLOURS[cls]}"/>'
+            )
+        if not b.failures:  # an invisible target so the tooltip works on empty buckets too
+            out.append(
+                f'<rect x="{x:.1f}" y="{top_pad}" width="{bar_w:.1f}" height="{plot_h}" '
+                'fill="#000000" fill-opacity="0"/>'
+            )
+        out.append("</g>")
+    if any(b.reconnects for b in buckets):
+        points = " ".join(
+            f"{left + i * slot + slot / 2:.1f},{y0 - b.reconnects * scale:.1f}" for i, b in enumerate(buckets)
+        )
+        out.append(
+            f'<polyline points="{points}" fill="none" stroke="{RECONNECT_COLOUR}" '
+            'stroke-width="1.6" stroke-dasharray="4 2"/>'
+        )
+    out.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{y0}" y2="{y0}" stroke="#8a9099" stroke-width="1"/>'
+    )
+    labels = min(8, len(buckets))
+    for k in range(labels):
+        i = round(k * (len(buckets) - 1) / max(1, labels - 1))
+        x = left + i * slot + slot / 2
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y0}" y2="{y0 + 4}" stroke="#8a9099"/>'
+            f'<text x="{x:.1f}" y="{y0 + 18}" text-anchor="middle" font-size="11" fill="#5b616b">'
+            f"{buckets[i].start.strftime(fmt)}</text>"
+        )
+    out.append(
+        f'<text x="{left}" y="{height - 6}" font-size="11" fill="#5b616b">'
+        f"{buckets[0].start:%Y-%m-%d} · one bar per {_e(tl.label)}</text>"
+    )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _timeline(d: Diagnosis) -> str:
+    # The diagnosis' own timeline honours --bucket; a hand-built Diagnosis may lack one.
+    tl = d.timeline if d.timeline.buckets else timeline(d.summary)
+    classes = [c for c in FAILURE_CLASSES if any(b.by_class.get(c) for b in tl.buckets)]
+    legend = "".join(
+        f'<li><span class="swatch" style="background:{CLASS_COLOURS[c]}"></span>{_e(c)}</li>' for c in classes
+    )
+    if any(b.reconnects for b in tl.buckets):
+        legend += (
+            f'<li><span class="swatch" style="background:{RECONNECT_COLOUR}"></span>'
+            "reconnects (dashed line)</li>"
+        )
+    untimed = sum(tl.untimed.values())
+    note = f" {untimed:,} failure(s) without a time are not on the chart." if untimed else ""
+    return (
+        '<section id="timeline"><h2>Timeline</h2><figure>'
+        + timeline_svg(tl)
+        + f"<figcaption>Failures per {_e(tl.label)} by class (stacked bars) and reconnects.{_e(note)}"
+        "</figcaption>" + (f'<ul class="legend">{legend}</ul>' if legend else "") + "</figure></section>"
+    )
+
+
+def _connections(doc: dict[str, Any]) -> str:
+    per: dict[str, Any] = doc["connections"]["per_connection"]
+    ids = [str(i) for i in doc["connections"]["ids"]]
+    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in ids]
+    if not rows_src:
+        return ""
+    has_health = any(isinstance(v.get("health"), dict) for _, v in rows_src)
+
+    def key(item: tuple[str, Any]) -> tuple[float, int, int, int]:
+        c, v = item
+        ratio = (v.get("health") or {}).get("uptime_ratio") if has_health else None
+        return (
+            ratio if isinstance(ratio, (int, float)) else 1.0,
+            -int(v.get("failures", 0)),
+            -int(v.get("reconnects", 0)),
+            int(c) if c.isdigit() else 0,
+        )
+
+    ranked = sorted(rows_src, key=key)
+    head = [("#", True), ("failures", True), ("top class", False), ("reconnects", True), ("topics", True)]
+    if has_health:
+        head += [("uptime", True), ("outages", True), ("longest outage", True)]
+    rows = []
+    for c, v in ranked[:CONN_ROWS]:
+        by_class: dict[str, int] = v.get("by_class") or {}
+        top = max(by_class.items(), key=lambda kv: kv[1])[0] if by_class else "-"
+        row = [
+            _e(c),
+            _num(v.get("failures", 0)),
+            _e(top),
+            _num(v.get("reconnects", 0)),
+            _num(v.get("topics")),
+        ]
+        if has_health:
+            h = v.get("health") or {}
+            ratio = h.get("uptime_ratio")
+            row += [
+                "-" if ratio is None else f"{ratio:.1%}",
+                _num(h.get("outages")),
+                _duration(h.get("longest_outage_seconds")),
+            ]
+        rows.append(row)
+    more = len(ranked) - CONN_ROWS
+    tail = f'<p class="muted">… and {more} more connections (see the JSON report).</p>' if more > 0 else ""
+    return (
+        '<section id="connections"><h2>Connections (worst first)</h2>'
+        + _table(head, rows)
+        + tail
+        + "</section>"
+    )
+
+
+def _cascades(doc: dict[str, Any]) -> str:
+    items = doc.get("cascades")
+    if not isinstance(items, list) or not items:
+        return ""
+    rows = []
+    for c in items:
+        if not isinstance(c, dict):
+            continue
+        by_class = c.get("by_class") or {}
+        conns = c.get("connections") or []
+        rows.append(
+            [
+                _e(c.get("start", "-")),
+                _e(c.get("end", "-")),
+                _num(len(conns)),
+                _num(sum(int(n) for n in by_class.values())),
+                _e(", ".join(f"{k} {v}" for k, v in by_class.items())),
+                _e(c.get("kind", "")),
+            ]
+        )
+    return (
+        '<section id="cascades"><h2>Cascades (many connections failing together)</h2>'
+        + _table(
+            [
+                ("start", False),
+                ("end", False),
+                ("connections", True),
+                ("failures", True),
+                ("classes", False),
+                ("kind", False),
+            ],
+            rows,
+        )
+        + "</section>"
+    )
+
+
+def _limits(d: Diagnosis, doc: dict[str, Any]) -> str:
+    lim = d.limits
+    th = d.thresholds
+    how = "observed in the log" if lim.topics_per_streamer_observed else "assumed (miner defaults)"
+    rows = [
+        ["connections per IP (Twitch)", _num(lim.max_connections)],
+        ["topics per connection (Twitch)", _num(th.topics_per_connection)],
+        ["topics in total", _num(lim.max_topics)],
+        [f"topics per streamer, {_e(how)}", f"{lim.topics_per_streamer:g}"],
+        ["user topics", _num(lim.user_topics)],
+        ["streamers that fit", _num(lim.max_streamers)],
+    ]
+    if lim.streamers is not None:
+        rows.append(["streamers now", _num(lim.streamers)])
+    extra = doc.get("limits") or {}
+    advice = extra.get("recommendation")
+    text = (
+        advice
+        if isinstance(advice, str) and advice
+        else ("Reconnect with exponential backoff (30 s doubling to 10 min, with jitter).")
+    )
+    changes = [c for c in extra.get("changes") or [] if isinstance(c, dict)]
+    healthy = ""
+    if changes:
+        healthy = "<h3>This log against a healthy one</h3>" + _table(
+            [("metric", False), ("this log", True), ("healthy", True), ("", False)],
+            [
+                [
+                    _e(c.get("metric", "")),
+                    _e(c.get("this_log", "")),
+                    _e(c.get("healthy", "")),
+                    "ok" if c.get("ok") else "<strong>change</strong>",
+                ]
+                for c in changes
+            ],
+        )
+    return (
+        '<section id="limits"><h2>Recommended limits</h2>'
+        + _table([("limit", False), ("value", True)], rows)
+        + f"<p>{_e(text)}</p>"
+        + healthy
+        + "</section>"
+    )
+
+
+def _unknown(doc: dict[str, Any]) -> str:
+    items = doc.get("unknown") or []
+    if not items:
+        return ""
+    rows = [
+        [
+            f'<code class="break">{_e(u["template"])}</code>',
+            _num(int(u["count"])),
+            f'<code class="break">{_e(u["example"])}</code>',
+        ]
+        for u in items[:50]
+    ]
+    return (
+        '<section id="unknown"><h2>Unclassified errors</h2>'
+        + _table([("template", False), ("count", True), ("example", False)], rows)
+        + "</section>"
+    )
+
+
+def _inputs(doc: dict[str, Any]) -> str:
+    rows = []
+    for i in doc["inputs"]:
+        notes = []
+        if i.get("read_error"):
+            notes.append(f"reading stopped: {i['read_error']}")
+        for sample in i.get("unrecognized_samples") or []:
+            notes.append(f"unrecognized: {sample}")
+        rows.append(
+            [
+                f'<code class="break">{_e(i["path"])}</code>',
+                _e(i["layout"]),
+                _num(i["lines"]),
+                _num(i["records"]),
+                _num(i["unrecognized"]),
+                "<br>".join(f'<span class="mono break">{_e(n)}</span>' for n in notes) or "-",
+            ]
+        )
+    return (
+        '<section id="inputs"><h2>Inputs</h2>'
+        + _table(
+            [
+                ("file", False),
+                ("layout", False),
+                ("lines", True),
+                ("records", True),
+                ("unrecognized", True),
+                ("notes", False),
+            ],
+            rows,
+        )
+        + "</section>"
+    )
+
+
+def render(d: Diagnosis, generated: datetime | None = None) -> str:
+    """The whole page as one string."""
+    doc = d.to_dict()
+    when = f" on {generated:%Y-%m-%d %H:%M}" if generated is not None else ""
+    body = "".join(
+        (
+            _header(d, doc),
+            _verdict(d),
+            _findings(doc),
+            _timeline(d),
+            _failures(d),
+            _connections(doc),
+            _cascades(doc),
+            _limits(d, doc),
+            _unknown(doc),
+            _inputs(doc),
+        )
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="generator" content="wsdiag ' + _e(__version__) + '">'
+        f"<title>wsdiag report: {_e(d.verdict)}</title>"
+        f"<style>{_CSS}</style></head><body><main>"
+        + body
+        + f"<footer>Generated by wsdiag {_e(__version__)}{_e(when)} (schema {_e(doc['schema'])}). "
+        "Secrets (tokens, cookies, OAuth headers) were redacted before anything was written here."
+        "</footer></main></body></html>\n"
+    )

@@ -1,0 +1,754 @@
+"""Follow a growing miner log like ``tail -F`` and keep a live diagnosis of it.
+
+Three parts, each usable alone:
+
+* :class:`Follower` / :class:`StreamFollower` turn a path (or a pipe) into whole-line byte chunks
+  and notices (``opened``, ``missing``, ``rotated``, ``truncated``, ``eof``). A rotated file (renamed
+  or deleted, and a new one created at the path) is read to its end before the new file is
+  opened; a truncated file (copytruncate) is read again from its start. A partial last line
+  waits for its newline; a line longer than ``MAX_LINE`` is never held whole.
+* :class:`Watcher` feeds those chunks into one :class:`~wsdiag.analyze.Summary` through the same
+  :class:`~wsdiag.scan.Scanner` as ``analyze``, captures every failure event as it is counted,
+  and evaluates findings over a sliding window of log time (default one hour) so that a finding
+  can clear when the trouble stops; the window's counts come from the summary's per-minute
+  buckets. Memory is bounded: the summary is bounded by design, buckets older than
+  :data:`KEEP_MINUTES` are dropped and dedupe runs that can no longer grow are closed.
+* Sinks show the result: :class:`JsonlSink` (one JSON object per line for scripts),
+  :class:`TextSink` (plain lines when stdout is not a terminal) and :class:`LiveSink` (a rich
+  panel). :func:`run` drives them until a signal, ``exit_after`` or ``idle_exit`` stops it.
+
+Findings in the window use the counts of the window but the structural facts of everything
+seen (pool size, topics, streamers): an INFO log only names a connection when it fails, so a
+window would undercount the pool.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import os
+import select
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any, BinaryIO, Protocol
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from wsdiag.analyze import Summary, minute_of
+from wsdiag.dedupe import NEAR_LINES, NEAR_SECONDS
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.findings import Finding, Thresholds, findings
+from wsdiag.layouts import YearResolver
+from wsdiag.records import FailureEvent
+from wsdiag.scan import MAX_LINE, Scanner
+from wsdiag.sources import shown_name
+
+READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
+RECENT = 12  # recent failures kept for the panel
+KEEP_MINUTES = 7 * 24 * 60  # per-minute buckets kept (a week): watch can run for months
+_PLACEHOLDER = b"\0" * (MAX_LINE + 1) + b"\n"  # counted by the scanner as one too-long line
+_EPOCH = datetime(1970, 1, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something happened to the followed file."""
+
+    state: str  # opened | missing | rotated | truncated | eof
+    path: str
+
+
+class LineSplitter:
+    """Cuts appended bytes into whole lines; keeps at most one partial line of <= MAX_LINE."""
+
+    def __init__(self) -> None:
+        self.carry = b""
+        self.giant = False  # discarding the rest of a too-long line
+
+    def feed(self, data: bytes) -> bytes:
+        """The whole lines completed by ``data`` (possibly empty), newline-terminated."""
+        out: list[bytes] = []
+        if self.giant:
+            ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i != -1]
+            if not ends:
+                return b""
+            self.giant = False
+            out.append(_PLACEHOLDER)
+            data = data[min(ends) + 1 :]
+        data = self.carry + data if self.carry else data
+        cut = _last_break(data)
+        if cut == -1:
+            self.carry = data
+        else:
+            out.append(data[: cut + 1])
+            self.carry = data[cut + 1 :]
+        if len(self.carry) > MAX_LINE:
+            self.giant, self.carry = True, b""
+        return b"".join(out)
+
+    def flush(self) -> bytes:
+        """The unterminated last line of a file that will not grow any more."""
+        data = _PLACEHOLDER if self.giant else (self.carry + b"\n" if self.carry else b"")
+        self.reset()
+        return data
+
+    def reset(self) -> None:
+        self.carry, self.giant = b"", False
+
+
+def _last_break(data: bytes) -> int:
+    """Index of the last line end; a CR at the very end may be half of a CRLF, so it waits."""
+    nl = data.rfind(b"\n")
+    cr = data.rfind(b"\r", nl + 1, len(data) - 1)
+    return cr if cr > nl else nl
+
+
+class Follower:
+    """``tail -F`` for one path: yields whole-line chunks and :class:`Notice` objects."""
+
+    def __init__(self, path: Path, start_at_end: bool = False, read_size: int = READ_SIZE) -> None:
+        self.path = path
+        self.name = shown_name(str(path))  # printed: cleaned like log text
+        self.start_at_end = start_at_end
+        self.read_size = read_size
+        self.fh: BinaryIO | None = None
+        self.ident: tuple[int, int] | None = None
+        self.offset = 0
+        self.split = LineSplitter()
+        self._missing_told = False
+        self._opened_once = False
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+    def _open(self) -> bool:
+        try:
+            fh = self.path.open("rb", buffering=0)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        st = os.fstat(fh.fileno())
+        self.fh, self.ident, self.offset = fh, (st.st_dev, st.st_ino), 0
+        self.split.reset()
+        if self.start_at_end and not self._opened_once:
+            # Only the first file starts at its end; a file created by rotation is all new.
+            self.offset = fh.seek(0, os.SEEK_END)
+        self._opened_once = True
+        self._missing_told = False
+        return True
+
+    def _drain(self) -> Iterator[bytes]:
+        assert self.fh is not None
+        while True:
+            data = self.fh.read(self.read_size)
+            if not data:
+                return
+            self.offset += len(data)
+            lines = self.split.feed(data)
+            if lines:
+                yield lines
+
+    def poll(self) -> Iterator[bytes | Notice]:
+        """Everything new since the last poll; never blocks."""
+        if self.fh is None:
+            if not self._open():
+                if not self._missing_told:
+                    self._missing_told = True
+                    yield Notice("missing", self.name)
+                return
+            yield Notice("opened", self.name)
+        assert self.fh is not None
+        yield from self._drain()
+        try:
+            st = os.stat(self.path)
+        except (FileNotFoundError, NotADirectoryError):
+            # Renamed away and not recreated yet: the miner may still write to the old file.
+            if not self._missing_told:
+                self._missing_told = True
+                yield Notice("missing", self.name)
+            return
+        if (st.st_dev, st.st_ino) != self.ident:
+            yield from self._drain()  # the last lines written before the rotation
+            tail = self.split.flush()
+            if tail:
+                yield tail
+            self.close()
+            if self._open():
+                yield Notice("rotated", self.name)
+                yield from self._drain()
+            return
+        if os.fstat(self.fh.fileno()).st_size < self.offset:
+            self.fh.seek(0)
+            self.offset = 0
+            self.split.reset()  # the partial line was cut off with the rest
+            yield Notice("truncated", self.name)
+            yield from self._drain()
+
+
+class StreamFollower:
+    """Follows a pipe (``docker logs -f miner | wsdiag watch -``) until its end, without blocking.
+
+    A stream without a file descriptor (an in-memory one, as test runners give) is read with
+    plain blocking reads instead: it never waits for a writer.
+    """
+
+    name = "<stdin>"
+
+    def __init__(self, stream: BinaryIO, read_size: int = READ_SIZE) -> None:
+        self.stream = stream
+        try:
+            self.fd: int | None = stream.fileno()
+        except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation is an OSError
+            self.fd = None
+        self.read_size = read_size
+        self.split = LineSplitter()
+        self.ended = False
+
+    def close(self) -> None:
+        """Standard input is not ours to close."""
+
+    def _read(self) -> bytes | None:
+        """Bytes available now (b"" at the end), or None when nothing has arrived yet."""
+        if self.fd is None:
+            return self.stream.read(self.read_size)
+        ready, _, _ = select.select([self.fd], [], [], 0)
+        if not ready:
+            return None
+        return os.read(self.fd, self.read_size)
+
+    def poll(self) -> Iterator[bytes | Notice]:
+        while not self.ended:
+            data = self._read()
+            if data is None:
+                return
+            if not data:
+                self.ended = True
+                tail = self.split.flush()
+                if tail:
+                    yield tail
+                yield Notice("eof", self.name)
+                return
+            lines = self.split.feed(data)
+            if lines:
+                yield lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysis
+
+
+@dataclass
+class _TappedSummary(Summary):
+    """A Summary that also hands every counted failure event to the watcher."""
+
+    tap: list[FailureEvent] = field(default_factory=list)
+
+    def _count(self, events: list[FailureEvent]) -> None:
+        super()._count(events)
+        self.tap.extend(events)
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    state: str  # appeared | cleared | changed
+    finding: Finding
+    before: str | None  # severity before (None when it appeared)
+
+
+class Watcher:
+    """Incremental analysis of one followed log."""
+
+    def __init__(
+        self,
+        name: str,
+        thresholds: Thresholds | None = None,
+        window: timedelta | None = timedelta(hours=1),
+        year: int | None = None,
+    ) -> None:
+        self.summary = _TappedSummary()
+        self.stats = self.summary.input(name)
+        self.scanner = Scanner(self.summary, self.stats, YearResolver.for_log(year))
+        self.thresholds = thresholds or Thresholds()
+        if window and window > timedelta(minutes=KEEP_MINUTES):
+            raise ValueError(f"the window can be {KEEP_MINUTES // 1440} days at most")
+        self.window = window if window else None
+        self.current: dict[str, Finding] = {}
+        self.recent: deque[FailureEvent] = deque(maxlen=RECENT)
+        self.events = 0
+
+    # -- feeding -------------------------------------------------------------------------
+    def feed(self, chunk: bytes) -> list[FailureEvent]:
+        """Scan whole lines; return the failure events they completed, in log order."""
+        s = self.summary
+        self.scanner.chunk(chunk)
+        self._settle()
+        out, s.tap = s.tap, []
+        self.recent.extend(out)
+        self.events += len(out)
+        self._prune()
+        return out
+
+    def _settle(self) -> None:
+        """Close dedupe runs that nothing can join any more, so echo-only events are not held.
+
+        ``Deduper`` keeps the first run of every key open for a merge with an earlier part; a
+        watch never merges, so those runs (one per distinct error text, unbounded) are closed
+        as soon as a later run of their key exists, and any run is closed once the log has
+        moved on further than ``NEAR_SECONDS`` (``NEAR_LINES`` failure lines for untimed runs).
+        """
+        d = self.summary.dedupe
+        now = self.summary.last
+        done: list[FailureEvent] = []
+        for key, run in list(d.first_runs.items()):
+            if d.last_runs.get(key) is not run:
+                if not run.final:
+                    run.final = True
+                    done.extend(run.excess())
+                del d.first_runs[key]
+        for key, run in list(d.last_runs.items()):
+            if run.last_time is not None:
+                stale = now is not None and (now - run.last_time).total_seconds() > NEAR_SECONDS
+            else:
+                stale = d.seq - run.last_seq > NEAR_LINES
+            if stale:
+                if not run.final:
+                    run.final = True
+                    done.extend(run.excess())
+                del d.last_runs[key]
+                if d.first_runs.get(key) is run:
+                    del d.first_runs[key]
+        if done:
+            done.sort(key=lambda e: e.seq)
+            self.summary._count(done)
+
+    def _prune(self) -> None:
+        """Drop per-minute buckets older than KEEP_MINUTES: they are what grows with time."""
+        s = self.summary
+        if s.last is None or not s.minutes:
+            return
+        cutoff = minute_of(s.last) - KEEP_MINUTES
+        if next(iter(s.minutes)) < cutoff or len(s.minutes) > KEEP_MINUTES:
+            for key in [k for k in s.minutes if k < cutoff]:
+                del s.minutes[key]
+
+    # -- state ---------------------------------------------------------------------------
+    def view(self) -> Summary:
+        """The summary of the window: its counts, with the structural facts of all seen.
+
+        The counts come from the per-minute buckets, so the window is exact to the minute
+        however the log was read. A connection's reconnects in the window are its outage
+        onsets there (a bucket counts reconnects per minute, not per connection).
+        """
+        s = self.summary
+        if self.window is None or s.last is None or s.first is None:
+            return s
+        start = s.last - self.window
+        if start <= s.first:
+            return s  # less log than one window so far: the window is everything
+        first_minute = minute_of(start)
+        minutes = {k: m for k, m in s.minutes.items() if k >= first_minute}
+        by_class: Counter[str] = Counter()
+        per_conn: dict[int, Counter[str]] = {}
+        onsets: Counter[int] = Counter()
+        reconnects = closes = 0
+        for m in minutes.values():
+            by_class.update(m.by_class)
+            reconnects += m.reconnects
+            closes += m.closes
+            for (conn, cls), n in m.cells.items():
+                per_conn.setdefault(conn, Counter())[cls] += n
+            onsets.update(iter(m.onsets))  # the connections whose outage began then
+        # A shallow copy keeps every fact of all that was seen (ids, topics, streamers, and what
+        # later versions add); only the counts are replaced by those of the window.
+        v = copy.copy(s)
+        v.first = _EPOCH + timedelta(minutes=first_minute)
+        v.minutes = minutes
+        v.by_class = by_class
+        v.reconnects, v.closes = reconnects, closes
+        v.idless_failures = sum(by_class.values()) - sum(sum(c.values()) for c in per_conn.values())
+        v.conns = {
+            conn: dataclasses.replace(
+                cs,
+                by_class=per_conn.get(conn, Counter()),
+                reconnects=onsets.get(conn, 0),
+                closes=0,
+            )
+            for conn, cs in s.conns.items()
+        }
+        return v
+
+    def check(self) -> list[FindingChange]:
+        """Findings of the window now, compared with the last check."""
+        now = {f.id: f for f in findings(self.view(), self.thresholds)}
+        changes: list[FindingChange] = []
+        for fid, f in now.items():
+            old = self.current.get(fid)
+            if old is None:
+                changes.append(FindingChange("appeared", f, None))
+            elif old.severity != f.severity:
+                changes.append(FindingChange("changed", f, old.severity))
+        for fid, f in self.current.items():
+            if fid not in now:
+                changes.append(FindingChange("cleared", f, f.severity))
+        self.current = now
+        return changes
+
+    def final(self) -> Diagnosis:
+        """The diagnosis of everything watched (not only the window); ends the watch."""
+        return Diagnosis.of(self.summary.finish(), self.thresholds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat(timespec="seconds")
+
+
+def event_json(ev: FailureEvent) -> dict[str, Any]:
+    """The same four keys as ``wsdiag events`` (message already redacted by the parser)."""
+    return {
+        "event": "failure",
+        "time": _iso(ev.time),
+        "connection": ev.conn,
+        "class": ev.cls,
+        "message": ev.message,
+    }
+
+
+def finding_json(ch: FindingChange, at: datetime | None) -> dict[str, Any]:
+    f = ch.finding
+    return {
+        "event": "finding",
+        "state": ch.state,
+        "time": _iso(at),
+        "id": f.id,
+        "severity": f.severity,
+        "previous_severity": ch.before,
+        "title": f.title,
+        "evidence": list(f.evidence),
+        "recommendation": f.recommendation,
+    }
+
+
+class Sink(Protocol):
+    def notice(self, n: Notice) -> None: ...
+    def started(self, w: Watcher) -> None: ...
+    def failures(self, w: Watcher, events: list[FailureEvent]) -> None: ...
+    def findings(self, w: Watcher, changes: list[FindingChange]) -> None: ...
+    def tick(self, w: Watcher) -> None: ...
+    def stopped(self, w: Watcher, reason: str) -> None: ...
+
+
+class JsonlSink:
+    """One JSON object per line, flushed at once, for scripts and notifiers."""
+
+    def __init__(self, write: Callable[[str], object], flush: Callable[[], object]) -> None:
+        self._write = write
+        self._flush = flush
+
+    def _out(self, obj: dict[str, Any]) -> None:
+        self._write(json.dumps(obj, ensure_ascii=True) + "\n")
+        self._flush()
+
+    def notice(self, n: Notice) -> None:
+        self._out({"event": "file", "state": n.state, "path": n.path})
+
+    def started(self, w: Watcher) -> None:
+        s = w.summary
+        self._out(
+            {
+                "event": "watching",
+                "path": w.stats.path,
+                "lines": w.stats.lines,
+                "last": _iso(s.last),
+                "window_minutes": None if w.window is None else w.window.total_seconds() / 60,
+                "findings": [
+                    finding_json(FindingChange("present", f, None), s.last) for f in w.current.values()
+                ],
+            }
+        )
+
+    def failures(self, w: Watcher, events: list[FailureEvent]) -> None:
+        for ev in events:
+            self._out(event_json(ev))
+
+    def findings(self, w: Watcher, changes: list[FindingChange]) -> None:
+        for ch in changes:
+            self._out(finding_json(ch, w.summary.last))
+
+    def tick(self, w: Watcher) -> None:
+        """Nothing to refresh."""
+
+    def stopped(self, w: Watcher, reason: str) -> None:
+        d = w.final()
+        self._out({"event": "summary", "reason": reason, "report": d.to_dict()})
+
+
+class TextSink:
+    """Plain lines (no live panel) when stdout is a file or a pipe; the final report at the end."""
+
+    def __init__(self, console: Console, render_final: Callable[[Diagnosis, Console], str]) -> None:
+        self.console = console
+        self.render_final = render_final
+
+    def _line(self, text: Text) -> None:
+        self.console.print(text)
+
+    def notice(self, n: Notice) -> None:
+        self._line(Text(f"-- {n.path}: {n.state}", style="dim"))
+
+    def started(self, w: Watcher) -> None:
+        head = Text(f"-- watching {w.stats.path} ({w.stats.lines:,} lines so far)", style="dim")
+        self._line(head)
+        for f in w.current.values():
+            self._line(_finding_line("present", f))
+
+    def failures(self, w: Watcher, events: list[FailureEvent]) -> None:
+        for ev in events:
+            self._line(_failure_line(ev))
+
+    def findings(self, w: Watcher, changes: list[FindingChange]) -> None:
+        for ch in changes:
+            self._line(_finding_line(ch.state, ch.finding))
+
+    def tick(self, w: Watcher) -> None:
+        """Nothing to refresh."""
+
+    def stopped(self, w: Watcher, reason: str) -> None:
+        self._line(Text(f"-- stopped ({reason}); report of everything watched:", style="dim"))
+        self.console.file.write(self.render_final(w.final(), self.console))
+        self.console.file.flush()
+
+
+_SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _failure_line(ev: FailureEvent) -> Text:
+    text = Text()
+    text.append("-" if ev.time is None else f"{ev.time:%Y-%m-%d %H:%M:%S}", style="dim")
+    text.append(f"  {'#' + str(ev.conn) if ev.conn is not None else '-':>4}  ")
+    text.append(f"{ev.cls:<19}", style="bold")
+    text.append(" " + ev.message[:160])
+    return text
+
+
+def _finding_line(state: str, f: Finding) -> Text:
+    text = Text()
+    text.append(f"finding {state}: ", style="bold")
+    text.append(f"{f.severity} ", style=_SEV_STYLE.get(f.severity, ""))
+    text.append(f"{f.id}: {f.title}")
+    return text
+
+
+def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
+    """The live panel: findings of the window, connections, recent failures, totals."""
+    s = w.summary
+    v = w.view()
+    span = "all" if w.window is None else f"last {w.window.total_seconds() / 60:g} min"
+    parts: list[RenderableType] = []
+    if w.current:
+        for f in w.current.values():
+            line = Text()
+            line.append(f"{f.severity.upper():7}", style=_SEV_STYLE.get(f.severity, ""))
+            line.append(f" {f.id}", style="bold")
+            line.append(f"  {f.title}")
+            parts.append(line)
+    else:
+        parts.append(Text(f"no problems found ({span} of log)", style="green"))
+    parts.append(Text(""))
+
+    conns = Table(
+        title=f"Connections, {span}",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    conns.add_column("#", justify="right")
+    conns.add_column("failures", justify="right")
+    conns.add_column("top class")
+    conns.add_column("reconnects", justify="right")
+    ranked = sorted(v.conns.items(), key=lambda kv: (-sum(kv[1].by_class.values()), -kv[1].reconnects, kv[0]))
+    shown = [kv for kv in ranked if sum(kv[1].by_class.values()) or kv[1].reconnects][:8]
+    for conn, cs in shown:
+        top = cs.by_class.most_common(1)[0][0] if cs.by_class else "-"
+        conns.add_row(str(conn), str(sum(cs.by_class.values())), top, str(cs.reconnects))
+    pool = s.pool_size
+    conns.caption = f"pool: {pool if pool is not None else '?'} connection(s) seen"
+    parts.append(conns)
+    parts.append(Text(""))
+
+    parts.append(Text("Recent failures", style="bold"))
+    if w.recent:
+        parts.extend(_failure_line(ev) for ev in list(w.recent)[-RECENT:])
+    else:
+        parts.append(Text("none yet", style="dim"))
+    parts.append(Text(""))
+    last = "-" if s.last is None else f"{s.last:%Y-%m-%d %H:%M:%S}"
+    parts.append(
+        Text(
+            f"{w.stats.lines:,} lines · {s.failures_total:,} failures · {s.reconnects:,} reconnects "
+            f"since start · last record {last} · Ctrl-C stops",
+            style="dim",
+        )
+    )
+    if status:
+        parts.append(Text(f"file: {status}", style="yellow"))
+    return Panel(Group(*parts), title=Text(f"wsdiag watch {path}"), title_align="left")
+
+
+class LiveSink(TextSink):
+    """The rich panel on a terminal, refreshed after every poll; the report when stopped."""
+
+    def __init__(
+        self, console: Console, render_final: Callable[[Diagnosis, Console], str], path: str
+    ) -> None:
+        super().__init__(console, render_final)
+        self.path = path
+        self.live: Live | None = None
+        self.status: str | None = None
+
+    def _line(self, text: Text) -> None:
+        """Events show in the panel, not as lines."""
+
+    def notice(self, n: Notice) -> None:
+        self.status = None if n.state == "opened" else f"{n.state} at {time.strftime('%H:%M:%S')}"
+
+    def started(self, w: Watcher) -> None:
+        self.live = Live(panel(w, self.path, self.status), console=self.console, auto_refresh=False)
+        self.live.start()
+
+    def tick(self, w: Watcher) -> None:
+        if self.live is not None:
+            self.live.update(panel(w, self.path, self.status), refresh=True)
+
+    def stopped(self, w: Watcher, reason: str) -> None:
+        if self.live is not None:
+            self.live.update(panel(w, self.path, self.status), refresh=True)
+            self.live.stop()
+        self.console.print(Text(f"stopped ({reason}); report of everything watched:", style="dim"))
+        self.console.file.write(self.render_final(w.final(), self.console))
+        self.console.file.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Driving
+
+
+@dataclass
+class StopFlag:
+    """Set by a signal handler (or a sink whose reader went away); checked between polls."""
+
+    reason: str | None = None
+
+    def set(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+
+
+class Source(Protocol):
+    name: str
+
+    def poll(self) -> Iterator[bytes | Notice]: ...
+    def close(self) -> None: ...
+
+
+def run(
+    source: Source,
+    watcher: Watcher,
+    sink: Sink,
+    *,
+    existing: str = "context",
+    interval: float = 0.25,
+    exit_after: float | None = None,
+    idle_exit: float | None = None,
+    stop: StopFlag | None = None,
+    handle_signals: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+) -> str:
+    """Follow until stopped; returns why (signal, exit-after, idle-exit, eof, output-closed).
+
+    ``existing``: ``context`` reads what the file already holds into the state without reporting
+    its events, ``replay`` reports them too, ``skip`` starts at the end (as ``tail -n0 -F``; the
+    source must have been opened that way).
+    """
+    stop = stop or StopFlag()
+    previous: dict[int, Any] = {}
+    if handle_signals:
+
+        def _on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set("signal")
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _on_signal)
+    started = clock()
+    last_data = started
+
+    def say(call: Callable[..., None], *args: Any) -> None:
+        # `wsdiag watch --format jsonl | head -1`: the reader is gone, so the watch ends.
+        if stop.reason == "output-closed":
+            return
+        try:
+            call(*args)
+        except BrokenPipeError:
+            stop.reason = "output-closed"
+
+    try:
+        quiet = existing == "context"
+        first = True
+        while stop.reason is None:
+            got = False
+            for item in source.poll():
+                if isinstance(item, Notice):
+                    if not (first and quiet and item.state == "opened"):
+                        say(sink.notice, item)
+                    if item.state == "eof":
+                        stop.set("eof")
+                    continue
+                got = True
+                events = watcher.feed(item)
+                if first and quiet:
+                    continue  # findings are judged once, when the catch-up is done
+                say(sink.failures, watcher, events)
+                say(sink.findings, watcher, watcher.check())
+                if stop.reason == "output-closed":
+                    break
+            if first:
+                first = False
+                if quiet:
+                    watcher.check()
+                say(sink.started, watcher)
+            say(sink.tick, watcher)
+            now = clock()
+            if got:
+                last_data = now
+            if exit_after is not None and now - started >= exit_after:
+                stop.set("exit-after")
+            elif idle_exit is not None and now - last_data >= idle_exit:
+                stop.set("idle-exit")
+            if stop.reason is None:
+                time.sleep(interval)
+        reason = stop.reason or "stopped"
+        say(sink.stopped, watcher, reason)
+        return reason
+    finally:
+        source.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
