@@ -68,18 +68,21 @@ def _verdict(d: Diagnosis) -> Text:
 def _findings(d: Diagnosis) -> Panel | None:
     if not d.findings:
         return None
-    rows: list[Text] = []
+    # A grid keeps wrapped evidence and advice under their bullet instead of at the border.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=7, no_wrap=True)
+    grid.add_column(width=1, no_wrap=True)
+    grid.add_column(ratio=1)
     for f in d.findings:
         head = Text()
-        head.append(f"{f.severity.upper():7}", style=_STYLE[f.severity])
-        head.append(f" {f.id}", style="bold")
+        head.append(f.id, style="bold")
         head.append(f"  {f.title}")
-        rows.append(head)
+        grid.add_row(Text(f.severity.upper(), style=_STYLE[f.severity]), Text(""), head)
         for e in f.evidence:
-            rows.append(Text(f"        • {e}", style="dim"))
-        rows.append(Text(f"        → {f.recommendation}"))
+            grid.add_row(Text(""), Text("•", style="dim"), Text(e, style="dim"))
+        grid.add_row(Text(""), Text("→"), Text(f.recommendation))
     return Panel(
-        Group(*rows),
+        grid,
         title="Findings",
         title_align="left",
         border_style="red" if d.verdict == "error" else "yellow",
