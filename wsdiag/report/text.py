@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
