@@ -116,6 +116,8 @@ class Deduper:
 
     seq: int = 0
     first_runs: dict[str, Run] = field(default_factory=dict)
+    # Kept in ascending last_seq order (a run moves to the end when it grows), so the oldest
+    # open run is the first one: evicting it is O(1) even with thousands of distinct texts.
     last_runs: dict[str, Run] = field(default_factory=dict)
 
     def add(self, rec: Record) -> list[FailureEvent]:
@@ -127,11 +129,14 @@ class Deduper:
         run = self.last_runs.get(rec.key)
         if run is not None and _near(run.last_time, run.last_seq, rec.time, self.seq):
             run.add(rec, self.seq)
+            del self.last_runs[rec.key]
+            self.last_runs[rec.key] = run
             return out
         if run is not None:
+            del self.last_runs[rec.key]
             out.extend(self._close(run))
         elif len(self.last_runs) >= _OPEN_KEYS:
-            oldest = min(self.last_runs.values(), key=lambda r: r.last_seq)
+            oldest = next(iter(self.last_runs.values()))
             del self.last_runs[oldest.key]
             out.extend(self._close(oldest))
         new = Run(rec.key, rec.cls or "other", rec.time, self.seq, rec.time, self.seq)
@@ -188,5 +193,6 @@ class Deduper:
                 out.extend(rb.excess())
         for key, run in last_b.items():
             self.last_runs[key] = run
+        self.last_runs = dict(sorted(self.last_runs.items(), key=lambda kv: kv[1].last_seq))
         self.seq += later.seq
         return out

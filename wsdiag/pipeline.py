@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import mmap
 import os
+import pickle
+import select
+import signal
+import struct
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, NoReturn
 
 from wsdiag.analyze import Summary
 from wsdiag.layouts import YearResolver, split_line
@@ -17,10 +22,13 @@ from wsdiag.sources import (
     InputError,
     ReadError,
     Source,
-    chunks,
+    blocks,
     open_stream,
     split_ranges,
 )
+
+if TYPE_CHECKING:
+    from wsdiag.timefilter import Window
 
 #: Files smaller than this are scanned in-process: workers cost more than they save.
 PARALLEL_MIN = 48 * 1024 * 1024
@@ -34,6 +42,7 @@ class Options:
     jobs: int | None = None  # None: one per CPU
     today: date | None = None
     simple: bool = False  # reference path, for tests
+    window: Window | None = None  # --since/--until
 
 
 def _scan_stream(
@@ -45,7 +54,7 @@ def _scan_stream(
 ) -> Summary:
     summary = Summary()
     stats = summary.input(source.name)
-    scanner = Scanner(summary, stats, YearResolver.for_log(opts.year, opts.today))
+    scanner = Scanner(summary, stats, YearResolver.for_log(opts.year, opts.today), window=opts.window)
     try:
         stream = open_stream(source)
     except OSError as exc:
@@ -54,12 +63,14 @@ def _scan_stream(
         if start:
             stream.seek(start)
         limit = None if stop is None else stop - start
-        feed = scanner.simple if opts.simple else scanner.chunk
         try:
-            for chunk in chunks(stream, CHUNK, limit):
-                feed(chunk)
+            for buf, n in blocks(stream, CHUNK, limit):
+                if opts.simple:
+                    scanner.simple(bytes(memoryview(buf)[:n]))
+                else:
+                    scanner.chunk(buf, n)
                 if progress is not None:
-                    progress(len(chunk))
+                    progress(n)
         except ReadError as exc:
             stats.read_error = str(exc)
         except OSError as exc:
@@ -73,6 +84,119 @@ def _scan_stream(
 def _worker(args: tuple[Source, Options, int, int]) -> Summary:
     source, opts, start, stop = args
     return _scan_stream(source, opts, start, stop)
+
+
+class _Shared:
+    """Bytes scanned so far by each part, in memory shared with forked workers."""
+
+    def __init__(self, parts: int) -> None:
+        self.parts = parts
+        self.mem = mmap.mmap(-1, 8 * parts)
+        self.shown = 0
+
+    def counter(self, part: int) -> Progress:
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            struct.pack_into("q", self.mem, 8 * part, done)
+
+        return tick
+
+    def report(self, progress: Progress | None) -> None:
+        """Pass what all parts scanned since the last call on to ``progress``."""
+        total = sum(struct.unpack_from(f"{self.parts}q", self.mem))
+        if progress is not None and total > self.shown:
+            progress(total - self.shown)
+        self.shown = max(self.shown, total)
+
+
+def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick: Progress) -> NoReturn:
+    """Body of a forked worker: scan one range, send the pickled Summary (or error), exit."""
+    code = 1
+    try:
+        try:
+            result: object = _scan_stream(source, opts, span[0], span[1], tick)
+        except Exception as exc:  # sent to the parent, which raises it
+            result = exc
+        data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(out, view) :]
+        code = 0
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's stdio buffers
+
+
+def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> Summary:
+    """The Summary a forked worker sends, showing every part's progress while waiting."""
+    data: list[bytes] = []
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            shared.report(progress)
+            if ready:
+                block = os.read(fd, 1 << 20)
+                if not block:
+                    break
+                data.append(block)
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"a worker process failed (wait status {status})")
+    result = pickle.loads(b"".join(data))
+    if isinstance(result, Exception):
+        raise result
+    assert isinstance(result, Summary)
+    return result
+
+
+def _forked(
+    source: Source, opts: Options, ranges: list[tuple[int, int]], progress: Progress | None
+) -> list[Summary]:
+    """Scan ``ranges[1:]`` in forked workers and ``ranges[0]`` here; summaries in range order."""
+    shared = _Shared(len(ranges))
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    try:
+        for part, span in enumerate(ranges[1:], 1):
+            rfd, wfd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child's coverage is not collected
+                os.close(rfd)
+                _child(source, opts, span, wfd, shared.counter(part))
+            os.close(wfd)
+            children.append((pid, rfd))
+        own = shared.counter(0)
+
+        def tick(n: int) -> None:
+            own(n)
+            shared.report(progress)
+
+        parts = [_scan_stream(source, opts, ranges[0][0], ranges[0][1], tick)]
+        while children:
+            pid, rfd = children.pop(0)
+            parts.append(_receive(pid, rfd, shared, progress))
+        shared.report(progress)
+        return parts
+    finally:
+        for pid, rfd in children:  # only after an error: stop and reap the others
+            os.close(rfd)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+        shared.mem.close()
+
+
+def _pooled(source: Source, opts: Options, ranges: list[tuple[int, int]]) -> list[Summary]:
+    """Without fork (Windows): worker processes started afresh, no progress from them."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=ctx) as pool:
+        return list(pool.map(_worker, [(source, opts, a, b) for a, b in ranges]))
 
 
 def _jobs(opts: Options) -> int:
@@ -110,14 +234,17 @@ def scan_source(source: Source, opts: Options, progress: Progress | None = None)
         return _scan_stream(source, opts, progress=progress)
     assert source.path is not None and source.size is not None
     ranges = split_ranges(source.path, jobs, source.size)
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=ctx) as pool:
-        parts = list(pool.map(_worker, [(source, opts, a, b) for a, b in ranges]))
+    if len(ranges) == 1:
+        return _scan_stream(source, opts, progress=progress)
+    if hasattr(os, "fork"):
+        parts = _forked(source, opts, ranges, progress)
+    else:  # pragma: no cover - not POSIX
+        parts = _pooled(source, opts, ranges)
+        if progress is not None:
+            progress(source.size)
     total = parts[0]
     for part in parts[1:]:
         total.merge(part)
-    if progress is not None:
-        progress(source.size)
     return total
 
 
@@ -131,4 +258,6 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
         total.merge(part)
     # Inputs are reported in the order the user gave them.
     total.inputs = {s.name: total.inputs[s.name] for s in sources if s.name in total.inputs}
+    if opts.window is not None:
+        total.window = (opts.window.since, opts.window.until)
     return total.finish()

@@ -2,48 +2,200 @@
 
 Both paths share one per-line function (:meth:`Scanner.line`) so they cannot disagree on what a
 line means. The fast path only decides *which* lines need it: in a DEBUG log nearly every line
-is a PING, PONG or MESSAGE of a connection already seen, and those are counted in bulk without a
-Python object per line:
+is a PING, PONG, MESSAGE or LISTEN-response of a connection already seen, and those are counted
+in bulk without a Python object per line. Per chunk (whole lines, often a reused buffer):
 
-* a negative-lookahead regex finds each ``#N - `` that is *not* a boring payload of a known id;
-* a newline-anchored regex finds each line that is *not* a standard file-layout DEBUG line;
-* every other line is a file-layout record that adds nothing but its count.
+* ``bytes.count`` counts the lines;
+* a newline-anchored regex finds each *odd* line: not a stamped DEBUG record, nor a record of
+  another level that no template could read (points, streamer online/offline ...);
+* a regex finds each ``#N - `` that is *not* an alive payload of a known id;
+* only those lines are read, in order, by line(); a line read before (same bytes but for the
+  stamp) replays its record instead of being parsed again;
+* a burst of LISTEN lines (one per topic on every reconnect) reads its first and last line, and
+  skips the ones between when each repeats a line read before;
+* every other line is a record of the chunk's layout that adds nothing but its count, and its
+  time to the span only if it is the first or the last timed line.
+
+tests/test_fastpath.py holds the two paths equal on generated and hostile logs, whatever the
+chunk boundaries.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from wsdiag.analyze import MAX_ID, MAX_SAMPLES, InputStats, Summary
 from wsdiag.layouts import YearResolver, is_continuation, split_line
+from wsdiag.records import Kind, Record
 from wsdiag.redact import clean, strip_ansi
-from wsdiag.templates import to_record
+from wsdiag.templates import MESSAGE_FRAME, to_record
+
+if TYPE_CHECKING:
+    from wsdiag.timefilter import Window
 
 #: Lines longer than this are not parsed; they are counted as too long.
 MAX_LINE = 64 * 1024
 
-# A file-layout DEBUG record with the standard date: the bulk of a DEBUG log.
-_DEBUG_FILE = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d - DEBUG - [A-Za-z_]"
-_NOT_DEBUG_LINE = re.compile(rb"\n(?!" + _DEBUG_FILE + rb")")
-_DEBUG_AT_START = re.compile(_DEBUG_FILE)
-# Payloads that say nothing but "this connection is alive".
-_BORING = rb'(?:Send: \{"type":"PING"\}|Received: \{ ?"type": ?"(?:PONG|MESSAGE)")'
-_MAX_KNOWN = 256  # beyond this many ids the lookahead stops listing them (hostile input)
+# -- the fast path's byte patterns ---------------------------------------------------------
+# Each is a *filter* in front of Scanner.line: a line it lets pass unread must be one that line()
+# would count as a file-layout record and fold into nothing (or into nothing new). Whatever a
+# pattern is unsure about is read by line(); tests/test_fastpath.py holds both paths equal.
+
+# The file layout's `dd/mm/yy HH:MM:SS` (17 bytes), then ` - LEVEL - `.
+_STAMP17 = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d"
+_STAMP_LEN = 17
+# A non-DEBUG record that to_record() ignores: an ordinary `[func]: ` (not one of
+# websocket-client's echo functions), a message that starts with neither `#`, `[user] ` nor an
+# id-less template, and no `Loading data for`, ESC or 8-bit CSI anywhere in the line.
+_LOUD = rb"(?:INFO|WARNING|WARN|ERROR|CRITICAL) - "
+_QUIET_FUNC = rb"\[(?!(?:error|warning|info)\])[!-\\^-~]{1,100}\]: "
+_QUIET_MSG = (
+    rb"(?![#\[]|Reconnect|The last |Error while trying|Received the ERR)"
+    rb"(?!.*Loading data for )(?!.*\x1b)(?!.*\xc2\x9b)"
+)
+# A plain line: a DEBUG record (only its `#N - ` can matter: see _ws_pattern) or a quiet record
+# of another level, in the file layout (`module - [func]: `) or the console one (`[func]: `).
+# Every other line is an odd one, read by line(). A chunk is scanned in the layout of its
+# first plain line: lines of the other layout are odd there, so every skipped line has one.
+_PLAIN = {
+    "file": _STAMP17
+    + rb" - (?:DEBUG - [A-Za-z_]|"
+    + _LOUD
+    + rb"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
+    + _QUIET_FUNC
+    + _QUIET_MSG
+    + rb")",
+    "console": _STAMP17
+    + rb" - (?:DEBUG - \[[!-\\^-~]{1,100}\]: |"
+    + _LOUD
+    + _QUIET_FUNC
+    + _QUIET_MSG
+    + rb")",
+}
+_PLAIN_AT = {layout: re.compile(p) for layout, p in _PLAIN.items()}
+_ODD_LINE = {layout: re.compile(rb"\n(?!" + p + rb")") for layout, p in _PLAIN.items()}
+_LAYOUT_PROBE = 64  # lines looked at for a chunk's layout
 
 
-def _id_alternation(ids: Iterable[int]) -> bytes:
-    return b"|".join(str(i).encode() for i in sorted(ids, key=lambda i: (-len(str(i)), i)))
+def _layout_of(chunk: bytes | bytearray, end: int) -> str:
+    """The layout of the first plain line near the start of ``chunk[:end]`` (default file)."""
+    pos = 0
+    for _ in range(_LAYOUT_PROBE):
+        for layout, pattern in _PLAIN_AT.items():
+            if pattern.match(chunk, pos, end - 1):
+                return layout
+        pos = chunk.find(b"\n", pos, end) + 1
+        if not pos:
+            break
+    return "file"
 
 
-def _interesting(known: set[int]) -> re.Pattern[bytes]:
-    """`#N - ` occurrences except boring payloads of ids already known."""
-    if not known or len(known) > _MAX_KNOWN:
-        # Every `#N - ` line is a candidate: slower, but a new id is never skipped.
-        return re.compile(rb"#\d{1,12} - ")
-    return re.compile(rb"#(?!(?:" + _id_alternation(known) + rb") - " + _BORING + rb")\d{1,12} - ")
+# Payloads of a known connection that say nothing but "alive"; whole lines where more text
+# could change the record (a `Send:` line with `"LISTEN"` in it, a `Received:` one with an error).
+# MESSAGE_FRAME is `Received: {"type":"` and `MESSAGE"`: the frame types share that prefix here.
+_FRAME = MESSAGE_FRAME.encode().removesuffix(b'MESSAGE"')
+_ALIVE = (
+    rb'(?:Send: \{"type":"PING"\}\n|'
+    + _FRAME
+    + rb'(?:MESSAGE"|PONG" ?\}\n|RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}\n))'
+)
+# The LISTEN of a topic: a sign of life with a time, read by line() unless it sits inside a
+# burst of LISTENs already known (see Scanner._listens).
+_LISTEN = rb'(?P<listen>\d{1,5}) - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"'
+_MAX_KNOWN = 512  # beyond this many ids every `#N - ` is read (hostile input)
+_EAGER_IDS = 64  # up to this many ids the `#N - ` pattern learns each new one at once ...
+_STALE_READS = 32  # ... then only after this many heartbeat-like lines were read
+_MAX_BURSTS = 4096  # LISTEN prefixes remembered (hostile input)
+_MAX_TAILS = 4096  # LISTEN payloads remembered per prefix
+_MEMO_LINE = 1024  # longest line whose record is remembered ...
+_MEMO_SIZE = 4096  # ... and how many (the memo starts afresh when full)
+_STAMPED = re.compile(_STAMP17 + rb" - ")
+_UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
+
+
+def _trie(words: Iterable[bytes]) -> bytes:
+    """A regex matching exactly ``words``, factored by prefix so that a miss costs one byte."""
+    tree: dict[int, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[-1] = {}
+
+    def emit(node: dict[int, Any]) -> bytes:
+        parts = [re.escape(bytes([ch])) + emit(sub) for ch, sub in sorted(node.items()) if ch >= 0]
+        if not parts:
+            return b""
+        body = parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
+        if -1 in node:
+            return b"(?:" + body + b")?" if len(parts) == 1 else body + b"?"
+        return body
+
+    return emit(tree)
+
+
+def _ws_pattern(known: set[int]) -> re.Pattern[bytes]:
+    """`#N - ` that may matter: any but an alive payload of a known id, and `#N` that an escape
+    sequence might split (line() strips those, which could join a `#N - ` that is not in the bytes).
+    """
+    alive = b""
+    if known and len(known) <= _MAX_KNOWN:
+        ids = _trie(str(i).encode() for i in known)
+        alive = rb"(?!" + ids + rb" - " + _ALIVE + rb")"
+    return re.compile(
+        rb"#" + alive + rb"(?:" + _LISTEN + rb"|\d{1,12} - |[\d -]{0,15}[\x1b\xc2])"
+    )
+
+
+# A record but for its time, to rebuild it for another line with the same bytes but the stamp:
+# its field values in order, the time's left as None (cheaper than dataclasses.replace).
+_Template = tuple[Any, ...]
+_FIELDS = [f.name for f in fields(Record)]
+_TIME = _FIELDS.index("time")
+assert _FIELDS[0] == "kind" and all(f.init for f in fields(Record))
+
+
+def _template(rec: Record) -> _Template:
+    return tuple(None if name == "time" else getattr(rec, name) for name in _FIELDS)
+
+
+def _at(template: _Template, time: datetime | None) -> Record:
+    args = list(template)
+    args[_TIME] = time
+    return Record(*args)
+
+
+@dataclass
+class _Burst:
+    """LISTEN lines of one connection with one `module - [func]: ` prefix.
+
+    On (re)connecting the miner sends a LISTEN per topic, one line each, back to back. A LISTEN
+    is a sign of life at its time, so the first of a burst (it may end an outage) and the last
+    (the latest sign) are read; the ones between only move "last seen alive" forward to the last
+    one and repeat topics already known, so they are skipped when every one of them has been read
+    before, byte for byte apart from the time and the nonce.
+    """
+
+    conn: int
+    run: re.Pattern[bytes]  # one or more such lines in a row
+    line: re.Pattern[bytes]  # one such line; group 1: everything after the nonce
+    # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
+    quiet: dict[bytes, _Template | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, prefix: bytes, conn: bytes) -> _Burst:
+        one = (
+            _STAMP17
+            + re.escape(prefix)
+            + b"#"
+            + conn
+            + rb' - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"([^\n]*)\n'
+        )
+        return cls(int(conn), re.compile(rb"(?:" + one + rb")+"), re.compile(one))
 
 
 @dataclass
@@ -53,13 +205,27 @@ class Scanner:
     summary: Summary
     stats: InputStats
     years: YearResolver
-    _known: set[int] = field(default_factory=set)
-    _pattern: re.Pattern[bytes] | None = None
+    _known: set[int] = field(default_factory=set)  # ids line() has recorded
+    _pattern: re.Pattern[bytes] | None = None  # the fast path's `#N - ` pattern ...
+    _compiled: set[int] = field(default_factory=set)  # ... built for these ids
+    _stale: int = 0  # lines read for what may be a heartbeat of an id not in _compiled
+    window: Window | None = None  # --since/--until: records outside are read but not analysed
+    _last_time: datetime | None = None  # time of the last timed record, for untimed ones
+    _outside: Scanner | None = None  # counts the lines of chunks wholly outside the window
+    _bursts: dict[bytes, _Burst] = field(default_factory=dict)  # by prefix and id
+    _rec: Record | None = None  # the record the last line() built, if any
+    _layout: str | None = None  # the layout of the last line(), if it was a record
+    _layout_now: str = "file"  # the layout of the chunk being scanned: that of its plain lines
+    # Record lines already read, by their bytes after a `dd/mm/yy HH:MM:SS` stamp: the same
+    # bytes give the same layout and record but for the time (see _read).
+    _memo: dict[bytes, tuple[str, _Template | None]] = field(default_factory=dict)
+    _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
 
     # -- one line ------------------------------------------------------------------------
-    def line(self, raw: bytes) -> datetime | None:
+    def line(self, raw: bytes | bytearray) -> datetime | None:
         """Count and interpret one physical line (without its newline); return its time."""
         stats = self.stats
+        self._rec = self._layout = None
         if len(raw) > MAX_LINE:
             stats.too_long += 1
             stats.unrecognized += 1
@@ -75,19 +241,29 @@ class Scanner:
             else:
                 stats.unrecognized += 1
                 if len(stats.samples) < MAX_SAMPLES:
-                    stats.samples.append(clean(text[:200]))
+                    stats.samples.append(clean(text, 200))
             return None
         stats.records += 1
         stats.layouts[line.layout] += 1
+        self._layout = line.layout
         if assumed:
             self.summary.year_assumed = True
-        rec = to_record(line)
-        if rec is not None:
-            if rec.conn is not None:
-                self._known.add(rec.conn)
-            self.summary.add(rec, stats)
-        self.summary.observe_span(line.time, line.time)
+        if self.window is not None:
+            if line.time is not None:
+                self._last_time = line.time
+            if not self.window.contains(self._last_time):
+                return line.time
+        self._fold(to_record(line), line.time)
         return line.time
+
+    def _fold(self, rec: Record | None, time: datetime | None) -> None:
+        """The last step of line(): fold a record line's record and time into the summary."""
+        self._rec = rec
+        if rec is not None:
+            if rec.conn is not None and rec.conn <= MAX_ID:
+                self._known.add(rec.conn)
+            self.summary.add(rec, self.stats)
+        self.summary.observe_span(time, time)
 
     # -- reference path --------------------------------------------------------------------
     def simple(self, chunk: bytes) -> None:
@@ -101,81 +277,232 @@ class Scanner:
             self.line(raw)
 
     # -- fast path -------------------------------------------------------------------------
-    def chunk(self, chunk: bytes) -> None:
-        """Scan a chunk of whole lines; only lines that may matter are decoded."""
-        chunk = normalise_newlines(chunk)
-        if not chunk:
+    def chunk(self, chunk: bytes | bytearray, end: int | None = None) -> None:
+        """Scan a chunk of whole lines, ``chunk[:end]``; only lines that may matter are decoded."""
+        end = len(chunk) if end is None else end
+        if not end:
             return
-        if chunk[-1] != 0x0A:
-            chunk += b"\n"
-        end = len(chunk)
-        nlines = chunk.count(b"\n")
+        if chunk.find(b"\r", 0, end) != -1:
+            chunk = normalise_newlines(bytes(memoryview(chunk)[:end]))
+            end = len(chunk)
+        if chunk[end - 1] != 0x0A:
+            chunk = bytes(memoryview(chunk)[:end]) + b"\n"
+            end = len(chunk)
+        giants = _long_lines(chunk, end)
+        if giants:
+            chunk = _squash_long_lines(chunk, end, giants)
+            end = len(chunk)
+        if self.window is not None and self._windowed(chunk, end):
+            return
+        nlines = chunk.count(b"\n", 0, end)
         self.stats.lines += nlines
-        giants = _long_lines(chunk)
+        had_first = self.summary.first is not None
 
-        starts: set[int] = set()
-        if not _DEBUG_AT_START.match(chunk):
-            starts.add(0)
-        starts.update(m.start() + 1 for m in _NOT_DEBUG_LINE.finditer(chunk, 0, end - 1))
-        self._find_ws_lines(chunk, starts, giants)
-
-        first_t: datetime | None = None
-        last_t: datetime | None = None
-        first_pos, last_pos = end, -1
-        for start in sorted(starts):
-            stop = chunk.find(b"\n", start)
-            if giants and _inside(giants, start):
-                continue
-            t = self.line(chunk[start:stop])
-            if t is not None:
-                if first_t is None:
-                    first_t, first_pos = t, start
-                last_t, last_pos = t, start
-        self.stats.too_long += len(giants)
-        self.stats.unrecognized += len(giants)
-        skipped = nlines - len(starts) - sum(1 for g in giants if g[0] not in starts)
-        if skipped:
-            self.stats.records += skipped
-            self.stats.layouts["file"] += skipped
-            # The span also covers skipped records before the first / after the last parsed one.
-            head = _skipped_stamp(chunk, starts, giants, range_=(0, first_pos), forward=True)
-            first_t = head or first_t
-            tail = _skipped_stamp(chunk, starts, giants, range_=(last_pos, end), forward=False)
-            last_t = tail or last_t
-        self.summary.observe_span(first_t, last_t)
-
-    def _find_ws_lines(self, chunk: bytes, starts: set[int], giants: list[tuple[int, int]]) -> None:
-        """Add the start of every line with a `#N - ` that is not a known id's heartbeat."""
-        pos = 0
-        pattern = self._pattern or _interesting(self._known)
+        layout = self._layout_now = _layout_of(chunk, end)
+        odd = [m.start() + 1 for m in _ODD_LINE[layout].finditer(chunk, 0, end - 1)]
+        if not _PLAIN_AT[layout].match(chunk, 0, end - 1):
+            odd.insert(0, 0)
+        read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
+        n_odd, k, pos = len(odd), 0, 0
+        pattern = self._pattern or _ws_pattern(self._known)
         while True:
-            m = pattern.search(chunk, pos)
+            m = pattern.search(chunk, pos, end)
             if m is None:
                 break
             start = chunk.rfind(b"\n", 0, m.start()) + 1
-            stop = chunk.find(b"\n", m.end())
-            pos = stop + 1
-            if giants and _inside(giants, start):
-                continue
-            starts.add(start)
-            conn = int(m.group()[1:].split(b" ", 1)[0])
-            if conn not in self._known and self._yields_id(chunk[start:stop], conn):
-                # From here on this id's heartbeats are boring too.
-                self._known.add(conn)
-                pattern = _interesting(self._known)
+            while k < n_odd and odd[k] < start:
+                self._read(chunk, odd[k], read)
+                k += 1
+            if k < n_odd and odd[k] == start:
+                k += 1
+                self._read(chunk, start, read)
+                pos = chunk.find(b"\n", start) + 1
+            elif m.group("listen") is not None:
+                pos = self._listens(chunk, end, start, m, read)
+            else:
+                self._read(chunk, start, read)
+                pos = chunk.find(b"\n", start) + 1
+            if len(self._known) != len(self._compiled) and (
+                len(self._compiled) < _EAGER_IDS or self._stale >= _STALE_READS
+            ):
+                # From here on the heartbeats of the new ids need no reading either. Past a
+                # real pool's size the pattern waits for a few such reads: thousands of bogus
+                # ids, each seen once, would otherwise cost a compile each.
+                self._stale = 0
+                self._compiled = set(self._known)
+                pattern = _ws_pattern(self._compiled)
+        for start in odd[k:]:
+            self._read(chunk, start, read)
         self._pattern = pattern
 
-    def _yields_id(self, raw: bytes, conn: int) -> bool:
-        """Would :meth:`line` record this id? Asked without touching any state."""
-        if conn > MAX_ID:
+        skipped = nlines - len(read)
+        if skipped:
+            # Every line not read is a plain record that adds nothing but its count and
+            # its time to the span, which only the first and the last timed line can move.
+            self.stats.records += skipped
+            self.stats.layouts[layout] += skipped
+            last = _edge_time(chunk, end, read, reverse=True)
+            if last is not None:
+                self.summary.last = last
+            if not had_first:
+                self.summary.first = _edge_time(chunk, end, read, reverse=False)
+        if self.window is not None:
+            self._last_time = _edge_time(chunk, end, read, reverse=True) or self._last_time
+
+    def _windowed(self, chunk: bytes | bytearray, end: int) -> bool:
+        """--since/--until: scan a chunk that is not wholly inside the window; False if it is.
+
+        Skipping lines unread is right when every time in the chunk (and the one untimed records
+        before its first stamp inherit) is inside the window. When all are outside, the fast
+        path of another scanner counts the lines into a summary that is thrown away; a chunk with
+        times on both sides is read line by line.
+        """
+        assert self.window is not None
+        if _STAMPED.match(chunk, 0, end):
+            self._last_time = _plain_time(chunk, 0) or self._last_time
+        place = self.window.place(chunk, end)
+        edge_inside = self.window.contains(self._last_time)
+        if place == "inside" and edge_inside:
             return False
-        text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n")
-        probe = YearResolver(self.years.year, self.years.assumed)
-        line, _ = split_line(text, probe)
-        if line.layout is None:
-            return False
-        rec = to_record(line)
-        return rec is not None and rec.conn == conn
+        if place == "outside" and not edge_inside:
+            # A scanner of its own: its caches must describe the summary it feeds.
+            if self._outside is None:
+                self._outside = Scanner(Summary(), self.stats, self.years)
+            ids = self.stats.implausible_ids
+            self._outside.chunk(chunk, end)
+            self.stats.implausible_ids = ids  # the reference path does not fold outside records
+            self.summary.year_assumed |= self._outside.summary.year_assumed
+            self._last_time = _edge_time(chunk, end, {}, reverse=True) or self._last_time
+            return True
+        self.simple(bytes(memoryview(chunk)[:end]))
+        return True
+
+    def _read(
+        self, chunk: bytes | bytearray, start: int, read: dict[int, datetime | None]
+    ) -> Record | None:
+        """line() for the line at ``start``; returns the record it built.
+
+        A line whose bytes after the stamp were read before is not parsed again: the stamp
+        alone gives the time, and the record is the one built then with that time.
+        """
+        stop = chunk.find(b"\n", start)
+        key = None
+        if stop - start <= _MEMO_LINE and _STAMPED.match(chunk, start):
+            key = bytes(chunk[start + _STAMP_LEN : stop])
+            hit = self._memo.get(key)
+            if hit is not None:
+                rec = self._replay(chunk, start, hit[0], hit[1], read)
+                if rec is not None and rec.kind is Kind.OTHER:
+                    self._stale += 1
+                return rec
+        read[start] = self.line(chunk[start:stop])
+        rec = self._rec
+        if key is not None and self._layout is not None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = (self._layout, None if rec is None else _template(rec))
+        if rec is not None and rec.kind is Kind.OTHER:
+            self._stale += 1
+        return rec
+
+    def _replay(
+        self,
+        chunk: bytes | bytearray,
+        start: int,
+        layout: str,
+        template: _Template | None,
+        read: dict[int, datetime | None],
+    ) -> Record | None:
+        """What line() does for a stamped record line whose record (but for the time) is known."""
+        t = self._stamp_time(chunk, start)
+        self.stats.records += 1
+        self.stats.layouts[layout] += 1
+        self._layout = layout
+        read[start] = t
+        self._fold(None if template is None else _at(template, t), t)
+        return self._rec
+
+    def _stamp_time(self, chunk: bytes | bytearray, start: int) -> datetime | None:
+        """_plain_time() of a stamped line, its date parsed once: a valid day plus H:M:S."""
+        day = bytes(chunk[start : start + 9])  # `dd/mm/yy `
+        base = self._days.get(day, _UNSEEN)
+        if base is _UNSEEN:
+            base = _plain_time(day + b"00:00:00 - ", 0)
+            if len(self._days) >= _MEMO_SIZE:
+                self._days.clear()
+            self._days[day] = base
+        h = int(chunk[start + 9 : start + 11])
+        m = int(chunk[start + 12 : start + 14])
+        s = int(chunk[start + 15 : start + 17])
+        if base is None or h > 23 or m > 59 or s > 59:
+            return _plain_time(chunk, start)
+        return base + timedelta(hours=h, minutes=m, seconds=s)
+
+    def _listens(
+        self,
+        chunk: bytes | bytearray,
+        end: int,
+        start: int,
+        m: re.Match[bytes],
+        read: dict[int, datetime | None],
+    ) -> int:
+        """Read a burst of LISTEN lines from ``start`` (see :class:`_Burst`); return where it ends."""
+        conn = m.group("listen")
+        prefix = bytes(chunk[start + _STAMP_LEN : m.start()])
+        key = prefix + b"#" + conn
+        burst = self._bursts.get(key)
+        if burst is None:
+            if b"\x1b" in prefix or b"\xc2\x9b" in prefix or len(self._bursts) >= _MAX_BURSTS:
+                # An escape sequence before `#` could swallow text: read it like any line.
+                self._read(chunk, start, read)
+                return chunk.find(b"\n", start) + 1
+            burst = self._bursts[key] = _Burst.of(prefix, conn)
+        run = burst.run.match(chunk, start, end)
+        assert run is not None  # the line is plain and m matched its LISTEN
+        stop = run.end()
+        # The start of the burst's last line (rfind finds no LF inside a one-line burst).
+        last = max(start, chunk.rfind(b"\n", start, stop - 1) + 1)
+        rec = self._listen(burst, chunk, end, start, read)
+        if last == start:
+            return stop
+        lo = chunk.find(b"\n", start) + 1
+        tails = burst.line.findall(chunk, lo, last) if lo < last else []
+        first_up = (
+            rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
+        )
+        end_tail = burst.line.match(chunk, last, end)
+        assert end_tail is not None
+        known = burst.quiet.get(end_tail.group(1))
+        last_up = known is not None and known[0] is Kind.LISTEN and self._stamp_time(chunk, last) is not None
+        if not (first_up and last_up and set(tails) <= burst.quiet.keys()):
+            pos = lo
+            while pos < last:
+                self._listen(burst, chunk, end, pos, read)
+                pos = chunk.find(b"\n", pos) + 1
+        self._listen(burst, chunk, end, last, read)
+        return stop
+
+    def _listen(
+        self,
+        burst: _Burst,
+        chunk: bytes | bytearray,
+        end: int,
+        start: int,
+        read: dict[int, datetime | None],
+    ) -> Record | None:
+        """Read one LISTEN line of a burst, replaying the record of a payload read before."""
+        one = burst.line.match(chunk, start, end)
+        assert one is not None
+        tail = one.group(1)
+        if tail in burst.quiet:
+            return self._replay(chunk, start, self._layout_now, burst.quiet[tail], read)
+        rec = self._read(chunk, start, read)
+        if len(burst.quiet) < _MAX_TAILS and (
+            rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
+        ):
+            # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
+            burst.quiet[tail] = None if rec is None else _template(rec)
+        return rec
 
 
 def normalise_newlines(chunk: bytes) -> bytes:
@@ -185,18 +512,17 @@ def normalise_newlines(chunk: bytes) -> bytes:
     return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def _long_lines(chunk: bytes) -> list[tuple[int, int]]:
-    """(start, stop) of lines longer than MAX_LINE, found in O(len/MAX_LINE) rfind calls."""
+def _long_lines(chunk: bytes | bytearray, n: int) -> list[tuple[int, int]]:
+    """(start, stop) of lines of ``chunk[:n]`` longer than MAX_LINE, in O(n/MAX_LINE) rfinds."""
     out: list[tuple[int, int]] = []
     pos = 0
-    n = len(chunk)
     while pos < n:
         limit = pos + MAX_LINE + 1
         if limit >= n:
             break
         nl = chunk.rfind(b"\n", pos, limit)
         if nl == -1:
-            stop = chunk.find(b"\n", limit)
+            stop = chunk.find(b"\n", limit, n)
             stop = n - 1 if stop == -1 else stop
             out.append((pos, stop))
             pos = stop + 1
@@ -205,53 +531,45 @@ def _long_lines(chunk: bytes) -> list[tuple[int, int]]:
     return out
 
 
-def _inside(ranges: list[tuple[int, int]], pos: int) -> bool:
-    return any(a <= pos <= b for a, b in ranges)
+_TOO_LONG = b"\0" * (MAX_LINE + 1)
 
 
-def _skipped_stamp(
-    chunk: bytes,
-    starts: set[int],
-    giants: list[tuple[int, int]],
-    range_: tuple[int, int],
-    forward: bool,
+def _squash_long_lines(chunk: bytes | bytearray, n: int, giants: list[tuple[int, int]]) -> bytes:
+    """``chunk[:n]`` with each line longer than MAX_LINE replaced by MAX_LINE + 1 NULs: line()
+    counts that as too long, like the original, and no pattern has to read through it."""
+    parts: list[bytes] = []
+    view = memoryview(chunk)
+    pos = 0
+    for start, stop in giants:
+        parts += (bytes(view[pos:start]), _TOO_LONG)
+        pos = stop
+    parts.append(bytes(view[pos:n]))
+    return b"".join(parts)
+
+
+def _plain_time(chunk: bytes | bytearray, start: int) -> datetime | None:
+    """Time of a plain line: its `dd/mm/yy HH:MM:SS - ` alone decides it (no year to guess)."""
+    text = chunk[start : start + _STAMP_LEN + 3].decode("ascii", "replace")
+    return split_line(text, YearResolver(2000, False))[0].time
+
+
+def _edge_time(
+    chunk: bytes | bytearray, end: int, read: dict[int, datetime | None], reverse: bool
 ) -> datetime | None:
-    """Time of the first (or last) skipped DEBUG record inside ``range_``, if any."""
-    lo, hi = range_
-    if forward:
-        pos = lo
-        while pos < hi:
-            stop = chunk.find(b"\n", pos)
-            if pos not in starts and not (giants and _inside(giants, pos)):
-                t = _stamp(chunk, pos)
-                if t is not None:
-                    return t
-            pos = stop + 1
-        return None
-    stop = min(hi, len(chunk)) - 1
-    while stop > lo:
-        start = chunk.rfind(b"\n", 0, stop) + 1
-        if start <= lo:
-            break
-        if start not in starts and not (giants and _inside(giants, start)):
-            t = _stamp(chunk, start)
+    """Time of the first (or, ``reverse``, the last) line of ``chunk[:end]`` that has one."""
+    if reverse:
+        stop = end - 1  # the newline ending the line looked at
+        while stop > 0:
+            start = chunk.rfind(b"\n", 0, stop) + 1
+            t = read[start] if start in read else _plain_time(chunk, start)
             if t is not None:
                 return t
-        if start == 0:
-            break
-        stop = start - 1
+            stop = start - 1
+        return None
+    start = 0
+    while start < end:
+        t = read[start] if start in read else _plain_time(chunk, start)
+        if t is not None:
+            return t
+        start = chunk.find(b"\n", start, end) + 1
     return None
-
-
-_STAMP = re.compile(rb"(\d\d)/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)")
-
-
-def _stamp(chunk: bytes, start: int) -> datetime | None:
-    m = _STAMP.match(chunk, start)
-    if m is None:
-        return None
-    d, mo, y, h, mi, s = (int(x) for x in m.groups())
-    try:
-        return datetime(2000 + y, mo, d, h, mi, s)
-    except ValueError:
-        return None

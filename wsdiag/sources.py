@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import itertools
 import lzma
 import os
@@ -13,8 +14,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
+from wsdiag.redact import clean
 from wsdiag.scan import MAX_LINE
 
 CHUNK = 8 * 1024 * 1024
@@ -23,6 +25,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bz2"),
     (b"\xfd7zXZ\x00", "xz"),
+    (b"\xff\xfe", "utf-16"),  # UTF-16 byte order marks
+    (b"\xfe\xff", "utf-16"),
 )
 
 
@@ -56,20 +60,67 @@ def _codec_of(head: bytes) -> str | None:
     return None
 
 
-def _source_for_file(path: Path, shown: str) -> Source:
+def shown_name(raw: str) -> str:
+    """A path as it may be printed: file names are untrusted text like log lines.
+
+    Undecodable bytes (kept as surrogates by Python) become U+FFFD so printing cannot fail, and
+    the name is cleaned like log text: no terminal controls, no token in a file name.
+    """
+    try:
+        data = os.fsencode(raw)
+    except UnicodeEncodeError:
+        data = raw.encode("utf-8", "replace")
+    text = data.decode("utf-8", "replace")
+    # Component by component first, so a token in a directory name cannot swallow the file
+    # name after it; then whole, for what spans components (`cookies/<user>.pkl`).
+    return clean("/".join(clean(part) for part in text.split("/")))
+
+
+def _open_regular(path: Path, shown: str) -> tuple[int, os.stat_result]:
+    """Open a regular file for reading, never blocking, and return (fd, its stat).
+
+    A FIFO or device is refused *before* opening (opening can block, or act on a device) and
+    again from the open descriptor, in case the path was swapped in between.
+    """
     try:
         st = path.stat()
     except FileNotFoundError:
         raise InputError(f"{shown}: no such file or directory") from None
-    except OSError as exc:
-        raise InputError(f"{shown}: cannot read ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{shown}: not a regular file (use - to read a pipe)")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        with path.open("rb") as fh:
-            head = fh.read(6)
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file or directory") from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{shown}: not a regular file (use - to read a pipe)")
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def _reason(exc: BaseException) -> str:
+    return clean(str(getattr(exc, "strerror", None) or exc or type(exc).__name__))
+
+
+def _source_for_file(path: Path, shown: str) -> Source:
+    fd, st = _open_regular(path, shown)
+    try:
+        head = os.read(fd, 6)
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
+    finally:
+        os.close(fd)
     return Source(shown, path, st.st_size, _codec_of(head))
 
 
@@ -83,91 +134,228 @@ def resolve(paths: list[str]) -> list[Source]:
     sources: list[Source] = []
     for raw in paths:
         if raw == "-":
+            _check_stdin()
             sources.append(Source("<stdin>", None, None, None))
             continue
+        shown = shown_name(raw)
+        if not raw:
+            raise InputError("'': empty path")
         path = Path(raw)
         if path.is_dir():
             try:
                 entries = sorted(p for p in path.iterdir() if _is_log_name(p.name) and p.is_file())
             except OSError as exc:
-                raise InputError(f"{raw}: cannot list directory ({exc.strerror or exc})") from None
+                raise InputError(f"{shown}: cannot list directory ({_reason(exc)})") from None
             if not entries:
-                raise InputError(f"{raw}: directory has no *.log* files")
-            sources.extend(_source_for_file(p, str(p)) for p in entries)
+                raise InputError(f"{shown}: directory has no *.log* files")
+            sources.extend(_source_for_file(p, shown_name(str(p))) for p in entries)
             continue
-        sources.append(_source_for_file(path, raw))
-    return sources
+        sources.append(_source_for_file(path, shown))
+    return _unique(sources)
+
+
+def _check_stdin() -> None:
+    """`wsdiag analyze - < /dev/zero` would read forever: a device on stdin (other than the
+    terminal the user types into) is refused like a device path."""
+    try:
+        fd = sys.stdin.fileno()
+        st = os.fstat(fd)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return  # no real descriptor (an embedding caller or test runner): nothing to check
+    if stat.S_ISCHR(st.st_mode) and not is_terminal(fd):
+        raise InputError("<stdin>: a device, not a file or pipe; give a log file or pipe a log in")
+
+
+def _unique(sources: list[Source]) -> list[Source]:
+    """Inputs are keyed by name: two that show alike (one file given twice, two names that
+    only differ in a redacted token) must not be counted as one."""
+    seen: set[str] = set()
+    out: list[Source] = []
+    for src in sources:
+        name, n = src.name, 1
+        while name in seen:
+            n += 1
+            name = f"{src.name} ({n})"
+        seen.add(name)
+        out.append(src if name == src.name else Source(name, src.path, src.size, src.codec))
+    return out
+
+
+_READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError)
+
+
+class _Salvaging:
+    """A decompressing reader whose ``read(n)`` hands over what was decompressed before an
+    error (a truncated or corrupt archive), and raises the error on the next call.
+
+    ``GzipFile.read(n)`` would drop up to ``n`` decompressed bytes when the archive ends early;
+    this reads in ``read1`` steps instead. ``close()`` also closes the file underneath, which
+    the decompressors leave open when given a file object.
+    """
+
+    def __init__(self, inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile, raw: BinaryIO) -> None:
+        self._inner = inner
+        self._raw = raw
+        self._error: BaseException | None = None
+
+    def read(self, n: int = -1) -> bytes:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if n < 0:
+            n = CHUNK
+        parts: list[bytes] = []
+        got = 0
+        while got < n:
+            try:
+                piece = self._inner.read1(n - got)
+            except _READ_ERRORS as exc:
+                if not parts:
+                    raise
+                self._error = exc
+                break
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            self._raw.close()
+
+
+class _Utf16:
+    """UTF-16 text (PowerShell 5's `>` writes it) re-encoded as UTF-8 bytes, streamed."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._text = io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
+
+    def read(self, n: int = -1) -> bytes:
+        return self._text.read(max(1, n // 2) if n >= 0 else -1).encode("utf-8")
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 def open_stream(source: Source) -> BinaryIO:
-    """A binary stream of the source's (decompressed) bytes."""
+    """A binary stream of the source's (decompressed, UTF-8) bytes."""
     if source.path is None:
         return sys.stdin.buffer
-    fh: BinaryIO = source.path.open("rb")
+    fd, _ = _open_regular(source.path, source.name)
+    fh: BinaryIO = os.fdopen(fd, "rb")
     if source.codec is None:
         return fh
+    if source.codec == "utf-16":
+        return cast(BinaryIO, _Utf16(fh))
+    inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
     if source.codec == "gzip":
-        return gzip.GzipFile(fileobj=fh)  # type: ignore[return-value]
-    if source.codec == "bz2":
-        return bz2.BZ2File(fh)  # type: ignore[return-value]
-    return lzma.LZMAFile(fh)  # type: ignore[return-value]
+        inner = gzip.GzipFile(fileobj=fh)
+    elif source.codec == "bz2":
+        inner = bz2.BZ2File(fh)
+    else:
+        inner = lzma.LZMAFile(fh)  # noqa: SIM115 - closed by _Salvaging.close
+    return cast(BinaryIO, _Salvaging(inner, fh))
 
 
-def _last_break(data: bytes) -> int:
-    """Index of the last line end in ``data``; a CR at the very end may be half of a CRLF."""
-    nl = data.rfind(b"\n")
-    cr = data.rfind(b"\r", nl + 1, len(data) - 1)
+def _last_break(data: bytes | bytearray, n: int | None = None) -> int:
+    """Index of the last line end in ``data[:n]``; a CR at the very end may be half of a CRLF."""
+    n = len(data) if n is None else n
+    nl = data.rfind(b"\n", 0, n)
+    cr = data.rfind(b"\r", nl + 1, n - 1)
     return cr if cr > nl else nl
 
 
-def chunks(stream: BinaryIO, size: int = CHUNK, limit: int | None = None) -> Iterator[bytes]:
-    """Yield chunks that end at a line end (the last may not); memory stays O(size).
+def blocks(
+    stream: BinaryIO, size: int = CHUNK, limit: int | None = None
+) -> Iterator[tuple[bytearray, int]]:
+    """Read whole lines into one buffer, reused: yields ``(buffer, n)`` where ``buffer[:n]`` ends
+    at a line end (the last block may not). The next step overwrites the buffer, so use it first.
 
-    A line longer than MAX_LINE is never held whole: it becomes a placeholder of MAX_LINE + 1
-    bytes, which the scanner counts as one too-long line. ``limit`` stops after that many bytes.
+    Nothing is copied but the unfinished line carried to the next block, and memory stays
+    O(size). A line longer than MAX_LINE is never held whole: it becomes a placeholder of
+    MAX_LINE + 1 NUL bytes, which the scanner counts as one too-long line. ``limit`` stops after
+    that many bytes.
     """
-    carry = b""
+    buf = bytearray(size + MAX_LINE + 1)  # room for a block after an unfinished line
+    view = memoryview(buf)
+    readinto = getattr(stream, "readinto", None)
+    placeholder = bytearray(b"\0" * (MAX_LINE + 1) + b"\n")
+    have = 0  # bytes of an unfinished line at the front of buf
     giant = False  # inside a too-long line whose bytes we are discarding
+    skip_lf = False  # a too-long line ended with CR at the end of a block: its LF may follow
     remaining = limit
     while True:
         want = size if remaining is None else min(size, remaining)
         if want <= 0:
             break
         try:
-            block = stream.read(want)
-        except (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError) as exc:
-            if carry and not giant:
-                yield carry
-            raise ReadError(str(exc) or type(exc).__name__) from None
-        if not block:
+            if readinto is not None:
+                got = readinto(view[have : have + want]) or 0
+            else:
+                data = stream.read(want)
+                got = len(data)
+                buf[have : have + got] = data
+        except _READ_ERRORS as exc:
+            if giant:
+                yield placeholder, len(placeholder)
+            elif have:
+                yield buf, have
+            raise ReadError(_reason(exc)) from None
+        if not got:
             break
         if remaining is not None:
-            remaining -= len(block)
+            remaining -= got
+        n = have + got
+        if skip_lf:
+            skip_lf = False
+            if buf[0] == 0x0A:
+                buf[: n - 1] = bytes(view[1:n])
+                n -= 1
+                if not n:
+                    continue
         if giant:
-            ends = [i for i in (block.find(b"\n"), block.find(b"\r")) if i != -1]
+            ends = [i for i in (buf.find(b"\n", 0, n), buf.find(b"\r", 0, n)) if i != -1]
             if not ends:
                 continue
             giant = False
-            yield b"\0" * (MAX_LINE + 1) + b"\n"
-            block = block[min(ends) + 1 :]
-            if not block:
+            yield placeholder, len(placeholder)
+            end = min(ends)
+            # CRLF is one line end, as in normalise_newlines: do not leave a blank line behind.
+            if buf[end : end + 2] == b"\r\n" and end + 1 < n:
+                end += 1
+            elif end == n - 1 and buf[end] == 0x0D:
+                skip_lf = True
+            n -= end + 1
+            buf[:n] = bytes(view[end + 1 : end + 1 + n])
+            if not n:
                 continue
-        data = carry + block if carry else block
-        cut = _last_break(data)
+        cut = _last_break(buf, n)
         if cut == -1:
-            if len(data) > MAX_LINE:
-                giant, carry = True, b""
+            if n > MAX_LINE:
+                giant, have = True, 0
             else:
-                carry = data
+                have = n
             continue
-        yield data[: cut + 1]
-        carry = data[cut + 1 :]
-        if len(carry) > MAX_LINE:
-            giant, carry = True, b""
+        yield buf, cut + 1
+        have = n - cut - 1
+        if have > MAX_LINE:
+            giant, have = True, 0
+        elif have:
+            buf[:have] = bytes(view[cut + 1 : n])
     if giant:
-        yield b"\0" * (MAX_LINE + 1) + b"\n"
-    elif carry:
-        yield carry
+        yield placeholder, len(placeholder)
+    elif have:
+        yield buf, have
+
+
+def chunks(stream: BinaryIO, size: int = CHUNK, limit: int | None = None) -> Iterator[bytes]:
+    """:func:`blocks` as separate bytes objects, for callers that keep a chunk or need bytes."""
+    for buf, n in blocks(stream, size, limit):
+        yield bytes(memoryview(buf)[:n])
 
 
 def split_ranges(path: Path, parts: int, size: int) -> list[tuple[int, int]]:

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Time ``wsdiag analyze --format json`` against ``grep -cE`` and ``wc -l`` on one generated log.
+
+The log comes from benchmarks/genlog.py (seeded, with its exact expected counts) and is reused
+when it already exists. Every tool runs ``--runs`` times, interleaved, and the table shows the
+median wall time, MB/s, the ratio to grep and the peak RSS of the largest process (wsdiag's
+forked workers included). wsdiag's JSON is checked against the generator's expected counts,
+and so is ``cat FILE | wsdiag analyze -``.
+
+    python benchmarks/bench.py --size 1G                 # file layout, DEBUG, seed 1
+    python benchmarks/bench.py --size 4G --runs 3 --dir /tmp --delete
+
+Pure standard library; POSIX only (os.wait4 for the peak RSS of each run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import genlog  # noqa: E402
+
+GREP = ["grep", "-cE", "#[0-9]+ - (WebSocket error|Reconnecting)"]
+
+
+@dataclass
+class Tool:
+    name: str
+    argv: list[str]  # the file is appended (or piped in with stdin=True)
+    stdin: bool = False
+    check: bool = False  # stdout is wsdiag JSON to check against the expected counts
+    times: list[float] = field(default_factory=list)
+    rss_kib: int = 0
+    outputs: list[bytes] = field(default_factory=list)
+
+
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time: peak RSS without our own memory
+
+
+def _run(tool: Tool, path: Path) -> None:
+    """One timed run: stdout into a pipe we drain (grep stops early on /dev/null).
+
+    The peak RSS is the largest of the tool's processes (wsdiag's forked workers included), as
+    GNU time reports it; without it, os.wait4's figure may include this script's own memory
+    copied into the child before it runs the tool.
+    """
+    argv = tool.argv if tool.stdin else [*tool.argv, str(path)]
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as rss:
+        if TIME is not None:
+            argv = [TIME, "-f", "%M", "-o", rss.name, *argv]
+        src = path.open("rb") if tool.stdin else None
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(argv, stdin=src or subprocess.DEVNULL, stdout=subprocess.PIPE)
+            assert proc.stdout is not None
+            shutil.copyfileobj(proc.stdout, out)
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if src is not None:
+                src.close()
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):  # grep -c exits 1 when it counts nothing
+            raise SystemExit(f"{tool.name}: exit status {code}")
+        tool.times.append(elapsed)
+        peak = int(rss.read().strip().splitlines()[-1]) if TIME is not None else usage.ru_maxrss
+        tool.rss_kib = max(tool.rss_kib, peak)
+        out.seek(0)
+        if tool.check and not tool.outputs:
+            tool.outputs.append(out.read())
+
+
+def _check(doc: dict[str, object], expected: dict[str, object], name: str) -> list[str]:
+    """Differences between a wsdiag/1 document and genlog's expected counts."""
+    d: dict[str, dict[str, object]] = doc  # type: ignore[assignment]
+    got = {
+        "ids": d["connections"]["ids"],
+        "pool_size": d["connections"]["pool_size"],
+        "by_class": d["failures"]["by_class"],
+        "failures_total": d["failures"]["total"],
+        "reconnects": d["reconnects"]["count"],
+        "closes": d["closes"],
+        "topics_listened": d["topics"]["listened"],
+        "streamers": d["topics"]["streamers"],
+        "lines": d["inputs"][0]["lines"],  # type: ignore[index]
+        "first": d["span"]["first"],
+        "last": d["span"]["last"],
+    }
+    return [
+        f"{name}: {key} = {value!r}, expected {expected[key]!r}"
+        for key, value in got.items()
+        if value != expected[key]
+    ]
+
+
+def _table(tools: list[Tool], size: int) -> str:
+    grep = statistics.median(next(t for t in tools if t.name == "grep -cE").times)
+    rows = [("tool", "median s", "MB/s", "x grep", "peak RSS MiB", "runs")]
+    for t in tools:
+        med = statistics.median(t.times)
+        rows.append(
+            (
+                t.name,
+                f"{med:.2f}",
+                f"{size / med / 1e6:.0f}",
+                f"{med / grep:.2f}",
+                f"{t.rss_kib / 1024:.0f}",
+                " ".join(f"{x:.2f}" for x in t.times),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--size", type=genlog.parse_size, default=genlog.parse_size("1G"))
+    p.add_argument("--layout", choices=genlog.LAYOUTS, default="file")
+    p.add_argument("--level", choices=genlog.LEVELS, default="DEBUG")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--runs", type=int, default=5, help="runs of each tool (interleaved)")
+    p.add_argument("--dir", type=Path, default=HERE.parent / "bench-data", help="where logs go")
+    p.add_argument("--jobs", type=int, default=None, help="wsdiag --jobs (default: one per CPU)")
+    p.add_argument("--no-stdin", action="store_true", help="skip `cat FILE | wsdiag analyze -`")
+    p.add_argument("--delete", action="store_true", help="delete the generated log afterwards")
+    args = p.parse_args(argv)
+
+    args.dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{args.layout}-{args.level.lower()}-{args.size}-s{args.seed}"
+    log, exp_path = args.dir / f"{stem}.log", args.dir / f"{stem}.json"
+    if not (log.exists() and exp_path.exists()):
+        cfg = genlog.GenConfig(seed=args.seed, size=args.size, layout=args.layout, level=args.level)
+        t0 = time.perf_counter()
+        with log.open("wb") as fh:
+            expected = genlog.generate(cfg, fh)
+        exp_path.write_text(json.dumps(expected.to_json(), indent=1))
+        print(f"generated {log} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    expected = json.loads(exp_path.read_text())
+    size = log.stat().st_size
+    subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # into page cache
+
+    wsdiag = [sys.executable, "-m", "wsdiag", "analyze", "--format", "json"]
+    if args.jobs is not None:
+        wsdiag += ["--jobs", str(args.jobs)]
+    tools = [
+        Tool("grep -cE", GREP),
+        Tool("wc -l", ["wc", "-l"]),
+        Tool("wsdiag analyze --format json", wsdiag, check=True),
+    ]
+    if not args.no_stdin:
+        tools.append(Tool("cat | wsdiag analyze -", [*wsdiag, "-"], stdin=True, check=True))
+    for _ in range(args.runs):
+        for tool in tools:
+            _run(tool, log)
+
+    problems: list[str] = []
+    for tool in tools:
+        if tool.check:
+            doc = json.loads(tool.outputs[0])
+            problems += _check(doc, expected, tool.name)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"{log.name}: {size / 2**20:.0f} MiB, {expected['lines']} lines, {cpus} CPUs, "
+        f"python {sys.version.split()[0]}"
+    )
+    print(f"wsdiag: {shlex.join(wsdiag)} FILE")
+    print(_table(tools, size))
+    print("JSON vs expected counts: " + ("ok" if not problems else "MISMATCH"))
+    for line in problems:
+        print("  " + line)
+    if args.delete:
+        log.unlink()
+        exp_path.unlink()
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

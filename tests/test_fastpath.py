@@ -1,0 +1,352 @@
+"""The fast chunk path, block reading and parallel scans give exactly what the reference path gives."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wsdiag import pipeline
+from wsdiag.analyze import Summary
+from wsdiag.diagnosis import Diagnosis
+from wsdiag.layouts import YearResolver
+from wsdiag.pipeline import Options, analyze
+from wsdiag.progress import SHOW_FROM, bar
+from wsdiag.scan import MAX_LINE, Scanner
+from wsdiag.sources import Source, blocks, chunks, resolve
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import genlog
+
+from .conftest import run_cli
+
+# Read sizes that put block ends inside lines, inside LISTEN bursts and inside tracebacks.
+SIZES = (1 << 20, 4096, 1009, 257)
+
+
+def _gen(**kw: Any) -> bytes:
+    buf = io.BytesIO()
+    genlog.generate(genlog.GenConfig(**kw), buf)
+    return buf.getvalue()
+
+
+def _doc(summary: Summary) -> dict[str, Any]:
+    return Diagnosis.of(summary.finish()).to_dict()
+
+
+def _scan(data: bytes, size: int | None, fast: bool = True) -> dict[str, Any]:
+    """Scan ``data`` read in blocks of ``size`` (None: the reference path on the whole text)."""
+    summary = Summary()
+    scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025))
+    if size is None:
+        scanner.simple(data)
+    else:
+        for buf, n in blocks(io.BytesIO(data), size):
+            if fast:
+                scanner.chunk(buf, n)
+            else:
+                scanner.simple(bytes(memoryview(buf)[:n]))
+    return _doc(summary)
+
+
+def _same_everywhere(data: bytes) -> dict[str, Any]:
+    want = _scan(data, None)
+    for size in SIZES:
+        assert _scan(data, size) == want, f"fast path differs with {size}-byte blocks"
+    return want
+
+
+CONFIGS = [
+    pytest.param({"seed": 1, "size": 300_000, "connections": 6, "failure_rate": 0.01}, id="file-debug"),
+    pytest.param(
+        {"seed": 2, "size": 250_000, "connections": 6, "failure_rate": 0.02, "outages": 2},
+        id="many-failures",
+    ),
+    pytest.param({"seed": 3, "size": 200_000, "connections": 6, "level": "INFO"}, id="file-info"),
+    pytest.param(
+        {"seed": 4, "size": 300_000, "connections": 6, "layout": "console", "failure_rate": 0.02},
+        id="console",
+    ),
+    pytest.param(
+        {"seed": 5, "size": 300_000, "connections": 6, "layout": "less", "year_rollover": True,
+         "failure_rate": 0.02},
+        id="less",
+    ),
+    pytest.param({"seed": 6, "size": 1_000_000, "connections": 40, "failure_rate": 0.03}, id="big-pool"),
+]
+
+
+@pytest.mark.parametrize("cfg", CONFIGS)
+def test_fast_path_equals_reference_on_generated_logs(cfg: dict[str, Any]) -> None:
+    """Generated logs give the reference document whatever the block size."""
+    doc = _same_everywhere(_gen(**cfg))
+    assert doc["failures"]["total"] > 0
+    assert doc["inputs"][0]["lines"] > 500
+
+
+def test_fast_path_reads_few_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the startup (a LISTEN per topic) a DEBUG log of a big pool is nearly all skipped."""
+    data = _gen(seed=8, size=3_000_000, connections=37)
+    half = data.index(b"\n", len(data) // 2) + 1
+    calls = 0
+    real = Scanner.line
+
+    def counting(self: Scanner, raw: bytes | bytearray) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(self, raw)
+
+    monkeypatch.setattr(Scanner, "line", counting)
+    summary = Summary()
+    scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025))
+    scanner.chunk(data[:half])
+    first = calls
+    scanner.chunk(data[half:])
+    lines = data.count(b"\n")
+    assert first < lines * 0.25
+    assert calls - first < (lines - data[:half].count(b"\n")) * 0.03
+
+
+def test_generated_counts_survive_the_fast_path() -> None:
+    """The fast path reports the generator's exact counts, not just the reference's."""
+    buf = io.BytesIO()
+    exp = genlog.generate(genlog.GenConfig(seed=7, size=400_000, connections=8, failure_rate=0.01), buf)
+    doc = _scan(buf.getvalue(), 4096)
+    assert doc["inputs"][0]["lines"] == exp.lines
+    assert doc["connections"]["ids"] == exp.ids
+    assert doc["failures"]["total"] == exp.failures_total
+    assert doc["failures"]["by_class"] == exp.by_class
+
+
+POOL = "TwitchChannelPointsMiner.classes.WebSocketsPool"
+DEBUG = "25/11/26 21:08:{s:02d} - DEBUG - " + POOL + " - [on_message]: {msg}"
+SEND = "25/11/26 21:08:{s:02d} - DEBUG - TwitchChannelPointsMiner.classes.TwitchWebSocket - [send]: {msg}"
+INFO = "25/11/26 21:08:{s:02d} - INFO - " + POOL + " - [{func}]: {msg}"
+
+
+def _listen(conn: int, topic: str, s: int, nonce: str = "abc") -> str:
+    data = f'{{"topics":["{topic}"],"auth_token":"tok"}}'
+    msg = f'#{conn} - Send: {{"type":"LISTEN","nonce":"{nonce}","data":{data}}}'
+    return SEND.format(s=s, msg=msg)
+
+
+def _heartbeats(conns: range, s: int) -> list[str]:
+    out = []
+    for c in conns:
+        out.append(SEND.format(s=s, msg=f'#{c} - Send: {{"type":"PING"}}'))
+        out.append(DEBUG.format(s=s, msg=f'#{c} - Received: {{ "type": "PONG" }}'))
+        message = f'#{c} - Received: {{"type":"MESSAGE","data":{{"topic":"raid.{c}"}}}}'
+        out.append(DEBUG.format(s=s, msg=message))
+    return out
+
+
+def _lines(*parts: list[str] | str) -> bytes:
+    out: list[str] = []
+    for p in parts:
+        out.extend([p] if isinstance(p, str) else p)
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_lines_that_only_look_like_heartbeats_are_read() -> None:
+    """Payloads with more after PING/PONG, hidden ids and escape sequences reach line()."""
+    data = _lines(
+        _heartbeats(range(3), 1),
+        SEND.format(s=2, msg='#1 - Send: {"type":"PING"} "LISTEN" "topics":["raid.99"]'),
+        DEBUG.format(s=3, msg='#2 - Received: { "type": "PONG" } "RESPONSE" "error":"ERR_BADAUTH"'),
+        DEBUG.format(s=4, msg="#\x1b[0m1 - WebSocket error: [Errno 104] Connection reset by peer"),
+        DEBUG.format(s=5, msg="#1\x1b[0m - WebSocket closed"),
+        DEBUG.format(s=6, msg='#2 - Received: {"type":"MESSAGE","x":"\'RESPONSE\' \'error\': \'ERR_X\'"}'),
+        _heartbeats(range(3), 7),
+        DEBUG.format(s=8, msg="#123456 - Received: { \"type\": \"PONG\" }"),
+        DEBUG.format(s=9, msg="#123456 - Received: { \"type\": \"PONG\" }"),
+        _heartbeats(range(3), 10),
+    )
+    doc = _same_everywhere(data)
+    assert doc["topics"]["listened"] == 1
+    assert doc["failures"]["total"] == 2
+    assert doc["inputs"][0]["implausible_ids"] == 2
+
+
+def test_quiet_and_telling_info_lines() -> None:
+    """INFO lines are skipped only when no template could read them."""
+    data = _lines(
+        _heartbeats(range(2), 1),
+        INFO.format(s=2, func="on_message", msg="+50 → someone (7.29k points) - Reason: CLAIM."),
+        INFO.format(s=3, func="run", msg="\U0001f913 Loading data for 12 streamers. Please wait..."),
+        INFO.format(s=4, func="on_message", msg="[bob] #1 - WebSocket closed"),
+        INFO.format(s=5, func="run", msg="#1 - Reconnecting to Twitch PubSub server in ~60 seconds"),
+        "25/11/26 21:08:06 - ERROR - websocket - [error]: Connection to remote host was lost. - goodbye",
+        INFO.format(s=7, func="on_message", msg="Reconnecting to Twitch PubSub server in 30 seconds"),
+        INFO.format(s=8, func="on_message", msg="plain \x1b[33mcolour\x1b[39m"),
+        _heartbeats(range(2), 9),
+    )
+    doc = _same_everywhere(data)
+    assert doc["topics"]["streamers"] == 12
+    assert doc["reconnects"]["count"] == 2
+
+
+def test_listen_bursts() -> None:
+    """A burst of LISTENs is skipped in the middle only when nothing in it is new."""
+    topics = [f"raid.{i}" for i in range(20)]
+    first = [_listen(0, t, 1, nonce=f"n{i}") for i, t in enumerate(topics)]
+    again = [_listen(0, t, 40, nonce=f"m{i}") for i, t in enumerate(topics)]
+    new_middle = [*again[:10], _listen(0, "raid.77", 41), *again[10:]]
+    bad_last = [*again[:-1], _listen(0, topics[-1], 1).replace("21:08:01", "21:08:99")]
+    data = _lines(
+        first,
+        _heartbeats(range(1), 2),
+        DEBUG.format(s=30, msg="#0 - WebSocket error: Connection to remote host was lost."),
+        again,
+        _heartbeats(range(1), 42),
+        DEBUG.format(s=43, msg="#0 - WebSocket error: Connection to remote host was lost."),
+        new_middle,
+        DEBUG.format(s=50, msg="#0 - WebSocket closed"),
+        bad_last,
+        _heartbeats(range(1), 52),
+    )
+    doc = _same_everywhere(data)
+    assert doc["topics"]["listened"] == 21
+
+
+def test_span_comes_from_skipped_lines_too() -> None:
+    """The first and last times count even when their lines are skipped or have no time."""
+    data = _lines(
+        "  File \"x.py\", line 1, in <module>",
+        _heartbeats(range(2), 3),
+        DEBUG.format(s=4, msg="#0 - WebSocket closed"),
+        _heartbeats(range(2), 5),
+        _heartbeats(range(2), 6)[0].replace("25/11/26", "31/02/26"),
+        "",
+    )
+    doc = _same_everywhere(data)
+    assert doc["span"]["first"] == "2026-11-25T21:08:03"
+    assert doc["span"]["last"] == "2026-11-25T21:08:05"
+
+
+def test_odd_bytes_long_lines_and_line_ends() -> None:
+    """CRLF, lone CR, NUL, invalid UTF-8 and over-long lines read the same in both paths."""
+    long_msg = "#0 - Received: {\"type\":\"MESSAGE\"" + "x" * (MAX_LINE + 10) + "}"
+    base = _lines(
+        _heartbeats(range(2), 1),
+        DEBUG.format(s=2, msg=long_msg),
+        DEBUG.format(s=3, msg="#1 - WebSocket error: \xff\x00 [Errno 32] Broken pipe"),
+        _heartbeats(range(2), 4),
+    )
+    for data in (base, base.replace(b"\n", b"\r\n"), base.replace(b"\n", b"\r")):
+        doc = _same_everywhere(data)
+        assert doc["inputs"][0]["too_long"] == 1
+        assert doc["failures"]["by_class"]["broken_pipe"] == 1
+
+
+def test_blocks_end_at_line_ends_and_reuse_one_buffer() -> None:
+    """blocks() yields whole lines from one buffer; chunks() gives the same bytes."""
+    data = _lines(_heartbeats(range(5), 1), "x" * (MAX_LINE * 2), _heartbeats(range(5), 2))
+    seen: list[bytes] = []
+    buffers = set()
+    for buf, n in blocks(io.BytesIO(data), 1000):
+        buffers.add(id(buf))
+        seen.append(bytes(memoryview(buf)[:n]))
+    assert all(b.endswith(b"\n") for b in seen)
+    assert seen == list(chunks(io.BytesIO(data), 1000))
+    joined = b"".join(seen)
+    assert joined.count(b"\n") == data.count(b"\n")
+    assert b"\0" * (MAX_LINE + 1) + b"\n" in joined and b"x" * 100 not in joined
+    assert len(buffers) == 2  # the reused buffer and the too-long-line placeholder
+
+
+@pytest.fixture()
+def big_log(tmp_path: Path) -> Path:
+    path = tmp_path / "miner.log"
+    path.write_bytes(_gen(seed=11, size=1_000_000, connections=10, failure_rate=0.01, outages=1))
+    return path
+
+
+def test_parallel_scan_equals_one_process(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Byte ranges scanned by forked workers merge into exactly the one-process result."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    want = Diagnosis.of(analyze(resolve([str(big_log)]), Options(jobs=1, year=2025))).to_dict()
+    assert want == Diagnosis.of(analyze(resolve([str(big_log)]), Options(simple=True, year=2025))).to_dict()
+    for jobs in (2, 3):
+        ticks: list[int] = []
+        got = analyze(resolve([str(big_log)]), Options(jobs=jobs, year=2025), ticks.append)
+        assert Diagnosis.of(got).to_dict() == want, f"jobs={jobs}"
+        assert sum(ticks) == big_log.stat().st_size
+
+
+def test_worker_errors_reach_the_caller(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception in a forked worker is raised in the parent, and no worker is left behind."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    real = pipeline._scan_stream
+
+    def failing(source: Source, opts: Options, start: int = 0, *a: Any, **kw: Any) -> Summary:
+        if start:
+            raise ValueError("worker broke")
+        return real(source, opts, start, *a, **kw)
+
+    monkeypatch.setattr(pipeline, "_scan_stream", failing)
+    with pytest.raises(ValueError, match="worker broke"):
+        analyze(resolve([str(big_log)]), Options(jobs=2))
+
+
+def test_stdin_gives_the_file_result(big_log: Path) -> None:
+    """`cat log | wsdiag analyze -` reports what `wsdiag analyze log` does."""
+    from_file = run_cli("analyze", "--format", "json", "--year", "2025", str(big_log))
+    from_pipe = run_cli("analyze", "--format", "json", "--year", "2025", "-", stdin=big_log.read_bytes())
+    assert from_file.returncode == from_pipe.returncode == 0
+    assert from_file.stdout.replace(str(big_log).encode(), b"<stdin>") == from_pipe.stdout
+    assert b"analysing" not in from_file.stderr  # no progress bar into a pipe
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_for_big_inputs() -> None:
+    """The bar is drawn on a terminal stderr for big inputs, never into a pipe or for small ones."""
+    big = [Source("big.log", Path("big.log"), SHOW_FROM + 1, None)]
+    small = [Source("small.log", Path("small.log"), 1000, None)]
+    with bar(big, io.StringIO(), _Tty()) as tick:
+        assert tick is None
+    with bar(small, _Tty(), _Tty()) as tick:
+        assert tick is None
+    err = _Tty()
+    with bar(big, err, _Tty()) as tick:
+        assert tick is not None
+        tick(SHOW_FROM // 2)
+    assert "analysing" in err.getvalue()
+
+
+def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
+    """A stamp's time from its day plus H:M:S is split_line()'s, invalid ones included."""
+    from wsdiag.scan import _plain_time
+
+    summary = Summary()
+    scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
+    stamps = [
+        f"{d}/{m}/{y} {h}:{mi}:{s} - DEBUG - x"
+        for d in ("01", "29", "31", "13")
+        for m in ("02", "12", "13", "11")
+        for y in ("25", "00")
+        for h in ("00", "23", "24")
+        for mi in ("00", "59", "60")
+        for s in ("00", "07", "59", "60", "99")
+    ]
+    for text in stamps:
+        raw = text.encode()
+        assert scanner._stamp_time(raw, 0) == _plain_time(raw, 0), text
+
+
+def test_mixed_layouts_count_each_line_in_its_own() -> None:
+    """File and console lines mixed in one log (and chunk) are counted in their own layouts."""
+    import re
+
+    lines = _gen(seed=9, size=300_000, connections=6, failure_rate=0.02).split(b"\n")
+    module = re.compile(rb" - [A-Za-z_][\w.]* - \[")
+    mixed = [module.sub(b" - [", line, count=1) if i % 7 < 3 else line for i, line in enumerate(lines)]
+    doc = _same_everywhere(b"\n".join(mixed))
+    assert doc["inputs"][0]["layout"] == "mixed"
