@@ -10,16 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
 import typer
-from rich.console import Console
 
 from wsdiag import __version__
-from wsdiag import check as checks
-from wsdiag import compare as comparison
-from wsdiag import events as event_export
-from wsdiag import watch as watching
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.findings import Thresholds
 from wsdiag.pipeline import Options
@@ -27,15 +22,19 @@ from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import clean, neutralise
-from wsdiag.report import compare as compare_report
-from wsdiag.report import github as github_report
-from wsdiag.report import html as html_report
 from wsdiag.report import json as json_report
-from wsdiag.report import markdown as markdown_report
-from wsdiag.report import text as text_report
 from wsdiag.sources import InputError, Source, resolve, shown_name
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.timeline import parse_bucket
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from wsdiag import check as checks
+    from wsdiag import watch as watching
+
+# Commands import what only they need when they run: start-up time is part of every
+# `wsdiag analyze --format json` a script or CI job pays for.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 PIPE_WIDTH = 120  # wide enough that tables do not wrap in CI logs
@@ -111,6 +110,8 @@ def _root(
 
 
 def _console(color: Color, to_terminal: bool) -> Console:
+    from rich.console import Console
+
     if color is Color.always:
         force, no_color = True, False
     elif color is Color.never:
@@ -247,14 +248,24 @@ def _render(
         doc["check"] = result.to_dict()
         return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
     if fmt is Format.markdown:
+        from wsdiag.report import markdown as markdown_report
+
         return markdown_report.render(d, result, exit_zero)
     if fmt is Format.github:
+        from wsdiag.report import github as github_report
+
         return github_report.render(d, result)
     if fmt is Format.html:
+        from wsdiag.report import html as html_report
+
         return html_report.render(d)
     to_terminal = output is None and sys.stdout.isatty()
     if result is not None:
+        from wsdiag import check as checks
+
         return checks.render_text(d, result, exit_zero, _console(color, to_terminal))
+    from wsdiag.report import text as text_report
+
     return text_report.render(d, _console(color, to_terminal))
 
 
@@ -431,6 +442,8 @@ def check(
         storm_per_conn_hour=storm_rate,
     )
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until)
+    from wsdiag import check as checks
+
     result = checks.evaluate(diagnosis, fail_on.value, max_reconnects_per_hour)
     _emit(_render(diagnosis, fmt, color, output, result, exit_zero), output)
     if not result.passed and not exit_zero:
@@ -492,6 +505,8 @@ def events(
     if unknown:
         _fail(f"unknown class {', '.join(unknown)}; classes: {', '.join(FAILURE_CLASSES)}")
     conns = set(connections or [])
+    from wsdiag import events as event_export
+
     line = event_export.to_json if fmt is EventFormat.jsonl else event_export.to_tsv
     try:
         sink: TextIO = sys.stdout if output is None else output.open("w", encoding="utf-8")
@@ -582,6 +597,9 @@ def compare(
         ping_min=ping_min,
         storm_per_conn_hour=storm_rate,
     )
+    from wsdiag import compare as comparison
+    from wsdiag.report import compare as compare_report
+
     result = comparison.compare(
         _diagnose([before], year, jobs, th), _diagnose([after], year, jobs, th)
     )
@@ -607,6 +625,8 @@ class Existing(str, enum.Enum):
 
 
 def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
+    from wsdiag import watch as watching
+
     if path == "-":
         return watching.StreamFollower(sys.stdin.buffer)
     p = Path(path)
@@ -695,6 +715,8 @@ def watch(
     """
     from datetime import timedelta
 
+    from wsdiag import watch as watching
+    from wsdiag.report import text as text_report
     from wsdiag.timeline import parse_bucket
 
     try:
