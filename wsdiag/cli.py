@@ -233,6 +233,19 @@ def _write(out: TextIO, text: str) -> bool:
     return True
 
 
+def _thresholds(
+    max_connections: int, topics_per_connection: int, network_min: int, ping_min: int, storm_rate: float
+) -> Thresholds:
+    """The finding thresholds every command takes the same options for."""
+    return Thresholds(
+        max_connections=max_connections,
+        topics_per_connection=topics_per_connection,
+        network_min=network_min,
+        ping_min=ping_min,
+        storm_per_conn_hour=storm_rate,
+    )
+
+
 def _render(
     d: Diagnosis,
     fmt: Format,
@@ -378,13 +391,7 @@ def analyze(
 
     Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
     """
-    th = Thresholds(
-        max_connections=max_connections,
-        topics_per_connection=topics_per_connection,
-        network_min=network_min,
-        ping_min=ping_min,
-        storm_per_conn_hour=storm_rate,
-    )
+    th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until, bucket)
     _emit(_render(diagnosis, fmt, color, output), output)
 
@@ -434,13 +441,7 @@ def check(
 
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
-    th = Thresholds(
-        max_connections=max_connections,
-        topics_per_connection=topics_per_connection,
-        network_min=network_min,
-        ping_min=ping_min,
-        storm_per_conn_hour=storm_rate,
-    )
+    th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until)
     from wsdiag import check as checks
 
@@ -590,13 +591,7 @@ def compare(
 
     Exit status: 0 when both logs were analysed (whatever the verdict), 2 on unusable input.
     """
-    th = Thresholds(
-        max_connections=max_connections,
-        topics_per_connection=topics_per_connection,
-        network_min=network_min,
-        ping_min=ping_min,
-        storm_per_conn_hour=storm_rate,
-    )
+    th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     from wsdiag import compare as comparison
     from wsdiag.report import compare as compare_report
 
@@ -723,13 +718,7 @@ def watch(
         span = None if window.strip() in ("0", "0m", "0h") else timedelta(minutes=parse_bucket(window))
     except ValueError:
         _fail(f"--window: {window!r} is not a duration (use e.g. 30m, 1h, 1d, or 0)")
-    th = Thresholds(
-        max_connections=max_connections,
-        topics_per_connection=topics_per_connection,
-        network_min=network_min,
-        ping_min=ping_min,
-        storm_per_conn_hour=storm_rate,
-    )
+    th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     source = _watch_source(path)
     if isinstance(source, watching.Follower) and existing is Existing.skip:
         source.start_at_end = True

@@ -31,11 +31,9 @@ from typing import BinaryIO, cast
 
 from wsdiag.analyze import Summary
 from wsdiag.dedupe import NEAR_LINES, NEAR_SECONDS, Deduper, Run
-from wsdiag.layouts import YearResolver
-from wsdiag.pipeline import Options
+from wsdiag.pipeline import Options, reading, scanner_for
 from wsdiag.records import FailureEvent, Kind, Record
-from wsdiag.scan import Scanner
-from wsdiag.sources import CHUNK, InputError, ReadError, Source, chunks, open_stream
+from wsdiag.sources import CHUNK, Source, chunks
 
 #: How far the log's time must have moved past a run's last line before the run is settled;
 #: the margin covers lines that threads wrote slightly out of time order.
@@ -171,25 +169,12 @@ class _Live:
 def _first_time(source: Source, opts: Options) -> datetime | None:
     """What ``analyze`` sorts inputs by: the time of the first (in-window) record."""
     summary = Summary()
-    scanner = Scanner(
-        summary,
-        summary.input(source.name),
-        YearResolver.for_log(opts.year, opts.today),
-        window=opts.window,
-    )
-    try:
-        stream = open_stream(source)
-    except OSError as exc:
-        raise InputError(f"{source.name}: cannot read ({exc.strerror or exc})") from None
-    try:
+    scanner = scanner_for(summary, source, opts)
+    with reading(source, scanner.stats) as stream:
         for chunk in chunks(stream, PROBE_CHUNK):
             scanner.simple(chunk)
             if summary.first is not None:
                 break
-    except (ReadError, OSError):
-        pass
-    finally:
-        stream.close()
     return summary.first
 
 
@@ -230,32 +215,14 @@ class EventStream:
         """Events in log order, a list per chunk read (possibly empty): flush after each."""
         opts = self.opts
         for source in self.sources:
-            stats = self.summary.input(source.name)
-            scanner = Scanner(
-                self.summary,
-                stats,
-                YearResolver.for_log(opts.year, opts.today),
-                window=opts.window,
-            )
-            try:
-                stream = open_stream(source)
-            except OSError as exc:
-                raise InputError(f"{source.name}: cannot read ({exc.strerror or exc})") from None
-            try:
+            scanner = scanner_for(self.summary, source, opts)
+            with reading(source, scanner.stats) as stream:
                 feed = scanner.simple if opts.simple else scanner.chunk
                 readable = stream if source.path is not None else cast(BinaryIO, _Live(stream))
-                try:
-                    for chunk in chunks(readable, CHUNK):
-                        feed(chunk)
-                        low = self.dedupe.watermark(self.summary.latest)
-                        yield self._release((low, 0))
-                except ReadError as exc:
-                    stats.read_error = str(exc)
-                except OSError as exc:
-                    stats.read_error = exc.strerror or str(exc)
-            finally:
-                if source.path is not None:
-                    stream.close()
+                for chunk in chunks(readable, CHUNK):
+                    feed(chunk)
+                    low = self.dedupe.watermark(self.summary.latest)
+                    yield self._release((low, 0))
         self.summary.finish()
         yield self._release((self.dedupe.seq + 1, 2))
 

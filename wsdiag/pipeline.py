@@ -9,12 +9,12 @@ import pickle
 import select
 import signal
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
-from wsdiag.analyze import Summary
+from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.scan import Scanner
 from wsdiag.sources import (
@@ -45,6 +45,30 @@ class Options:
     window: Window | None = None  # --since/--until
 
 
+def scanner_for(summary: Summary, source: Source, opts: Options) -> Scanner:
+    """A scanner that feeds ``source``'s lines into ``summary`` with the run's options."""
+    years = YearResolver.for_log(opts.year, opts.today)
+    return Scanner(summary, summary.input(source.name), years, window=opts.window)
+
+
+@contextlib.contextmanager
+def reading(source: Source, stats: InputStats) -> Iterator[BinaryIO]:
+    """Open a source; a failure part-way is recorded on ``stats`` and what was read counts."""
+    try:
+        stream = open_stream(source)
+    except OSError as exc:
+        raise InputError(f"{source.name}: cannot read ({exc.strerror or exc})") from None
+    try:
+        yield stream
+    except ReadError as exc:
+        stats.read_error = str(exc)
+    except OSError as exc:
+        stats.read_error = exc.strerror or str(exc)
+    finally:
+        if source.path is not None:
+            stream.close()
+
+
 def _scan_stream(
     source: Source,
     opts: Options,
@@ -53,31 +77,18 @@ def _scan_stream(
     progress: Progress | None = None,
 ) -> Summary:
     summary = Summary()
-    stats = summary.input(source.name)
-    scanner = Scanner(summary, stats, YearResolver.for_log(opts.year, opts.today), window=opts.window)
-    try:
-        stream = open_stream(source)
-    except OSError as exc:
-        raise InputError(f"{source.name}: cannot read ({exc.strerror or exc})") from None
-    try:
+    scanner = scanner_for(summary, source, opts)
+    with reading(source, scanner.stats) as stream:
         if start:
             stream.seek(start)
         limit = None if stop is None else stop - start
-        try:
-            for buf, n in blocks(stream, CHUNK, limit):
-                if opts.simple:
-                    scanner.simple(bytes(memoryview(buf)[:n]))
-                else:
-                    scanner.chunk(buf, n)
-                if progress is not None:
-                    progress(n)
-        except ReadError as exc:
-            stats.read_error = str(exc)
-        except OSError as exc:
-            stats.read_error = exc.strerror or str(exc)
-    finally:
-        if source.path is not None:
-            stream.close()
+        for buf, n in blocks(stream, CHUNK, limit):
+            if opts.simple:
+                scanner.simple(bytes(memoryview(buf)[:n]))
+            else:
+                scanner.chunk(buf, n)
+            if progress is not None:
+                progress(n)
     return summary
 
 
