@@ -126,3 +126,17 @@ def test_traceback_lines_are_not_records(tmp_path: Path) -> None:
     assert doc["inputs"][0]["continuation"] == 4
     assert doc["inputs"][0]["unrecognized"] == 0
     assert doc["failures"]["total"] == 1
+
+
+def test_listen_excerpt_does_not_count_streamers(tmp_path: Path) -> None:
+    """A few LISTEN lines of a big pool do not pretend to count the streamers."""
+    doc = diagnose_text(
+        tmp_path,
+        _log(
+            ("DEBUG", "send", '#13 - Send: {"type":"LISTEN","nonce":"a","data":{"topics":["raid.1"]}}'),
+            ("DEBUG", "send", '#13 - Send: {"type":"LISTEN","nonce":"b","data":{"topics":["raid.2"]}}'),
+        ),
+    )
+    assert doc["topics"]["listened"] == 2
+    assert doc["topics"]["streamers"] is None
+    assert doc["connections"]["pool_size"] == 14

@@ -138,7 +138,13 @@ def limits(s: Summary, th: Thresholds) -> Limits:
             user_topics = DEFAULT_USER_TOPICS
     max_topics = th.max_connections * th.topics_per_connection
     max_streamers = max(0, math.floor((max_topics - user_topics) / per_streamer + 1e-9))
-    streamers = s.streamers if s.streamers is not None else (len(channels) or None)
+    streamers = s.streamers
+    if streamers is None and channels:
+        # Channel ids count the streamers only when the log holds the whole LISTEN set: an
+        # excerpt with six LISTEN lines of a 14-connection pool says nothing about the total.
+        pool = s.pool_size or 1
+        if len(s.topics) > (pool - 1) * th.topics_per_connection:
+            streamers = len(channels)
     return Limits(
         max_connections=th.max_connections,
         max_topics=max_topics,
