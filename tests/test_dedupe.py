@@ -100,3 +100,12 @@ def test_merge_at_a_seam_between_error_and_echo() -> None:
     assert whole.class_counts() == merged.class_counts()
     assert merged.class_counts()["ssl"] == 2
     assert merged.idless_failures == 0
+
+
+def test_runs_kept_open_are_bounded() -> None:
+    """Thousands of distinct error texts keep a bounded number of runs, and each still counts once."""
+    lines = "".join(ERR.format(s=i % 60, c=i % 5, e=f"weird failure number {i}") for i in range(5000))
+    s = _summary(lines.encode())
+    assert len(s.dedupe.first_runs) <= 512
+    assert len(s.dedupe.last_runs) <= 512
+    assert s.finish().class_counts()["other"] == 5000

@@ -142,7 +142,10 @@ class Deduper:
         new = Run(rec.key, rec.cls or "other", rec.time, self.seq, rec.time, self.seq)
         new.add(rec, self.seq)
         self.last_runs[rec.key] = new
-        self.first_runs.setdefault(rec.key, new)
+        if len(self.first_runs) < _OPEN_KEYS:
+            # Past that many distinct errors (hostile input) a new key's first run is closed like
+            # any other, so memory stays bounded; only a seam inside such a flood could differ.
+            self.first_runs.setdefault(rec.key, new)
         return out
 
     def _close(self, run: Run) -> list[FailureEvent]:
