@@ -185,3 +185,23 @@ def test_terminal_chart_shows_the_outage_burst() -> None:
     assert rows["no_internet"].rstrip().endswith("13 peak 3")
     assert "20:12" in lines[top + 7] and "21:06" in lines[top + 7]
     assert max(len(line) for line in lines) <= 100
+
+
+def test_minutes_are_capped_and_totals_still_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_MINUTES distinct minutes, events leave the timeline but still count."""
+    from wsdiag import analyze as analyze_mod
+    from wsdiag.layouts import YearResolver
+    from wsdiag.scan import Scanner
+
+    monkeypatch.setattr(analyze_mod, "MAX_MINUTES", 10)
+    text = "".join(
+        f"01/01/25 {h:02d}:{m:02d}:00 - ERROR - [on_error]: #0 - WebSocket error: [Errno 32] Broken pipe\n"
+        for h in range(2)
+        for m in range(25)
+    )
+    s = analyze_mod.Summary()
+    Scanner(s, s.input("x"), YearResolver.for_log(2025)).chunk(text.encode())
+    s.finish()
+    assert len(s.minutes) == 10
+    assert s.class_counts()["broken_pipe"] == 50
+    assert s.untimed["broken_pipe"] == 40
