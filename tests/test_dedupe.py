@@ -109,3 +109,14 @@ def test_runs_kept_open_are_bounded() -> None:
     assert len(s.dedupe.first_runs) <= 512
     assert len(s.dedupe.last_runs) <= 512
     assert s.finish().class_counts()["other"] == 5000
+
+
+def test_websocket_client_140_class_name_echo_is_not_an_event(tmp_path: Path) -> None:
+    """websocket-client 1.4.0's `WebSocketConnectionClosedException - goodbye` repeats the #N error."""
+    text = (
+        "21/03/23 02:37:38 - ERROR - [on_error]: #0 - WebSocket error: Connection to remote host was lost.\n"
+        "21/03/23 02:37:38 - ERROR - [error]: WebSocketConnectionClosedException - goodbye\n"
+    )
+    doc = diagnose_text(tmp_path, text)
+    assert doc["failures"]["total"] == 1
+    assert doc["failures"]["by_class"]["connection_reset"] == 1

@@ -37,6 +37,10 @@ _BADAUTH_HINT = re.compile(r"Received the ERR_BADAUTH error")
 _CALLBACK = re.compile(r"error from callback <[^>]{0,300}>: ?")
 _ECHO_TAIL = re.compile(r" - (?:goodbye|reconnecting|reconnect)\s{0,64}$")
 _TEARDOWN = re.compile(r"tearing down on exception ")
+# websocket-client 1.4.0 names only the exception class (`WebSocketConnectionClosedException -
+# goodbye`) right after on_error, which the miner always logs as `#N - WebSocket error: <text>`:
+# such an echo cannot be matched by text and never stands for an event of its own.
+_BARE_EXCEPTION = re.compile(r"[A-Za-z_][\w.]{0,200}(?:Exception|Error)")
 _STREAMERS = re.compile(r"Loading data for (?P<n>\d{1,9}) streamers", re.ASCII)
 #: A PubSub MESSAGE frame: data pushed on a topic, never the answer to a LISTEN, whatever quoted
 #: words its payload carries. The fast scan (wsdiag.scan) skips these lines by this same prefix.
@@ -161,5 +165,7 @@ def to_record(line: Line) -> Record | None:
         return _error_record(Kind.ECHO, time, None, msg[td.end() :])
     tail = _ECHO_TAIL.search(msg)
     if tail and tail.start() > 0:
+        if _BARE_EXCEPTION.fullmatch(msg, 0, tail.start()):
+            return None
         return _error_record(Kind.ECHO, time, None, msg[: tail.start()])
     return None
