@@ -116,3 +116,14 @@ def test_traceback_lines_are_continuations() -> None:
     assert is_continuation("    callback(self, *args)")
     assert is_continuation("ssl.SSLError: [SSL: BAD_LENGTH] bad length (_ssl.c:2483)")
     assert not is_continuation("hello there")
+
+
+def test_unknown_wrappers_before_the_miner_timestamp() -> None:
+    """journald, Fly.io and numbered prefixes are skipped up to the miner's own timestamp."""
+    for text in (
+        "Nov 25 21:08:01 raspberrypi python3[812]: 25/11/25 21:08:01 - INFO - [on_close]: #3 - WebSocket closed",
+        "2025-11-25T21:08:01Z app[3d8d9e1b] ams [info]25/11/25 21:08:01 - INFO - [on_close]: #3 - WebSocket closed",
+        "12: 25/11/25 21:08:01 - INFO - [on_close]: #3 - WebSocket closed",
+    ):
+        layout, time, level, msg = _split(text)
+        assert (layout, time, level, msg) == ("console", datetime(2025, 11, 25, 21, 8, 1), "INFO", "#3 - WebSocket closed")

@@ -517,8 +517,8 @@ class Summary:
 
     @property
     def span_hours(self) -> float | None:
-        if self.first is None or self.last is None:
-            return None
+        if self.first is None or self.last is None or self.last < self.first:
+            return None  # a clock that ran backwards gives no usable span for rates
         return (self.last - self.first).total_seconds() / 3600.0
 
     def class_counts(self) -> dict[str, int]:

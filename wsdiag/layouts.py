@@ -38,6 +38,13 @@ _FUNC = re.compile(r"(?:(?P<module>[A-Za-z_][\w.]{0,200}) - )?\[(?P<func>[^\]\s]
 # A bare WebSocket message pasted without any prefix.
 _BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ", re.ASCII)
 
+# The miner's timestamp somewhere inside an unknown wrapper, not glued to a longer number.
+_STAMP_INSIDE = re.compile(
+    r"(?<![\w/.:-])\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})? - ",
+    re.ASCII,
+)
+_WRAPPER_MAX = 200  # longest wrapper prefix looked through
+
 # Things users and terminals glue to the front of a line.
 # A UTF-8 byte order mark (Notepad) counts as junk too, so the first line of such a file parses.
 _JUNK_PREFIX = re.compile(r"(?:\ufeff|\^C|`{1,3}|> ?){1,16}")
@@ -130,6 +137,13 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
                 docker_time = None
         pos = docker.end()
     stamp = _STAMP.match(text, pos)
+    if stamp is None and not _LEVEL.match(text, pos) and not _BARE.match(text, pos):
+        # Other wrappers (journald `Nov 25 21:08:01 pi python3[812]: `, Fly.io `app[..] ams
+        # [info]`, line numbers): the miner's own timestamp followed by " - " starts the record.
+        inner = _STAMP_INSIDE.search(text, pos, pos + _WRAPPER_MAX)
+        if inner is not None:
+            pos = inner.start()
+            stamp = _STAMP.match(text, pos)
     time: datetime | None = None
     assumed = False
     if stamp:
