@@ -129,6 +129,17 @@ def test_compressed_by_content_not_name(codec: str, compress: Any, tmp_path: Pat
     assert doc["inputs"][0]["lines"] == 66
 
 
+@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress])
+def test_compressed_stdin_by_content(compress: Any) -> None:
+    """A compressed log piped to `-` is decompressed, as a compressed file is."""
+    src = SAMPLES / "outage.log"
+    proc = run_cli("analyze", "--format", "json", "-", stdin=compress(src.read_bytes()))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert counts(doc) == counts(cli_doc(str(src)))
+    assert doc["inputs"][0]["lines"] == 66
+
+
 def test_dash_reads_stdin_next_to_files(tmp_path: Path) -> None:
     """`-` among paths reads standard input as one more input, merged in time order."""
     src = SAMPLES / "storm_37conn.log"

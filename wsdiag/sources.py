@@ -244,17 +244,28 @@ class _Utf16:
 def open_stream(source: Source) -> BinaryIO:
     """A binary stream of the source's (decompressed, UTF-8) bytes."""
     if source.path is None:
-        return sys.stdin.buffer
+        stdin = sys.stdin.buffer
+        # `zcat`-less users pipe archives too: detect them by content, as for files.
+        peek = getattr(stdin, "peek", None)
+        codec = _codec_of(peek(6)[:6]) if peek is not None else None
+        if codec is None:
+            return stdin
+        return _wrap(stdin, codec)
     fd, _ = _open_regular(source.path, source.name)
     fh: BinaryIO = os.fdopen(fd, "rb")
     if source.codec is None:
         return fh
-    if source.codec == "utf-16":
+    return _wrap(fh, source.codec)
+
+
+def _wrap(fh: BinaryIO, codec: str) -> BinaryIO:
+    """Decode ``fh`` per ``codec`` (utf-16, gzip, bz2, xz); closing the result closes ``fh``."""
+    if codec == "utf-16":
         return cast(BinaryIO, _Utf16(fh))
     inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
-    if source.codec == "gzip":
+    if codec == "gzip":
         inner = gzip.GzipFile(fileobj=fh)
-    elif source.codec == "bz2":
+    elif codec == "bz2":
         inner = bz2.BZ2File(fh)
     else:
         inner = lzma.LZMAFile(fh)  # noqa: SIM115 - closed by _Salvaging.close
