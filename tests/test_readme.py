@@ -1,0 +1,71 @@
+"""The README's examples are real: each `$ wsdiag ...` on a sample log prints what it shows."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _blocks() -> list[list[str]]:
+    """The lines of each fenced code block."""
+    blocks: list[list[str]] = []
+    current: list[str] | None = None
+    for line in README.splitlines():
+        if line.startswith("```"):
+            if current is None:
+                current = []
+            else:
+                blocks.append(current)
+                current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def _examples() -> list[tuple[str, list[str]]]:
+    """(command, the output lines shown under it) for every `$ wsdiag` line in a code block."""
+    out: list[tuple[str, list[str]]] = []
+    for lines in _blocks():
+        for i, line in enumerate(lines):
+            if line.startswith("$ wsdiag "):
+                shown: list[str] = []
+                for nxt in lines[i + 1 :]:
+                    if nxt.startswith("$ "):
+                        break
+                    shown.append(nxt)
+                out.append((line[2:], shown))
+    return out
+
+
+EXAMPLES = _examples()
+
+
+def test_readme_has_examples() -> None:
+    """The README shows every command at work."""
+    commands = {cmd.split()[1] for cmd, _ in EXAMPLES}
+    assert commands >= {"analyze", "check", "events", "compare"}
+
+
+@pytest.mark.parametrize(("command", "shown"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
+def test_readme_example_output_is_current(command: str, shown: list[str]) -> None:
+    """The lines the README shows are the lines the command prints (up to an elision)."""
+    cmd, _, pipe = command.partition(" | ")
+    argv = [sys.executable, "-m", "wsdiag", *shlex.split(cmd)[1:]]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    printed = proc.stdout.splitlines()
+    if pipe.startswith("head -"):
+        printed = printed[: int(pipe.split("-")[1])]
+    printed = [line for line in printed if line.strip()]
+    expected = [line for line in shown if line.strip() and not line.startswith(("$", "..."))]
+    expected = expected[: next((i for i, line in enumerate(expected) if "..." in line), len(expected))]
+    assert expected, command
+    assert [line.rstrip() for line in printed[: len(expected)]] == [line.rstrip() for line in expected]
