@@ -68,7 +68,6 @@ class Cascades:
     explained: int = 0  # failures that belong to a cascade
     total: int = 0  # all failures of the summary
     needed: int | None = None  # connections a window needs by coincidence alone (None: never)
-    background: float = 0.0  # outage onsets per connection per hour outside bursts
 
     @property
     def share(self) -> float | None:
@@ -163,7 +162,7 @@ def cascades(s: Summary) -> Cascades:
     total = s.failures_total
     pool = len(s.ids)
     if pool < 2:
-        return Cascades((), 0, total, None, 0.0)
+        return Cascades((), 0, total, None)
     floor = floor_for(pool)
     fails: dict[int, list[tuple[int, str, int]]] = {}
     for k in sorted(s.minutes):
@@ -174,7 +173,7 @@ def cascades(s: Summary) -> Cascades:
         for conn in s.minutes[k].onsets:
             conn_onsets.setdefault(conn, []).append(k)
     if not conn_onsets:
-        return Cascades((), 0, total, floor, 0.0)
+        return Cascades((), 0, total, floor)
     edges = list(s.minutes)
     edges += [minute_of(t) for t in (s.first, s.last) if t is not None]
     span = max(edges) - min(edges) + 1
@@ -184,7 +183,6 @@ def cascades(s: Summary) -> Cascades:
     # Refused LISTENs (bad auth) never make a cascade: that is the login, not the connections.
     cores: list[tuple[str, list[int]]] = []
     needed_network: int | None = floor
-    rate_network = 0.0
     for family in ("network", "server"):
         onsets = {
             k: {c for c, cause in m.onsets.items() if cause == family}
@@ -209,7 +207,7 @@ def cascades(s: Summary) -> Cascades:
                 break
             bursts = found
         if family == "network":
-            needed_network, rate_network = needed, rate
+            needed_network = needed
         marked = sorted(_bursts(onsets, confirmed, keys, needed, floor))
         for k in marked:
             if cores and cores[-1][0] == family and k - cores[-1][1][-1] < WINDOW:
@@ -257,7 +255,7 @@ def cascades(s: Summary) -> Cascades:
         kind = _kind(family, by_class)
         items.append(Cascade(start, max(start, end), tuple(members), ordered, kind, net))
         explained += sum(by_class.values())
-    return Cascades(tuple(items), explained, total, needed_network, rate_network * 60)
+    return Cascades(tuple(items), explained, total, needed_network)
 
 
 def _confirmed(

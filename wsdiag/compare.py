@@ -35,7 +35,6 @@ MIN_UPTIME_CHANGE = 0.05  # absolute change of the mean uptime ratio that counts
 RATE_FINDINGS = frozenset(
     {"ping-pong-failures", "network-instability", "reconnect-storm", "network-outages"}
 )
-VERDICTS = ("better", "worse", "unchanged")
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,6 @@ class EventStream:
         self.opts = opts
         self.dedupe = _StreamDeduper()
         self.summary = _EventSummary(dedupe=self.dedupe)
-        self.emitted = 0
 
     @property
     def mismatch(self) -> int:
@@ -203,9 +202,7 @@ class EventStream:
         return self.dedupe.mismatch
 
     def _release(self, before: tuple[int, int]) -> list[FailureEvent]:
-        out = self.dedupe.buffer.release(before)
-        self.emitted += len(out)
-        return out
+        return self.dedupe.buffer.release(before)
 
     def __iter__(self) -> Iterator[FailureEvent]:
         for batch in self.batches():

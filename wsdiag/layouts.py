@@ -17,8 +17,6 @@ from datetime import date, datetime
 
 from wsdiag.records import Line
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
 # Optional wrapper added by `docker compose logs [-t]` / Docker Desktop / `docker logs -t`.
 _DOCKER = re.compile(
     r"(?:(?P<dts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z? )?"

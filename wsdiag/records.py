@@ -22,8 +22,6 @@ FAILURE_CLASSES: tuple[str, ...] = (
     "other",
 )
 
-#: Layout names of the JSON contract for one line.
-LAYOUTS: tuple[str, ...] = ("file", "console", "less", "bare")
 
 
 class Kind(str, Enum):
@@ -48,7 +46,7 @@ class Kind(str, Enum):
 class Line:
     """One physical log line split into its layout prefix and message."""
 
-    layout: str | None  # one of LAYOUTS, None when the line is not a record
+    layout: str | None  # file, console, less or bare; None: not a record
     time: datetime | None
     level: str | None
     func: str | None

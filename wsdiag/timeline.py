@@ -87,13 +87,6 @@ class Timeline:
     def label(self) -> str:
         return label(self.bucket_minutes)
 
-    def totals(self) -> dict[str, int]:
-        """Failures per class over the buckets plus the untimed ones: the summary's totals."""
-        total: Counter[str] = Counter(self.untimed)
-        for b in self.buckets:
-            total.update(b.by_class)
-        return {c: total.get(c, 0) for c in FAILURE_CLASSES}
-
     def series(self, cls: str | None) -> list[int]:
         """Counts per bucket of one class, of all failures (None), or of `reconnects`."""
         if cls == "reconnects":
