@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from wsdiag import pipeline
+from wsdiag import pipeline, scan
 from wsdiag.analyze import Summary
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
@@ -23,6 +23,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import genlog
 
 from .conftest import run_cli
+
+
+@pytest.fixture(autouse=True, params=["c", "regex"])
+def line_filter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with the C line filter and with the regex passes it stands in for."""
+    if request.param == "c" and scan._lines is None:
+        pytest.skip("the C line filter is not built here")
+    if request.param == "regex":
+        monkeypatch.setattr(scan, "_lines", None)
+    return str(request.param)
+
 
 # Read sizes that put block ends inside lines, inside LISTEN bursts and inside tracebacks.
 SIZES = (1 << 20, 4096, 1009, 257)

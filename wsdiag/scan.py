@@ -22,7 +22,10 @@ chunk boundaries.
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -36,6 +39,14 @@ from wsdiag.templates import MESSAGE_FRAME, to_record
 
 if TYPE_CHECKING:
     from wsdiag.timefilter import Window
+
+_lines: types.ModuleType | None
+try:  # the optional C line filter (see _lines.c); the regexes below decide alike without it
+    from wsdiag import _lines
+except ImportError:  # pragma: no cover - an install without a C compiler
+    _lines = None
+if os.environ.get("WSDIAG_PURE_PYTHON"):  # to measure or test the regex passes alone
+    _lines = None
 
 #: Lines longer than this are not parsed; they are counted as too long.
 MAX_LINE = 64 * 1024
@@ -151,6 +162,22 @@ def _ws_pattern(known: set[int]) -> re.Pattern[bytes]:
     )
 
 
+#: Any `#N - ` that may matter to some set of known ids: looked for in the lines the C filter
+#: returns, whose ids it has checked already.
+_WS_ANY = _ws_pattern(set())
+_RESCAN_STALE = 256  # heartbeat-like lines read before the C filter passes again ...
+_RESCAN_MIN = 256  # ... over the rest of a chunk with this many candidates left
+
+
+def _id_bitmap(known: set[int]) -> bytes:
+    """``known`` as the C filter takes it, a bit per id; none past _MAX_KNOWN (see _ws_pattern)."""
+    bits = bytearray((MAX_ID + 8) // 8 if known and len(known) <= _MAX_KNOWN else 0)
+    for i in known:
+        if bits and 0 <= i <= MAX_ID:
+            bits[i >> 3] |= 1 << (i & 7)
+    return bytes(bits)
+
+
 # A record but for its time, to rebuild it for another line with the same bytes but the stamp:
 # its field values in order, the time's left as None (cheaper than dataclasses.replace).
 _Template = tuple[Any, ...]
@@ -182,20 +209,31 @@ class _Burst:
 
     conn: int
     run: re.Pattern[bytes]  # one or more such lines in a row
-    line: re.Pattern[bytes]  # one such line; group 1: everything after the nonce
+    line: re.Pattern[bytes]  # one such line; group "tail": everything after the nonce
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
     quiet: dict[bytes, _Template | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, prefix: bytes, conn: bytes) -> _Burst:
-        one = (
+        return cls(int(conn), *_burst_patterns(prefix))
+
+
+@functools.lru_cache(maxsize=64)
+def _burst_patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A burst's patterns, for every id at once (compiling them costs milliseconds)."""
+
+    def one(conn: bytes) -> bytes:
+        return (
             _STAMP17
             + re.escape(prefix)
             + b"#"
             + conn
-            + rb' - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"([^\n]*)\n'
+            + rb' - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"(?P<tail>[^\n]*)\n'
         )
-        return cls(int(conn), re.compile(rb"(?:" + one + rb")+"), re.compile(one))
+
+    first = one(rb"(?P<conn>\d{1,5})")
+    run = first + rb"(?:" + one(rb"(?P=conn)").replace(b"(?P<tail>", b"(?:") + rb")*"
+    return re.compile(run), re.compile(first)
 
 
 @dataclass
@@ -220,6 +258,8 @@ class Scanner:
     # bytes give the same layout and record but for the time (see _read).
     _memo: dict[bytes, tuple[str, _Template | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
+    # The C filter's view of _compiled: (the set it was made from, a bit per id).
+    _bitmap: tuple[set[int] | None, bytes] = (None, b"")
 
     # -- one line ------------------------------------------------------------------------
     def line(self, raw: bytes | bytearray) -> datetime | None:
@@ -294,45 +334,51 @@ class Scanner:
             end = len(chunk)
         if self.window is not None and self._windowed(chunk, end):
             return
-        nlines = chunk.count(b"\n", 0, end)
-        self.stats.lines += nlines
         had_first = self.summary.first is not None
 
         layout = self._layout_now = _layout_of(chunk, end)
-        odd = [m.start() + 1 for m in _ODD_LINE[layout].finditer(chunk, 0, end - 1)]
-        if not _PLAIN_AT[layout].match(chunk, 0, end - 1):
-            odd.insert(0, 0)
-        read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
-        n_odd, k, pos = len(odd), 0, 0
         pattern = self._pattern or _ws_pattern(self._known)
-        while True:
-            m = pattern.search(chunk, pos, end)
-            if m is None:
-                break
-            start = chunk.rfind(b"\n", 0, m.start()) + 1
-            while k < n_odd and odd[k] < start:
-                self._read(chunk, odd[k], read)
-                k += 1
-            if k < n_odd and odd[k] == start:
-                k += 1
-                self._read(chunk, start, read)
-                pos = chunk.find(b"\n", start) + 1
-            elif m.group("listen") is not None:
-                pos = self._listens(chunk, end, start, m, read)
+        nlines, candidates = self._candidates(chunk, 0, end, layout, pattern)
+        self.stats.lines += nlines
+        plain_at = _PLAIN_AT[layout]
+        read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
+        pos = 0  # lines before this were read already (a LISTEN burst reads ahead)
+        i = 0
+        while i < len(candidates):
+            start = candidates[i]
+            i += 1
+            if start < pos:
+                continue
+            stop = chunk.find(b"\n", start) + 1
+            if plain_at.match(chunk, start, end - 1):
+                # The C filter knows the ids it was given; the pattern knows those read since.
+                m = (pattern if _lines is None else _WS_ANY).search(chunk, start, stop)
+                if m is None:
+                    continue  # a plain line after all
+                if m.group("listen") is not None:
+                    stop = self._listens(chunk, end, start, m, read)
+                else:
+                    self._read(chunk, start, read)
             else:
                 self._read(chunk, start, read)
-                pos = chunk.find(b"\n", start) + 1
-            if len(self._known) != len(self._compiled) and (
-                len(self._compiled) < _EAGER_IDS or self._stale >= _STALE_READS
-            ):
-                # From here on the heartbeats of the new ids need no reading either. Past a
-                # real pool's size the pattern waits for a few such reads: thousands of bogus
-                # ids, each seen once, would otherwise cost a compile each.
+            pos = stop
+            if len(self._known) == len(self._compiled):
+                continue
+            if _lines is None:
+                if len(self._compiled) < _EAGER_IDS or self._stale >= _STALE_READS:
+                    # From here on the heartbeats of the new ids need no reading either. Past
+                    # a real pool's size the pattern waits for a few such reads: thousands of
+                    # bogus ids, each seen once, would otherwise cost a compile each.
+                    self._stale = 0
+                    self._compiled = set(self._known)
+                    pattern = _ws_pattern(self._compiled)
+            elif self._stale >= _RESCAN_STALE:
+                # The C filter ran before these ids were known; once their heartbeats cost
+                # more than a pass over the rest of the chunk, pass again.
                 self._stale = 0
                 self._compiled = set(self._known)
-                pattern = _ws_pattern(self._compiled)
-        for start in odd[k:]:
-            self._read(chunk, start, read)
+                if len(candidates) - i > _RESCAN_MIN:
+                    candidates, i = self._candidates(chunk, pos, end, layout, pattern)[1], 0
         self._pattern = pattern
 
         skipped = nlines - len(read)
@@ -348,6 +394,32 @@ class Scanner:
                 self.summary.first = _edge_time(chunk, end, read, reverse=False)
         if self.window is not None:
             self._last_time = _edge_time(chunk, end, read, reverse=True) or self._last_time
+
+    def _candidates(
+        self, chunk: bytes | bytearray, start: int, end: int, layout: str, pattern: re.Pattern[bytes]
+    ) -> tuple[int, list[int]]:
+        """The number of lines of ``chunk[start:end]`` and the start of each line that may
+        matter: an odd line, or a plain one where ``pattern`` finds a `#N - `. More is harmless
+        (each is looked at again); fewer is not. The C filter decides in one pass what the
+        regexes decide in two, and knows the ids of ``_compiled``."""
+        if _lines is not None:
+            if start == 0 and len(self._compiled) != len(self._known):
+                self._compiled = set(self._known)  # a new chunk: no pass to save
+            if self._bitmap[0] is not self._compiled:
+                self._bitmap = (self._compiled, _id_bitmap(self._compiled))
+            found: tuple[int, list[int]] = _lines.scan(
+                chunk, start, end, layout == "console", self._bitmap[1]
+            )
+            return found
+        odd = [m.start() + 1 for m in _ODD_LINE[layout].finditer(chunk, start, end - 1)]
+        if not _PLAIN_AT[layout].match(chunk, start, end - 1):
+            odd.insert(0, start)
+        hashes: list[int] = []
+        for m in pattern.finditer(chunk, start, end):
+            line = chunk.rfind(b"\n", 0, m.start()) + 1
+            if not hashes or hashes[-1] != line:
+                hashes.append(line)
+        return chunk.count(b"\n", start, end), sorted(set(odd).union(hashes))
 
     def _windowed(self, chunk: bytes | bytearray, end: int) -> bool:
         """--since/--until: scan a chunk that is not wholly inside the window; False if it is.
@@ -466,13 +538,13 @@ class Scanner:
         if last == start:
             return stop
         lo = chunk.find(b"\n", start) + 1
-        tails = burst.line.findall(chunk, lo, last) if lo < last else []
+        tails = [t for _, t in burst.line.findall(chunk, lo, last)] if lo < last else []
         first_up = (
             rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
         )
         end_tail = burst.line.match(chunk, last, end)
         assert end_tail is not None
-        known = burst.quiet.get(end_tail.group(1))
+        known = burst.quiet.get(end_tail.group("tail"))
         last_up = known is not None and known[0] is Kind.LISTEN and self._stamp_time(chunk, last) is not None
         if not (first_up and last_up and set(tails) <= burst.quiet.keys()):
             pos = lo
@@ -493,7 +565,7 @@ class Scanner:
         """Read one LISTEN line of a burst, replaying the record of a payload read before."""
         one = burst.line.match(chunk, start, end)
         assert one is not None
-        tail = one.group(1)
+        tail = one.group("tail")
         if tail in burst.quiet:
             return self._replay(chunk, start, self._layout_now, burst.quiet[tail], read)
         rec = self._read(chunk, start, read)

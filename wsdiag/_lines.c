@@ -1,0 +1,301 @@
+/* The fast path's line filter in C: which lines of a chunk may matter.
+ *
+ * scan.py finds these lines with two regex passes (an "odd line" pass and a `#N - ` pass); each
+ * costs the regex engine a few hundred nanoseconds per line, and a DEBUG log is nearly all
+ * lines that matter to nobody. This module makes the same decision in one pass at memchr
+ * speed. It is optional: without it (no compiler at install time) scan.py uses the regexes.
+ *
+ * Contract: it returns exactly the lines the regex passes find; tests/test_lines.py holds the
+ * two equal, line by line. Returning a line needlessly would cost time, never a wrong count
+ * (scan.py reads it like the reference path does); skipping one could be wrong.
+ * The byte patterns mirrored here are _PLAIN, _ALIVE and _ws_pattern in scan.py.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+typedef const unsigned char *cp;
+
+#define IS_DIGIT(c) ((unsigned char)((c) - '0') < 10)
+#define IS_ALPHA_(c) ((((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z') || (c) == '_')
+#define IS_ALNUM(c) (IS_DIGIT(c) || (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z'))
+#define IS_MODULE(c) (IS_ALNUM(c) || (c) == '_' || (c) == '.')
+/* [!-\\^-~]: printable ASCII but space and `]` */
+#define IS_FUNC(c) ((c) >= 0x21 && (c) <= 0x7E && (c) != 0x5D)
+
+static int
+starts(cp p, cp q, const char *lit, Py_ssize_t n)
+{
+    return q - p >= n && memcmp(p, lit, (size_t)n) == 0;
+}
+
+#define STARTS(p, q, lit) starts((p), (q), (lit), (Py_ssize_t)(sizeof(lit) - 1))
+
+/* `dd/mm/yy HH:MM:SS - `: digits anywhere (a line with an impossible date is still a record). */
+static cp
+stamp(cp p, cp q)
+{
+    static const char shape[] = "00/00/00 00:00:00 - ";
+    if (q - p < 20)
+        return NULL;
+    for (int i = 0; i < 20; i++) {
+        if (shape[i] == '0') {
+            if (!IS_DIGIT(p[i]))
+                return NULL;
+        }
+        else if (p[i] != (unsigned char)shape[i])
+            return NULL;
+    }
+    return p + 20;
+}
+
+/* `[func]: ` with func 1..100 chars; NULL if absent. `quiet` also refuses the functions
+ * websocket-client echoes from ([error], [warning], [info]). */
+static cp
+func(cp p, cp q, int quiet)
+{
+    if (p >= q || *p != '[')
+        return NULL;
+    p++;
+    if (quiet && (STARTS(p, q, "error]") || STARTS(p, q, "warning]") || STARTS(p, q, "info]")))
+        return NULL;
+    cp f = p;
+    while (p < q && p - f <= 100 && IS_FUNC(*p))
+        p++;
+    if (p == f || p - f > 100 || !STARTS(p, q, "]: "))
+        return NULL;
+    return p + 3;
+}
+
+/* A message no template reads: _QUIET_MSG. */
+static int
+quiet_message(cp m, cp q)
+{
+    if (m < q && (*m == '#' || *m == '['))
+        return 0;
+    if (STARTS(m, q, "Reconnect") || STARTS(m, q, "The last ") ||
+        STARTS(m, q, "Error while trying") || STARTS(m, q, "Received the ERR"))
+        return 0;
+    if (memchr(m, 0x1b, (size_t)(q - m)))
+        return 0;
+    for (cp c = m; (c = memchr(c, 0xc2, (size_t)(q - c))) != NULL; c++)
+        if (c + 1 < q && c[1] == 0x9b)
+            return 0;
+    static const char loading[] = "Loading data for ";
+    for (cp c = m; (c = memchr(c, 'L', (size_t)(q - c))) != NULL; c++)
+        if (STARTS(c, q, loading))
+            return 0;
+    return 1;
+}
+
+/* _PLAIN: a DEBUG record (only its `#N - ` can matter) or a quiet record of another level. */
+static int
+plain(cp p, cp q, int console)
+{
+    p = stamp(p, q);
+    if (p == NULL)
+        return 0;
+    if (STARTS(p, q, "DEBUG - ")) {
+        p += 8;
+        if (console)
+            return func(p, q, 0) != NULL;
+        return p < q && IS_ALPHA_(*p);
+    }
+    if (STARTS(p, q, "INFO - ") || STARTS(p, q, "WARN - "))
+        p += 7;
+    else if (STARTS(p, q, "ERROR - "))
+        p += 8;
+    else if (STARTS(p, q, "WARNING - "))
+        p += 10;
+    else if (STARTS(p, q, "CRITICAL - "))
+        p += 11;
+    else
+        return 0;
+    if (!console) {
+        if (p >= q || !IS_ALPHA_(*p))
+            return 0;
+        cp module = p++;
+        while (p < q && p - module <= 201 && IS_MODULE(*p))
+            p++;
+        if (p - module > 201 || !STARTS(p, q, " - "))
+            return 0;
+        p += 3;
+    }
+    p = func(p, q, 1);
+    return p != NULL && quiet_message(p, q);
+}
+
+/* Moves *p past `lit` if the line continues with it. */
+static int
+eat(cp *p, cp q, const char *lit, Py_ssize_t n)
+{
+    if (!starts(*p, q, lit, n))
+        return 0;
+    *p += n;
+    return 1;
+}
+
+#define EAT(p, q, lit) eat(&(p), (q), (lit), (Py_ssize_t)(sizeof(lit) - 1))
+#define EAT_SPACE(p, q) ((void)((p) < (q) && *(p) == ' ' && (p)++))
+
+/* After `#N - ` of a known id: a payload that says nothing but "alive" (_ALIVE). Returns where
+ * to look for the next `#` (the payload's end), or NULL if it says more. */
+static cp
+alive(cp p, cp q)
+{
+    if (EAT(p, q, "Send: {\"type\":\"PING\"}"))
+        return p == q ? q : NULL;
+    /* _FRAME: `Received: \{ ?"type": ?"` */
+    if (!EAT(p, q, "Received: {"))
+        return NULL;
+    EAT_SPACE(p, q);
+    if (!EAT(p, q, "\"type\":"))
+        return NULL;
+    EAT_SPACE(p, q);
+    if (!EAT(p, q, "\""))
+        return NULL;
+    if (EAT(p, q, "MESSAGE\""))
+        return p; /* whatever follows may hold another `#` */
+    if (EAT(p, q, "PONG\"")) {
+        EAT_SPACE(p, q);
+        return EAT(p, q, "}") && p == q ? q : NULL;
+    }
+    if (EAT(p, q, "RESPONSE\",\"error\":\"\",\"nonce\":\"")) {
+        cp nonce = p;
+        while (p < q && IS_ALNUM(*p))
+            p++;
+        return p - nonce <= 64 && EAT(p, q, "\"}") && p == q ? q : NULL;
+    }
+    return NULL;
+}
+
+/* _ws_pattern after its `#`, but for the alive look-ahead: `\d{1,12} - ` (which covers
+ * _LISTEN) or `[\d -]{0,15}[\x1b\xc2]`. */
+static int
+hash_matters(cp p, cp q)
+{
+    cp d = p;
+    while (d < q && IS_DIGIT(*d))
+        d++;
+    if (d - p >= 1 && d - p <= 12 && STARTS(d, q, " - "))
+        return 1;
+    cp r = p;
+    while (r < q && (IS_DIGIT(*r) || *r == ' ' || *r == '-'))
+        r++;
+    return r - p <= 15 && r < q && (*r == 0x1b || *r == 0xc2);
+}
+
+/* A known id's `#N - ` followed by an alive payload: returns the payload's end, else NULL. */
+static cp
+known_alive(cp p, cp q, cp known, Py_ssize_t nknown)
+{
+    cp d = p;
+    Py_ssize_t id = 0;
+    while (p < q && IS_DIGIT(*p) && p - d < 7)
+        id = id * 10 + (*p++ - '0');
+    if (p == d || (p < q && IS_DIGIT(*p)) || (p - d > 1 && *d == '0'))
+        return NULL; /* no id, longer than any id tracked, or not an id's own spelling */
+    if (id >= nknown * 8 || !(known[id >> 3] & (1 << (id & 7))) || !STARTS(p, q, " - "))
+        return NULL;
+    return alive(p + 3, q);
+}
+
+/* No `#` of the line is a match of _ws_pattern for these known ids. */
+static int
+hashes_harmless(cp p, cp q, cp known, Py_ssize_t nknown)
+{
+    while ((p = memchr(p, '#', (size_t)(q - p))) != NULL) {
+        p++;
+        cp after = known_alive(p, q, known, nknown);
+        if (after != NULL)
+            p = after;
+        else if (hash_matters(p, q))
+            return 0;
+    }
+    return 1;
+}
+
+static PyObject *
+scan(PyObject *self, PyObject *args)
+{
+    Py_buffer buf, ids;
+    Py_ssize_t start, end;
+    int console;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*nnpy*", &buf, &start, &end, &console, &ids))
+        return NULL;
+    if (end < 0 || end > buf.len || start < 0 || start > end) {
+        PyBuffer_Release(&buf);
+        PyBuffer_Release(&ids);
+        PyErr_SetString(PyExc_ValueError, "start or end out of range");
+        return NULL;
+    }
+    cp base = (cp)buf.buf, known = (cp)ids.buf;
+    Py_ssize_t nknown = ids.len, lines = 0, n = 0, cap = 1024;
+    Py_ssize_t *found = PyMem_RawMalloc((size_t)cap * sizeof(Py_ssize_t));
+    int nomem = found == NULL;
+    Py_BEGIN_ALLOW_THREADS
+    cp p = base + start, stop = base + end;
+    while (!nomem && p < stop) {
+        cp q = memchr(p, '\n', (size_t)(stop - p));
+        if (q == NULL)
+            q = stop; /* an unfinished last line: looked at like any other */
+        lines += q < stop;
+        if (!(plain(p, q, console) && hashes_harmless(p, q, known, nknown))) {
+            if (n == cap) {
+                Py_ssize_t *more = PyMem_RawRealloc(found, (size_t)cap * 2 * sizeof(Py_ssize_t));
+                if (more == NULL) {
+                    nomem = 1;
+                    break;
+                }
+                found = more;
+                cap *= 2;
+            }
+            found[n++] = p - base;
+        }
+        p = q + 1;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&buf);
+    PyBuffer_Release(&ids);
+    if (nomem) {
+        PyMem_RawFree(found);
+        return PyErr_NoMemory();
+    }
+    PyObject *starts_list = PyList_New(n);
+    if (starts_list == NULL) {
+        PyMem_RawFree(found);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyLong_FromSsize_t(found[i]);
+        if (v == NULL) {
+            PyMem_RawFree(found);
+            Py_DECREF(starts_list);
+            return NULL;
+        }
+        PyList_SET_ITEM(starts_list, i, v);
+    }
+    PyMem_RawFree(found);
+    return Py_BuildValue("nN", lines, starts_list);
+}
+
+static PyMethodDef methods[] = {
+    {"scan", scan, METH_VARARGS,
+     "scan(chunk, start, end, console, known) -> (lines, starts)\n\n"
+     "Count the newlines of chunk[start:end] and list the start of every line that may matter\n"
+     "(start must be a line start):\n"
+     "not a plain record of the layout (console if true, else file), or holding a `#` that is\n"
+     "not an alive payload of an id whose bit is set in the bitmap `known`."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "wsdiag._lines", "The fast path's line filter (see scan.py).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__lines(void)
+{
+    return PyModule_Create(&module);
+}
