@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pytest
 
@@ -16,7 +18,7 @@ from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, analyze
 from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.scan import MAX_LINE, Scanner
-from wsdiag.sources import Source, blocks, chunks, resolve
+from wsdiag.sources import Source, blocks, chunks, mapped_blocks, resolve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -64,10 +66,30 @@ def _scan(data: bytes, size: int | None, fast: bool = True) -> dict[str, Any]:
     return _doc(summary)
 
 
+def _scan_mapped(data: bytes, size: int) -> dict[str, Any]:
+    """Scan ``data`` from a file, read in place through windows of a map of about ``size`` bytes."""
+    summary = Summary()
+    scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025))
+    with tempfile.TemporaryFile() as fh:
+        fh.write(data)
+        fh.flush()
+        for window, begin, end in mapped_blocks(cast(BinaryIO, fh), 0, len(data), size):
+            scanner.chunk(window, end, begin)
+    return _doc(summary)
+
+
+# Map windows: one for all, one per few lines (each at another offset in its page), and windows
+# smaller than some lines, which hand the rest over to blocks().
+MAP_SIZES = (1 << 20, 70_000, 5_000)
+
+
 def _same_everywhere(data: bytes) -> dict[str, Any]:
     want = _scan(data, None)
     for size in SIZES:
         assert _scan(data, size) == want, f"fast path differs with {size}-byte blocks"
+    if data:
+        for size in MAP_SIZES:
+            assert _scan_mapped(data, size) == want, f"fast path differs with {size}-byte map windows"
     return want
 
 
@@ -286,6 +308,44 @@ def test_parallel_scan_equals_one_process(big_log: Path, monkeypatch: pytest.Mon
         got = analyze(resolve([str(big_log)]), Options(jobs=jobs, year=2025), ticks.append)
         assert Diagnosis.of(got).to_dict() == want, f"jobs={jobs}"
         assert sum(ticks) == big_log.stat().st_size
+
+
+def test_mapped_windows_cover_the_range_at_line_ends(tmp_path: Path) -> None:
+    """Map windows hold whole lines of exactly the range; a line longer than a window ends the
+    mapping and blocks() reads the rest."""
+    data = _lines(_heartbeats(range(5), 1), "x" * 9000, _heartbeats(range(5), 2))
+    path = tmp_path / "miner.log"
+    path.write_bytes(data)
+    start = data.index(b"\n", 100) + 1
+    with path.open("rb") as fh:
+        parts = [(type(b), bytes(b[begin:end])) for b, begin, end in mapped_blocks(fh, start, len(data), 4096)]
+    assert b"".join(p for _, p in parts) == data[start:]
+    assert all(p.endswith(b"\n") for _, p in parts)
+    kinds = [k.__name__ for k, _ in parts]
+    assert kinds[0] == "mmap" and kinds[-1] == "bytearray"  # the long line left the map
+
+
+def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file untouched for a minute is read through a map, a fresh one is not; the same result."""
+    want = Diagnosis.of(analyze(resolve([str(big_log)]), Options(simple=True, year=2025))).to_dict()
+    mapped: list[int] = []
+    real = pipeline.mapped_blocks
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        mapped.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pipeline, "mapped_blocks", spy)
+    fresh = Diagnosis.of(analyze(resolve([str(big_log)]), Options(jobs=1, year=2025))).to_dict()
+    assert fresh == want and not mapped
+    old = big_log.stat().st_mtime - 3600
+    os.utime(big_log, (old, old))
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    for jobs in (1, 2):
+        mapped.clear()
+        got = Diagnosis.of(analyze(resolve([str(big_log)]), Options(jobs=jobs, year=2025))).to_dict()
+        assert got == want, f"jobs={jobs}"
+        assert mapped == ([1] if scan.scanner_maps() else [])  # this process's range (workers fork)
 
 
 def test_worker_errors_reach_the_caller(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:

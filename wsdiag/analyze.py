@@ -352,21 +352,17 @@ class Summary:
     # -- outages ------------------------------------------------------------------------
     def _sign(self, conn: int, t: datetime, rec: Record) -> None:
         """One sign of trouble (or, for LISTEN, of life) of a connection, in log order."""
+        if rec.kind is Kind.LISTEN:
+            self._up(conn, t)
+            return
         up = self._conn(conn).uptime
         if rec.kind is Kind.CLOSED:
             self._closed(up, t)
             return
         first = up.first is None
         if first:
-            up.first, up.first_up = t, rec.kind is Kind.LISTEN
+            up.first, up.first_up = t, False
         tail = up.tail
-        if rec.kind is Kind.LISTEN:
-            if tail is not None and tail.open:
-                if t <= tail.end + LISTEN_GRACE:
-                    tail.end = max(t, tail.start)
-                tail.open = False
-            up.last_up = t
-            return
         delay, silent = _sign_times(rec)
         if tail is not None and tail.open and t <= tail.end + OUTAGE_GRACE:
             tail.end = max(t + delay, tail.start)
@@ -383,6 +379,26 @@ class Summary:
             up.head = outage  # its onset is final only once we know it continues nothing
         else:
             self._onset(conn, outage)
+
+    def _up(self, conn: int, t: datetime) -> None:
+        """A LISTEN: the connection is (back) up."""
+        up = self._conn(conn).uptime
+        if up.first is None:
+            up.first, up.first_up = t, True
+        tail = up.tail
+        if tail is not None and tail.open:
+            if t <= tail.end + LISTEN_GRACE:
+                tail.end = max(t, tail.start)
+            tail.open = False
+        up.last_up = t
+
+    def listened_again(self, conn: int, t: datetime | None) -> None:
+        """What add() does with a LISTEN of ``conn`` (at most MAX_ID) whose topics it has."""
+        self.ids.add(conn)
+        if self.max_id is None or conn > self.max_id:
+            self.max_id = conn
+        if t is not None:
+            self._up(conn, t)
 
     @staticmethod
     def _closed(up: Uptime, t: datetime) -> None:

@@ -16,14 +16,16 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
-from wsdiag.scan import Scanner
+from wsdiag.scan import Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
     InputError,
     ReadError,
     Source,
     blocks,
+    mapped_blocks,
     open_stream,
+    quiet_file,
     split_ranges,
 )
 
@@ -79,6 +81,13 @@ def _scan_stream(
     summary = Summary()
     scanner = scanner_for(summary, source, opts)
     with reading(source, scanner.stats) as stream:
+        if not opts.simple and opts.window is None and scanner_maps() and quiet_file(source):
+            assert source.size is not None
+            for window, begin, end in mapped_blocks(stream, start, stop or source.size):
+                scanner.chunk(window, end, begin)
+                if progress is not None:
+                    progress(end - begin)
+            return summary
         if start:
             stream.seek(start)
         limit = None if stop is None else stop - start

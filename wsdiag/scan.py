@@ -38,7 +38,13 @@ from wsdiag.redact import clean, strip_ansi
 from wsdiag.templates import MESSAGE_FRAME, to_record
 
 if TYPE_CHECKING:
+    import mmap
+    from typing import TypeAlias
+
     from wsdiag.timefilter import Window
+
+    #: What chunk() scans: whole lines of a read buffer, or a map of a file.
+    Buffer: TypeAlias = bytes | bytearray | mmap.mmap
 
 _lines: types.ModuleType | None
 try:  # the optional C line filter (see _lines.c); the regexes below decide alike without it
@@ -92,9 +98,9 @@ _ODD_LINE = {layout: re.compile(rb"\n(?!" + p + rb")") for layout, p in _PLAIN.i
 _LAYOUT_PROBE = 64  # lines looked at for a chunk's layout
 
 
-def _layout_of(chunk: bytes | bytearray, end: int) -> str:
-    """The layout of the first plain line near the start of ``chunk[:end]`` (default file)."""
-    pos = 0
+def _layout_of(chunk: Buffer, end: int, begin: int = 0) -> str:
+    """The layout of the first plain line near the start of ``chunk[begin:end]`` (default file)."""
+    pos = begin
     for _ in range(_LAYOUT_PROBE):
         for layout, pattern in _PLAIN_AT.items():
             if pattern.match(chunk, pos, end - 1):
@@ -124,6 +130,7 @@ _MAX_BURSTS = 4096  # LISTEN prefixes remembered (hostile input)
 _MAX_TAILS = 4096  # LISTEN payloads remembered per prefix
 _MEMO_LINE = 1024  # longest line whose record is remembered ...
 _MEMO_SIZE = 4096  # ... and how many (the memo starts afresh when full)
+_RECENT_STAMPS = 64  # stamps _stamp_time remembers
 _STAMPED = re.compile(_STAMP17 + rb" - ")
 _UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
 
@@ -167,6 +174,15 @@ def _ws_pattern(known: set[int]) -> re.Pattern[bytes]:
 _WS_ANY = _ws_pattern(set())
 _RESCAN_STALE = 256  # heartbeat-like lines read before the C filter passes again ...
 _RESCAN_MIN = 256  # ... over the rest of a chunk with this many candidates left
+
+
+# Everything after a LISTEN's nonce (see _Burst), for a run whose lines were matched already.
+_LISTEN_TAIL = re.compile(rb'#\d{1,5} - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"([^\n]*)\n')
+
+
+def scanner_maps() -> bool:
+    """Whether Scanner.chunk reads a map of a file in place (its C filter can)."""
+    return _lines is not None
 
 
 def _id_bitmap(known: set[int]) -> bytes:
@@ -258,6 +274,7 @@ class Scanner:
     # bytes give the same layout and record but for the time (see _read).
     _memo: dict[bytes, tuple[str, _Template | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
+    _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
     _bitmap: tuple[set[int] | None, bytes] = (None, b"")
 
@@ -317,32 +334,45 @@ class Scanner:
             self.line(raw)
 
     # -- fast path -------------------------------------------------------------------------
-    def chunk(self, chunk: bytes | bytearray, end: int | None = None) -> None:
-        """Scan a chunk of whole lines, ``chunk[:end]``; only lines that may matter are decoded."""
+    def chunk(self, chunk: Buffer, end: int | None = None, begin: int = 0) -> None:
+        """Scan a chunk of whole lines, ``chunk[begin:end]``; only lines that may matter are
+        decoded. ``chunk`` is bytes, a bytearray or a map of a file (read in place)."""
         end = len(chunk) if end is None else end
-        if not end:
+        if end <= begin:
             return
-        if chunk.find(b"\r", 0, end) != -1:
-            chunk = normalise_newlines(bytes(memoryview(chunk)[:end]))
-            end = len(chunk)
-        if chunk[end - 1] != 0x0A:
-            chunk = bytes(memoryview(chunk)[:end]) + b"\n"
-            end = len(chunk)
-        giants = _long_lines(chunk, end)
-        if giants:
-            chunk = _squash_long_lines(chunk, end, giants)
-            end = len(chunk)
-        if self.window is not None and self._windowed(chunk, end):
-            return
+        in_place = begin or not isinstance(chunk, (bytes, bytearray))  # a map: no copy
+        if in_place and (
+            self.window is not None
+            or _lines is None
+            or chunk.find(b"\r", begin, end) != -1
+            or chunk[end - 1] != 0x0A
+            or _long_lines(chunk, end, begin)
+        ):
+            # The rare cases below rebuild the chunk from its start.
+            chunk, end, begin = bytes(memoryview(chunk)[begin:end]), end - begin, 0
+            in_place = False
+        if not in_place:
+            if chunk.find(b"\r", 0, end) != -1:
+                chunk = normalise_newlines(bytes(memoryview(chunk)[:end]))
+                end = len(chunk)
+            if chunk[end - 1] != 0x0A:
+                chunk = bytes(memoryview(chunk)[:end]) + b"\n"
+                end = len(chunk)
+            giants = _long_lines(chunk, end)
+            if giants:
+                chunk = _squash_long_lines(chunk, end, giants)
+                end = len(chunk)
+            if self.window is not None and self._windowed(chunk, end):
+                return
         had_first = self.summary.first is not None
 
-        layout = self._layout_now = _layout_of(chunk, end)
+        layout = self._layout_now = _layout_of(chunk, end, begin)
         pattern = self._pattern or _ws_pattern(self._known)
-        nlines, candidates = self._candidates(chunk, 0, end, layout, pattern)
+        nlines, candidates = self._candidates(chunk, begin, end, layout, pattern)
         self.stats.lines += nlines
         plain_at = _PLAIN_AT[layout]
         read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
-        pos = 0  # lines before this were read already (a LISTEN burst reads ahead)
+        pos = begin  # lines before this were read already (a LISTEN burst reads ahead)
         i = 0
         while i < len(candidates):
             start = candidates[i]
@@ -387,16 +417,16 @@ class Scanner:
             # its time to the span, which only the first and the last timed line can move.
             self.stats.records += skipped
             self.stats.layouts[layout] += skipped
-            last = _edge_time(chunk, end, read, reverse=True)
+            last = _edge_time(chunk, end, read, reverse=True, begin=begin)
             if last is not None:
                 self.summary.last = last
             if not had_first:
-                self.summary.first = _edge_time(chunk, end, read, reverse=False)
+                self.summary.first = _edge_time(chunk, end, read, reverse=False, begin=begin)
         if self.window is not None:
             self._last_time = _edge_time(chunk, end, read, reverse=True) or self._last_time
 
     def _candidates(
-        self, chunk: bytes | bytearray, start: int, end: int, layout: str, pattern: re.Pattern[bytes]
+        self, chunk: Buffer, start: int, end: int, layout: str, pattern: re.Pattern[bytes]
     ) -> tuple[int, list[int]]:
         """The number of lines of ``chunk[start:end]`` and the start of each line that may
         matter: an odd line, or a plain one where ``pattern`` finds a `#N - `. More is harmless
@@ -411,6 +441,7 @@ class Scanner:
                 chunk, start, end, layout == "console", self._bitmap[1]
             )
             return found
+        assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
         odd = [m.start() + 1 for m in _ODD_LINE[layout].finditer(chunk, start, end - 1)]
         if not _PLAIN_AT[layout].match(chunk, start, end - 1):
             odd.insert(0, start)
@@ -421,7 +452,7 @@ class Scanner:
                 hashes.append(line)
         return chunk.count(b"\n", start, end), sorted(set(odd).union(hashes))
 
-    def _windowed(self, chunk: bytes | bytearray, end: int) -> bool:
+    def _windowed(self, chunk: Buffer, end: int) -> bool:
         """--since/--until: scan a chunk that is not wholly inside the window; False if it is.
 
         Skipping lines unread is right when every time in the chunk (and the one untimed records
@@ -429,7 +460,7 @@ class Scanner:
         path of another scanner counts the lines into a summary that is thrown away; a chunk with
         times on both sides is read line by line.
         """
-        assert self.window is not None
+        assert self.window is not None and isinstance(chunk, (bytes, bytearray))
         if _STAMPED.match(chunk, 0, end):
             self._last_time = _plain_time(chunk, 0) or self._last_time
         place = self.window.place(chunk, end)
@@ -450,7 +481,7 @@ class Scanner:
         return True
 
     def _read(
-        self, chunk: bytes | bytearray, start: int, read: dict[int, datetime | None]
+        self, chunk: Buffer, start: int, read: dict[int, datetime | None]
     ) -> Record | None:
         """line() for the line at ``start``; returns the record it built.
 
@@ -479,7 +510,7 @@ class Scanner:
 
     def _replay(
         self,
-        chunk: bytes | bytearray,
+        chunk: Buffer,
         start: int,
         layout: str,
         template: _Template | None,
@@ -494,25 +525,33 @@ class Scanner:
         self._fold(None if template is None else _at(template, t), t)
         return self._rec
 
-    def _stamp_time(self, chunk: bytes | bytearray, start: int) -> datetime | None:
-        """_plain_time() of a stamped line, its date parsed once: a valid day plus H:M:S."""
-        day = bytes(chunk[start : start + 9])  # `dd/mm/yy `
+    def _stamp_time(self, chunk: Buffer, start: int) -> datetime | None:
+        """_plain_time() of a stamped line: a valid day (parsed once) plus H:M:S. The lines read
+        come in clusters (a burst, a cascade), so the last few stamps are remembered whole."""
+        stamp = bytes(chunk[start : start + _STAMP_LEN])
+        t = self._times.get(stamp, _UNSEEN)
+        if t is not _UNSEEN:
+            return t
+        day = stamp[:9]  # `dd/mm/yy `
         base = self._days.get(day, _UNSEEN)
         if base is _UNSEEN:
             base = _plain_time(day + b"00:00:00 - ", 0)
             if len(self._days) >= _MEMO_SIZE:
                 self._days.clear()
             self._days[day] = base
-        h = int(chunk[start + 9 : start + 11])
-        m = int(chunk[start + 12 : start + 14])
-        s = int(chunk[start + 15 : start + 17])
+        h, m, s = int(stamp[9:11]), int(stamp[12:14]), int(stamp[15:17])
         if base is None or h > 23 or m > 59 or s > 59:
-            return _plain_time(chunk, start)
-        return base + timedelta(hours=h, minutes=m, seconds=s)
+            t = _plain_time(chunk, start)
+        else:
+            t = base + timedelta(0, h * 3600 + m * 60 + s)
+        if len(self._times) >= _RECENT_STAMPS:
+            self._times.clear()
+        self._times[stamp] = t
+        return t
 
     def _listens(
         self,
-        chunk: bytes | bytearray,
+        chunk: Buffer,
         end: int,
         start: int,
         m: re.Match[bytes],
@@ -534,19 +573,17 @@ class Scanner:
         stop = run.end()
         # The start of the burst's last line (rfind finds no LF inside a one-line burst).
         last = max(start, chunk.rfind(b"\n", start, stop - 1) + 1)
-        rec = self._listen(burst, chunk, end, start, read)
+        first_up = self._listen(burst, chunk, end, start, read)
         if last == start:
             return stop
         lo = chunk.find(b"\n", start) + 1
-        tails = [t for _, t in burst.line.findall(chunk, lo, last)] if lo < last else []
-        first_up = (
-            rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
-        )
+        # One match a line: `run` matched each whole, and its prefix holds no LISTEN.
+        tails = _LISTEN_TAIL.findall(chunk, lo, last) if lo < last else []
         end_tail = burst.line.match(chunk, last, end)
         assert end_tail is not None
         known = burst.quiet.get(end_tail.group("tail"))
         last_up = known is not None and known[0] is Kind.LISTEN and self._stamp_time(chunk, last) is not None
-        if not (first_up and last_up and set(tails) <= burst.quiet.keys()):
+        if not (first_up and last_up and burst.quiet.keys() >= set(tails)):
             pos = lo
             while pos < last:
                 self._listen(burst, chunk, end, pos, read)
@@ -557,24 +594,39 @@ class Scanner:
     def _listen(
         self,
         burst: _Burst,
-        chunk: bytes | bytearray,
+        chunk: Buffer,
         end: int,
         start: int,
         read: dict[int, datetime | None],
-    ) -> Record | None:
-        """Read one LISTEN line of a burst, replaying the record of a payload read before."""
+    ) -> bool:
+        """Read one LISTEN line of a burst, replaying the record of a payload read before;
+        True if it is a timed LISTEN of the burst's connection (a sign that it is up)."""
         one = burst.line.match(chunk, start, end)
         assert one is not None
         tail = one.group("tail")
         if tail in burst.quiet:
-            return self._replay(chunk, start, self._layout_now, burst.quiet[tail], read)
-        rec = self._read(chunk, start, read)
-        if len(burst.quiet) < _MAX_TAILS and (
-            rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
-        ):
-            # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
-            burst.quiet[tail] = None if rec is None else _template(rec)
-        return rec
+            template = burst.quiet[tail]
+            if template is not None and template[0] is Kind.LISTEN and burst.conn <= MAX_ID:
+                # The commonest line of a DEBUG log that is read: its topics are known, so
+                # all it adds is its time, to the connection's uptime and the span.
+                t = self._stamp_time(chunk, start)
+                self.stats.records += 1
+                self.stats.layouts[self._layout_now] += 1
+                read[start] = t
+                self.summary.listened_again(burst.conn, t)
+                self.summary.observe_span(t, t)
+                return t is not None
+            rec = self._replay(chunk, start, self._layout_now, template, read)
+        else:
+            rec = self._read(chunk, start, read)
+            if len(burst.quiet) < _MAX_TAILS and (
+                rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
+            ):
+                # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
+                burst.quiet[tail] = None if rec is None else _template(rec)
+        return (
+            rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
+        )
 
 
 def normalise_newlines(chunk: bytes) -> bytes:
@@ -584,10 +636,10 @@ def normalise_newlines(chunk: bytes) -> bytes:
     return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def _long_lines(chunk: bytes | bytearray, n: int) -> list[tuple[int, int]]:
-    """(start, stop) of lines of ``chunk[:n]`` longer than MAX_LINE, in O(n/MAX_LINE) rfinds."""
+def _long_lines(chunk: Buffer, n: int, begin: int = 0) -> list[tuple[int, int]]:
+    """(start, stop) of lines of ``chunk[begin:n]`` longer than MAX_LINE, in O(n/MAX_LINE) rfinds."""
     out: list[tuple[int, int]] = []
-    pos = 0
+    pos = begin
     while pos < n:
         limit = pos + MAX_LINE + 1
         if limit >= n:
@@ -606,7 +658,7 @@ def _long_lines(chunk: bytes | bytearray, n: int) -> list[tuple[int, int]]:
 _TOO_LONG = b"\0" * (MAX_LINE + 1)
 
 
-def _squash_long_lines(chunk: bytes | bytearray, n: int, giants: list[tuple[int, int]]) -> bytes:
+def _squash_long_lines(chunk: Buffer, n: int, giants: list[tuple[int, int]]) -> bytes:
     """``chunk[:n]`` with each line longer than MAX_LINE replaced by MAX_LINE + 1 NULs: line()
     counts that as too long, like the original, and no pattern has to read through it."""
     parts: list[bytes] = []
@@ -619,26 +671,26 @@ def _squash_long_lines(chunk: bytes | bytearray, n: int, giants: list[tuple[int,
     return b"".join(parts)
 
 
-def _plain_time(chunk: bytes | bytearray, start: int) -> datetime | None:
+def _plain_time(chunk: Buffer, start: int) -> datetime | None:
     """Time of a plain line: its `dd/mm/yy HH:MM:SS - ` alone decides it (no year to guess)."""
     text = chunk[start : start + _STAMP_LEN + 3].decode("ascii", "replace")
     return split_line(text, YearResolver(2000, False))[0].time
 
 
 def _edge_time(
-    chunk: bytes | bytearray, end: int, read: dict[int, datetime | None], reverse: bool
+    chunk: Buffer, end: int, read: dict[int, datetime | None], reverse: bool, begin: int = 0
 ) -> datetime | None:
-    """Time of the first (or, ``reverse``, the last) line of ``chunk[:end]`` that has one."""
+    """Time of the first (or, ``reverse``, the last) line of ``chunk[begin:end]`` that has one."""
     if reverse:
         stop = end - 1  # the newline ending the line looked at
-        while stop > 0:
-            start = chunk.rfind(b"\n", 0, stop) + 1
+        while stop > begin:
+            start = chunk.rfind(b"\n", begin, stop) + 1 or begin
             t = read[start] if start in read else _plain_time(chunk, start)
             if t is not None:
                 return t
             stop = start - 1
         return None
-    start = 0
+    start = begin
     while start < end:
         t = read[start] if start in read else _plain_time(chunk, start)
         if t is not None:
