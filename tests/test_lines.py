@@ -195,3 +195,32 @@ def test_limits() -> None:
     with pytest.raises(ValueError):
         lines_c.scan(data, 0, 7, False, b"")
     assert scan._id_bitmap(set(range(513))) == b""
+
+
+PREFIX = b" - DEBUG - TwitchChannelPointsMiner.classes.TwitchWebSocket - [send]: "
+listen_lines = st.builds(
+    lambda stamp, prefix, conn, nonce, tail: stamp + prefix + b"#" + conn + b' - Send: {"type":"LISTEN","nonce":"' + nonce + b'"' + tail,
+    st.sampled_from([STAMP.encode(), b"99/99/99 99:99:99", b"25/11/26 21:08:0x", b"25/11/26 21:08"]),
+    st.sampled_from([PREFIX, PREFIX.replace(b"send", b"sent"), b" - DEBUG - [send]: "]),
+    st.sampled_from([b"3", b"4", b"33"]),
+    st.sampled_from([b"", b"abc", b"a" * 64, b"a" * 65, b"a-b", b"\xc3\xa9"]),
+    st.sampled_from([b',"data":{"topics":["raid.1"]}}', b',"data":{"topics":["raid.2"]}}', b"", b'"', b"\x1b[0m"]),
+)
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(st.lists(listen_lines, min_size=1, max_size=8), st.booleans())
+@example([STAMP.encode() + PREFIX + b'#3 - Send: {"type":"LISTEN","nonce":"' + b"a" * n + b'"}' for n in (64, 65)], False)
+@example([STAMP.encode() + PREFIX + b'#3 - Send: {"type":"LISTEN","nonce":"' + b"a" * 65 + b'"}'], False)
+@example([STAMP.encode() + PREFIX + b'#3 - Send: {"type":"LISTEN","nonce":"a"}'], True)
+def test_same_listen_bursts_as_the_regexes(lines: list[bytes], cut: bool) -> None:
+    """A burst's extent and tails: the C reading equals the regexes' for any run of lines."""
+    data = STAMP.encode() + PREFIX + b'#3 - Send: {"type":"LISTEN","nonce":"n","data":1}\n'
+    data += b"\n".join(lines) + (b"" if cut else b"\n")
+    burst = scan._Burst.of(PREFIX, b"3")
+    assert lines_c is not None
+    got = lines_c.listens(data, 0, len(data), burst.head)
+    run = burst.run.match(data, 0, len(data))
+    assert run is not None
+    assert got == (run.end(), [tail for _, tail in burst.line.findall(data, 0, run.end())])

@@ -280,6 +280,68 @@ scan(PyObject *self, PyObject *args)
     return Py_BuildValue("nN", lines, starts_list);
 }
 
+/* `\d\d/\d\d/\d\d \d\d:\d\d:\d\d` (_STAMP17) */
+static int
+stamp17(cp p)
+{
+    static const char shape[] = "00/00/00 00:00:00";
+    for (int i = 0; i < 17; i++) {
+        if (shape[i] == '0' ? !IS_DIGIT(p[i]) : p[i] != (unsigned char)shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* A burst of LISTEN lines (scan.py's _Burst and _burst_patterns): from `start`, each line
+ * that is a stamp, `head` (` - DEBUG - module - [func]: #N - Send: {"type":"LISTEN","nonce":"`),
+ * a nonce of at most 64 letters and digits, `"` and a tail up to its newline. */
+static PyObject *
+listens(PyObject *self, PyObject *args)
+{
+    Py_buffer buf, head;
+    Py_ssize_t start, end;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*nny*", &buf, &start, &end, &head))
+        return NULL;
+    PyObject *tails = NULL;
+    if (end < 0 || end > buf.len || start < 0 || start > end) {
+        PyErr_SetString(PyExc_ValueError, "start or end out of range");
+        goto done;
+    }
+    tails = PyList_New(0);
+    if (tails == NULL)
+        goto done;
+    cp base = (cp)buf.buf, p = base + start, stop = base + end, h = (cp)head.buf;
+    Py_ssize_t hn = head.len;
+    while (p < stop) {
+        cp q = memchr(p, '\n', (size_t)(stop - p));
+        if (q == NULL || q - p < 17 + hn || !stamp17(p) || memcmp(p + 17, h, (size_t)hn) != 0)
+            break;
+        cp n = p + 17 + hn, nonce = n;
+        while (n < q && IS_ALNUM(*n) && n - nonce <= 64)
+            n++;
+        if (n - nonce > 64 || n == q || *n != '"')
+            break;
+        n++;
+        PyObject *tail = PyBytes_FromStringAndSize((const char *)n, q - n);
+        if (tail == NULL || PyList_Append(tails, tail) < 0) {
+            Py_XDECREF(tail);
+            Py_CLEAR(tails);
+            goto done;
+        }
+        Py_DECREF(tail);
+        p = q + 1;
+    }
+    {
+        PyObject *result = Py_BuildValue("nN", (Py_ssize_t)(p - base), tails);
+        tails = result;
+    }
+done:
+    PyBuffer_Release(&buf);
+    PyBuffer_Release(&head);
+    return tails;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(chunk, start, end, console, known) -> (lines, starts)\n\n"
@@ -287,6 +349,10 @@ static PyMethodDef methods[] = {
      "(start must be a line start):\n"
      "not a plain record of the layout (console if true, else file), or holding a `#` that is\n"
      "not an alive payload of an id whose bit is set in the bitmap `known`."},
+    {"listens", listens, METH_VARARGS,
+     "listens(chunk, start, end, head) -> (stop, tails)\n\n"
+     "The lines of a LISTEN burst from start (a line start): each a stamp, head, a nonce, `\"`\n"
+     "and a tail. stop is the end of the last one; tails are their tails, in order."},
     {NULL, NULL, 0, NULL},
 };
 

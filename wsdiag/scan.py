@@ -176,10 +176,6 @@ _RESCAN_STALE = 256  # heartbeat-like lines read before the C filter passes agai
 _RESCAN_MIN = 256  # ... over the rest of a chunk with this many candidates left
 
 
-# Everything after a LISTEN's nonce (see _Burst), for a run whose lines were matched already.
-_LISTEN_TAIL = re.compile(rb'#\d{1,5} - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"([^\n]*)\n')
-
-
 def scanner_maps() -> bool:
     """Whether Scanner.chunk reads a map of a file in place (its C filter can)."""
     return _lines is not None
@@ -224,6 +220,7 @@ class _Burst:
     """
 
     conn: int
+    head: bytes  # what follows the stamp up to the nonce: prefix, `#N - Send: {"type":"LISTEN"...`
     run: re.Pattern[bytes]  # one or more such lines in a row
     line: re.Pattern[bytes]  # one such line; group "tail": everything after the nonce
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
@@ -231,7 +228,21 @@ class _Burst:
 
     @classmethod
     def of(cls, prefix: bytes, conn: bytes) -> _Burst:
-        return cls(int(conn), *_burst_patterns(prefix))
+        head = prefix + b"#" + conn + _LISTEN_HEAD
+        return cls(int(conn), head, *_burst_patterns(prefix))
+
+    def lines(self, chunk: Buffer, start: int, end: int) -> tuple[int, list[bytes]]:
+        """The burst's lines from ``start`` (whose first is one): where they end, and the tail
+        of each."""
+        if _lines is not None:
+            found: tuple[int, list[bytes]] = _lines.listens(chunk, start, end, self.head)
+            return found
+        run = self.run.match(chunk, start, end)
+        assert run is not None
+        return run.end(), [tail for _, tail in self.line.findall(chunk, start, run.end())]
+
+
+_LISTEN_HEAD = b' - Send: {"type":"LISTEN","nonce":"'
 
 
 @functools.lru_cache(maxsize=64)
@@ -244,7 +255,8 @@ def _burst_patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]
             + re.escape(prefix)
             + b"#"
             + conn
-            + rb' - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"(?P<tail>[^\n]*)\n'
+            + re.escape(_LISTEN_HEAD)
+            + rb'[A-Za-z0-9]{0,64}"(?P<tail>[^\n]*)\n'
         )
 
     first = one(rb"(?P<conn>\d{1,5})")
@@ -568,42 +580,33 @@ class Scanner:
                 self._read(chunk, start, read)
                 return chunk.find(b"\n", start) + 1
             burst = self._bursts[key] = _Burst.of(prefix, conn)
-        run = burst.run.match(chunk, start, end)
-        assert run is not None  # the line is plain and m matched its LISTEN
-        stop = run.end()
-        # The start of the burst's last line (rfind finds no LF inside a one-line burst).
-        last = max(start, chunk.rfind(b"\n", start, stop - 1) + 1)
-        first_up = self._listen(burst, chunk, end, start, read)
-        if last == start:
+        stop, tails = burst.lines(chunk, start, end)
+        assert tails  # the line is plain and m matched its LISTEN
+        first_up = self._listen(burst, chunk, start, tails[0], read)
+        if len(tails) == 1:
             return stop
-        lo = chunk.find(b"\n", start) + 1
-        # One match a line: `run` matched each whole, and its prefix holds no LISTEN.
-        tails = _LISTEN_TAIL.findall(chunk, lo, last) if lo < last else []
-        end_tail = burst.line.match(chunk, last, end)
-        assert end_tail is not None
-        known = burst.quiet.get(end_tail.group("tail"))
+        # The start of the burst's last line (the LF before the one ending it).
+        last = chunk.rfind(b"\n", start, stop - 1) + 1
+        known = burst.quiet.get(tails[-1])
         last_up = known is not None and known[0] is Kind.LISTEN and self._stamp_time(chunk, last) is not None
-        if not (first_up and last_up and burst.quiet.keys() >= set(tails)):
-            pos = lo
-            while pos < last:
-                self._listen(burst, chunk, end, pos, read)
+        if not (first_up and last_up and burst.quiet.keys() >= set(tails[1:-1])):
+            pos = chunk.find(b"\n", start) + 1
+            for tail in tails[1:-1]:
+                self._listen(burst, chunk, pos, tail, read)
                 pos = chunk.find(b"\n", pos) + 1
-        self._listen(burst, chunk, end, last, read)
+        self._listen(burst, chunk, last, tails[-1], read)
         return stop
 
     def _listen(
         self,
         burst: _Burst,
         chunk: Buffer,
-        end: int,
         start: int,
+        tail: bytes,
         read: dict[int, datetime | None],
     ) -> bool:
         """Read one LISTEN line of a burst, replaying the record of a payload read before;
         True if it is a timed LISTEN of the burst's connection (a sign that it is up)."""
-        one = burst.line.match(chunk, start, end)
-        assert one is not None
-        tail = one.group("tail")
         if tail in burst.quiet:
             template = burst.quiet[tail]
             if template is not None and template[0] is Kind.LISTEN and burst.conn <= MAX_ID:
