@@ -128,7 +128,8 @@ any_line = st.one_of(record_lines(), st.text(max_size=60).map(lambda s: s.replac
 @settings(max_examples=600, deadline=None)
 @given(
     st.lists(any_line, min_size=1, max_size=12),
-    st.sets(st.sampled_from([0, 3, 12, 99999, 100000]), max_size=4),
+    # Ids the scanner knows: never above MAX_ID (99999), which it counts as implausible.
+    st.sets(st.sampled_from([0, 3, 12, 99999]), max_size=4),
 )
 @example([f"{STAMP} - DEBUG - {MODULE} - [on_message]: #3 - Received: {{\"type\":\"PONG\"}}"], {3})
 @example([f"{STAMP} - DEBUG - {MODULE} - [on_message]: #012 - Received: {{\"type\":\"PONG\"}}"], {12})
