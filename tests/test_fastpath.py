@@ -343,8 +343,10 @@ def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytes
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
     for jobs in (1, 2):
         mapped.clear()
-        got = Diagnosis.of(analyze(resolve([str(big_log)]), Options(jobs=jobs, year=2025))).to_dict()
+        ticks: list[int] = []
+        got = Diagnosis.of(analyze(resolve([str(big_log)]), Options(jobs=jobs, year=2025), ticks.append)).to_dict()
         assert got == want, f"jobs={jobs}"
+        assert sum(ticks) == big_log.stat().st_size
         assert mapped == ([1] if scan.scanner_maps() else [])  # this process's range (workers fork)
 
 

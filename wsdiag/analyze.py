@@ -174,28 +174,64 @@ class ConnStats:
             self.topics |= other.topics
 
 
-@dataclass
+@dataclass(slots=True)
 class Minute:
-    """Events of one minute: the raw material of timelines and cascades."""
+    """Events of one minute: the raw material of timelines and cascades.
 
-    by_class: Counter[str] = field(default_factory=Counter)
+    There is one per minute with events, so a long log holds tens of thousands: every count
+    with an id lives only in ``cells`` (by_class and conns are derived from it), and the rare
+    parts start empty (None).
+    """
+
     reconnects: int = 0
     closes: int = 0
-    conns: set[int] = field(default_factory=set)
     cells: Counter[tuple[int, str]] = field(default_factory=Counter)  # (conn, class) -> failures
+    idless: Counter[str] | None = None  # class -> failures without an id
     # connection -> cause of the (first) outage it began this minute
-    onsets: dict[int, str] = field(default_factory=dict)
+    outage_onsets: dict[int, str] | None = None
     first: datetime | None = None  # earliest failure or onset in this minute
     last: datetime | None = None
 
+    @property
+    def by_class(self) -> Counter[str]:
+        """Failures by class."""
+        out: Counter[str] = Counter(self.idless)
+        for (_, cls), n in self.cells.items():
+            out[cls] += n
+        return out
+
+    @property
+    def conns(self) -> set[int]:
+        """Connections with failures."""
+        return {conn for conn, _ in self.cells}
+
+    @property
+    def onsets(self) -> dict[int, str]:
+        return self.outage_onsets or {}
+
+    def failed(self, conn: int | None, cls: str) -> None:
+        if conn is None:
+            if self.idless is None:
+                self.idless = Counter()
+            self.idless[cls] += 1
+        else:
+            self.cells[(conn, cls)] += 1
+
+    def onset(self, conn: int, cause: str) -> None:
+        if self.outage_onsets is None:
+            self.outage_onsets = {}
+        self.outage_onsets.setdefault(conn, cause)
+
     def merge(self, other: Minute) -> None:
-        self.by_class.update(other.by_class)
         self.reconnects += other.reconnects
         self.closes += other.closes
-        self.conns |= other.conns
         self.cells.update(other.cells)
+        if other.idless:
+            if self.idless is None:
+                self.idless = Counter()
+            self.idless.update(other.idless)
         for conn, cause in other.onsets.items():
-            self.onsets.setdefault(conn, cause)
+            self.onset(conn, cause)
         for t in (other.first, other.last):
             if t is not None:
                 self.seen(t)
@@ -325,10 +361,7 @@ class Summary:
                 self._conn(ev.conn).by_class[ev.cls] += 1
             m = self._minute(ev.time)
             if m is not None:
-                m.by_class[ev.cls] += 1
-                if ev.conn is not None:
-                    m.conns.add(ev.conn)
-                    m.cells[(ev.conn, ev.cls)] += 1
+                m.failed(ev.conn, ev.cls)
                 if ev.time is not None:
                     m.seen(ev.time)
             else:
@@ -415,7 +448,7 @@ class Summary:
     def _onset(self, conn: int, outage: Outage) -> None:
         m = self._minute(outage.onset)
         if m is not None:
-            m.onsets.setdefault(conn, outage.cause)
+            m.onset(conn, outage.cause)
             m.seen(outage.onset)
 
     def _merge_uptime(self, conn: int, b: Uptime) -> None:
