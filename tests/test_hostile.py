@@ -1067,3 +1067,18 @@ def test_many_compressed_inputs_leak_no_descriptors(tmp_path: Path) -> None:
     summary = analyze(resolve([str(tmp_path)]), Options(jobs=1))
     assert len(summary.inputs) == 30 and summary.by_class["broken_pipe"] == 30
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_files_read_through_a_map_give_the_same_report(name: str, tmp_path: Path) -> None:
+    """A file nobody writes is read through a map: each hostile case reports as when read."""
+    args, stdin = CASES[name](tmp_path)
+    if stdin is not None:
+        pytest.skip("standard input is never mapped")
+    fresh = invoke("analyze", "json", args)
+    old = time.time() - 3600
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            os.utime(path, (old, old))
+    mapped = invoke("analyze", "json", args)
+    assert (mapped.code, mapped.out, mapped.err) == (fresh.code, fresh.out, fresh.err)
