@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from wsdiag.dedupe import Deduper
 from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
@@ -174,23 +176,52 @@ class ConnStats:
             self.topics |= other.topics
 
 
-@dataclass(slots=True)
+_FEW = 8  # a minute keeps up to this many cells (and onsets) in a flat tuple, more in a dict
+
+
+@dataclass(slots=True, eq=False)
 class Minute:
     """Events of one minute: the raw material of timelines and cascades.
 
-    There is one per minute with events, so a long log holds tens of thousands: every count
-    with an id lives only in ``cells`` (by_class and conns are derived from it), and the rare
-    parts start empty (None).
+    There is one per minute with events, so a long log holds tens of thousands, nearly all with
+    a cell or two: the cells and onsets live in flat tuples (a dict costs 220 bytes even for
+    one entry) until they outgrow _FEW, and by_class and conns are derived from the cells.
     """
 
     reconnects: int = 0
     closes: int = 0
-    cells: Counter[tuple[int, str]] = field(default_factory=Counter)  # (conn, class) -> failures
+    # (conn, class) -> failures: conn, class, failures, conn, ... or, past _FEW cells, a Counter
+    packed_cells: tuple[Any, ...] | Counter[tuple[int, str]] = ()
     idless: Counter[str] | None = None  # class -> failures without an id
-    # connection -> cause of the (first) outage it began this minute
-    outage_onsets: dict[int, str] | None = None
+    # connection -> cause of the (first) outage it began this minute: conn, cause, ... or a dict
+    packed_onsets: tuple[Any, ...] | dict[int, str] = ()
     first: datetime | None = None  # earliest failure or onset in this minute
     last: datetime | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """The same counts, in whatever order they were packed (merged parts add them later)."""
+        if not isinstance(other, Minute):
+            return NotImplemented
+        return self._facts() == other._facts()
+
+    def _facts(self) -> tuple[object, ...]:
+        idless = +Counter(self.idless) if self.idless else Counter[str]()
+        cells, onsets = dict(self.cells), dict(self.onsets)
+        return (self.reconnects, self.closes, cells, idless, onsets, self.first, self.last)
+
+    @property
+    def cells(self) -> Mapping[tuple[int, str], int]:
+        """(conn, class) -> failures."""
+        c = self.packed_cells
+        if isinstance(c, tuple):
+            return dict(zip(zip(c[0::3], c[1::3], strict=True), c[2::3], strict=True))
+        return c
+
+    @property
+    def onsets(self) -> Mapping[int, str]:
+        """Connection -> cause of the outage it began this minute."""
+        o = self.packed_onsets
+        return dict(zip(o[0::2], o[1::2], strict=True)) if isinstance(o, tuple) else o
 
     @property
     def by_class(self) -> Counter[str]:
@@ -205,27 +236,40 @@ class Minute:
         """Connections with failures."""
         return {conn for conn, _ in self.cells}
 
-    @property
-    def onsets(self) -> dict[int, str]:
-        return self.outage_onsets or {}
-
-    def failed(self, conn: int | None, cls: str) -> None:
+    def failed(self, conn: int | None, cls: str, n: int = 1) -> None:
         if conn is None:
             if self.idless is None:
                 self.idless = Counter()
-            self.idless[cls] += 1
-        else:
-            self.cells[(conn, cls)] += 1
+            self.idless[cls] += n
+            return
+        c = self.packed_cells
+        if isinstance(c, tuple):
+            for i in range(0, len(c), 3):
+                if c[i] == conn and c[i + 1] == cls:
+                    self.packed_cells = (*c[: i + 2], c[i + 2] + n, *c[i + 3 :])
+                    return
+            if len(c) < 3 * _FEW:
+                self.packed_cells = (*c, conn, cls, n)
+                return
+            c = self.packed_cells = Counter(self.cells)
+        c[(conn, cls)] += n
 
     def onset(self, conn: int, cause: str) -> None:
-        if self.outage_onsets is None:
-            self.outage_onsets = {}
-        self.outage_onsets.setdefault(conn, cause)
+        o = self.packed_onsets
+        if isinstance(o, tuple):
+            if conn in o[0::2]:
+                return
+            if len(o) < 2 * _FEW:
+                self.packed_onsets = (*o, conn, cause)
+                return
+            o = self.packed_onsets = dict(self.onsets)
+        o.setdefault(conn, cause)
 
     def merge(self, other: Minute) -> None:
         self.reconnects += other.reconnects
         self.closes += other.closes
-        self.cells.update(other.cells)
+        for (conn, cls), n in other.cells.items():
+            self.failed(conn, cls, n)
         if other.idless:
             if self.idless is None:
                 self.idless = Counter()
