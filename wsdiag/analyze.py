@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -209,6 +209,18 @@ class Minute:
         cells, onsets = dict(self.cells), dict(self.onsets)
         return (self.reconnects, self.closes, cells, idless, onsets, self.first, self.last)
 
+    def cell_items(self) -> Iterable[tuple[tuple[int, str], int]]:
+        """((conn, class), failures) pairs, without building a dict."""
+        c = self.packed_cells
+        if isinstance(c, tuple):
+            return zip(zip(c[0::3], c[1::3], strict=True), c[2::3], strict=True)
+        return c.items()
+
+    def onset_items(self) -> Iterable[tuple[int, str]]:
+        """(conn, cause) pairs, without building a dict."""
+        o = self.packed_onsets
+        return zip(o[0::2], o[1::2], strict=True) if isinstance(o, tuple) else o.items()
+
     @property
     def cells(self) -> Mapping[tuple[int, str], int]:
         """(conn, class) -> failures."""
@@ -227,14 +239,15 @@ class Minute:
     def by_class(self) -> Counter[str]:
         """Failures by class."""
         out: Counter[str] = Counter(self.idless)
-        for (_, cls), n in self.cells.items():
+        for (_, cls), n in self.cell_items():
             out[cls] += n
         return out
 
     @property
     def conns(self) -> set[int]:
         """Connections with failures."""
-        return {conn for conn, _ in self.cells}
+        c = self.packed_cells
+        return set(c[0::3]) if isinstance(c, tuple) else {conn for conn, _ in c}
 
     def failed(self, conn: int | None, cls: str, n: int = 1) -> None:
         if conn is None:

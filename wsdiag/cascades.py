@@ -165,12 +165,12 @@ def cascades(s: Summary) -> Cascades:
         return Cascades((), 0, total, None)
     floor = floor_for(pool)
     fails: dict[int, list[tuple[int, str, int]]] = {}
-    for k in sorted(s.minutes):
-        for (conn, cls), n in s.minutes[k].cells.items():
-            fails.setdefault(conn, []).append((k, cls, n))
     conn_onsets: dict[int, list[int]] = {}
     for k in sorted(s.minutes):
-        for conn in s.minutes[k].onsets:
+        events = s.minutes[k]
+        for (conn, cls), n in events.cell_items():
+            fails.setdefault(conn, []).append((k, cls, n))
+        for conn, _ in events.onset_items():
             conn_onsets.setdefault(conn, []).append(k)
     if not conn_onsets:
         return Cascades((), 0, total, floor)
@@ -185,8 +185,9 @@ def cascades(s: Summary) -> Cascades:
     needed_network: int | None = floor
     for family in ("network", "server"):
         onsets = {
-            k: {c for c, cause in m.onsets.items() if cause == family}
+            k: {c for c, cause in m.onset_items() if cause == family}
             for k, m in s.minutes.items()
+            if m.packed_onsets
         }
         onsets = {k: v for k, v in onsets.items() if v}
         if not onsets:
@@ -222,7 +223,7 @@ def cascades(s: Summary) -> Cascades:
     for family, core in cores:
         m0, m1 = core[0], core[-1]
         members = sorted(
-            {c for k in core for c, cause in s.minutes[k].onsets.items() if cause == family}
+            {c for k in core for c, cause in s.minutes[k].onset_items() if cause == family}
         )
         by_class: Counter[str] = Counter()
         touched = set(core)

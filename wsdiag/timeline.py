@@ -139,10 +139,18 @@ def timeline(s: Summary, bucket_minutes: int | None = None) -> Timeline:
     conns: dict[int, set[int]] = {}
     for minute, m in s.minutes.items():
         k = _key(minute, size)
-        by_class.setdefault(k, Counter()).update(m.by_class)
+        counts = by_class.get(k)
+        if counts is None:
+            counts = by_class[k] = Counter()
+            conns[k] = set()
+        seen = conns[k]
+        for (conn, cls), n in m.cell_items():
+            counts[cls] += n
+            seen.add(conn)
+        if m.idless:
+            counts.update(m.idless)
         reconnects[k] += m.reconnects
         closes[k] += m.closes
-        conns.setdefault(k, set()).update(m.conns)
     buckets = tuple(
         Bucket(
             _start(k, size),
