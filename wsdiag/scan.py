@@ -225,6 +225,7 @@ class _Burst:
     line: re.Pattern[bytes]  # one such line; group "tail": everything after the nonce
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
     quiet: dict[bytes, _Template | None] = field(default_factory=dict)
+    known: list[bytes] = field(default_factory=list)  # tails all in `quiet` (it never forgets)
 
     @classmethod
     def of(cls, prefix: bytes, conn: bytes) -> _Burst:
@@ -589,9 +590,14 @@ class Scanner:
         last = chunk.rfind(b"\n", start, stop - 1) + 1
         known = burst.quiet.get(tails[-1])
         last_up = known is not None and known[0] is Kind.LISTEN and self._stamp_time(chunk, last) is not None
-        if not (first_up and last_up and burst.quiet.keys() >= set(tails[1:-1])):
+        middle = tails[1:-1]
+        # A reconnect sends the topics in the order it sent them before: comparing with the
+        # last middle found known costs less than hashing each tail.
+        if first_up and last_up and (middle == burst.known or burst.quiet.keys() >= set(middle)):
+            burst.known = middle
+        else:
             pos = chunk.find(b"\n", start) + 1
-            for tail in tails[1:-1]:
+            for tail in middle:
                 self._listen(burst, chunk, pos, tail, read)
                 pos = chunk.find(b"\n", pos) + 1
         self._listen(burst, chunk, last, tails[-1], read)
