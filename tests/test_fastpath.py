@@ -423,3 +423,20 @@ def test_mixed_layouts_count_each_line_in_its_own() -> None:
     mixed = [module.sub(b" - [", line, count=1) if i % 7 < 3 else line for i, line in enumerate(lines)]
     doc = _same_everywhere(b"\n".join(mixed))
     assert doc["inputs"][0]["layout"] == "mixed"
+
+
+def test_year_less_logs_keep_their_years() -> None:
+    """Year-less lines skipped unread still get the year line() would give them, across New
+    Year, impossible dates and lines of other shapes between them."""
+    beat = '{d} {t} - #1 - Received: {{ "type": "PONG" }}'
+    lines = [f"{d} 10:00:0{s} - #1 - Send: {{\"type\":\"LISTEN\",\"nonce\":\"n\",\"data\":{{\"topics\":[\"raid.1\"]}}}}" for d, s in [("30/12", 0)]]
+    for day in ("30/12", "31/12", "00/12", "31/02", "1/01", "01/01", "15/13", "02/01"):
+        lines += [beat.format(d=day, t=f"23:5{i}:00") for i in range(3)]
+        lines.append("Traceback (most recent call last):")
+        lines += [beat.format(d=day, t=f"23:5{i}:30") for i in range(3, 6)]
+    lines.append("02/01 10:00:00 - #1 - WebSocket error: [Errno 32] Broken pipe")
+    lines += [beat.format(d="02/01", t="10:00:01")] * 3
+    data = ("\n".join(lines) + "\n").encode()
+    doc = _same_everywhere(data)
+    assert doc["failures"]["total"] == 1
+    assert doc["span"]["last"].startswith("2026-01-02") and doc["span"]["first"].startswith("2025-12-30")

@@ -225,3 +225,53 @@ def test_same_listen_bursts_as_the_regexes(lines: list[bytes], cut: bool) -> Non
     run = burst.run.match(data, 0, len(data))
     assert run is not None
     assert got == (run.end(), [tail for _, tail in burst.line.findall(data, 0, run.end())])
+
+
+def _less_model(data: bytes, known: set[int]) -> list[int]:
+    """The year-less rule of _lines.c in Python: a plain line is skipped only where the year
+    resolver would not move (same month as the last dated line, or no valid date)."""
+    pattern, plain = scan._ws_pattern(known), scan._PLAIN_AT["less"]
+    dated_at = re.compile(rb"\d\d/\d\d \d\d:\d\d:\d\d - ")
+    out: list[int] = []
+    pos, month = 0, None
+    while pos < len(data):
+        stop = data.find(b"\n", pos) + 1
+        dated = dated_at.match(data, pos) is not None
+        resolves = dated and 1 <= int(data[pos + 3 : pos + 5]) <= 12 and 1 <= int(data[pos : pos + 2]) <= 31
+        same = not resolves or data[pos + 3 : pos + 5] == month
+        plain_line = plain.match(data, pos, len(data) - 1) is not None
+        if not (dated and same and plain_line and not pattern.search(data, pos, stop)):
+            out.append(pos)
+        if resolves:
+            month = data[pos + 3 : pos + 5]
+        elif not dated:
+            month = None
+        pos = stop
+    return out
+
+
+less_stamps = st.sampled_from(["29/11 18:00:00", "30/11 23:59:59", "01/12 00:00:00", "00/12 10:00:00", "15/13 10:00:00", "1/12 10:00:00", "29/11 18:00:00.5"])
+less_messages = st.one_of(
+    messages,
+    st.sampled_from([
+        "INFO - x", "WARN - x", "WARNING - x", "connection lost - goodbye", "x - reconnecting  ",
+        "error from callback <f>: boom", "tearing down on exception x", "a -goodbye", "a - goodbyes",
+        "🚀  +12 → spafe (129.66k points) - Reason: WATCH.",
+    ]),
+)
+less_lines = st.one_of(
+    st.builds(lambda stamp, msg: f"{stamp} - {msg}", less_stamps, less_messages),
+    st.sampled_from(["Traceback (most recent call last):", "  File \"x.py\", line 1", "", "25/11/26 21:08:01 - DEBUG - m - [f]: x"]),
+)
+
+
+@needs_c
+@settings(max_examples=500, deadline=None)
+@given(st.lists(less_lines, min_size=1, max_size=14), st.sets(st.sampled_from([0, 3, 12]), max_size=3))
+def test_same_year_less_lines_as_the_model(lines: list[str], known: set[int]) -> None:
+    """Year-less lines: plain by the regex and read wherever the year resolver could move."""
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    assert lines_c is not None
+    count, starts = lines_c.scan(data, 0, len(data), 2, scan._id_bitmap(known))
+    assert count == data.count(b"\n")
+    assert starts == _less_model(data, known)

@@ -130,6 +130,56 @@ plain(cp p, cp q, int console)
     return p != NULL && quiet_message(p, q);
 }
 
+/* `dd/mm HH:MM:SS - `, the year-less ("less") console layout. */
+static inline int
+less_stamp_ok(cp p, cp q)
+{
+    if (q - p < 17)
+        return 0;
+#define NOT_DIGIT(i) ((unsigned)(unsigned char)(p[i] - '0') > 9)
+    unsigned bad = NOT_DIGIT(0) | NOT_DIGIT(1) | NOT_DIGIT(3) | NOT_DIGIT(4) | NOT_DIGIT(6) |
+                   NOT_DIGIT(7) | NOT_DIGIT(9) | NOT_DIGIT(10) | NOT_DIGIT(12) | NOT_DIGIT(13);
+#undef NOT_DIGIT
+    bad |= (p[2] ^ '/') | (p[5] ^ ' ') | (p[8] ^ ':') | (p[11] ^ ':') | (p[14] ^ ' ') |
+           (p[15] ^ '-') | (p[16] ^ ' ');
+    return !bad;
+}
+
+static int
+contains(cp p, cp q, const char *lit, Py_ssize_t n)
+{
+    for (; (p = memchr(p, (unsigned char)lit[0], (size_t)(q - p))) != NULL; p++)
+        if (starts(p, q, lit, n))
+            return 1;
+    return 0;
+}
+
+#define CONTAINS(p, q, lit) contains((p), (q), (lit), (Py_ssize_t)(sizeof(lit) - 1))
+
+/* _PLAIN["less"]: after a year-less stamp (no level, no function name), a message that no
+ * template reads; a `#` in it is left to hashes_harmless. */
+static int
+plain_less(cp p, cp q)
+{
+    cp m = p + 17;
+    if (m < q && *m == '[')
+        return 0;
+    if (STARTS(m, q, "DEBUG - ") || STARTS(m, q, "INFO - ") || STARTS(m, q, "WARN - ") ||
+        STARTS(m, q, "WARNING - ") || STARTS(m, q, "ERROR - ") || STARTS(m, q, "CRITICAL - "))
+        return 0;
+    if (STARTS(m, q, "Reconnect") || STARTS(m, q, "The last ") ||
+        STARTS(m, q, "Error while trying") || STARTS(m, q, "Received the ERR") ||
+        STARTS(m, q, "error from callback") || STARTS(m, q, "tearing down"))
+        return 0;
+    /* ` - goodbye` and ` - reconnect`, found by their `-`: rarer than a space */
+    for (cp c = m; (c = memchr(c, '-', (size_t)(q - c))) != NULL; c++)
+        if (c > m && c[-1] == ' ' && (STARTS(c + 1, q, " goodbye") || STARTS(c + 1, q, " reconnect")))
+            return 0;
+    if (CONTAINS(m, q, "Loading data for ") || CONTAINS(m, q, "\x1b") || CONTAINS(m, q, "\xc2\x9b"))
+        return 0;
+    return 1;
+}
+
 /* Moves *p past `lit` if the line continues with it. */
 static int
 eat(cp *p, cp q, const char *lit, Py_ssize_t n)
@@ -225,9 +275,9 @@ scan(PyObject *self, PyObject *args)
 {
     Py_buffer buf, ids;
     Py_ssize_t start, end;
-    int console;
+    int layout; /* 0 file, 1 console, 2 less */
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*nnpy*", &buf, &start, &end, &console, &ids))
+    if (!PyArg_ParseTuple(args, "y*nniy*", &buf, &start, &end, &layout, &ids))
         return NULL;
     if (end < 0 || end > buf.len || start < 0 || start > end) {
         PyBuffer_Release(&buf);
@@ -241,12 +291,36 @@ scan(PyObject *self, PyObject *args)
     int nomem = found == NULL;
     Py_BEGIN_ALLOW_THREADS
     cp p = base + start, stop = base + end;
+    unsigned char month[2] = {0, 0};
+    int month_known = 0;
     while (!nomem && p < stop) {
         cp q = memchr(p, '\n', (size_t)(stop - p));
         if (q == NULL)
             q = stop; /* an unfinished last line: looked at like any other */
         lines += q < stop;
-        if (!(plain(p, q, console) && hashes_harmless(p, q, known, nknown))) {
+        int skip;
+        if (layout == 2) {
+            /* A year-less date gets its year from the YearResolver, line by line: its state
+             * changes only where the month does (or at the first date), so such lines are
+             * looked at, and so is the first dated line after any line this cannot date. */
+            int dated = less_stamp_ok(p, q), resolves = 0;
+            if (dated) {
+                int day = (p[0] - '0') * 10 + (p[1] - '0'), mon = (p[3] - '0') * 10 + (p[4] - '0');
+                resolves = mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
+            }
+            int same = !resolves || (month_known && p[3] == month[0] && p[4] == month[1]);
+            skip = dated && same && plain_less(p, q) && hashes_harmless(p, q, known, nknown);
+            if (resolves) {
+                month[0] = p[3];
+                month[1] = p[4];
+                month_known = 1;
+            }
+            else if (!dated)
+                month_known = 0;
+        }
+        else
+            skip = plain(p, q, layout) && hashes_harmless(p, q, known, nknown);
+        if (!skip) {
             if (n == cap) {
                 Py_ssize_t *more = PyMem_RawRealloc(found, (size_t)cap * 2 * sizeof(Py_ssize_t));
                 if (more == NULL) {
@@ -337,10 +411,10 @@ done:
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
-     "scan(chunk, start, end, console, known) -> (lines, starts)\n\n"
+     "scan(chunk, start, end, layout, known) -> (lines, starts)\n\n"
      "Count the newlines of chunk[start:end] and list the start of every line that may matter\n"
      "(start must be a line start):\n"
-     "not a plain record of the layout (console if true, else file), or holding a `#` that is\n"
+     "not a plain record of the layout (0 file, 1 console, 2 less), or holding a `#` that is\n"
      "not an alive payload of an id whose bit is set in the bitmap `known`."},
     {"listens", listens, METH_VARARGS,
      "listens(chunk, start, end, head) -> (stop, tails)\n\n"

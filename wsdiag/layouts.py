@@ -63,6 +63,10 @@ class YearResolver:
         today = today or date.today()
         return cls(year=today.year, assumed=True, _last_month=None)
 
+    def state(self) -> tuple[int, bool, int | None]:
+        """Everything resolve() depends on: YearResolver(*state) continues from here."""
+        return self.year, self.assumed, self._last_month
+
     def resolve(self, month: int, day: int) -> int:
         if self._last_month is None:
             # A guessed year must not put the first record in the future.

@@ -22,11 +22,12 @@ chunk boundaries.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,14 @@ _PLAIN = {
     + _QUIET_FUNC
     + _QUIET_MSG
     + rb")",
+    # The year-less console layout: no level and no function name, so no template is ruled
+    # out by them; a `#` anywhere is left to the `#N - ` pattern, as in a DEBUG line.
+    "less": rb"\d\d/\d\d \d\d:\d\d:\d\d - "
+    + rb"(?!\[|(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL) - |Reconnect|The last |Error while trying"
+    + rb"|Received the ERR|error from callback|tearing down)"
+    + rb"(?!.*(?: - goodbye| - reconnect|Loading data for |\x1b|\xc2\x9b))",
 }
+_LAYOUT_CODE = {"file": 0, "console": 1, "less": 2}  # for the C filter
 _PLAIN_AT = {layout: re.compile(p) for layout, p in _PLAIN.items()}
 _ODD_LINE = {layout: re.compile(rb"\n(?!" + p + rb")") for layout, p in _PLAIN.items()}
 _LAYOUT_PROBE = 64  # lines looked at for a chunk's layout
@@ -131,6 +139,9 @@ _MAX_TAILS = 4096  # LISTEN payloads remembered per prefix
 _MEMO_LINE = 1024  # longest line whose record is remembered ...
 _MEMO_SIZE = 4096  # ... and how many (the memo starts afresh when full)
 _RECENT_STAMPS = 64  # stamps _stamp_time remembers
+_NEWLINE = re.compile(rb"\n")
+_LESS_STAMPED = re.compile(rb"\d\d/\d\d \d\d:\d\d:\d\d - ")
+_LESS_STAMP_LEN = 14
 _STAMPED = re.compile(_STAMP17 + rb" - ")
 _UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
 
@@ -375,8 +386,12 @@ class Scanner:
             if giants:
                 chunk = _squash_long_lines(chunk, end, giants)
                 end = len(chunk)
-            if self.window is not None and self._windowed(chunk, end):
-                return
+            if self.window is not None:
+                if _layout_of(chunk, end) == "less":
+                    self.simple(bytes(memoryview(chunk)[:end]))  # years and window, line by line
+                    return
+                if self._windowed(chunk, end):
+                    return
         had_first = self.summary.first is not None
 
         layout = self._layout_now = _layout_of(chunk, end, begin)
@@ -387,13 +402,19 @@ class Scanner:
         read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
         pos = begin  # lines before this were read already (a LISTEN burst reads ahead)
         i = 0
+        less = layout == "less"
+        years: list[tuple[int, tuple[int, bool, int | None]]] = [(begin, self.years.state())] if less else []
         while i < len(candidates):
             start = candidates[i]
             i += 1
             if start < pos:
                 continue
             stop = chunk.find(b"\n", start) + 1
-            if plain_at.match(chunk, start, end - 1):
+            if less:
+                # Every candidate is read: the filter picked it to keep the years right.
+                self._read(chunk, start, read)
+                years.append((start, self.years.state()))
+            elif plain_at.match(chunk, start, end - 1):
                 # The C filter knows the ids it was given; the pattern knows those read since.
                 m = (pattern if _lines is None else _WS_ANY).search(chunk, start, stop)
                 if m is None:
@@ -430,11 +451,14 @@ class Scanner:
             # its time to the span, which only the first and the last timed line can move.
             self.stats.records += skipped
             self.stats.layouts[layout] += skipped
-            last = _edge_time(chunk, end, read, reverse=True, begin=begin)
+            time_of = _less_time(years) if less else _plain_time
+            last = _edge_time(chunk, end, read, reverse=True, begin=begin, time_of=time_of)
             if last is not None:
                 self.summary.last = last
             if not had_first:
-                self.summary.first = _edge_time(chunk, end, read, reverse=False, begin=begin)
+                self.summary.first = _edge_time(
+                    chunk, end, read, reverse=False, begin=begin, time_of=time_of
+                )
         if self.window is not None:
             self._last_time = _edge_time(chunk, end, read, reverse=True) or self._last_time
 
@@ -451,10 +475,14 @@ class Scanner:
             if self._bitmap[0] is not self._compiled:
                 self._bitmap = (self._compiled, _id_bitmap(self._compiled))
             found: tuple[int, list[int]] = _lines.scan(
-                chunk, start, end, layout == "console", self._bitmap[1]
+                chunk, start, end, _LAYOUT_CODE[layout], self._bitmap[1]
             )
             return found
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
+        if layout == "less":
+            # Each dated line gets its year in turn (see _lines.c): all of them are read.
+            starts = [start, *(m.end() for m in _NEWLINE.finditer(chunk, start, end - 1))]
+            return len(starts), starts
         odd = [m.start() + 1 for m in _ODD_LINE[layout].finditer(chunk, start, end - 1)]
         if not _PLAIN_AT[layout].match(chunk, start, end - 1):
             odd.insert(0, start)
@@ -503,11 +531,17 @@ class Scanner:
         """
         stop = chunk.find(b"\n", start)
         key = None
-        if stop - start <= _MEMO_LINE and _STAMPED.match(chunk, start):
-            key = bytes(chunk[start + _STAMP_LEN : stop])
+        less = False
+        if stop - start <= _MEMO_LINE:
+            if _STAMPED.match(chunk, start):
+                key = bytes(chunk[start + _STAMP_LEN : stop])
+            elif _LESS_STAMPED.match(chunk, start):
+                less = True
+                key = b"\0" + bytes(chunk[start + _LESS_STAMP_LEN : stop])  # apart from the others
+        if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self._replay(chunk, start, hit[0], hit[1], read)
+                rec = self._replay(chunk, start, hit[0], hit[1], read, less)
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
@@ -528,9 +562,18 @@ class Scanner:
         layout: str,
         template: _Template | None,
         read: dict[int, datetime | None],
+        less: bool = False,
     ) -> Record | None:
         """What line() does for a stamped record line whose record (but for the time) is known."""
-        t = self._stamp_time(chunk, start)
+        if less:
+            # A year-less stamp: its year comes from the resolver, in order, as in line().
+            text = chunk[start : start + _LESS_STAMP_LEN + 3].decode("ascii", "replace")
+            stamped, assumed = split_line(text, self.years)
+            t = stamped.time
+            if assumed:
+                self.summary.year_assumed = True
+        else:
+            t = self._stamp_time(chunk, start)
         self.stats.records += 1
         self.stats.layouts[layout] += 1
         self._layout = layout
@@ -686,22 +729,42 @@ def _plain_time(chunk: Buffer, start: int) -> datetime | None:
     return split_line(text, YearResolver(2000, False))[0].time
 
 
+def _less_time(
+    years: list[tuple[int, tuple[int, bool, int | None]]],
+) -> Callable[[Buffer, int], datetime | None]:
+    """_plain_time for a year-less line that was not read: its year is the one the resolver
+    had after the last line read before it (the lines between do not change it)."""
+    starts = [start for start, _ in years]
+
+    def time_of(chunk: Buffer, start: int) -> datetime | None:
+        resolver = YearResolver(*years[bisect.bisect_right(starts, start) - 1][1])
+        text = chunk[start : start + _STAMP_LEN + 3].decode("ascii", "replace")
+        return split_line(text, resolver)[0].time
+
+    return time_of
+
+
 def _edge_time(
-    chunk: Buffer, end: int, read: dict[int, datetime | None], reverse: bool, begin: int = 0
+    chunk: Buffer,
+    end: int,
+    read: dict[int, datetime | None],
+    reverse: bool,
+    begin: int = 0,
+    time_of: Callable[[Buffer, int], datetime | None] = _plain_time,
 ) -> datetime | None:
     """Time of the first (or, ``reverse``, the last) line of ``chunk[begin:end]`` that has one."""
     if reverse:
         stop = end - 1  # the newline ending the line looked at
         while stop > begin:
             start = chunk.rfind(b"\n", begin, stop) + 1 or begin
-            t = read[start] if start in read else _plain_time(chunk, start)
+            t = read[start] if start in read else time_of(chunk, start)
             if t is not None:
                 return t
             stop = start - 1
         return None
     start = begin
     while start < end:
-        t = read[start] if start in read else _plain_time(chunk, start)
+        t = read[start] if start in read else time_of(chunk, start)
         if t is not None:
             return t
         start = chunk.find(b"\n", start, end) + 1
