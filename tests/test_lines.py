@@ -275,3 +275,46 @@ def test_same_year_less_lines_as_the_model(lines: list[str], known: set[int]) ->
     count, starts = lines_c.scan(data, 0, len(data), 2, scan._id_bitmap(known))
     assert count == data.count(b"\n")
     assert starts == _less_model(data, known)
+
+
+def _less_burst_model(data: bytes, head: bytes) -> tuple[int, list[bytes]]:
+    """listens(less=True) in Python: the burst's run, cut where the month or a valid date ends."""
+    line_at = re.compile(rb"\d\d/\d\d \d\d:\d\d:\d\d" + re.escape(head) + rb'[A-Za-z0-9]{0,64}"([^\n]*)\n')
+    pos, tails, month = 0, [], None
+    while True:
+        m = line_at.match(data, pos)
+        if m is None:
+            break
+        day, mon = int(data[pos : pos + 2]), int(data[pos + 3 : pos + 5])
+        valid = 1 <= mon <= 12 and 1 <= day <= 31
+        if tails and (not valid or data[pos + 3 : pos + 5] != month):
+            break
+        tails.append(m.group(1))
+        pos = m.end()
+        if len(tails) == 1:
+            month = data[3:5]
+            if not valid:
+                break
+    return pos, tails
+
+
+less_listen_lines = st.builds(
+    lambda stamp, conn, nonce, tail: f"{stamp} - #{conn} - Send: {{\"type\":\"LISTEN\",\"nonce\":\"{nonce}\"{tail}",
+    st.sampled_from(["30/11 10:00:00", "30/11 10:00:01", "01/12 00:00:00", "00/11 10:00:00", "30/13 10:00:00", "30/11 1:00:00"]),
+    st.sampled_from(["3", "4"]),
+    st.sampled_from(["", "abc", "a" * 64, "a" * 65]),
+    st.sampled_from([',"data":{"topics":["raid.1"]}}', ',"data":{"topics":["raid.2"]}}', ""]),
+)
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.lists(less_listen_lines, min_size=1, max_size=8))
+def test_same_year_less_bursts_as_the_model(lines: list[str]) -> None:
+    """A year-less burst: the lines the regex takes, cut where the year resolver could move."""
+    data = ("\n".join(lines) + "\n").encode()
+    head = b' - #3 - Send: {"type":"LISTEN","nonce":"'
+    if not re.match(rb"\d\d/\d\d \d\d:\d\d:\d\d" + re.escape(head), data):
+        return  # a burst starts on one of its lines
+    assert lines_c is not None
+    assert lines_c.listens(data, 0, len(data), head, True) == _less_burst_model(data, head)

@@ -367,8 +367,9 @@ listens(PyObject *self, PyObject *args)
 {
     Py_buffer buf, head;
     Py_ssize_t start, end;
+    int less = 0;
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*nny*", &buf, &start, &end, &head))
+    if (!PyArg_ParseTuple(args, "y*nny*|p", &buf, &start, &end, &head, &less))
         return NULL;
     PyObject *tails = NULL;
     if (end < 0 || end > buf.len || start < 0 || start > end) {
@@ -379,12 +380,31 @@ listens(PyObject *self, PyObject *args)
     if (tails == NULL)
         goto done;
     cp base = (cp)buf.buf, p = base + start, stop = base + end, h = (cp)head.buf;
-    Py_ssize_t hn = head.len;
+    Py_ssize_t hn = head.len, sn = less ? 14 : 17; /* the stamp's length */
+    unsigned char month[2] = {0, 0};
     while (p < stop) {
         cp q = memchr(p, '\n', (size_t)(stop - p));
-        if (q == NULL || q - p < 17 + hn || !stamp17_ok(p) || memcmp(p + 17, h, (size_t)hn) != 0)
+        if (q == NULL || q - p < sn + hn || memcmp(p + sn, h, (size_t)hn) != 0)
             break;
-        cp n = p + 17 + hn, nonce = n;
+        if (less) {
+            /* Year-less: the lines after the first leave the YearResolver as it is only if
+             * they have its month and a date it takes (see scan()). */
+            if (!less_stamp_ok(p, q))
+                break;
+            int day = (p[0] - '0') * 10 + (p[1] - '0'), mon = (p[3] - '0') * 10 + (p[4] - '0');
+            int resolves = mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
+            if (p == base + start) {
+                month[0] = p[3];
+                month[1] = p[4];
+                if (!resolves)
+                    stop = q + 1; /* the first line alone */
+            }
+            else if (!resolves || p[3] != month[0] || p[4] != month[1])
+                break;
+        }
+        else if (!stamp17_ok(p))
+            break;
+        cp n = p + sn + hn, nonce = n;
         while (n < q && IS_ALNUM(*n) && n - nonce <= 64)
             n++;
         if (n - nonce > 64 || n == q || *n != '"')
@@ -417,9 +437,10 @@ static PyMethodDef methods[] = {
      "not a plain record of the layout (0 file, 1 console, 2 less), or holding a `#` that is\n"
      "not an alive payload of an id whose bit is set in the bitmap `known`."},
     {"listens", listens, METH_VARARGS,
-     "listens(chunk, start, end, head) -> (stop, tails)\n\n"
+     "listens(chunk, start, end, head, less=False) -> (stop, tails)\n\n"
      "The lines of a LISTEN burst from start (a line start): each a stamp, head, a nonce, `\"`\n"
-     "and a tail. stop is the end of the last one; tails are their tails, in order."},
+     "and a tail. stop is the end of the last one; tails are their tails, in order. With less,\n"
+     "the stamp is year-less and the lines after the first share its month and a valid date."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -237,18 +237,20 @@ class _Burst:
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
     quiet: dict[bytes, _Template | None] = field(default_factory=dict)
     known: list[bytes] = field(default_factory=list)  # tails all in `quiet` (it never forgets)
+    less: bool = False  # year-less stamps (only with the C filter: see _lines.c)
 
     @classmethod
-    def of(cls, prefix: bytes, conn: bytes) -> _Burst:
+    def of(cls, prefix: bytes, conn: bytes, less: bool = False) -> _Burst:
         head = prefix + b"#" + conn + _LISTEN_HEAD
-        return cls(int(conn), head, *_burst_patterns(prefix))
+        return cls(int(conn), head, *_burst_patterns(prefix), less=less)
 
     def lines(self, chunk: Buffer, start: int, end: int) -> tuple[int, list[bytes]]:
         """The burst's lines from ``start`` (whose first is one): where they end, and the tail
         of each."""
         if _lines is not None:
-            found: tuple[int, list[bytes]] = _lines.listens(chunk, start, end, self.head)
+            found: tuple[int, list[bytes]] = _lines.listens(chunk, start, end, self.head, self.less)
             return found
+        assert not self.less  # year-less lines are all read without the C filter
         run = self.run.match(chunk, start, end)
         assert run is not None
         return run.end(), [tail for _, tail in self.line.findall(chunk, start, run.end())]
@@ -411,8 +413,13 @@ class Scanner:
                 continue
             stop = chunk.find(b"\n", start) + 1
             if less:
-                # Every candidate is read: the filter picked it to keep the years right.
-                self._read(chunk, start, read)
+                # Every candidate is read (the filter may have picked it to keep the years
+                # right), a burst of LISTENs as a burst.
+                m = _WS_ANY.search(chunk, start, stop) if plain_at.match(chunk, start, end - 1) else None
+                if m is not None and m.group("listen") is not None and _lines is not None:
+                    stop = self._listens(chunk, end, start, m, read, less=True)
+                else:
+                    self._read(chunk, start, read)
                 years.append((start, self.years.state()))
             elif plain_at.match(chunk, start, end - 1):
                 # The C filter knows the ids it was given; the pattern knows those read since.
@@ -565,21 +572,24 @@ class Scanner:
         less: bool = False,
     ) -> Record | None:
         """What line() does for a stamped record line whose record (but for the time) is known."""
-        if less:
-            # A year-less stamp: its year comes from the resolver, in order, as in line().
-            text = chunk[start : start + _LESS_STAMP_LEN + 3].decode("ascii", "replace")
-            stamped, assumed = split_line(text, self.years)
-            t = stamped.time
-            if assumed:
-                self.summary.year_assumed = True
-        else:
-            t = self._stamp_time(chunk, start)
+        t = self._time(chunk, start, less)
         self.stats.records += 1
         self.stats.layouts[layout] += 1
         self._layout = layout
         read[start] = t
         self._fold(None if template is None else _at(template, t), t)
         return self._rec
+
+    def _time(self, chunk: Buffer, start: int, less: bool) -> datetime | None:
+        """The time line() gives a stamped line; a year-less one takes its year from the
+        resolver, in order, as in line()."""
+        if not less:
+            return self._stamp_time(chunk, start)
+        text = chunk[start : start + _LESS_STAMP_LEN + 3].decode("ascii", "replace")
+        stamped, assumed = split_line(text, self.years)
+        if assumed:
+            self.summary.year_assumed = True
+        return stamped.time
 
     def _stamp_time(self, chunk: Buffer, start: int) -> datetime | None:
         """_plain_time() of a stamped line: a valid day (parsed once) plus H:M:S. The lines read
@@ -612,18 +622,19 @@ class Scanner:
         start: int,
         m: re.Match[bytes],
         read: dict[int, datetime | None],
+        less: bool = False,
     ) -> int:
         """Read a burst of LISTEN lines from ``start`` (see :class:`_Burst`); return where it ends."""
         conn = m.group("listen")
-        prefix = bytes(chunk[start + _STAMP_LEN : m.start()])
-        key = prefix + b"#" + conn
+        prefix = bytes(chunk[start + (_LESS_STAMP_LEN if less else _STAMP_LEN) : m.start()])
+        key = (b"\0" if less else b"") + prefix + b"#" + conn
         burst = self._bursts.get(key)
         if burst is None:
             if b"\x1b" in prefix or b"\xc2\x9b" in prefix or len(self._bursts) >= _MAX_BURSTS:
                 # An escape sequence before `#` could swallow text: read it like any line.
                 self._read(chunk, start, read)
                 return chunk.find(b"\n", start) + 1
-            burst = self._bursts[key] = _Burst.of(prefix, conn)
+            burst = self._bursts[key] = _Burst.of(prefix, conn, less)
         stop, tails = burst.lines(chunk, start, end)
         assert tails  # the line is plain and m matched its LISTEN
         first_up = self._listen(burst, chunk, start, tails[0], read)
@@ -632,7 +643,9 @@ class Scanner:
         # The start of the burst's last line (the LF before the one ending it).
         last = chunk.rfind(b"\n", start, stop - 1) + 1
         known = burst.quiet.get(tails[-1])
-        last_up = known is not None and known[0] is Kind.LISTEN and self._stamp_time(chunk, last) is not None
+        last_up = (
+            known is not None and known[0] is Kind.LISTEN and self._time(chunk, last, burst.less) is not None
+        )
         middle = tails[1:-1]
         # A reconnect sends the topics in the order it sent them before: comparing with the
         # last middle found known costs less than hashing each tail.
@@ -661,14 +674,14 @@ class Scanner:
             if template is not None and template[0] is Kind.LISTEN and burst.conn <= MAX_ID:
                 # The commonest line of a DEBUG log that is read: its topics are known, so
                 # all it adds is its time, to the connection's uptime and the span.
-                t = self._stamp_time(chunk, start)
+                t = self._time(chunk, start, burst.less)
                 self.stats.records += 1
                 self.stats.layouts[self._layout_now] += 1
                 read[start] = t
                 self.summary.listened_again(burst.conn, t)
                 self.summary.observe_span(t, t)
                 return t is not None
-            rec = self._replay(chunk, start, self._layout_now, template, read)
+            rec = self._replay(chunk, start, self._layout_now, template, read, burst.less)
         else:
             rec = self._read(chunk, start, read)
             if len(burst.quiet) < _MAX_TAILS and (
