@@ -440,3 +440,39 @@ def test_year_less_logs_keep_their_years() -> None:
     doc = _same_everywhere(data)
     assert doc["failures"]["total"] == 1
     assert doc["span"]["last"].startswith("2026-01-02") and doc["span"]["first"].startswith("2025-12-30")
+
+
+def _prefixed(data: bytes, *services: bytes) -> bytes:
+    """Each line behind a `docker compose logs` service name, taking turns between services."""
+    lines = data.split(b"\n")[:-1]
+    return b"".join(services[i % len(services)] + line + b"\n" for i, line in enumerate(lines))
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"seed": 21, "size": 300_000, "connections": 6, "failure_rate": 0.03},
+        {"seed": 22, "size": 300_000, "connections": 6, "layout": "console", "failure_rate": 0.03},
+        {"seed": 23, "size": 200_000, "connections": 6, "layout": "less", "year_rollover": True, "failure_rate": 0.03},
+    ],
+    ids=["file", "console", "less"],
+)
+def test_docker_service_prefixes_are_cut_and_read_alike(cfg: dict[str, Any]) -> None:
+    """A log behind `miner  | ` (tracebacks included) gives the reference document; so does one
+    whose lines alternate between two services, which is not cut."""
+    data = _gen(**cfg)
+    plain = _same_everywhere(data)
+    one = _same_everywhere(_prefixed(data, b"twitch-miner  | "))
+    assert one["failures"] == plain["failures"] and one["inputs"][0]["lines"] == plain["inputs"][0]["lines"]
+    assert one["inputs"][0]["continuation"] == 0  # `miner  |   File ...` is no bare traceback line
+    _same_everywhere(_prefixed(data, b"miner-1  | ", b"miner-2  | "))
+
+
+def test_a_prefix_that_makes_a_line_too_long_is_not_cut() -> None:
+    """A line that only the prefix pushes over MAX_LINE is counted too long, as line() counts it."""
+    service = b"a-very-long-service-name-for-this-miner  | "
+    long_msg = "#0 - Received: {\"type\":\"MESSAGE\"" + "x" * (MAX_LINE - 140) + "}"
+    data = _lines(_heartbeats(range(2), 1), DEBUG.format(s=2, msg=long_msg), _heartbeats(range(2), 3))
+    assert len(data.split(b"\n")[6]) <= MAX_LINE < len(service + data.split(b"\n")[6])
+    doc = _same_everywhere(_prefixed(data, service))
+    assert doc["inputs"][0]["too_long"] == 1

@@ -303,6 +303,7 @@ class Scanner:
     _memo: dict[bytes, tuple[str, _Template | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
+    _cut: tuple[int, int] = (0, 0)  # _read_original's place in a cut chunk, lines before it
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
     _bitmap: tuple[set[int] | None, bytes] = (None, b"")
 
@@ -368,6 +369,8 @@ class Scanner:
         end = len(chunk) if end is None else end
         if end <= begin:
             return
+        service = b""  # a `docker compose logs` prefix every line has, cut off (_without_service)
+        original = chunk
         in_place = begin or not isinstance(chunk, (bytes, bytearray))  # a map: no copy
         if in_place and (
             self.window is not None
@@ -375,6 +378,7 @@ class Scanner:
             or chunk.find(b"\r", begin, end) != -1
             or chunk[end - 1] != 0x0A
             or _long_lines(chunk, end, begin)
+            or _SERVICE.match(chunk, begin)
         ):
             # The rare cases below rebuild the chunk from its start.
             chunk, end, begin = bytes(memoryview(chunk)[begin:end]), end - begin, 0
@@ -396,6 +400,10 @@ class Scanner:
                     return
                 if self._windowed(chunk, end):
                     return
+            elif not giants and isinstance(chunk, (bytes, bytearray)):
+                original = chunk
+                chunk, end, service = _without_service(chunk, end)
+                self._cut = (0, 0)
         had_first = self.summary.first is not None
 
         layout = self._layout_now = _layout_of(chunk, end, begin)
@@ -417,11 +425,14 @@ class Scanner:
             if less:
                 # Every candidate is read (the filter may have picked it to keep the years
                 # right), a burst of LISTENs as a burst.
-                m = _WS_ANY.search(chunk, start, stop) if plain_at.match(chunk, start, end - 1) else None
+                plain = plain_at.match(chunk, start, end - 1)
+                m = _WS_ANY.search(chunk, start, stop) if plain else None
                 if m is not None and m.group("listen") is not None and _lines is not None:
                     stop = self._listens(chunk, end, start, m, read, less=True)
-                else:
+                elif plain or not service:
                     self._read(chunk, start, read)
+                else:
+                    self._read_original(original, service, chunk, start, stop, read)
                 years.append((start, self.years.state()))
             elif plain_at.match(chunk, start, end - 1):
                 # The C filter knows the ids it was given; the pattern knows those read since.
@@ -432,6 +443,8 @@ class Scanner:
                     stop = self._listens(chunk, end, start, m, read)
                 else:
                     self._read(chunk, start, read)
+            elif service:
+                self._read_original(original, service, chunk, start, stop, read)
             else:
                 self._read(chunk, start, read)
             pos = stop
@@ -529,6 +542,24 @@ class Scanner:
             return True
         self.simple(bytes(memoryview(chunk)[:end]))
         return True
+
+    def _read_original(
+        self,
+        original: Buffer,
+        service: bytes,
+        chunk: Buffer,
+        start: int,
+        stop: int,
+        read: dict[int, datetime | None],
+    ) -> None:
+        """line() for an odd line of a chunk cut by _without_service: on the line as it was,
+        since its prefix may change what it is (a traceback line, an unrecognised one)."""
+        assert isinstance(chunk, bytes)  # the cut copy
+        pos, nth = self._cut
+        nth += chunk.count(b"\n", pos, start)  # lines before it, each cut as much
+        self._cut = (start, nth)
+        at = start + len(service) * nth  # where the line, prefix and all, starts
+        read[start] = self.line(original[at : at + len(service) + stop - 1 - start])
 
     def _read(
         self, chunk: Buffer, start: int, read: dict[int, datetime | None]
@@ -694,6 +725,27 @@ class Scanner:
         return (
             rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
         )
+
+
+# The service name `docker compose logs` puts before every line (layouts._DOCKER's), with
+# the space after the bar: what follows is then the miner's line as it was written.
+_SERVICE = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,127} {0,32}\| ")
+
+
+def _without_service(chunk: bytes | bytearray, end: int) -> tuple[Buffer, int, bytes]:
+    """``chunk[:end]`` without the service prefix that starts every one of its lines, if one
+    does (the prefix, else b""). Cut, a plain line is the same record (split_line skips the
+    prefix, and no plain line starts with a space it could also take); odd lines are read as
+    they were (_read_original)."""
+    m = _SERVICE.match(chunk, 0, end)
+    if m is None:
+        return chunk, end, b""
+    service = m.group()
+    lines = chunk.count(b"\n", 0, end)
+    if chunk.count(b"\n" + service, 0, end - 1) != lines - 1:
+        return chunk, end, b""
+    cut = bytes(memoryview(chunk)[len(service) : end]).replace(b"\n" + service, b"\n")
+    return cut, len(cut), service
 
 
 def normalise_newlines(chunk: bytes) -> bytes:
