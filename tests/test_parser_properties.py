@@ -210,3 +210,16 @@ def test_split_in_two_and_merge_equals_whole(pair: tuple[bytes, bytes], where: f
     second.chunk(mixed[cut:])
     merged = first.summary.merge(second.summary).finish()
     assert snapshot(merged) == snapshot(scan(mixed, lambda sc: sc.simple))
+
+
+@SETTINGS
+@given(mixture(ALL_LOGS), st.sampled_from([b"miner  | ", b"twitch-miner-1 | ", b"a | "]), st.booleans())
+def test_fast_path_equals_reference_behind_a_service_prefix(
+    pair: tuple[bytes, bytes], service: bytes, all_lines: bool
+) -> None:
+    """Behind a `docker compose logs` prefix (on every line, or on all but some), the fast path
+    that cuts it still gives the reference summary."""
+    _, mixed = pair
+    lines = mixed.split(b"\n")
+    data = b"\n".join(service + line if all_lines or i % 7 else line for i, line in enumerate(lines))
+    assert snapshot(scan(data, lambda sc: sc.chunk)) == snapshot(scan(data, lambda sc: sc.simple))
