@@ -9,10 +9,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
+from wsdiag import analyze as analyze_module
 from wsdiag.analyze import Summary
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver, split_line
@@ -223,3 +225,20 @@ def test_fast_path_equals_reference_behind_a_service_prefix(
     lines = mixed.split(b"\n")
     data = b"\n".join(service + line if all_lines or i % 7 else line for i, line in enumerate(lines))
     assert snapshot(scan(data, lambda sc: sc.chunk)) == snapshot(scan(data, lambda sc: sc.simple))
+
+
+@SETTINGS
+@given(mixture(WITH_YEAR), st.floats(0, 1), st.integers(0, 6))
+def test_split_and_merge_equals_whole_past_the_minute_cap(pair: tuple[bytes, bytes], where: float, cap: int) -> None:
+    """Past MAX_MINUTES the later minutes' events count as untimed, whether the log is scanned
+    whole or in parts that are merged (as forked workers' are)."""
+    _, mixed = pair
+    ends = [i + 1 for i, b in enumerate(mixed) if b == 0x0A]
+    cut = ends[int(where * (len(ends) - 1))] if ends else 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(analyze_module, "MAX_MINUTES", cap)
+        first, second = _scanner(), _scanner()
+        first.chunk(mixed[:cut])
+        second.chunk(mixed[cut:])
+        merged = first.summary.merge(second.summary).finish()
+        assert snapshot(merged) == snapshot(scan(mixed, lambda sc: sc.simple))

@@ -584,12 +584,17 @@ class Summary:
         if later.streamers is not None:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
-        for key, minute in later.minutes.items():
+        for key, minute in later.minutes.items():  # in the order they were first seen
             mine = self.minutes.get(key)
-            if mine is None:
+            if mine is not None:
+                mine.merge(minute)
+            elif len(self.minutes) < MAX_MINUTES:
                 self.minutes[key] = minute
             else:
-                mine.merge(minute)
+                # As _minute() does past the cap, so that parts merge into what one pass gives.
+                self.untimed.update(minute.by_class)
+                self.untimed_reconnects += minute.reconnects
+                self.untimed_closes += minute.closes
         for tpl, (count, example) in later.unknown.items():
             if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
                 tpl = "<other templates>"  # the same cap as when scanning
