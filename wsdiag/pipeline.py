@@ -175,8 +175,12 @@ def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> S
 
 def _forked(
     source: Source, opts: Options, ranges: list[tuple[int, int]], progress: Progress | None
-) -> list[Summary]:
-    """Scan ``ranges[1:]`` in forked workers and ``ranges[0]`` here; summaries in range order."""
+) -> Summary:
+    """Scan ``ranges[1:]`` in forked workers and ``ranges[0]`` here, merged in range order.
+
+    Each worker's summary is merged as it arrives: memory holds two summaries at a time, not
+    one per worker (each can reach MAX_MINUTES).
+    """
     shared = _Shared(len(ranges))
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
@@ -194,12 +198,12 @@ def _forked(
             own(n)
             shared.report(progress)
 
-        parts = [_scan_stream(source, opts, ranges[0][0], ranges[0][1], tick)]
+        total = _scan_stream(source, opts, ranges[0][0], ranges[0][1], tick)
         while children:
             pid, rfd = children.pop(0)
-            parts.append(_receive(pid, rfd, shared, progress))
+            total.merge(_receive(pid, rfd, shared, progress))
         shared.report(progress)
-        return parts
+        return total
     finally:
         for pid, rfd in children:  # only after an error: stop and reap the others
             os.close(rfd)
@@ -256,16 +260,14 @@ def scan_source(source: Source, opts: Options, progress: Progress | None = None)
     ranges = split_ranges(source.path, jobs, source.size)
     if len(ranges) == 1:
         return _scan_stream(source, opts, progress=progress)
-    if hasattr(os, "fork"):
-        parts = _forked(source, opts, ranges, progress)
-    else:  # pragma: no cover - not POSIX
+    if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
         parts = _pooled(source, opts, ranges)
         if progress is not None:
             progress(source.size)
-    total = parts[0]
-    for part in parts[1:]:
-        total.merge(part)
-    return total
+        for part in parts[1:]:
+            parts[0].merge(part)
+        return parts[0]
+    return _forked(source, opts, ranges, progress)
 
 
 def analyze(sources: list[Source], opts: Options, progress: Progress | None = None) -> Summary:
