@@ -19,7 +19,8 @@ from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
 
 MAX_ID = 99_999  # a pool slot above this would need five million topics: not a miner id
 MAX_TOPICS = 200_000
-MAX_MINUTES = 60_000  # six weeks of minutes with events; ~20 MB at worst (hostile times)
+MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that full (forked
+# workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
 MAX_SAMPLES = 3
 MAX_UNKNOWN = 200
 _EPOCH = datetime(1970, 1, 1)
