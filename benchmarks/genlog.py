@@ -754,18 +754,17 @@ class _Generator:
         self._traceback(lines, err)
         if self.cfg.echoes:
             self._add(lines, t, "ERROR", M_WSC, "error", f"{err} - goodbye")
+        self._closed(lines, t, n)
+        self._reconnecting(lines, t, n, outage)
+
+    def _closed(self, lines: list[_Line], t: int, n: int) -> None:
         self._add(lines, t, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
-        self._add(
-            lines,
-            t,
-            "INFO",
-            M_POOL,
-            "handle_reconnection",
-            f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds",
-            n,
-            _K_RECON if outage < 0 else _K_RECON_OUTAGE,
-            max(outage, 0),
-        )
+
+    def _reconnecting(self, lines: list[_Line], t: int, n: int, outage: int = -1) -> None:
+        """`Reconnecting`: the last line of a failure (of the outage ``outage``, if any)."""
+        msg = f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds"
+        kind = _K_RECON if outage < 0 else _K_RECON_OUTAGE
+        self._add(lines, t, "INFO", M_POOL, "handle_reconnection", msg, n, kind, max(outage, 0))
 
     def _listen_lines(self, n: int, t: int, bad_auth: bool = False) -> list[_Line]:
         """LISTEN requests of connection ``n`` on open and their RESPONSE acks."""
@@ -910,21 +909,12 @@ class _Generator:
                     _K_FAIL,
                     cls,
                 )
-            self._add(
-                lines,
-                t,
-                "INFO",
-                M_POOL,
-                "handle_reconnection",
-                f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds",
-                n,
-                _K_RECON,
-            )
+            self._reconnecting(lines, t, n)
             self._schedule(t, lines)
             if rng.random() < 0.85:
                 closed: list[_Line] = []
                 tc = t + rng.randint(0, 2)
-                self._add(closed, tc, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
+                self._closed(closed, tc, n)
                 self._schedule(tc, closed)
             self._reopen(n, t + 30 + rng.randint(0, 3), 0)
         else:  # reconnect_requested, bad_auth (a RECONNECT whose re-LISTEN is refused)
@@ -940,21 +930,12 @@ class _Generator:
                 _K_FAIL,
                 "reconnect_requested",
             )
-            self._add(
-                lines,
-                t,
-                "INFO",
-                M_POOL,
-                "handle_reconnection",
-                f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds",
-                n,
-                _K_RECON,
-            )
+            self._reconnecting(lines, t, n)
             self._schedule(t, lines)
             if rng.random() < 0.7:
                 closed = []
                 tc = t + rng.randint(40, 75)
-                self._add(closed, tc, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
+                self._closed(closed, tc, n)
                 self._schedule(tc, closed)
                 self.busy[n] = max(self.busy[n], tc + 1)
             self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")

@@ -155,15 +155,20 @@ def test_output_file(tmp_path: Path) -> None:
     assert [json.loads(line)["class"] for line in out.read_text().splitlines()] == ["bad_auth"] * 3
 
 
-def test_events_stream_before_the_input_ends() -> None:
-    """A live pipe (`tail -f log | wsdiag events`): events come out while stdin is still open."""
-    proc = subprocess.Popen(
+def _events_on_a_pipe() -> subprocess.Popen[bytes]:
+    """`wsdiag events` reading a pipe that the test writes to."""
+    return subprocess.Popen(
         [sys.executable, "-m", "wsdiag", "events", "--year", "2025"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
     )
+
+
+def test_events_stream_before_the_input_ends() -> None:
+    """A live pipe (`tail -f log | wsdiag events`): events come out while stdin is still open."""
+    proc = _events_on_a_pipe()
     assert proc.stdin is not None and proc.stdout is not None
     try:
         # Up to 19:25:12: #25's error at 19:22:28 is more than SETTLE_SECONDS in the past.
@@ -200,13 +205,7 @@ def test_time_running_backwards_is_reported(tmp_path: Path) -> None:
     log = tmp_path / "clock.log"
     log.write_text(head + tail)
     assert analyze_doc(log)["failures"]["total"] == 1
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wsdiag", "events", "--year", "2025"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
+    proc = _events_on_a_pipe()
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(head.encode())
     proc.stdin.flush()

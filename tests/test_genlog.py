@@ -297,3 +297,10 @@ def test_cli_writes_log_and_expected(tmp_path: Path) -> None:
     data, exp = _gen(size=300 * 1024, seed=4, outages=1)
     assert log.read_bytes() == data
     assert json.loads(js.read_text()) == json.loads(json.dumps(exp.to_json()))
+
+
+def test_the_generator_keeps_the_contract_failure_classes() -> None:
+    """genlog runs without wsdiag installed, so it keeps its own copy of the class list: the same one."""
+    from wsdiag.records import FAILURE_CLASSES
+
+    assert genlog.FAILURE_CLASSES == FAILURE_CLASSES

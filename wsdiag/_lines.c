@@ -145,6 +145,14 @@ less_stamp_ok(cp p, cp q)
     return !bad;
 }
 
+/* A year-less date the YearResolver takes (layouts._make_time): a month 01-12, a day 01-31. */
+static inline int
+less_resolves(cp p)
+{
+    int day = (p[0] - '0') * 10 + (p[1] - '0'), mon = (p[3] - '0') * 10 + (p[4] - '0');
+    return mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
+}
+
 static int
 contains(cp p, cp q, const char *lit, Py_ssize_t n)
 {
@@ -303,11 +311,7 @@ scan(PyObject *self, PyObject *args)
             /* A year-less date gets its year from the YearResolver, line by line: its state
              * changes only where the month does (or at the first date), so such lines are
              * looked at, and so is the first dated line after any line this cannot date. */
-            int dated = less_stamp_ok(p, q), resolves = 0;
-            if (dated) {
-                int day = (p[0] - '0') * 10 + (p[1] - '0'), mon = (p[3] - '0') * 10 + (p[4] - '0');
-                resolves = mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
-            }
+            int dated = less_stamp_ok(p, q), resolves = dated && less_resolves(p);
             int same = !resolves || (month_known && p[3] == month[0] && p[4] == month[1]);
             skip = dated && same && plain_less(p, q) && hashes_harmless(p, q, known, nknown);
             if (resolves) {
@@ -391,8 +395,7 @@ listens(PyObject *self, PyObject *args)
              * they have its month and a date it takes (see scan()). */
             if (!less_stamp_ok(p, q))
                 break;
-            int day = (p[0] - '0') * 10 + (p[1] - '0'), mon = (p[3] - '0') * 10 + (p[4] - '0');
-            int resolves = mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
+            int resolves = less_resolves(p);
             if (p == base + start) {
                 month[0] = p[3];
                 month[1] = p[4];

@@ -366,9 +366,7 @@ class Summary:
             if rec.conn > MAX_ID:
                 stats.implausible_ids += 1
                 return
-            self.ids.add(rec.conn)
-            if self.max_id is None or rec.conn > self.max_id:
-                self.max_id = rec.conn
+            self._saw(rec.conn)
         kind = rec.kind
         if kind is Kind.OTHER:
             return
@@ -483,11 +481,14 @@ class Summary:
             tail.open = False
         up.last_up = t
 
-    def listened_again(self, conn: int, t: datetime | None) -> None:
-        """What add() does with a LISTEN of ``conn`` (at most MAX_ID) whose topics it has."""
+    def _saw(self, conn: int) -> None:
         self.ids.add(conn)
         if self.max_id is None or conn > self.max_id:
             self.max_id = conn
+
+    def listened_again(self, conn: int, t: datetime | None) -> None:
+        """What add() does with a LISTEN of ``conn`` (at most MAX_ID) whose topics it has."""
+        self._saw(conn)
         if t is not None:
             self._up(conn, t)
 

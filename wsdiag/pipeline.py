@@ -30,6 +30,7 @@ from wsdiag.sources import (
 )
 
 if TYPE_CHECKING:
+    from wsdiag.scan import Buffer
     from wsdiag.timefilter import Window
 
 #: Files smaller than this are scanned in-process: workers cost more than they save.
@@ -81,23 +82,22 @@ def _scan_stream(
     summary = Summary()
     scanner = scanner_for(summary, source, opts)
     with reading(source, scanner.stats) as stream:
+        parts: Iterator[tuple[Buffer, int, int]]
         if not opts.simple and opts.window is None and scanner_maps() and quiet_file(source):
             assert source.size is not None
-            for window, begin, end in mapped_blocks(stream, start, stop or source.size):
-                scanner.chunk(window, end, begin)
-                if progress is not None:
-                    progress(end - begin)
-            return summary
-        if start:
-            stream.seek(start)
-        limit = None if stop is None else stop - start
-        for buf, n in blocks(stream, CHUNK, limit):
+            parts = mapped_blocks(stream, start, stop or source.size)
+        else:
+            if start:
+                stream.seek(start)
+            limit = None if stop is None else stop - start
+            parts = ((buf, 0, n) for buf, n in blocks(stream, CHUNK, limit))
+        for buf, begin, end in parts:
             if opts.simple:
-                scanner.simple(bytes(memoryview(buf)[:n]))
+                scanner.simple(bytes(memoryview(buf)[begin:end]))
             else:
-                scanner.chunk(buf, n)
+                scanner.chunk(buf, end, begin)
             if progress is not None:
-                progress(n)
+                progress(end - begin)
     return summary
 
 

@@ -68,15 +68,18 @@ MAX_LINE = 64 * 1024
 # The file layout's `dd/mm/yy HH:MM:SS` (17 bytes), then ` - LEVEL - `.
 _STAMP17 = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d"
 _STAMP_LEN = 17
+# The year-less console layout's `dd/mm HH:MM:SS` (14 bytes), then ` - ` and the message.
+_STAMP14 = rb"\d\d/\d\d \d\d:\d\d:\d\d"
+_LESS_STAMP_LEN = 14
 # A non-DEBUG record that to_record() ignores: an ordinary `[func]: ` (not one of
 # websocket-client's echo functions), a message that starts with neither `#`, `[user] ` nor an
 # id-less template, and no `Loading data for`, ESC or 8-bit CSI anywhere in the line.
 _LOUD = rb"(?:INFO|WARNING|WARN|ERROR|CRITICAL) - "
 _QUIET_FUNC = rb"\[(?!(?:error|warning|info)\])[!-\\^-~]{1,100}\]: "
-_QUIET_MSG = (
-    rb"(?![#\[]|Reconnect|The last |Error while trying|Received the ERR)"
-    rb"(?!.*Loading data for )(?!.*\x1b)(?!.*\xc2\x9b)"
-)
+# The starts of the id-less templates (templates.to_record), and text it finds anywhere.
+_TEMPLATE_START = rb"Reconnect|The last |Error while trying|Received the ERR"
+_ANYWHERE = rb"Loading data for |\x1b|\xc2\x9b"
+_QUIET_MSG = rb"(?![#\[]|" + _TEMPLATE_START + rb")(?!.*(?:" + _ANYWHERE + rb"))"
 # A plain line: a DEBUG record (only its `#N - ` can matter: see _ws_pattern) or a quiet record
 # of another level, in the file layout (`module - [func]: `) or the console one (`[func]: `).
 # Every other line is an odd one, read by line(). A chunk is scanned in the layout of its
@@ -97,10 +100,15 @@ _PLAIN = {
     + rb")",
     # The year-less console layout: no level and no function name, so no template is ruled
     # out by them; a `#` anywhere is left to the `#N - ` pattern, as in a DEBUG line.
-    "less": rb"\d\d/\d\d \d\d:\d\d:\d\d - "
-    + rb"(?!\[|(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL) - |Reconnect|The last |Error while trying"
-    + rb"|Received the ERR|error from callback|tearing down)"
-    + rb"(?!.*(?: - goodbye| - reconnect|Loading data for |\x1b|\xc2\x9b))",
+    # Without a function name, websocket-client's echoes are told by their text alone.
+    "less": _STAMP14
+    + rb" - (?!\[|DEBUG - |"
+    + _LOUD
+    + rb"|"
+    + _TEMPLATE_START
+    + rb"|error from callback|tearing down)(?!.*(?: - goodbye| - reconnect|"
+    + _ANYWHERE
+    + rb"))",
 }
 _LAYOUT_CODE = {"file": 0, "console": 1, "less": 2}  # for the C filter
 _PLAIN_AT = {layout: re.compile(p) for layout, p in _PLAIN.items()}
@@ -132,7 +140,8 @@ _ALIVE = (
 )
 # The LISTEN of a topic: a sign of life with a time, read by line() unless it sits inside a
 # burst of LISTENs already known (see Scanner._listens).
-_LISTEN = rb'(?P<listen>\d{1,5}) - Send: \{"type":"LISTEN","nonce":"[A-Za-z0-9]{0,64}"'
+_LISTEN_HEAD = b' - Send: {"type":"LISTEN","nonce":"'
+_LISTEN = rb"(?P<listen>\d{1,5})" + re.escape(_LISTEN_HEAD) + rb'[A-Za-z0-9]{0,64}"'
 _MAX_KNOWN = 512  # beyond this many ids every `#N - ` is read (hostile input)
 _EAGER_IDS = 64  # up to this many ids the `#N - ` pattern learns each new one at once ...
 _STALE_READS = 32  # ... then only after this many heartbeat-like lines were read
@@ -142,8 +151,7 @@ _MEMO_LINE = 1024  # longest line whose record is remembered ...
 _MEMO_SIZE = 4096  # ... and how many (the memo starts afresh when full)
 _RECENT_STAMPS = 64  # stamps _stamp_time remembers
 _NEWLINE = re.compile(rb"\n")
-_LESS_STAMPED = re.compile(rb"\d\d/\d\d \d\d:\d\d:\d\d - ")
-_LESS_STAMP_LEN = 14
+_LESS_STAMPED = re.compile(_STAMP14 + rb" - ")
 _STAMPED = re.compile(_STAMP17 + rb" - ")
 _UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
 
@@ -194,6 +202,11 @@ def scanner_maps() -> bool:
     return _lines is not None
 
 
+def _year_less(chunk: Buffer, start: int) -> bool:
+    """A stamped line's stamp is `dd/mm HH:MM:SS` (not `dd/mm/yy HH:MM:SS`)."""
+    return chunk[start + 5] != 0x2F
+
+
 def _id_bitmap(known: set[int]) -> bytes:
     """``known`` as the C filter takes it, a bit per id; none past _MAX_KNOWN (see _ws_pattern)."""
     bits = bytearray((MAX_ID + 8) // 8 if known and len(known) <= _MAX_KNOWN else 0)
@@ -239,26 +252,23 @@ class _Burst:
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
     quiet: dict[bytes, _Template | None] = field(default_factory=dict)
     known: list[bytes] = field(default_factory=list)  # tails all in `quiet` (it never forgets)
-    less: bool = False  # year-less stamps (only with the C filter: see _lines.c)
 
     @classmethod
-    def of(cls, prefix: bytes, conn: bytes, less: bool = False) -> _Burst:
+    def of(cls, prefix: bytes, conn: bytes) -> _Burst:
         head = prefix + b"#" + conn + _LISTEN_HEAD
-        return cls(int(conn), head, *_burst_patterns(prefix), less=less)
+        return cls(int(conn), head, *_burst_patterns(prefix))
 
     def lines(self, chunk: Buffer, start: int, end: int) -> tuple[int, list[bytes]]:
         """The burst's lines from ``start`` (whose first is one): where they end, and the tail
         of each."""
         if _lines is not None:
-            found: tuple[int, list[bytes]] = _lines.listens(chunk, start, end, self.head, self.less)
+            less = _year_less(chunk, start)
+            found: tuple[int, list[bytes]] = _lines.listens(chunk, start, end, self.head, less)
             return found
-        assert not self.less  # year-less lines are all read without the C filter
+        assert not _year_less(chunk, start)  # year-less lines are all read without the C filter
         run = self.run.match(chunk, start, end)
         assert run is not None
         return run.end(), [tail for _, tail in self.line.findall(chunk, start, run.end())]
-
-
-_LISTEN_HEAD = b' - Send: {"type":"LISTEN","nonce":"'
 
 
 @functools.lru_cache(maxsize=64)
@@ -428,7 +438,7 @@ class Scanner:
                 plain = plain_at.match(chunk, start, end - 1)
                 m = _WS_ANY.search(chunk, start, stop) if plain else None
                 if m is not None and m.group("listen") is not None and _lines is not None:
-                    stop = self._listens(chunk, end, start, m, read, less=True)
+                    stop = self._listens(chunk, end, start, m, read)
                 elif plain or not service:
                     self._read(chunk, start, read)
                 else:
@@ -571,17 +581,15 @@ class Scanner:
         """
         stop = chunk.find(b"\n", start)
         key = None
-        less = False
         if stop - start <= _MEMO_LINE:
             if _STAMPED.match(chunk, start):
                 key = bytes(chunk[start + _STAMP_LEN : stop])
             elif _LESS_STAMPED.match(chunk, start):
-                less = True
                 key = b"\0" + bytes(chunk[start + _LESS_STAMP_LEN : stop])  # apart from the others
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self._replay(chunk, start, hit[0], hit[1], read, less)
+                rec = self._replay(chunk, start, hit[0], hit[1], read)
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
@@ -602,10 +610,9 @@ class Scanner:
         layout: str,
         template: _Template | None,
         read: dict[int, datetime | None],
-        less: bool = False,
     ) -> Record | None:
         """What line() does for a stamped record line whose record (but for the time) is known."""
-        t = self._time(chunk, start, less)
+        t = self._time(chunk, start)
         self.stats.records += 1
         self.stats.layouts[layout] += 1
         self._layout = layout
@@ -613,10 +620,10 @@ class Scanner:
         self._fold(None if template is None else _at(template, t), t)
         return self._rec
 
-    def _time(self, chunk: Buffer, start: int, less: bool) -> datetime | None:
-        """The time line() gives a stamped line; a year-less one takes its year from the
-        resolver, in order, as in line()."""
-        if not less:
+    def _time(self, chunk: Buffer, start: int) -> datetime | None:
+        """The time line() gives a stamped line (dated or year-less, told by the byte after the
+        month); a year-less one takes its year from the resolver, in order, as in line()."""
+        if not _year_less(chunk, start):
             return self._stamp_time(chunk, start)
         text = chunk[start : start + _LESS_STAMP_LEN + 3].decode("ascii", "replace")
         stamped, assumed = split_line(text, self.years)
@@ -655,9 +662,9 @@ class Scanner:
         start: int,
         m: re.Match[bytes],
         read: dict[int, datetime | None],
-        less: bool = False,
     ) -> int:
         """Read a burst of LISTEN lines from ``start`` (see :class:`_Burst`); return where it ends."""
+        less = _year_less(chunk, start)
         conn = m.group("listen")
         prefix = bytes(chunk[start + (_LESS_STAMP_LEN if less else _STAMP_LEN) : m.start()])
         key = (b"\0" if less else b"") + prefix + b"#" + conn
@@ -667,7 +674,7 @@ class Scanner:
                 # An escape sequence before `#` could swallow text: read it like any line.
                 self._read(chunk, start, read)
                 return chunk.find(b"\n", start) + 1
-            burst = self._bursts[key] = _Burst.of(prefix, conn, less)
+            burst = self._bursts[key] = _Burst.of(prefix, conn)
         stop, tails = burst.lines(chunk, start, end)
         assert tails  # the line is plain and m matched its LISTEN
         first_up = self._listen(burst, chunk, start, tails[0], read)
@@ -677,7 +684,7 @@ class Scanner:
         last = chunk.rfind(b"\n", start, stop - 1) + 1
         known = burst.quiet.get(tails[-1])
         last_up = (
-            known is not None and known[0] is Kind.LISTEN and self._time(chunk, last, burst.less) is not None
+            known is not None and known[0] is Kind.LISTEN and self._time(chunk, last) is not None
         )
         middle = tails[1:-1]
         # A reconnect sends the topics in the order it sent them before: comparing with the
@@ -707,14 +714,14 @@ class Scanner:
             if template is not None and template[0] is Kind.LISTEN and burst.conn <= MAX_ID:
                 # The commonest line of a DEBUG log that is read: its topics are known, so
                 # all it adds is its time, to the connection's uptime and the span.
-                t = self._time(chunk, start, burst.less)
+                t = self._time(chunk, start)
                 self.stats.records += 1
                 self.stats.layouts[self._layout_now] += 1
                 read[start] = t
                 self.summary.listened_again(burst.conn, t)
                 self.summary.observe_span(t, t)
                 return t is not None
-            rec = self._replay(chunk, start, self._layout_now, template, read, burst.less)
+            rec = self._replay(chunk, start, self._layout_now, template, read)
         else:
             rec = self._read(chunk, start, read)
             if len(burst.quiet) < _MAX_TAILS and (
