@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, run_cli
 from wsdiag.cli import app
 
 runner = CliRunner()
@@ -71,6 +71,29 @@ def test_output_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", "-f", "markdown", "-o", str(out), STORM])
     assert result.exit_code == 0 and result.stdout == ""
     assert out.read_text(encoding="utf-8").startswith("## ❌ wsdiag: ERROR")
+
+
+@pytest.mark.parametrize("command", ["check", "analyze"])
+def test_also_writes_every_format_from_one_run(command: str, tmp_path: Path) -> None:
+    """--also FORMAT=FILE (repeatable) writes what --format FORMAT prints; stdout and exit status unchanged."""
+    formats = ["text", "json", "markdown", "html"]
+    also = [arg for fmt in formats for arg in ("--also", f"{fmt}={tmp_path / fmt}")]
+    both = run_cli(command, STORM, "--format", "github", *also)
+    alone = run_cli(command, STORM, "--format", "github")
+    assert both.returncode == alone.returncode == (1 if command == "check" else 0)
+    assert both.stdout == alone.stdout and both.stdout.startswith(b"::error title=wsdiag too-many-connections::")
+    for fmt in formats:
+        separate = run_cli(command, STORM, "--format", fmt)
+        assert (tmp_path / fmt).read_bytes() == separate.stdout, fmt
+
+
+@pytest.mark.parametrize("value", ["markdown", "yaml=out.yml", "json=", "json=-"])
+def test_malformed_also_exits_2(value: str, tmp_path: Path) -> None:
+    """A --also that is not FORMAT=FILE is exit 2 with one line naming the option, before any reading."""
+    result = runner.invoke(app, ["check", "--also", value, str(tmp_path / "not-read.log")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"wsdiag: error: --also: {value!r} is not FORMAT=FILE")
+    assert result.stderr.count("\n") == 1
 
 
 def test_unwritable_output_exits_2(tmp_path: Path) -> None:

@@ -282,6 +282,38 @@ def _render(
     return text_report.render(d, _console(color, to_terminal))
 
 
+def _also(values: list[str] | None) -> list[tuple[Format, Path]]:
+    """``--also FORMAT=FILE`` values as (format, path); exit 2 naming the option when malformed."""
+    out: list[tuple[Format, Path]] = []
+    for value in values or []:
+        name, sep, file = value.partition("=")
+        fmt: Format | None
+        try:
+            fmt = Format(name.strip())
+        except ValueError:
+            fmt = None
+        if not sep or fmt is None or not file or file == "-":
+            choices = ", ".join(f.value for f in Format)
+            _fail(f"--also: {value!r} is not FORMAT=FILE (FORMAT: {choices}; FILE: a path, not -)")
+        out.append((fmt, Path(file)))
+    return out
+
+
+def _emit_all(
+    d: Diagnosis,
+    fmt: Format,
+    color: Color,
+    output: Path | None,
+    also: list[tuple[Format, Path]],
+    result: checks.CheckResult | None = None,
+    exit_zero: bool = False,
+) -> None:
+    """The --also files first, then the main report: every format from the one analysis."""
+    for extra_fmt, path in also:
+        _emit(_render(d, extra_fmt, color, path, result, exit_zero), path)
+    _emit(_render(d, fmt, color, output, result, exit_zero), output)
+
+
 PathsArg = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional here
     typer.Argument(
@@ -303,6 +335,16 @@ FormatOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
+]
+AlsoOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--also",
+        metavar="FORMAT=FILE",
+        help="Also write the report in FORMAT to FILE, from the same analysis (repeatable), "
+        "e.g. --format github --also markdown=summary.md --also json=report.json.",
+        show_default=False,
+    ),
 ]
 YearOpt = Annotated[
     Optional[int],  # noqa: UP045
@@ -375,6 +417,7 @@ def analyze(
     paths: PathsArg = None,
     fmt: FormatOpt = Format.text,
     output: OutputOpt = None,
+    also: AlsoOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     year: YearOpt = None,
@@ -392,8 +435,9 @@ def analyze(
     Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    extra = _also(also)
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until, bucket)
-    _emit(_render(diagnosis, fmt, color, output), output)
+    _emit_all(diagnosis, fmt, color, output, extra)
 
 
 @app.command(
@@ -424,6 +468,7 @@ def check(
     ] = False,
     fmt: FormatOpt = Format.text,
     output: OutputOpt = None,
+    also: AlsoOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     year: YearOpt = None,
@@ -442,11 +487,12 @@ def check(
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    extra = _also(also)
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until)
     from wsdiag import check as checks
 
     result = checks.evaluate(diagnosis, fail_on.value, max_reconnects_per_hour)
-    _emit(_render(diagnosis, fmt, color, output, result, exit_zero), output)
+    _emit_all(diagnosis, fmt, color, output, extra, result, exit_zero)
     if not result.passed and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
 
