@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
-import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +20,6 @@ from wsdiag.cli import app
 
 runner = CliRunner()
 STORM = str(SAMPLES / "storm_37conn.log")
-WORKFLOW = ROOT / "examples" / "github-actions" / "check-miner-log.yml"
 
 
 def big_log(tmp_path: Path) -> Path:
@@ -206,56 +203,6 @@ def test_interrupt_exits_130_without_traceback() -> None:
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert b"Traceback" not in err and out == b""
-
-
-def _workflow_step(name: str) -> str:
-    """The `run: |` script of the named step of the example workflow."""
-    lines = WORKFLOW.read_text().splitlines()
-    start = lines.index(f"      - name: {name}")
-    run = next(i for i in range(start, len(lines)) if lines[i].strip() == "run: |")
-    body = []
-    for line in lines[run + 1 :]:
-        if line.strip() and not line.startswith(" " * 10):
-            break
-        body.append(line[10:])
-    return "\n".join(body).strip() + "\n"
-
-
-@pytest.mark.parametrize(("sample", "status"), [("storm_37conn.log", 1), ("healthy_2conn.log", 0)])
-def test_github_actions_job(sample: str, status: int, tmp_path: Path) -> None:
-    """The example workflow's check step: annotations on stdout, Markdown summary, job fails on errors."""
-    script = _workflow_step("Check the log")
-    assert "wsdiag check logs/" in script
-    (tmp_path / "logs").mkdir()
-    shutil.copy(SAMPLES / sample, tmp_path / "logs" / "miner.log")
-    summary = tmp_path / "step_summary.md"
-    summary.write_text("")
-    # GitHub runs `run:` with `bash -e {0}`; wsdiag stands in for the installed console script.
-    shim = 'wsdiag() { "$PY" -m wsdiag "$@"; }\n'
-    proc = subprocess.run(
-        ["bash", "-e", "-c", shim + script],
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        env={
-            **os.environ,
-            "PY": sys.executable,
-            "GITHUB_STEP_SUMMARY": str(summary),
-            "PYTHONPATH": str(ROOT),  # the tree under test, not an older installed copy
-        },
-    )
-    assert proc.returncode == status, proc.stderr
-    md = summary.read_text(encoding="utf-8")
-    out = proc.stdout.decode()
-    if status:
-        assert out.startswith("::error title=wsdiag too-many-connections::")
-        assert re.search(r"^### ❌ Check failed: \d+ violations? \(`--fail-on error`\)$", md, re.M)
-        assert "| `too-many-connections` | 37 connections | 10 (`--max-connections`) |" in md
-    else:
-        assert "::error" not in out
-        assert "### ✅ Check passed" in md
-    assert md.startswith("## ") and "### Failures by class" in md
-    assert proc.stderr == b""
 
 
 def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
