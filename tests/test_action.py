@@ -353,3 +353,16 @@ def test_example_workflow_uses_this_action() -> None:
     assert len(ours) == 1
     assert set(ours[0].get("with", {})) <= set(ACTION["inputs"])
     assert not any("pip install" in str(s.get("run", "")) for s in steps)
+
+
+def test_readme_documents_the_action() -> None:
+    """README "Use in CI": its workflow is valid YAML using declared inputs; its tables name every input and output."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Use in CI\n") :]
+    section = section[: section.index("\n## ", 1)]
+    (block,) = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    steps = [s for job in yaml.safe_load(block)["jobs"].values() for s in job["steps"]]
+    (ours,) = [s for s in steps if str(s.get("uses", "")).split("@")[0].endswith("/wsdiag")]
+    assert set(ours["with"]) <= set(ACTION["inputs"])
+    rows = {m for line in section.splitlines() if line.startswith("| `") for m in re.findall(r"`([a-z-]+)`", line.split(" | ")[0])}
+    assert rows == set(ACTION["inputs"]) | set(ACTION["outputs"])
