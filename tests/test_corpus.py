@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import CORPUS
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.records import FAILURE_CLASSES
 from wsdiag.sources import resolve
 
 
@@ -40,7 +41,10 @@ def test_corpus_file_matches_truth(corpus: Path, name: str) -> None:
     doc = Diagnosis.of(analyze(resolve([str(corpus / name)]), Options(jobs=1))).to_dict()
     assert doc["connections"]["ids"] == truth["ids"]
     assert doc["connections"]["pool_size"] == truth["pool_size"]
-    assert doc["failures"]["by_class"] == truth["by_class"]
+    # Classes added to the contract after the hand count (`rejected`) are 0 in these excerpts.
+    counted: dict[str, int] = truth["by_class"]  # type: ignore[assignment]
+    assert set(counted) <= set(FAILURE_CLASSES)
+    assert doc["failures"]["by_class"] == {c: counted.get(c, 0) for c in FAILURE_CLASSES}
     assert doc["reconnects"]["count"] == truth["reconnects"]
     assert doc["closes"] == truth["closed"]
     assert doc["topics"]["listened"] == truth["topics_listened"]
