@@ -63,3 +63,28 @@ def test_corpus_simple_path_agrees(corpus: Path) -> None:
         fast = Diagnosis.of(analyze(src, Options(jobs=1, year=2025))).to_dict()
         slow = Diagnosis.of(analyze(src, Options(jobs=1, year=2025, simple=True))).to_dict()
         assert fast == slow, name
+
+
+def _diagnoses() -> dict[str, dict[str, object]]:
+    path = CORPUS / "diagnosis.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+DIAGNOSES = _diagnoses()
+
+
+@pytest.mark.parametrize("name", sorted(DIAGNOSES) or ["<no corpus>"])
+def test_corpus_file_gets_the_experts_diagnosis(corpus: Path, name: str) -> None:
+    """An acceptable primary cause, every required cause, no forbidden one, and no ok verdict
+    where an expert would object (diagnosis.json)."""
+    exp = DIAGNOSES[name]
+    doc = Diagnosis.of(analyze(resolve([str(corpus / name)]), Options(jobs=1))).to_dict()
+    diag = doc["diagnosis"]
+    assert diag["primary"] in exp["primary"], (name, diag)  # type: ignore[operator]
+    assert set(exp["required"]) <= set(diag["causes"]), (name, diag)  # type: ignore[call-overload]
+    assert not set(exp["forbidden"]) & set(diag["causes"]), (name, diag)  # type: ignore[call-overload]
+    if exp["verdict_not_ok"]:
+        assert doc["verdict"] != "ok", name

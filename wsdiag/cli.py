@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 import typer
 
 from wsdiag import __version__
+from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Thresholds
 from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
@@ -416,7 +416,9 @@ def check(
     ] = None,
     fail_on: Annotated[
         FailOn,
-        typer.Option("--fail-on", help="Fail on findings of this severity or worse."),
+        typer.Option(
+            "--fail-on", help="Fail on causes of this severity or worse (symptoms never fail)."
+        ),
     ] = FailOn.error,
     exit_zero: Annotated[
         bool,
@@ -436,7 +438,7 @@ def check(
 ) -> None:
     """CI gate: fail when the log breaks a rule.
 
-    A rule is broken by a finding at or above --fail-on, or by a limit given here that the log
+    A rule is broken by a cause at or above --fail-on, or by a limit given here that the log
     exceeds. Text output has one line per violation: the rule, the measured value, the limit.
 
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
