@@ -343,10 +343,19 @@ TopicsOpt = Annotated[
     int, typer.Option("--topics-per-connection", help="Topics per connection (Twitch: 50).")
 ]
 NetMinOpt = Annotated[
-    int, typer.Option("--network-min", help="Network failures before network-instability.")
+    int,
+    typer.Option(
+        "--network-min",
+        help="Resets, timeouts or TLS errors on single connections before their rate can make "
+        "network-instability or tls-errors.",
+    ),
 ]
 PingMinOpt = Annotated[
-    int, typer.Option("--ping-min", help="Ping/pong failures before ping-pong-failures.")
+    int,
+    typer.Option(
+        "--ping-min",
+        help="Ping/pong failures before ping-pong-failures (and before frequent ones point to the host).",
+    ),
 ]
 BucketOpt = Annotated[
     Optional[str],  # noqa: UP045
@@ -359,7 +368,8 @@ BucketOpt = Annotated[
 StormOpt = Annotated[
     float,
     typer.Option(
-        "--storm-rate", help="Reconnects per connection per hour that make a reconnect-storm."
+        "--storm-rate",
+        help="Reconnects per connection (slot of the pool) per hour that make a reconnect-storm.",
     ),
 ]
 

@@ -161,7 +161,7 @@ def _tls_certificate(ev: Evidence, c: Cause) -> Finding:
 
 def _bad_auth(ev: Evidence, c: Cause) -> Finding:
     n = c.explains
-    evidence = [f"{plural(n, 'ERR_BADAUTH answer')} to LISTEN requests"]
+    evidence = [f"{plural(n, 'ERR_BADAUTH answer')} to LISTEN"]
     if ev.summary.badauth_hint:
         evidence.append("the miner says: outdated cookie file")
     evidence.append("the socket stays open after the answer: not counted as downtime")
@@ -419,8 +419,10 @@ def _twitch_closes(ev: Evidence, c: Cause) -> Finding:
     hit = set().union(*(ev.conns_by_class.get(k, frozenset()) for k in got))
     title = f"{plural(n, 'isolated close')} on single connections: Twitch's background"
     evidence = [f"{per_hour(n, ev.hours)}: " + ", ".join(f"{k} {v:,}" for k, v in got.items())]
-    if hit:
+    if len(hit) > 1:
         evidence.append(f"on {conns(hit)}, one at a time: never network-wide")
+    elif hit:
+        evidence.append(f"on {conns(hit)}")
     evidence.append(
         f"no network, TLS, auth or host signal; {describe(s)} is within Twitch's limit of "
         f"{th.max_connections}"
