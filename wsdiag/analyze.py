@@ -178,9 +178,11 @@ class ConnStats:
     closes: int = 0
     topics: set[str] = field(default_factory=set)
     uptime: Uptime = field(default_factory=Uptime)  # merged by Summary.merge (needs the minutes)
+    hints: Counter[str] = field(default_factory=Counter)  # signatures of its failures
 
     def merge(self, other: ConnStats) -> None:
         self.by_class.update(other.by_class)
+        self.hints.update(other.hints)
         self.reconnects += other.reconnects
         self.closes += other.closes
         if len(self.topics) < MAX_TOPICS:
@@ -445,6 +447,8 @@ class Summary:
                 sig = signature(ev.cls, ev.message)
                 if sig is not None:
                     self.hints[sig] += 1
+                    if ev.conn is not None:
+                        self._conn(ev.conn).hints[sig] += 1
 
     def _unknown(self, message: str) -> None:
         from wsdiag.templating import template_of

@@ -132,10 +132,15 @@ def run_lines(runs: Iterable[Run], label: str | None = None) -> list[str]:
 # -- causes --------------------------------------------------------------------------------------
 
 
+def _with_hint(ev: Evidence, sig: str) -> frozenset[int]:
+    """The connections that had failures of this signature."""
+    return frozenset(conn for conn, cs in ev.summary.conns.items() if cs.hints.get(sig))
+
+
 def _tls_certificate(ev: Evidence, c: Cause) -> Finding:
     s = ev.summary
     n = c.explains
-    hit = ev.conns_by_class.get("ssl", frozenset())
+    hit = _with_hint(ev, "certificate")
     if hit and s.ids and hit >= s.ids:
         where = "every connection" if len(s.ids) > 1 else "the only connection"
         title = f"certificate verification fails on {where}"
@@ -147,8 +152,12 @@ def _tls_certificate(ev: Evidence, c: Cause) -> Finding:
         f"{plural(n, 'certificate verification failure')} (CERTIFICATE_VERIFY_FAILED) on "
         f"{conns(hit) if hit else 'connections without an id'}"
     ]
-    evidence += run_lines((r for r in ev.runs if r.by_class.get("ssl")), "certificate verification")
-    evidence.append("nothing can connect while the certificate cannot be verified: an error at once")
+    runs = [r for r in ev.runs if r.by_class.get("ssl") and r.conn in hit]
+    evidence += run_lines(runs, "certificate verification")
+    if runs:
+        evidence.append("nothing can connect while the certificate cannot be verified: an error at once")
+    else:
+        evidence.append("each one stops a connection before it starts: an error at the first occurrence")
     rec = (
         "Python cannot verify the certificate of Twitch's server, so the connection stops before "
         "it starts. Update the CA certificates Python uses (pip install --upgrade certifi; on "
@@ -357,7 +366,11 @@ def _tls_errors(ev: Evidence, c: Cause) -> Finding:
     named = ", ".join(_TLS_KINDS[k] for k in kinds) or "TLS errors"
     title = f"TLS fails on the path to Twitch: {plural(n, 'error')} ({named})"
     evidence = [f"{v:,} {_TLS_KINDS[k]}" for k, v in kinds.items()]
-    hit = ev.conns_by_class.get("ssl", frozenset())
+    hit = frozenset(
+        conn
+        for conn, cs in ev.summary.conns.items()
+        if cs.by_class.get("ssl", 0) > cs.hints.get("certificate", 0)
+    )
     evidence.append(f"{per_hour(n, ev.hours)} TLS errors on {conns(hit)}, not in a network outage")
     evidence += run_lines(r for r in ev.runs if r.by_class.get("ssl"))
     rec = (
