@@ -70,3 +70,21 @@ def test_markup_in_log_text_prints_literally(tmp_path: object) -> None:
     console = Console(file=io.StringIO(), width=120, no_color=True, force_terminal=False)
     out = text.render(Diagnosis.of(summary), console)
     assert "other" in out
+
+
+def test_unclassified_errors_alone_are_no_cause_but_not_no_problem(tmp_path: Path) -> None:
+    """Only errors without a class: no cause (verdict ok), and the verdict line does not claim
+    there is no problem."""
+    path = tmp_path / "odd.log"
+    path.write_text(
+        "".join(
+            f"25/11/25 10:0{i}:00 - ERROR - [on_error]: #0 - WebSocket error: 'NoneType' object has no attribute 'sock'\n"
+            for i in range(3)
+        )
+    )
+    summary = analyze(resolve([str(path)]), Options(jobs=1))
+    console = Console(file=io.StringIO(), width=120, no_color=True, force_terminal=False, color_system=None)
+    out = text.render(Diagnosis.of(summary), console)
+    verdict = next(line for line in out.splitlines() if line.startswith(" OK "))
+    assert verdict == " OK   1 connection · 3 failures · 0 reconnects · no cause found"
+    assert "unknown-errors" in out and "no problems found" not in out

@@ -61,6 +61,12 @@ class Diagnosis:
         return next(iter(self.causes), None)
 
     @property
+    def headline(self) -> str:
+        """What the verdict line says when there is no cause: nothing at all, or nothing that a
+        cause explains (unclassified errors, a storm of unknown origin)."""
+        return "no problems found" if not self.findings else "no cause found"
+
+    @property
     def verdict(self) -> str:
         """The worst severity of a cause: error or warning; ok when no cause is above info."""
         for sev in ("error", "warning"):

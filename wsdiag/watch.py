@@ -609,6 +609,8 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
             parts.append(line)
     else:
         parts.append(Text(f"no problems found ({span} of log)", style="green"))
+    if lead is None and w.current:
+        parts.insert(0, Text(f"no cause found ({span} of log)", style="bold"))
     parts.append(Text(""))
 
     conns = Table(

@@ -164,7 +164,7 @@ def _verdict(d: Diagnosis) -> str:
         if others:
             bits.append("also: " + ", ".join(others))
     else:
-        bits.append("no problems found")
+        bits.append(d.headline)
     return (
         f'<section class="verdict sev-{_e(v)}" id="verdict"><span class="badge">{_e(v)}</span> '
         f"{cause}{_e(' · '.join(bits))}</section>"

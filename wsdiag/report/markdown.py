@@ -49,7 +49,7 @@ def _verdict(d: Diagnosis) -> list[str]:
     pool = s.pool_size
     head = f"## {_MARK[d.verdict]} wsdiag: {d.verdict.upper()}"
     primary = d.primary
-    head += f" · cause: {md(primary.title)}" if primary is not None else " · no problems found"
+    head += f" · cause: {md(primary.title)}" if primary is not None else f" · {d.headline}"
     bits = [
         f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
         f"{s.failures_total:,} failures",

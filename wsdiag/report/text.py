@@ -69,7 +69,7 @@ def _verdict(d: Diagnosis) -> Text:
     if others:
         bits.append("also: " + ", ".join(others))
     elif primary is None:
-        bits.append("no problems found")
+        bits.append(d.headline)
     text.append(" · ".join(bits))
     return text
 
