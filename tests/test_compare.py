@@ -234,3 +234,16 @@ def test_compare_sample_logs_of_different_setups(tmp_path: Path) -> None:
     assert c.metric("pool_size").before == 37.0
     assert "cause too-many-connections cleared" in c.better
     assert compare(a, b).verdict == "worse"
+
+
+def test_reconnects_per_connection_divide_by_the_pool_and_do_not_vote(tmp_path: Path) -> None:
+    """The per-connection reconnect rate divides by each log's pool (highest id + 1); it is shown,
+    but cutting an oversized pool (which raises it) cannot make the verdict worse."""
+    before = make_log(2.0, {"connection_reset": 6}, conns=37)
+    after = make_log(2.0, {"connection_reset": 6}, conns=8)
+    c = compare(_diag(tmp_path, before, "b.log"), _diag(tmp_path, after, "a.log"))
+    m = c.metric("reconnects_per_connection_hour")
+    assert m.before == pytest.approx(6 / 37) and m.after == pytest.approx(6 / 8)
+    assert not m.votes
+    assert not [r for r in c.worse if "per connection" in r]
+    assert c.verdict == "better"

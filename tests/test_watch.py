@@ -526,3 +526,19 @@ def test_watch_stdin_without_a_descriptor(tmp_path: Path) -> None:
     docs = [json.loads(x) for x in res.stdout.splitlines()]
     assert [d["class"] for d in docs if d["event"] == "failure"] == ["timeout"] * 3
     assert docs[-1]["event"] == "summary" and docs[-1]["reason"] == "eof"
+
+
+def test_window_has_its_own_certificate_failures() -> None:
+    """A certificate failure raises tls-certificate as the window's primary cause; an hour of
+    quiet log later it clears, while the whole-log report keeps it."""
+    cert = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)"
+    pool = "TwitchChannelPointsMiner.classes.WebSocketsPool"
+    w = Watcher("x", window=timedelta(hours=1))
+    w.feed((ping(START, 0) + record(START + timedelta(minutes=1), "ERROR", pool, "on_error", f"#0 - WebSocket error: {cert}")).encode())
+    appeared = {c.finding.id for c in w.check() if c.state == "appeared"}
+    assert "tls-certificate" in appeared
+    assert watch.primary(w) is not None and watch.primary(w).id == "tls-certificate"  # type: ignore[union-attr]
+    w.feed("".join(ping(START + timedelta(minutes=m), 0) for m in range(5, 130, 5)).encode())
+    assert "tls-certificate" in {c.finding.id for c in w.check() if c.state == "cleared"}
+    assert watch.primary(w) is None
+    assert [f.id for f in w.final().causes] == ["tls-certificate"]

@@ -251,12 +251,11 @@ def _network(ev: Evidence, c: Cause) -> Finding:
     s = ev.summary
     got = c.by_class()
     n = c.explains
-    outages = [
-        x
-        for x in ev.cascades.items
-        if x.kind in ("network", "host")
-        and c.explained(contexts=[Context.NETWORK_OUTAGE, Context.HOST_OUTAGE])
-    ]
+    took = {
+        "network": c.explained(contexts=[Context.NETWORK_OUTAGE]),
+        "host": c.explained(contexts=[Context.HOST_OUTAGE]),
+    }
+    outages = [x for x in ev.cascades.items if took.get(x.kind)]
     runs = [r for r in ev.runs if set(r.by_class) & {*LINK_CLASSES, *OFFLINE_CLASSES}]
     if not c.explained(contexts=[Context.PERSISTENT]):
         runs = []
