@@ -59,6 +59,7 @@ FAILURE_CLASSES: tuple[str, ...] = (
     "no_internet",
     "reconnect_requested",
     "bad_auth",
+    "rejected",
     "other",
 )
 
@@ -105,7 +106,8 @@ ERROR_TEXTS: dict[str, tuple[str, ...]] = {
     "connection_reset": ("[Errno 104] Connection reset by peer", "Connection to remote host was lost."),
     "timeout": ("[Errno 110] Connection timed out",),
     "dns": ("[Errno -3] Temporary failure in name resolution",),
-    "other": ("Handshake status 503 Service Unavailable -+-+- {} -+-+- b''",),
+    "rejected": ("Handshake status 503 Service Unavailable -+-+- {} -+-+- b''",),
+    "other": ("'NoneType' object has no attribute 'sock'",),
 }
 
 #: Exception class printed on the last line of a traceback, per error text.
@@ -117,7 +119,8 @@ _EXCEPTIONS: dict[str, str] = {
     "Connection to remote host was lost.": "websocket._exceptions.WebSocketConnectionClosedException",
     "[Errno 110] Connection timed out": "TimeoutError",
     "[Errno -3] Temporary failure in name resolution": "socket.gaierror",
-    ERROR_TEXTS["other"][0]: "websocket._exceptions.WebSocketBadStatusException",
+    ERROR_TEXTS["rejected"][0]: "websocket._exceptions.WebSocketBadStatusException",
+    ERROR_TEXTS["other"][0]: "AttributeError",
 }
 
 _SITE = "/usr/local/lib/python3.11/site-packages/websocket"
@@ -152,7 +155,8 @@ CLASS_WEIGHTS: dict[str, float] = {
     "broken_pipe": 5,
     "dns": 4,
     "no_internet": 4,
-    "other": 3,
+    "rejected": 2,
+    "other": 1,
     "ping_stalled": 2,
     "bad_auth": 1,
 }

@@ -181,11 +181,11 @@ def test_passing_log(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None
     run = runner.run(_workspace(tmp_path, "healthy_2conn.log"))
     assert run.status == 0, run.stderr
     assert "::error" not in run.stdout and "::warning" not in run.stdout
-    assert run.summary.startswith("## ✅ wsdiag: OK · 2 connections")
-    assert "### ✅ Check passed: no finding at or above `error`" in run.summary
+    assert run.summary.startswith("## ✅ wsdiag: OK · cause: 1 isolated close on single connections")
+    assert "### ✅ Check passed: no cause at or above `error`" in run.summary
     assert run.outputs == {
         "verdict": "ok",
-        "primary-cause": "",
+        "primary-cause": "twitch-closes",
         "pool-size": "2",
         "passed": "true",
         "exit-code": "0",
@@ -202,24 +202,21 @@ def test_failing_log(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None
     annotations = [line for line in run.stdout.splitlines() if line.startswith("::")]
     assert [a.split("::")[1] for a in annotations] == [
         "error title=wsdiag too-many-connections",
-        "error title=wsdiag ping-pong-failures",
-        "warning title=wsdiag network-instability",
-        "warning title=wsdiag reconnect-storm",
-        "notice title=wsdiag failure-pattern",
+        "notice title=wsdiag twitch-reconnects",
+        "notice title=wsdiag ping-pong-failures",
+        "notice title=wsdiag reconnect-storm",
     ]
     assert annotations[0].startswith(
         "::error title=wsdiag too-many-connections::37 PubSub connections open; Twitch allows 10 per IP"
         "%0A• pool size 37 (connection ids up to #36); Twitch allows 10 per IP%0A"
     )
-    assert run.summary.startswith("## ❌ wsdiag: ERROR · 37 connections · 46 failures · 46 reconnects")
-    assert "### ❌ Check failed: 2 violations (`--fail-on error`)" in run.summary
+    assert run.summary.startswith("## ❌ wsdiag: ERROR · cause: 37 PubSub connections open; Twitch allows 10 per IP")
+    assert "37 connections · 46 failures · 46 reconnects" in run.summary
+    assert "### ❌ Check failed: 1 violation (`--fail-on error`)" in run.summary
     assert "| `too-many-connections` | 37 connections | 10 (`--max-connections`) |" in run.summary
-    doc = json.loads(Path(run.outputs["json-report"]).read_text())
-    # diagnosis.primary comes with the diagnosis engine (issue 12); until then the output is empty.
-    primary = "too-many-connections" if "diagnosis" in doc else ""
     assert run.outputs == {
         "verdict": "error",
-        "primary-cause": primary,
+        "primary-cause": "too-many-connections",
         "pool-size": "37",
         "passed": "false",
         "exit-code": "1",
@@ -231,8 +228,8 @@ def test_exit_zero_reports_without_failing(runner: FakeRunner, first_run: Run, t
     """exit-zero: the same annotations and a failed check, but the step passes."""
     run = runner.run(_workspace(tmp_path, "storm_37conn.log"), **{"exit-zero": "true"})
     assert run.status == 0
-    assert run.stdout.count("::error title=wsdiag ") == 2
-    assert "### ❌ Check failed: 2 violations" in run.summary
+    assert run.stdout.count("::error title=wsdiag ") == 1
+    assert "### ❌ Check failed: 1 violation" in run.summary
     assert (run.outputs["passed"], run.outputs["exit-code"], run.outputs["verdict"]) == ("false", "0", "error")
 
 
@@ -251,18 +248,18 @@ def test_inputs_reach_wsdiag(runner: FakeRunner, first_run: Run, tmp_path: Path)
     assert run.status == 1
     assert "::" not in run.stdout
     assert run.stdout.splitlines() == [
-        "FAIL ping-pong-failures: error finding, limit error (--fail-on): 41 ping/pong failures",
         "FAIL max-reconnects-per-hour: 15.2 reconnects/hour, limit 10 (--max-reconnects-per-hour): 46 reconnects in 3.0 h",
-        "note network-instability: warning finding (below --fail-on error): 4 network failures (resets, broken pipes, SSL, timeouts, DNS, no internet)",
-        "note reconnect-storm: warning finding (below --fail-on error): reconnect storm: 46 reconnects",
-        "note failure-pattern: info finding (below --fail-on error): Failures are spread over time and connections (never network-wide): overload, not your network",
-        "wsdiag check: failed: 2 violations (logs/storm_37conn.log)",
+        "note host-stalled: warning cause (below --fail-on error): the host does not keep up: 41 ping/pong failures on 32 connections, with no network error",
+        "note twitch-reconnects: info cause (below --fail-on error): Twitch asked connections to reconnect (1 RECONNECT)",
+        "note ping-pong-failures: symptom of host-stalled: 41 ping/pong failures",
+        "note reconnect-storm: symptom of host-stalled, twitch-reconnects: reconnect storm: 46 reconnects",
+        "wsdiag check: failed: 1 violation (logs/storm_37conn.log)",
     ]
     assert "too-many-connections" not in run.summary
     assert "| `max-reconnects-per-hour` | 15.2 reconnects/hour | 10 (`--max-reconnects-per-hour`) |" in run.summary
     assert run.outputs["json-report"] == "reports/storm.json"
     doc = json.loads((tmp_path / "reports" / "storm.json").read_text())
-    assert doc["check"]["violations"][1]["rule"] == "max-reconnects-per-hour"
+    assert [v["rule"] for v in doc["check"]["violations"]] == ["max-reconnects-per-hour"]
     html = (tmp_path / "reports" / "storm.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and "37" in html
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import SAMPLES, run_cli
 from wsdiag import __version__
+from wsdiag.records import FAILURE_CLASSES
 
 
 def test_version() -> None:
@@ -33,12 +34,16 @@ def test_json_contract_keys() -> None:
     assert set(doc["inputs"][0]) >= {"path", "layout", "lines", "records", "unrecognized"}
     assert set(doc["span"]) == {"first", "last", "hours", "year_assumed"}
     assert set(doc["connections"]) >= {"ids", "distinct", "pool_size", "per_connection"}
-    assert len(doc["failures"]["by_class"]) == 12
+    assert list(doc["failures"]["by_class"]) == list(FAILURE_CLASSES)  # every class, always
+    assert len(doc["failures"]["by_class"]) == 13 and "rejected" in doc["failures"]["by_class"]
     assert all(isinstance(v, int) for v in doc["failures"]["by_class"].values())
     assert set(doc["topics"]) >= {"listened", "per_connection", "streamers", "estimate"}
     assert set(doc["reconnects"]) == {"count", "per_hour"}
+    assert set(doc["diagnosis"]) == {"primary", "causes"}
+    assert doc["diagnosis"] == {"primary": "network-instability", "causes": ["network-instability"]}
     for f in doc["findings"]:
         assert set(f) >= {"id", "severity", "title", "evidence", "recommendation"}
+        assert set(f) >= {"kind", "explains", "because_of"}
 
 
 def test_missing_file_exits_2_with_one_line() -> None:

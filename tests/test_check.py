@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,12 @@ def check(*args: str) -> tuple[int, str]:
 
 def severities(name: str) -> set[str]:
     summary = analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1))
-    return {f.severity for f in Diagnosis.of(summary).findings}
+    return {f.severity for f in Diagnosis.of(summary).causes}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_exit_status_follows_fail_on(name: str) -> None:
-    """Exit 1 exactly when a finding is at or above --fail-on (error by default, or warning)."""
+    """Exit 1 exactly when a cause is at or above --fail-on (error by default, or warning)."""
     sev = severities(name)
     assert check(str(SAMPLES / name))[0] == (1 if "error" in sev else 0)
     assert check(str(SAMPLES / name), "--fail-on", "warning")[0] == (1 if sev & {"error", "warning"} else 0)
@@ -56,16 +57,41 @@ def test_violation_lines_name_rule_value_and_limit() -> None:
         "46 reconnects in 3.0 h"
     ) in lines
     fails = [line for line in lines if line.startswith("FAIL ")]
-    summary = analyze(resolve([STORM]), Options(year=2025, jobs=1))
-    errors = [f for f in Diagnosis.of(summary).findings if f.severity == "error"]
-    assert len(fails) == len(errors) + 1  # each error finding, and the reconnect threshold
+    assert len(fails) == 2  # the one error cause, and the reconnect threshold
+    assert "note ping-pong-failures: symptom of too-many-connections: 41 ping/pong failures" in lines
     assert lines[-1] == f"wsdiag check: failed: {len(fails)} violations ({STORM})"
+
+
+def test_symptoms_never_fail_a_check() -> None:
+    """Only causes gate: an error symptom without a failing cause passes, and is a note."""
+    d = Diagnosis.of(analyze(resolve([STORM]), Options(year=2025, jobs=1)))
+    symptom = next(f for f in d.findings if f.id == "ping-pong-failures")
+    assert symptom.kind == "symptom" and symptom.severity == "error"
+    only = replace(d, findings=(symptom,))
+    result = evaluate(only, "warning")
+    assert result.passed and result.below == (symptom,)
+
+
+def test_certificate_failure_fails_the_check(tmp_path: Path) -> None:
+    """One CERTIFICATE_VERIFY_FAILED is an error cause: the check fails on it."""
+    log = tmp_path / "cert.log"
+    log.write_text(
+        "25/04/21 22:17:22 - ERROR - [on_error]: #0 - WebSocket error: [SSL: CERTIFICATE_VERIFY_FAILED] "
+        "certificate verify failed: unable to get local issuer certificate (_ssl.c:1125)\n"
+    )
+    code, out = check(str(log))
+    assert code == 1
+    assert out.startswith(
+        "FAIL tls-certificate: error cause, limit error (--fail-on): "
+        "certificate verification fails on the only connection"
+    )
 
 
 def test_reconnect_threshold_alone_fails_a_healthy_log() -> None:
     """--max-reconnects-per-hour fails a log with no error finding when its rate is above the limit."""
-    passed = f"wsdiag check: passed: no finding at or above error, no limit exceeded ({HEALTHY})\n"
-    assert check(HEALTHY) == (0, passed)
+    passed = f"wsdiag check: passed: no cause at or above error, no limit exceeded ({HEALTHY})\n"
+    note = "note twitch-closes: info cause (below --fail-on error): 1 isolated close on single connections: Twitch's background\n"
+    assert check(HEALTHY) == (0, note + passed)
     code, out = check(HEALTHY, "--max-reconnects-per-hour", "0.1")
     assert code == 1
     assert out.startswith("FAIL max-reconnects-per-hour: 0.2 reconnects/hour, limit 0.1 ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiag.classify import classify
+from wsdiag.classify import classify, signature
 
 
 @pytest.mark.parametrize(
@@ -91,6 +91,42 @@ def test_bad_auth() -> None:
     assert classify("Error while trying to listen for a topic: {'type': 'RESPONSE', 'error': 'ERR_BADAUTH'}") == "bad_auth"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Handshake status 503 Service Unavailable -+-+- {} -+-+- b''",
+        "Handshake status 403 Forbidden -+-+- {'content-length': '0'} -+-+- b''",
+        "Error while trying to listen for a topic: {'type': 'RESPONSE', 'error': 'ERR_BADMESSAGE', 'nonce': 'n'}",
+        "Error while trying to listen for a topic: ERR_BADTOPIC",
+    ],
+)
+def test_rejected(text: str) -> None:
+    """Twitch refusing the client (ERR_BADMESSAGE/ERR_BADTOPIC, handshake 4xx/5xx) is rejected."""
+    assert classify(text) == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("cls", "text", "sig"),
+    [
+        ("ssl", "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1125)", "certificate"),
+        ("ssl", "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)", "certificate"),
+        ("ssl", "[SSL: BAD_LENGTH] bad length (_ssl.c:2483)", "bad_length"),
+        ("ssl", "EOF occurred in violation of protocol (_ssl.c:2427)", "eof"),
+        ("ssl", "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)", "wrong_version"),
+        ("rejected", "Handshake status 503 Service Unavailable -+-+- {} -+-+- b''", "handshake_5xx"),
+        ("rejected", "Handshake status 401 Unauthorized -+-+- {} -+-+- b''", "handshake_4xx"),
+        ("rejected", 'Received: {"type":"RESPONSE","error":"ERR_BADMESSAGE","nonce":"x"}', "bad_message"),
+        ("rejected", "Error while trying to listen for a topic: ERR_BADTOPIC", "bad_topic"),
+        ("connection_reset", "[SSL: CERTIFICATE_VERIFY_FAILED]", None),  # only TLS and refusals have kinds
+        ("ssl", "[SSL] unknown error", None),
+    ],
+)
+def test_signature(cls: str, text: str, sig: str | None) -> None:
+    """The finer kind of a TLS failure or a refusal is read from its text."""
+    assert signature(cls, text) == sig
+
+
 def test_other() -> None:
     """Anything else is other."""
-    assert classify("Handshake status 503 Service Unavailable -+-+- {} -+-+- b''") == "other"
+    assert classify("'NoneType' object has no attribute 'sock'") == "other"
+    assert classify("Handshake status 200 OK") == "other"

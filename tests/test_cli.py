@@ -51,7 +51,7 @@ def test_every_help_ends_with_an_example(argv: list[str]) -> None:
     [
         ("text", "wsdiag 0.1.0 · "),
         ("json", '{\n  "schema": "wsdiag/1"'),
-        ("markdown", "## ❌ wsdiag: ERROR · 37 connections"),
+        ("markdown", "## ❌ wsdiag: ERROR · cause: 37 PubSub connections open; Twitch allows 10 per IP\n"),
         ("github", "::error title=wsdiag too-many-connections::"),
     ],
 )

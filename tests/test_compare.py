@@ -81,13 +81,18 @@ def test_fewer_failures_at_a_higher_rate_is_worse(tmp_path: Path) -> None:
     assert c.verdict == "worse"
     assert c.metric("failures_per_hour").status == "worse"
     assert c.metric("failures_per_hour.ping_pong").after == pytest.approx(30.0)
-    changes = {f.id: (f.state, f.before, f.after) for f in c.findings}
-    assert changes["ping-pong-failures"] == ("persisting", "warning", "error")
-    assert changes["reconnect-storm"] == ("appeared", None, "warning")
-    # Rate findings do not vote twice: the reasons are the rates themselves.
+    changes = {f.id: (f.state, f.before, f.after, f.kind) for f in c.findings}
+    # 4 an hour on 4 connections is Twitch's background; 30 an hour, the host not keeping up.
+    assert changes["twitch-closes"] == ("cleared", "info", None, "cause")
+    assert changes["host-stalled"] == ("appeared", None, "warning", "cause")
+    assert changes["ping-pong-failures"] == ("persisting", "info", "warning", "symptom")
+    assert changes["reconnect-storm"] == ("appeared", None, "warning", "symptom")
+    assert [f.id for f in c.causes] == ["host-stalled", "twitch-closes"]  # causes come first
+    # Symptoms never vote, and a warning cause does not either: the rates already did.
     assert "failures per hour 4.00 → 30.00" in c.worse
     assert "ping_pong per hour 4.00 → 30.00" in c.worse
     assert not [r for r in c.worse if "ping-pong-failures" in r or "reconnect-storm" in r]
+    assert c.delta()["primary"] == {"before": "twitch-closes", "after": "host-stalled"}
 
 
 def test_shrinking_the_pool_below_the_limit_is_better(tmp_path: Path) -> None:
@@ -100,8 +105,9 @@ def test_shrinking_the_pool_below_the_limit_is_better(tmp_path: Path) -> None:
     assert c.metric("failures_per_hour").status == "unchanged"
     cleared = {f.id: f for f in c.findings if f.state == "cleared"}
     assert cleared["too-many-connections"].before == "error"
-    assert "too-many-connections cleared" in c.better
+    assert "cause too-many-connections cleared" in c.better
     assert c.verdict == "better"
+    assert c.delta()["causes"]["cleared"][0]["id"] == "too-many-connections"
 
 
 def test_mixed_changes_are_decided_by_the_failure_rate(tmp_path: Path) -> None:
@@ -110,7 +116,7 @@ def test_mixed_changes_are_decided_by_the_failure_rate(tmp_path: Path) -> None:
     after = make_log(4.0, {"timeout": 5}, conns=12)
     c = compare(_diag(tmp_path, before, "b.log"), _diag(tmp_path, after, "a.log"))
     assert c.metric("pool_size").status == "worse"
-    assert "too-many-connections appeared" in c.worse
+    assert "new cause too-many-connections" in c.worse
     assert c.better and c.worse
     assert c.verdict == "better"
 
@@ -226,5 +232,18 @@ def test_compare_sample_logs_of_different_setups(tmp_path: Path) -> None:
     c = compare(b, a)
     assert c.verdict == "better"
     assert c.metric("pool_size").before == 37.0
-    assert "too-many-connections cleared" in c.better
+    assert "cause too-many-connections cleared" in c.better
     assert compare(a, b).verdict == "worse"
+
+
+def test_reconnects_per_connection_divide_by_the_pool_and_do_not_vote(tmp_path: Path) -> None:
+    """The per-connection reconnect rate divides by each log's pool (highest id + 1); it is shown,
+    but cutting an oversized pool (which raises it) cannot make the verdict worse."""
+    before = make_log(2.0, {"connection_reset": 6}, conns=37)
+    after = make_log(2.0, {"connection_reset": 6}, conns=8)
+    c = compare(_diag(tmp_path, before, "b.log"), _diag(tmp_path, after, "a.log"))
+    m = c.metric("reconnects_per_connection_hour")
+    assert m.before == pytest.approx(6 / 37) and m.after == pytest.approx(6 / 8)
+    assert not m.votes
+    assert not [r for r in c.worse if "per connection" in r]
+    assert c.verdict == "better"

@@ -222,6 +222,57 @@ def test_quiet_and_telling_info_lines() -> None:
     assert doc["reconnects"]["count"] == 2
 
 
+def test_refusals_among_heartbeats_are_read() -> None:
+    """ERR_BADMESSAGE/ERR_BADTOPIC answers and refused handshakes between heartbeats reach line()."""
+    error = "25/11/26 21:08:{s:02d} - ERROR - " + POOL + " - [{func}]: {msg}"
+    echo = "25/11/26 21:08:{s:02d} - ERROR - websocket - [error]: {msg} - goodbye"
+    handshake = "Handshake status 503 Service Unavailable -+-+- {} -+-+- b''"
+    data = _lines(
+        _heartbeats(range(3), 1),
+        DEBUG.format(s=2, msg='#1 - Received: {"type":"RESPONSE","error":"ERR_BADMESSAGE","nonce":"n1"}'),
+        error.format(s=2, func="on_message", msg="Error while trying to listen for a topic: ERR_BADMESSAGE"),
+        _heartbeats(range(3), 3),
+        DEBUG.format(s=4, msg='#2 - Received: {"type":"RESPONSE","error":"ERR_BADTOPIC","nonce":"n2"}'),
+        _heartbeats(range(3), 5),
+        error.format(s=6, func="on_error", msg=f"#0 - WebSocket error: {handshake}"),
+        echo.format(s=6, msg=handshake),
+        INFO.format(s=6, func="on_close", msg="#0 - WebSocket closed"),
+        _heartbeats(range(3), 7),
+    )
+    doc = _same_everywhere(data)
+    assert doc["failures"]["by_class"]["rejected"] == 3
+    assert doc["failures"]["by_class"]["other"] == 0
+    assert doc["diagnosis"]["primary"] == "client-rejected"
+    rejected = next(f for f in doc["findings"] if f["id"] == "client-rejected")
+    assert rejected["explains"] == 3
+    assert "1 ERR_BADMESSAGE answer to LISTEN" in rejected["evidence"]
+
+
+@pytest.mark.parametrize(
+    ("stamp", "level"),
+    [("25/11/26 21:08:{s:02d} - ", "{level} - [{func}]: "), ("25/11 21:08:{s:02d} - ", "")],
+    ids=["console", "less"],
+)
+def test_refusals_in_console_and_less_layouts_are_read(stamp: str, level: str) -> None:
+    """The same refusals in the console and the year-less layouts, between plain lines."""
+    def line(s: int, func: str, msg: str, lvl: str = "INFO") -> str:
+        return stamp.format(s=s) + level.format(level=lvl, func=func) + msg
+
+    handshake = "Handshake status 502 Bad Gateway -+-+- {} -+-+- b''"
+    plain = [line(s, "on_message", f"+10 → Streamer(username=x{s}, channel_id={s}) - Reason: WATCH.") for s in range(1, 6)]
+    data = _lines(
+        plain,
+        line(6, "on_message", "Error while trying to listen for a topic: ERR_BADTOPIC", "ERROR"),
+        plain,
+        line(7, "on_error", f"#1 - WebSocket error: {handshake}", "ERROR"),
+        line(7, "on_close", "#1 - WebSocket closed"),
+        plain,
+    )
+    doc = _same_everywhere(data)
+    assert doc["failures"]["by_class"]["rejected"] == 2
+    assert doc["diagnosis"]["primary"] == "client-rejected"
+
+
 def test_listen_bursts() -> None:
     """A burst of LISTENs is skipped in the middle only when nothing in it is new."""
     topics = [f"raid.{i}" for i in range(20)]

@@ -1,5 +1,5 @@
-"""Findings say which explanation the evidence supports: network-wide events, one connection,
-Twitch's side or overload."""
+"""Findings: causes first (ranked), then the symptoms they explain, then notes; the evidence
+decides between the network, the host, the settings and Twitch's side."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.conftest import SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, failure, record
+from wsdiag.diagnose.causes import CAUSES, TIERS
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.findings import SEVERITIES
 from wsdiag.pipeline import Options, analyze
@@ -38,57 +39,51 @@ def framed(body: str, hours: float = 6) -> str:
 
 
 def test_outage_log_points_to_the_network() -> None:
-    """outage.log: one network-wide outage explains every failure; the pattern says network."""
-    f = by_id(sample("outage.log"))
+    """outage.log: one network-wide outage explains every failure: network-instability first,
+    network-outages its symptom."""
+    doc = sample("outage.log")
+    assert doc["diagnosis"] == {"primary": "network-instability", "causes": ["network-instability"]}
+    f = by_id(doc)
+    net = f["network-instability"]
+    assert net["title"] == "the host or its network dropped connections: 1 network-wide outage"
+    assert net["evidence"][0] == (
+        "2025-06-14 20:40-20:46 (6 min): 4 of 4 connections went down together, 17 failures, "
+        "4 said 'No internet connection'"
+    )
+    assert net["explains"] == 17
+    assert net["recommendation"].startswith("Look at what happened at these times: the router/modem")
+    # the classes all came inside the outage: no separate DNS or timeout advice
+    assert "1.1.1.1" not in net["recommendation"] and "VPN, proxy or firewall" not in net["recommendation"]
     outage = f["network-outages"]
-    assert outage["severity"] == "warning"
-    assert outage["title"] == "1 network-wide outage: connections dropped together"
-    assert outage["evidence"][0] == (
-        "2025-06-14 20:40-20:46 (6 min): 4 of 4 connections went down, 17 failures, "
-        "4 reported no internet"
-    )
-    assert outage["evidence"][-1] == "these outages explain 17 of 17 failures (100%)"
-    assert "router/modem" in outage["recommendation"]
-    assert f["failure-pattern"]["title"].startswith("Most failures (100%) came in network-wide outages")
-    assert "17 of 17 came in 1 network-wide outage(s) (100%)" in f["network-instability"]["evidence"]
+    assert (outage["kind"], outage["because_of"]) == ("symptom", ["network-instability"])
+    assert outage["evidence"][-1] == "these outages take in 17 of 17 failures (100%)"
 
 
-def test_storm_points_to_overload_not_the_network() -> None:
-    """storm_37conn.log: failures spread over 37 connections with ping/pong failures: overload."""
-    f = by_id(sample("storm_37conn.log"))
-    assert "network-outages" not in f
-    pattern = f["failure-pattern"]
-    assert pattern["severity"] == "info"
-    assert pattern["title"] == (
-        "Failures are spread over time and connections (never network-wide): overload, not your network"
-    )
-    assert pattern["evidence"][0] == "no network-wide outage: 19 connections never went down within 3 minutes"
-    assert "37 of 37 connections had failures" in pattern["evidence"]
-    assert "the worst, #12, had 6 (13%); mostly ping_pong" in pattern["evidence"]
+def test_storm_points_to_the_pool_not_the_network() -> None:
+    """storm_37conn.log: failures spread over 37 connections: the oversized pool explains them."""
+    doc = sample("storm_37conn.log")
+    f = by_id(doc)
+    assert "network-outages" not in f and "network-instability" not in f
+    assert doc["diagnosis"]["causes"] == ["too-many-connections", "twitch-reconnects"]
+    assert f["too-many-connections"]["explains"] == 45
+    assert f["twitch-reconnects"]["explains"] == 1
+    assert f["ping-pong-failures"]["because_of"] == ["too-many-connections"]
+    assert f["reconnect-storm"]["because_of"] == ["too-many-connections", "twitch-reconnects"]
 
 
-def test_spread_resets_on_a_small_pool_point_to_twitch(tmp_path: Path) -> None:
-    """Resets now and then on single connections of a 4-pool: Twitch's side, not the network."""
-    body = "".join(failure(at(17 + 41 * i), i % 4, "connection_reset") for i in range(8))
-    f = by_id(diagnose_text(tmp_path, framed(body)))
-    assert f["failure-pattern"]["title"] == (
-        "Failures are spread over time on single connections (never network-wide): Twitch's side, "
-        "not your network"
-    )
-    assert "network-outages" not in f
-
-
-def test_failures_on_one_connection_are_called_out(tmp_path: Path) -> None:
-    """Six of seven failures on #2: the finding names that connection."""
+def test_failures_on_one_connection_are_not_twitchs_background(tmp_path: Path) -> None:
+    """Six TLS errors on #2 in five hours: tls-errors names the connection; no Twitch's side."""
     body = "".join(failure(at(20 + 30 * i), 2, "ssl") for i in range(6))
     body += failure(at(300), 0, "connection_reset")
-    f = by_id(diagnose_text(tmp_path, framed(body)))
-    assert f["failure-pattern"]["title"] == "Failures concentrate on connection #2 (86%), not on the network"
-    assert "its ssl failures" in f["failure-pattern"]["recommendation"]
+    doc = diagnose_text(tmp_path, framed(body))
+    f = by_id(doc)
+    assert doc["diagnosis"]["causes"] == ["tls-errors"]
+    assert f["tls-errors"]["evidence"][1] == "6 (1.0/h) TLS errors on #2, not in a network outage"
 
 
 def test_repeated_network_outages_are_an_error(tmp_path: Path) -> None:
-    """Three outages of all 5 connections explaining most failures: an error, listed per outage."""
+    """Three outages of all 5 connections explaining most failures: an error cause, listed per
+    outage, and the lone reset beside them is the same network."""
     body = ""
     for k, minute in enumerate((60, 150, 240)):
         for c in range(5):
@@ -103,22 +98,36 @@ def test_repeated_network_outages_are_an_error(tmp_path: Path) -> None:
     body += failure(at(330), 1, "connection_reset")
     doc = diagnose_text(tmp_path, framed(body))
     f = by_id(doc)
-    assert f["network-outages"]["severity"] == "error"
-    assert f["network-outages"]["title"] == "3 network-wide outages: connections dropped together"
-    assert len([e for e in f["network-outages"]["evidence"] if "5 of 5 connections" in e]) == 3
+    net = f["network-instability"]
+    assert net["severity"] == "error"
+    assert net["title"] == "the host or its network dropped connections: 3 network-wide outages"
+    assert len([e for e in net["evidence"] if "5 of 5 connections went down together" in e]) == 3
+    assert net["explains"] == 31  # the 30 of the outages and the reset
     assert doc["cascades_explain"]["failures"] == 30 and doc["cascades_explain"]["of"] == 31
-    assert doc["findings"][0]["id"] == "network-outages"
+    assert f["network-outages"]["severity"] == "error"
+    assert doc["findings"][0]["id"] == "network-instability"
 
 
-def test_findings_stay_sorted_by_severity() -> None:
-    """Every sample's findings come error first, then warning, then info."""
+def test_findings_come_causes_first_ranked() -> None:
+    """Every sample: causes first (by severity, then tier), then symptoms, then notes; the
+    primary is the first cause; the verdict is the worst cause."""
     for path in sorted(SAMPLES.glob("*.log")):
-        sev = [SEVERITIES.index(f["severity"]) for f in sample(path.name)["findings"]]
-        assert sev == sorted(sev), path.name
+        doc = sample(path.name)
+        kinds = [f["kind"] for f in doc["findings"]]
+        assert kinds == sorted(kinds, key=["cause", "symptom", "note"].index), path.name
+        found = [f for f in doc["findings"] if f["kind"] == "cause"]
+        keys = [(SEVERITIES.index(f["severity"]), TIERS[f["id"]]) for f in found]
+        assert keys == sorted(keys), path.name
+        assert doc["diagnosis"]["causes"] == [f["id"] for f in found]
+        assert doc["diagnosis"]["primary"] == (found[0]["id"] if found else None)
+        assert set(doc["diagnosis"]["causes"]) <= set(CAUSES)
+        worst = min((SEVERITIES.index(f["severity"]) for f in found), default=2)
+        assert doc["verdict"] == ("error", "warning", "ok")[worst], path.name
 
 
-def test_quiet_logs_get_no_pattern_finding() -> None:
-    """One failure in six hours is not a pattern: the healthy sample stays free of findings."""
+def test_quiet_log_has_only_twitchs_background() -> None:
+    """One reset in six hours: Twitch's background, an info cause; the verdict stays ok."""
     doc = sample("healthy_2conn.log")
-    assert doc["findings"] == []
+    assert doc["diagnosis"] == {"primary": "twitch-closes", "causes": ["twitch-closes"]}
     assert doc["verdict"] == "ok"
+    assert [f["severity"] for f in doc["findings"]] == ["info"]

@@ -49,6 +49,8 @@ def _classify_error(text: str) -> str:
         return "timeout"
     if "name resolution" in text:
         return "dns"
+    if text.startswith("Handshake status 5"):
+        return "rejected"
     return "other"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
-from tests.minerlog import MINER, POOL, SOCKET, failure, record
+from tests.minerlog import MINER, POOL, SOCKET, bad_auth, failure, record
 from wsdiag.analyze import Summary
 from wsdiag.health import health, worst_first
 from wsdiag.layouts import YearResolver
@@ -127,6 +127,40 @@ def test_close_loop_without_errors_is_one_long_outage(tmp_path: Path) -> None:
     assert h["outages"] == 1
     assert h["down_seconds"] == 7 * 30 + 30.0
     assert h["failures"] == 0 and h["reconnects"] == 8
+
+
+def test_a_refused_listen_is_not_downtime(tmp_path: Path) -> None:
+    """ERR_BADAUTH (the RDV triple, the TKD `#N - WebSocket error` form) and ERR_BADMESSAGE
+    answers leave the socket open: no outage, uptime 100 %."""
+    tkd = (
+        "#0 - WebSocket error: Error while trying to listen for a topic: "
+        "{'type': 'RESPONSE', 'error': 'ERR_BADAUTH', 'nonce': 'n1'}"
+    )
+    text = (
+        start_line()
+        + listen(at(0), 0)
+        + bad_auth(at(5))
+        + record(at(20), "ERROR", POOL, "on_error", tkd)
+        + record(at(30), "DEBUG", POOL, "on_message", '#0 - Received: {"type":"RESPONSE","error":"ERR_BADMESSAGE","nonce":"n2"}')
+        + end_line(at(60))
+    )
+    h = conn_health(tmp_path, text)
+    assert h["by_class"] == {"bad_auth": 2, "rejected": 1}
+    assert h["outages"] == 0 and h["down_seconds"] == 0.0
+    assert h["uptime_ratio"] == 1.0
+
+
+def test_hermes_authentication_error_closes_its_client(tmp_path: Path) -> None:
+    """Hermes' `Authentication error` closes the client (it reconnects in 30 s): that is downtime."""
+    uuid = "0f6c7a52-3f5e-4c1b-9d7e-2b8a1c4d5e6f"
+    text = (
+        start_line()
+        + record(at(10), "ERROR", POOL, "on_authenticate", f"#0 - {uuid} - Authentication error, <AuthenticateResponse: {{}}>")
+        + end_line(at(60))
+    )
+    h = conn_health(tmp_path, text)
+    assert h["by_class"] == {"bad_auth": 1}
+    assert h["outages"] == 1 and h["down_seconds"] == 30.0
 
 
 def test_pong_watchdog_starts_the_outage_minutes_earlier(tmp_path: Path) -> None:

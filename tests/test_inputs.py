@@ -63,9 +63,18 @@ def split(src: Path, at: int, tmp: Path) -> tuple[Path, Path]:
 
 def seams(src: Path) -> list[int]:
     """Cut points inside the runs the deduper folds: right after each error or echo line."""
-    marks = (b"WebSocket error", b"goodbye", b"ERR_BADAUTH", b"error from callback")
+    marks = (
+        b"WebSocket error",
+        b"goodbye",
+        b"ERR_BAD",
+        b"error from callback",
+        b"WebSocket closed",
+        b"The last PONG",
+        b"Reconnection required",
+    )
     lines = src.read_bytes().splitlines()
-    return [i + 1 for i, line in enumerate(lines[:-1]) if any(m in line for m in marks)][:6]
+    found = [i + 1 for i, line in enumerate(lines[:-1]) if any(m in line for m in marks)][:6]
+    return found or [len(lines) // 2]  # a log without failures: cut it in the middle
 
 
 @pytest.mark.parametrize("name", HALVABLE)
@@ -74,7 +83,6 @@ def test_halves_in_either_order_count_as_the_whole(name: str, tmp_path: Path) ->
     src = SAMPLES / name
     whole = counts(lib_doc(src))
     cuts = seams(src)
-    assert cuts, "every sample has error lines"
     for at in cuts:
         a, b = split(src, at, tmp_path)
         assert counts(lib_doc(a, b)) == whole, at

@@ -26,14 +26,24 @@ def test_escaping_matches_the_runner() -> None:
 
 
 def test_one_command_per_finding() -> None:
-    """Each finding gives exactly one line, its severity as the command (info as notice)."""
+    """One line per cause, its severity as the command (info as notice), primary first; symptoms
+    are notices that name their causes."""
     d = diagnose("storm_37conn.log")
     out = github.render(d)
     lines = out.splitlines()
     assert len(lines) == len(d.findings) >= 2
     kinds = {"error": "error", "warning": "warning", "info": "notice"}
     for f, line in zip(d.findings, lines, strict=True):
-        assert line.startswith(f"::{kinds[f.severity]} title=wsdiag {f.id}::{f.title}%0A• ")
+        if f.kind == "cause":
+            assert line.startswith(f"::{kinds[f.severity]} title=wsdiag {f.id}::{f.title}%0A• ")
+        else:
+            assert line.startswith(f"::notice title=wsdiag {f.id}::{f.title} (symptom of ")
+    assert [line.split("::")[1] for line in lines] == [
+        "error title=wsdiag too-many-connections",
+        "notice title=wsdiag twitch-reconnects",
+        "notice title=wsdiag ping-pong-failures",
+        "notice title=wsdiag reconnect-storm",
+    ]
     assert lines[0].startswith(
         "::error title=wsdiag too-many-connections::37 PubSub connections open; Twitch allows 10 per IP%0A"
         "• pool size 37 (connection ids up to #36); Twitch allows 10 per IP%0A"
@@ -66,8 +76,8 @@ def test_check_violations_are_errors() -> None:
     out = github.render(d, result)
     assert out.count("::error ") == len(result.violations)
     assert "::error title=wsdiag max-reconnects-per-hour::15.2 reconnects/hour, limit 10 " in out
-    below = [f for f in d.findings if f.severity == "warning"]
-    assert out.count("::warning ") == len(below)
+    assert out.count("::warning ") == 0  # the warning is a symptom: a notice
+    assert out.count("::notice ") == 3
     strict = evaluate(d, "warning")
-    failing = [f for f in d.findings if f.severity in ("error", "warning")]
+    failing = [f for f in d.causes if f.severity in ("error", "warning")]
     assert github.render(d, strict).count("::error ") == len(failing) == len(strict.violations)

@@ -47,7 +47,14 @@ def cells(row: str) -> int:
 def test_storm_report_sections_and_numbers() -> None:
     """Verdict heading, findings, failure and connection tables carry the storm log's numbers."""
     md = markdown.render(diagnose("storm_37conn.log"))
-    assert md.startswith("## ❌ wsdiag: ERROR · 37 connections · 46 failures · 46 reconnects\n")
+    assert md.startswith(
+        "## ❌ wsdiag: ERROR · cause: 37 PubSub connections open; Twitch allows 10 per IP\n\n"
+        "37 connections · 46 failures · 46 reconnects · causes: `too-many-connections` (error), "
+        "`twitch-reconnects` (info)\n"
+    )
+    causes, symptoms = md.index("### Causes (most important first)"), md.index("### Symptoms")
+    assert causes < md.index("`too-many-connections` —") < symptoms < md.index("`reconnect-storm` —")
+    assert "*Symptom of:* `too-many-connections`, `twitch-reconnects`" in md
     assert "**Span:** 3.0 h, 2025-11-21 19:00 → 2025-11-21 22:01" in md
     assert "#### ❌ error: `too-many-connections` — 37 PubSub connections open; Twitch allows 10 per IP" in md
     assert "| `ping_pong` | 38 | 12.6 |" in md
@@ -96,11 +103,11 @@ def test_check_section_passed_and_failed() -> None:
     """With a check result, a passed or failed section comes first, failing rules in a table."""
     healthy = diagnose("healthy_2conn.log")
     md = markdown.render(healthy, evaluate(healthy))
-    assert "### ✅ Check passed: no finding at or above `error`, no limit exceeded" in md
+    assert "### ✅ Check passed: no cause at or above `error`, no limit exceeded" in md
     storm = diagnose("storm_37conn.log")
     md = markdown.render(storm, evaluate(storm, "error", 10.0), exit_zero=True)
     assert "— not failing the job (`--exit-zero`)" in md
-    assert md.index("### ❌ Check failed") < md.index("### Findings")
+    assert md.index("### ❌ Check failed") < md.index("### Causes")
     assert "| `too-many-connections` | 37 connections | 10 (`--max-connections`) |" in md
 
 

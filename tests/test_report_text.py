@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from rich.console import Console
 
@@ -23,18 +24,33 @@ def test_storm_report_reads_in_ten_seconds() -> None:
     """Verdict first, then findings by severity, the failure table and the limits."""
     out = _render("storm_37conn.log")
     verdict = next(line for line in out.splitlines() if line.startswith(" ERROR "))
-    assert verdict.startswith(" ERROR   37 connections · 46 failures · 46 reconnects")
+    assert verdict.startswith(" ERROR   cause: 37 PubSub connections open; Twitch allows 10 per IP")
     assert out.index("too-many-connections") < out.index("ping-pong-failures")
+    assert "(symptom of too-many-connections)" in out
     assert "ping_pong" in out and "Failures by class" in out
     assert "Recommended limits: ≤10 connections per IP" in out
     assert "\x1b" not in out
 
 
-def test_healthy_report_says_no_problems() -> None:
-    """A healthy miner gets an OK verdict and no findings panel."""
+def test_healthy_report_names_twitch_background_and_is_ok() -> None:
+    """A healthy miner with one reset gets an OK verdict that names Twitch's background."""
     out = _render("healthy_2conn.log")
-    assert any(line.startswith(" OK ") for line in out.splitlines())
-    assert "no problems found" in out
+    verdict = next(line for line in out.splitlines() if line.startswith(" OK "))
+    assert verdict.startswith(" OK   cause: 1 isolated close on single connections: Twitch's background")
+    assert "Nothing to change" in out
+
+
+def test_clean_report_says_no_problems(tmp_path: Path) -> None:
+    """A log without any failure gets an OK verdict, no cause and no findings panel."""
+    path = tmp_path / "clean.log"
+    path.write_text(
+        "16/09/22 10:34:03 - DEBUG - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_message]: "
+        '#0 - Received: {"type":"RESPONSE","error":"","nonce":"51AOhFqvtWLf9rssFJlPmxLg36a2Pz"}\n'
+    )
+    summary = analyze(resolve([str(path)]), Options(year=2025, jobs=1))
+    console = Console(file=io.StringIO(), width=100, no_color=True, force_terminal=False, color_system=None)
+    out = text.render(Diagnosis.of(summary), console)
+    assert any(line.startswith(" OK   1 connection · 0 failures · 0 reconnects · no problems found") for line in out.splitlines())
     assert "Findings" not in out
 
 
@@ -54,3 +70,21 @@ def test_markup_in_log_text_prints_literally(tmp_path: object) -> None:
     console = Console(file=io.StringIO(), width=120, no_color=True, force_terminal=False)
     out = text.render(Diagnosis.of(summary), console)
     assert "other" in out
+
+
+def test_unclassified_errors_alone_are_no_cause_but_not_no_problem(tmp_path: Path) -> None:
+    """Only errors without a class: no cause (verdict ok), and the verdict line does not claim
+    there is no problem."""
+    path = tmp_path / "odd.log"
+    path.write_text(
+        "".join(
+            f"25/11/25 10:0{i}:00 - ERROR - [on_error]: #0 - WebSocket error: 'NoneType' object has no attribute 'sock'\n"
+            for i in range(3)
+        )
+    )
+    summary = analyze(resolve([str(path)]), Options(jobs=1))
+    console = Console(file=io.StringIO(), width=120, no_color=True, force_terminal=False, color_system=None)
+    out = text.render(Diagnosis.of(summary), console)
+    verdict = next(line for line in out.splitlines() if line.startswith(" OK "))
+    assert verdict == " OK   1 connection · 3 failures · 0 reconnects · no cause found"
+    assert "unknown-errors" in out and "no problems found" not in out

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLES
+from wsdiag.diagnose import CAUSES
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import json as json_report
@@ -50,6 +51,23 @@ def test_sample_findings(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_diagnosis(name: str) -> None:
+    """The primary cause is an acceptable one, the required causes are found, the forbidden ones
+    are not, the verdict is not ok where it must not be, and causes lead the findings."""
+    exp = EXPECTED[name]["diagnosis"]
+    doc = _doc(name)
+    diag = doc["diagnosis"]
+    assert diag["primary"] in exp["primary"], diag
+    assert set(exp["required"]) <= set(diag["causes"]), diag
+    assert not set(exp["forbidden"]) & set(diag["causes"]), diag
+    if exp["verdict_not_ok"]:
+        assert doc["verdict"] != "ok"
+    kinds = [f["kind"] for f in doc["findings"]]
+    assert kinds[: len(diag["causes"])] == ["cause"] * len(diag["causes"])
+    assert [f["id"] for f in doc["findings"][: len(diag["causes"])]] == diag["causes"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_reference_path_agrees(name: str) -> None:
     """The per-line reference path and the fast path give the same document."""
     assert _doc(name) == _doc(name, simple=True)
@@ -74,9 +92,17 @@ def test_storm_is_an_error_with_streamer_advice() -> None:
     assert doc["connections"]["pool_size"] == 37
 
 
+def test_every_sample_log_is_documented() -> None:
+    """Each sample log has its expected values, and each cause has a sample whose primary it is."""
+    logs = {p.name for p in SAMPLES.glob("*.log")}
+    assert logs == set(EXPECTED)
+    primaries = {p for exp in EXPECTED.values() for p in exp["diagnosis"]["primary"]}
+    assert primaries >= set(CAUSES) | {None}
+
+
 def test_healthy_two_connection_miner_has_observed_topics() -> None:
     """The healthy miner's topics per streamer are observed from its LISTEN lines."""
     doc = _doc("healthy_2conn.log")
-    assert doc["findings"] == []
+    assert [f["id"] for f in doc["findings"]] == ["twitch-closes"]
     assert doc["limits"]["topics_per_streamer_observed"] is True
     assert doc["topics"]["estimate"] == {"low": 51, "high": 100}

@@ -73,18 +73,20 @@ def test_template_is_bounded() -> None:
 
 
 def test_unknown_errors_group_into_rows_with_counts_and_examples(tmp_path: Path) -> None:
-    """60 handshake errors with varying headers and 5 unusual errors: two rows, counts, examples."""
-    status = "503 Service Unavailable"
+    """60 handshake errors with varying headers and 5 unusual errors: two rows, counts, examples.
+
+    (A redirect: 4xx/5xx answers are `rejected`, a class of their own.)"""
+    status = "301 Moved Permanently"
     lines = [error(i, i % 3, handshake(status, "Mon", f"{i:04x}beef{i}")) for i in range(60)]
     lines += [error(70 + i, 0, f"Session {9000 + i} expired unexpectedly") for i in range(5)]
     doc = diagnose_text(tmp_path, "".join(lines))
     assert doc["failures"]["by_class"]["other"] == 65
     rows = doc["unknown"]
     assert [(r["template"], r["count"]) for r in rows] == [
-        ("Handshake status <n> Service Unavailable -+-+- <headers> -+-+- b'upstream connect error'", 60),
+        ("Handshake status <n> Moved Permanently -+-+- <headers> -+-+- b'upstream connect error'", 60),
         ("Session <n> expired unexpectedly", 5),
     ]
-    assert rows[0]["example"].startswith("Handshake status 503 Service Unavailable -+-+- {'date': 'Mon")
+    assert rows[0]["example"].startswith("Handshake status 301 Moved Permanently -+-+- {'date': 'Mon")
     assert rows[1]["example"] == "Session 9000 expired unexpectedly"
     ids = {f["id"]: f for f in doc["findings"]}
     assert ids["unknown-errors"]["title"] == "65 failures with error texts wsdiag has no class for (2 kinds)"

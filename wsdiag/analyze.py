@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from wsdiag.classify import SIGNATURE_CLASSES, signature
 from wsdiag.dedupe import Deduper
 from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
 
@@ -58,6 +59,15 @@ _SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
 _SIGNS = frozenset(
     {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
 )
+
+
+def refused_listen(rec: Record) -> bool:
+    """A LISTEN answered with an ERR_* code (ERR_BADAUTH, ERR_BADMESSAGE...): Twitch refused a
+    topic on a socket that stays open, so it is no sign of trouble for the connection's uptime.
+    (Hermes' `Authentication error` is different: the miner closes that client.)"""
+    return rec.kind is Kind.RESPONSE_ERROR or (
+        rec.key.startswith("listen:") and not rec.text.startswith("Authentication error")
+    )
 
 
 def cause_of(rec: Record) -> str:
@@ -168,9 +178,11 @@ class ConnStats:
     closes: int = 0
     topics: set[str] = field(default_factory=set)
     uptime: Uptime = field(default_factory=Uptime)  # merged by Summary.merge (needs the minutes)
+    hints: Counter[str] = field(default_factory=Counter)  # signatures of its failures
 
     def merge(self, other: ConnStats) -> None:
         self.by_class.update(other.by_class)
+        self.hints.update(other.hints)
         self.reconnects += other.reconnects
         self.closes += other.closes
         if len(self.topics) < MAX_TOPICS:
@@ -319,6 +331,8 @@ class Summary:
     topics: set[str] = field(default_factory=set)
     streamers: int | None = None
     badauth_hint: bool = False
+    # Finer kinds of failures (classify.signature): "certificate", "bad_message"... -> events
+    hints: Counter[str] = field(default_factory=Counter)
     minutes: dict[int, Minute] = field(default_factory=dict)
     unknown: dict[str, list[object]] = field(default_factory=dict)  # template -> [count, example]
     dedupe: Deduper = field(default_factory=Deduper)
@@ -370,7 +384,12 @@ class Summary:
         kind = rec.kind
         if kind is Kind.OTHER:
             return
-        if kind in _SIGNS and rec.conn is not None and rec.time is not None:
+        if (
+            kind in _SIGNS
+            and rec.conn is not None
+            and rec.time is not None
+            and not refused_listen(rec)
+        ):
             self._sign(rec.conn, rec.time, rec)
         if kind in (Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR):
             self._count(self.dedupe.add(rec))
@@ -424,6 +443,12 @@ class Summary:
                 self.untimed[ev.cls] += 1
             if ev.cls == "other" and ev.message:
                 self._unknown(ev.message)
+            elif ev.cls in SIGNATURE_CLASSES:
+                sig = signature(ev.cls, ev.message)
+                if sig is not None:
+                    self.hints[sig] += 1
+                    if ev.conn is not None:
+                        self._conn(ev.conn).hints[sig] += 1
 
     def _unknown(self, message: str) -> None:
         from wsdiag.templating import template_of
@@ -586,6 +611,7 @@ class Summary:
         if later.streamers is not None:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
+        self.hints.update(later.hints)
         for key, minute in later.minutes.items():  # in the order they were first seen
             mine = self.minutes.get(key)
             if mine is not None:

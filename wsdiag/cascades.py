@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from wsdiag.analyze import Summary, minute_of
@@ -45,6 +45,8 @@ class Cascade:
     by_class: dict[str, int]
     kind: str  # network | host | server: what the failure classes point to
     confirmed: int = 0  # connections whose outage reported "No internet connection available!"
+    # The (minute, connection, class) failure cells it took, for the diagnosis to attribute.
+    cells: frozenset[tuple[int, int, str]] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def failures(self) -> int:
@@ -227,6 +229,7 @@ def cascades(s: Summary) -> Cascades:
         )
         by_class: Counter[str] = Counter()
         touched = set(core)
+        mine: set[tuple[int, int, str]] = set()
         net = 0
         for conn in members:
             starts = conn_onsets[conn]
@@ -245,6 +248,7 @@ def cascades(s: Summary) -> Cascades:
                 if (minute, conn, cls) in claimed:
                     continue
                 claimed.add((minute, conn, cls))
+                mine.add((minute, conn, cls))
                 by_class[cls] += n
                 touched.add(minute)
             net += offline
@@ -254,7 +258,9 @@ def cascades(s: Summary) -> Cascades:
         end = max(lasts) if lasts else _EPOCH + timedelta(minutes=m1 + 1)
         ordered = {c: by_class[c] for c in FAILURE_CLASSES if by_class.get(c)}
         kind = _kind(family, by_class)
-        items.append(Cascade(start, max(start, end), tuple(members), ordered, kind, net))
+        items.append(
+            Cascade(start, max(start, end), tuple(members), ordered, kind, net, frozenset(mine))
+        )
         explained += sum(by_class.values())
     return Cascades(tuple(items), explained, total, needed_network)
 

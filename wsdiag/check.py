@@ -1,9 +1,10 @@
 """`wsdiag check`: turn a Diagnosis into pass/fail for CI, one violation per broken rule.
 
-Two kinds of rule fail a check: a finding whose severity is at or above ``--fail-on``, and a
-threshold given on the command line that the log exceeds. ``--max-connections`` is the limit the
-``too-many-connections`` finding already uses, so it fails through that finding;
-``--max-reconnects-per-hour`` has no finding of its own and is measured here.
+Two kinds of rule fail a check: a cause whose severity is at or above ``--fail-on``, and a
+threshold given on the command line that the log exceeds. Symptoms and notes never fail a check:
+the causes they come from do. ``--max-connections`` is the limit the ``too-many-connections``
+cause already uses, so it fails through that cause; ``--max-reconnects-per-hour`` has no cause
+of its own and is measured here.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from wsdiag.diagnose.finding import Finding
+from wsdiag.diagnose.thresholds import SEVERITIES
 from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import SEVERITIES, Finding
 from wsdiag.redact import neutralise
 
 FAIL_ON = ("error", "warning")
@@ -25,9 +27,9 @@ FAIL_ON = ("error", "warning")
 class Violation:
     """One broken rule: what was measured against which limit."""
 
-    rule: str  # finding id, or the threshold's option name without dashes
-    kind: str  # "finding" or "threshold"
-    severity: str  # severity of the finding; "error" for thresholds
+    rule: str  # cause id, or the threshold's option name without dashes
+    kind: str  # "finding" (a cause) or "threshold"
+    severity: str  # severity of the cause; "error" for thresholds
     measured: str
     limit: str
     option: str  # the command-line option that sets the limit
@@ -38,7 +40,7 @@ class Violation:
 class CheckResult:
     fail_on: str
     violations: tuple[Violation, ...]
-    below: tuple[Finding, ...]  # findings under --fail-on: reported, never failing
+    below: tuple[Finding, ...]  # causes under --fail-on, symptoms, notes: reported, never failing
     notes: tuple[str, ...] = ()  # thresholds that could not be measured
 
     @property
@@ -74,7 +76,7 @@ def _finding_violation(d: Diagnosis, f: Finding, fail_on: str) -> Violation:
         measured = f"{d.summary.pool_size} connections"
         limit, option = str(d.thresholds.max_connections), "--max-connections"
     else:
-        measured = f"{f.severity} finding"
+        measured = f"{f.severity} cause"
         limit, option = fail_on, "--fail-on"
     return Violation(f.id, "finding", f.severity, measured, limit, option, f.title)
 
@@ -85,10 +87,9 @@ def evaluate(
     """Which rules the diagnosed log breaks."""
     if fail_on not in FAIL_ON:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}")
-    violations = [
-        _finding_violation(d, f, fail_on) for f in d.findings if _at_or_above(f.severity, fail_on)
-    ]
-    below = tuple(f for f in d.findings if not _at_or_above(f.severity, fail_on))
+    failing = [f for f in d.causes if _at_or_above(f.severity, fail_on)]
+    violations = [_finding_violation(d, f, fail_on) for f in failing]
+    below = tuple(f for f in d.findings if f not in failing)
     notes: list[str] = []
     if max_reconnects_per_hour is not None:
         s = d.summary
@@ -115,6 +116,15 @@ def evaluate(
     return CheckResult(fail_on, tuple(violations), below, tuple(notes))
 
 
+def _why_not(f: Finding, fail_on: str) -> str:
+    """Why a finding does not fail the check."""
+    if f.kind == "symptom":
+        return f"symptom of {', '.join(f.because_of)}" if f.because_of else "symptom"
+    if f.kind == "note":
+        return "note"
+    return f"{f.severity} cause (below --fail-on {fail_on})"
+
+
 def render_text(
     d: Diagnosis, result: CheckResult, exit_zero: bool = False, console: Console | None = None
 ) -> str:
@@ -126,15 +136,12 @@ def render_text(
         ("FAIL", "bold red", f" {v.rule}: {v.measured}, limit {v.limit} ({v.option}): {v.message}")
         for v in result.violations
     ]
-    lines += [
-        ("note", "yellow", f" {f.id}: {f.severity} finding (below --fail-on {result.fail_on}): {f.title}")
-        for f in result.below
-    ]
+    lines += [("note", "yellow", f" {f.id}: {_why_not(f, result.fail_on)}: {f.title}") for f in result.below]
     lines += [("note", "yellow", f" {n}") for n in result.notes]
     names = ", ".join(st.path for st in d.summary.inputs.values())
     n = len(result.violations)
     if result.passed:
-        verdict = ("wsdiag check: passed", "bold green", f": no finding at or above {result.fail_on}, "
+        verdict = ("wsdiag check: passed", "bold green", f": no cause at or above {result.fail_on}, "
                    f"no limit exceeded ({names})")
     else:
         tail = " (exit status 0: --exit-zero)" if exit_zero else ""

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import re
 
+#: Twitch refusing the client or its messages: a LISTEN answered ERR_BADMESSAGE or ERR_BADTOPIC,
+#: an opening handshake answered with an HTTP 4xx/5xx status.
+REJECTED = r"ERR_BADMESSAGE|ERR_BADTOPIC|Handshake status [45]\d\d"
+
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bad_auth", re.compile(r"ERR_BADAUTH|Authentication error")),
+    ("rejected", re.compile(REJECTED)),
     (
         "ping_pong",
         re.compile(r"ping pong failed|opcode=8\b|Connection closed \(code 4100\)", re.IGNORECASE),
@@ -52,6 +57,41 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+
+#: Finer kinds of some classes, which the diagnosis needs and the class contract does not carry:
+#: (class, signature, pattern); the first that matches an event's text names it.
+_SIGNATURES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    (
+        "ssl",
+        "certificate",
+        re.compile(
+            r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|self[- ]signed certificate",
+            re.IGNORECASE,
+        ),
+    ),
+    ("ssl", "bad_length", re.compile(r"BAD_LENGTH")),
+    ("ssl", "eof", re.compile(r"UNEXPECTED_EOF|EOF occurred in violation|SSLEOFError")),
+    ("ssl", "wrong_version", re.compile(r"WRONG_VERSION_NUMBER")),
+    ("ssl", "decryption", re.compile(r"DECRYPTION_FAILED|BAD_RECORD_MAC")),
+    ("rejected", "bad_message", re.compile(r"ERR_BADMESSAGE")),
+    ("rejected", "bad_topic", re.compile(r"ERR_BADTOPIC")),
+    ("rejected", "handshake_5xx", re.compile(r"Handshake status 5\d\d")),
+    ("rejected", "handshake_4xx", re.compile(r"Handshake status 4\d\d")),
+)
+SIGNATURE_CLASSES = frozenset(cls for cls, _, _ in _SIGNATURES)
+_SIGNATURE_MAX = 2048  # an event's text is searched this far (the kind is named near its start)
+
+
+def signature(cls: str, text: str) -> str | None:
+    """The finer kind of a failure of class ``cls`` from its text (None when it has none)."""
+    if cls not in SIGNATURE_CLASSES:
+        return None
+    head = text[:_SIGNATURE_MAX]
+    for name, sig, pattern in _SIGNATURES:
+        if name == cls and pattern.search(head):
+            return sig
+    return None
 
 
 def classify(text: str) -> str:

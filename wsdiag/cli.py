@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 import typer
 
 from wsdiag import __version__
+from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Thresholds
 from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
@@ -385,10 +385,19 @@ TopicsOpt = Annotated[
     int, typer.Option("--topics-per-connection", help="Topics per connection (Twitch: 50).")
 ]
 NetMinOpt = Annotated[
-    int, typer.Option("--network-min", help="Network failures before network-instability.")
+    int,
+    typer.Option(
+        "--network-min",
+        help="Resets, timeouts or TLS errors on single connections before their rate can make "
+        "network-instability or tls-errors.",
+    ),
 ]
 PingMinOpt = Annotated[
-    int, typer.Option("--ping-min", help="Ping/pong failures before ping-pong-failures.")
+    int,
+    typer.Option(
+        "--ping-min",
+        help="Ping/pong failures before ping-pong-failures (and before frequent ones point to the host).",
+    ),
 ]
 BucketOpt = Annotated[
     Optional[str],  # noqa: UP045
@@ -401,7 +410,8 @@ BucketOpt = Annotated[
 StormOpt = Annotated[
     float,
     typer.Option(
-        "--storm-rate", help="Reconnects per connection per hour that make a reconnect-storm."
+        "--storm-rate",
+        help="Reconnects per connection (slot of the pool) per hour that make a reconnect-storm.",
     ),
 ]
 
@@ -460,7 +470,9 @@ def check(
     ] = None,
     fail_on: Annotated[
         FailOn,
-        typer.Option("--fail-on", help="Fail on findings of this severity or worse."),
+        typer.Option(
+            "--fail-on", help="Fail on causes of this severity or worse (symptoms never fail)."
+        ),
     ] = FailOn.error,
     exit_zero: Annotated[
         bool,
@@ -481,7 +493,7 @@ def check(
 ) -> None:
     """CI gate: fail when the log breaks a rule.
 
-    A rule is broken by a finding at or above --fail-on, or by a limit given here that the log
+    A rule is broken by a cause at or above --fail-on, or by a limit given here that the log
     exceeds. Text output has one line per violation: the rule, the measured value, the limit.
 
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.

@@ -14,10 +14,10 @@ The verdict:
   connections' mean uptime (when the reports carry it), then the reconnect rate; when none of
   them moved the verdict is ``unchanged`` (both lists are reported).
 
-Findings that only restate a rate or a count that grows with the span (ping/pong failures,
-network instability, reconnect storm, network outages) are listed as appeared/cleared but do
-not vote: their rates (failures, reconnects and cascades per hour) already did. Any other
-finding of severity error that appears or clears votes (too-many-connections, bad-auth).
+Causes are listed as new, cleared or persisting, and the primary cause before and after is
+named. A cause of severity error that appears or clears votes (too-many-connections, bad-auth,
+tls-certificate ...); symptoms and notes (ping/pong failures, reconnect storms, network outages)
+are listed but do not vote: they restate rates that already did, and their causes vote for them.
 """
 
 from __future__ import annotations
@@ -26,15 +26,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from wsdiag.analyze import Summary
+from wsdiag.diagnose.pool import per_connection_hour, pool_of
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.records import FAILURE_CLASSES
 
 MIN_RELATIVE = 0.20  # a rate must change by at least 20 % to count
 Z_SIGNIFICANT = 1.96  # two-sided 95 %
 MIN_UPTIME_CHANGE = 0.05  # absolute change of the mean uptime ratio that counts
-RATE_FINDINGS = frozenset(
-    {"ping-pong-failures", "network-instability", "reconnect-storm", "network-outages"}
-)
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,7 @@ class Metric:
     after_count: int | None = None
     z: float | None = None
     higher_better: bool = False
+    votes: bool = True  # False: shown, but the verdict rests on the other metrics
 
     @property
     def change(self) -> float | None:
@@ -85,6 +85,7 @@ class FindingChange:
     before: str | None  # severity before, None when absent
     after: str | None
     title: str
+    kind: str = "cause"  # cause | symptom | note
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,24 @@ class Comparison:
                 ]
                 for state in ("appeared", "cleared", "persisting")
             },
+            "primary": {
+                "before": None if self.before.primary is None else self.before.primary.id,
+                "after": None if self.after.primary is None else self.after.primary.id,
+            },
+            "causes": {
+                name: [
+                    {"id": f.id, "before": f.before, "after": f.after, "title": f.title}
+                    for f in self.causes
+                    if f.state == state
+                ]
+                for name, state in (("new", "appeared"), ("cleared", "cleared"), ("persisting", "persisting"))
+            },
         }
+
+    @property
+    def causes(self) -> tuple[FindingChange, ...]:
+        """How the causes changed: new (appeared), cleared, persisting."""
+        return tuple(f for f in self.findings if f.kind == "cause")
 
     def to_dict(self) -> dict[str, Any]:
         """``{"before": report, "after": report, "delta": {...}}``."""
@@ -179,7 +197,7 @@ def _rate_metric(name: str, label: str, n1: int, h1: float | None, n2: int, h2: 
 
 def _pool_metric(before: Diagnosis, after: Diagnosis) -> Metric:
     """The pool size only matters against Twitch's limit: shrinking below it is the fix."""
-    p1, p2 = before.summary.pool_size, after.summary.pool_size
+    p1, p2 = pool_of(before.summary), pool_of(after.summary)
     limit = after.thresholds.max_connections
     status = "unknown" if p1 is None or p2 is None else "unchanged"
     if p1 is not None and p2 is not None:
@@ -193,6 +211,30 @@ def _pool_metric(before: Diagnosis, after: Diagnosis) -> Metric:
         None if p1 is None else float(p1),
         None if p2 is None else float(p2),
         status,
+    )
+
+
+def _per_connection_metric(s1: Summary, s2: Summary) -> Metric | None:
+    """Reconnects per connection per hour, over each log's pool (the one pool definition of
+    :mod:`wsdiag.diagnose.pool`). Shown, not voting: reconnects per hour already vote, and a
+    pool cut to fit Twitch's limit raises the rate per connection while it lowers the total."""
+    p1, p2 = pool_of(s1), pool_of(s2)
+    r1, r2 = per_connection_hour(s1.reconnects, s1), per_connection_hour(s2.reconnects, s2)
+    if r1 is None and r2 is None:
+        return None
+    h1 = (s1.span_hours or 0) * (p1 or 0)
+    h2 = (s2.span_hours or 0) * (p2 or 0)
+    status, z = judge_rate(s1.reconnects, h1, s2.reconnects, h2)
+    return Metric(
+        "reconnects_per_connection_hour",
+        "reconnects per connection per hour",
+        r1,
+        r2,
+        status,
+        s1.reconnects,
+        s2.reconnects,
+        z,
+        votes=False,
     )
 
 
@@ -237,13 +279,14 @@ def _finding_changes(before: Diagnosis, after: Diagnosis) -> list[FindingChange]
     out: list[FindingChange] = []
     for fid, f in a.items():
         if fid in b:
-            out.append(FindingChange(fid, "persisting", b[fid].severity, f.severity, f.title))
+            out.append(FindingChange(fid, "persisting", b[fid].severity, f.severity, f.title, f.kind))
         else:
-            out.append(FindingChange(fid, "appeared", None, f.severity, f.title))
+            out.append(FindingChange(fid, "appeared", None, f.severity, f.title, f.kind))
     for fid, f in b.items():
         if fid not in a:
-            out.append(FindingChange(fid, "cleared", f.severity, None, f.title))
-    return out
+            out.append(FindingChange(fid, "cleared", f.severity, None, f.title, f.kind))
+    # Causes first (cleared ones too), as each diagnosis lists them.
+    return sorted(out, key=lambda fc: fc.kind != "cause")
 
 
 def _describe(m: Metric) -> str:
@@ -264,7 +307,7 @@ def compare(before: Diagnosis, after: Diagnosis) -> Comparison:
         _rate_metric("failures_per_hour", "failures per hour", s1.failures_total, h1, s2.failures_total, h2),
         _rate_metric("reconnects_per_hour", "reconnects per hour", s1.reconnects, h1, s2.reconnects, h2),
     ]
-    for extra in (_uptime_metric(r1, r2), _cascade_metric(r1, h1, r2, h2)):
+    for extra in (_per_connection_metric(s1, s2), _uptime_metric(r1, r2), _cascade_metric(r1, h1, r2, h2)):
         if extra is not None:
             metrics.append(extra)
     by_class = [
@@ -284,22 +327,24 @@ def compare(before: Diagnosis, after: Diagnosis) -> Comparison:
     better: list[str] = []
     worse: list[str] = []
     for m in (*metrics, *by_class):
+        if not m.votes:
+            continue
         if m.status == "better":
             better.append(_describe(m))
         elif m.status == "worse":
             worse.append(_describe(m))
     for fc in changes:
-        if fc.id in RATE_FINDINGS:
+        if fc.kind != "cause":
             continue
         if fc.state == "cleared" and fc.before == "error":
-            better.append(f"{fc.id} cleared")
+            better.append(f"cause {fc.id} cleared")
         elif fc.state == "appeared" and fc.after == "error":
-            worse.append(f"{fc.id} appeared")
+            worse.append(f"new cause {fc.id}")
         elif fc.state == "persisting" and fc.before != fc.after:
             if fc.after == "error":
-                worse.append(f"{fc.id} became an error")
+                worse.append(f"cause {fc.id} became an error")
             elif fc.before == "error":
-                better.append(f"{fc.id} is no longer an error")
+                better.append(f"cause {fc.id} is no longer an error")
 
     notes: list[str] = []
     if not h1 or not h2:

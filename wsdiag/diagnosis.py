@@ -1,4 +1,4 @@
-"""The finished result of an analysis: the summary, its findings and limits, as one value."""
+"""The finished result of an analysis: the summary, its findings (causes first) and limits."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from typing import Any
 
 from wsdiag import SCHEMA, __version__
 from wsdiag.analyze import Summary
-from wsdiag.cascades import Cascades, cascades
-from wsdiag.findings import Change, Finding, Limits, Thresholds, changes, findings, limits
-from wsdiag.health import Health, health
+from wsdiag.cascades import Cascades
+from wsdiag.diagnose.engine import diagnose
+from wsdiag.diagnose.evidence import Evidence
+from wsdiag.diagnose.finding import Finding
+from wsdiag.diagnose.healthy import Change, changes
+from wsdiag.diagnose.limits import Limits
+from wsdiag.diagnose.thresholds import Thresholds
+from wsdiag.health import Health
 from wsdiag.timeline import Timeline, timeline
 
 
@@ -30,29 +35,42 @@ class Diagnosis:
         cls, summary: Summary, thresholds: Thresholds | None = None, bucket: int | None = None
     ) -> Diagnosis:
         """Diagnose a finished summary; ``bucket`` (minutes) overrides the timeline's bucket size."""
-        th = thresholds or Thresholds()
-        lim = limits(summary, th)
-        cas = cascades(summary)
-        hs = health(summary)
+        ev = Evidence.of(summary, thresholds or Thresholds())
         return cls(
             summary,
-            tuple(findings(summary, th, cas=cas, hs=hs)),
-            lim,
-            th,
+            tuple(diagnose(ev)),
+            ev.limits,
+            ev.thresholds,
             timeline(summary, bucket),
-            cas,
-            hs,
-            tuple(changes(summary, th, lim, cas, hs)),
+            ev.cascades,
+            ev.health,
+            tuple(changes(ev)),
         )
 
     def _limits(self) -> dict[str, Any]:
         return _limits_dict(self.limits, self.changes)
 
     @property
+    def causes(self) -> tuple[Finding, ...]:
+        """The causes found, most important first."""
+        return tuple(f for f in self.findings if f.kind == "cause")
+
+    @property
+    def primary(self) -> Finding | None:
+        """The cause to fix first (None when there is none)."""
+        return next(iter(self.causes), None)
+
+    @property
+    def headline(self) -> str:
+        """What the verdict line says when there is no cause: nothing at all, or nothing that a
+        cause explains (unclassified errors, a storm of unknown origin)."""
+        return "no problems found" if not self.findings else "no cause found"
+
+    @property
     def verdict(self) -> str:
-        """Worst severity found: error, warning, info or ok."""
-        for sev in ("error", "warning", "info"):
-            if any(f.severity == sev for f in self.findings):
+        """The worst severity of a cause: error or warning; ok when no cause is above info."""
+        for sev in ("error", "warning"):
+            if any(f.severity == sev for f in self.causes):
                 return sev
         return "ok"
 
@@ -164,16 +182,11 @@ class Diagnosis:
                 "connections_needed": self.cascades.needed,
             },
             "unknown": unknown_rows(s),
-            "findings": [
-                {
-                    "id": f.id,
-                    "severity": f.severity,
-                    "title": f.title,
-                    "evidence": list(f.evidence),
-                    "recommendation": f.recommendation,
-                }
-                for f in self.findings
-            ],
+            "diagnosis": {
+                "primary": None if self.primary is None else self.primary.id,
+                "causes": [f.id for f in self.causes],
+            },
+            "findings": [f.to_dict() for f in self.findings],
         }
 
 

@@ -19,9 +19,9 @@ FAILURE_CLASSES: tuple[str, ...] = (
     "no_internet",
     "reconnect_requested",
     "bad_auth",
+    "rejected",
     "other",
 )
-
 
 
 class Kind(str, Enum):

@@ -73,12 +73,19 @@ def _listen_code(text: str) -> str:
     return clean(text.strip().split(" ", 1)[0], 64) or "UNKNOWN"
 
 
+#: Failure class of an ERR_* code Twitch answers a LISTEN with (anything else: ``other``).
+_ANSWER_CLASSES = {"ERR_BADAUTH": "bad_auth", "ERR_BADMESSAGE": "rejected", "ERR_BADTOPIC": "rejected"}
+
+
+def _answer_class(code: str) -> str:
+    return _ANSWER_CLASSES.get(code, "other")
+
+
 def _error_record(kind: Kind, time: datetime | None, conn: int | None, raw: str) -> Record:
     text = _safe(raw)
     if _LISTEN_ERROR.match(raw):
         code = _listen_code(raw[_LISTEN_ERROR.match(raw).end() :])  # type: ignore[union-attr]
-        cls = "bad_auth" if code == "ERR_BADAUTH" else "other"
-        return Record(kind, time, conn, cls, text, key="listen:" + code)
+        return Record(kind, time, conn, _answer_class(code), text, key="listen:" + code)
     # Signatures sit at the start of an error text; a 64 KB hostile one is not searched whole.
     return Record(kind, time, conn, classify(raw[:_CLASSIFY_MAX]), text, key=text)
 
@@ -121,12 +128,11 @@ def to_record(line: Line) -> Record | None:
                 m = _RESPONSE_ERROR.search(rest)
                 if m:
                     code = m.group("code")
-                    cls = "bad_auth" if code == "ERR_BADAUTH" else "other"
                     return Record(
                         Kind.RESPONSE_ERROR,
                         time,
                         conn,
-                        cls,
+                        _answer_class(code),
                         _safe(rest),
                         key="listen:" + code,
                     )

@@ -19,7 +19,7 @@ Three parts, each usable alone:
 
 Findings in the window use the counts of the window but the structural facts of everything
 seen (pool size, topics, streamers): an INFO log only names a connection when it fails, so a
-window would undercount the pool.
+window would undercount the pool. The panel leads with the window's primary cause.
 """
 
 from __future__ import annotations
@@ -46,9 +46,13 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag.analyze import Summary, minute_of
+from wsdiag.classify import signature
 from wsdiag.dedupe import NEAR_LINES, NEAR_SECONDS
+from wsdiag.diagnose.engine import findings
+from wsdiag.diagnose.finding import Finding
+from wsdiag.diagnose.pool import pool_of
+from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding, Thresholds, findings
 from wsdiag.layouts import YearResolver
 from wsdiag.records import FailureEvent
 from wsdiag.scan import MAX_LINE, Scanner
@@ -288,9 +292,11 @@ class Watcher:
         if window and window > timedelta(minutes=KEEP_MINUTES):
             raise ValueError(f"the window can be {KEEP_MINUTES // 1440} days at most")
         self.window = window if window else None
-        self.current: dict[str, Finding] = {}
+        self.current: dict[str, Finding] = {}  # causes first, as the diagnosis orders them
         self.recent: deque[FailureEvent] = deque(maxlen=RECENT)
         self.events = 0
+        # Signatures (certificate, ERR_BADMESSAGE...) per minute, so the window has its own.
+        self.hint_minutes: dict[int, Counter[str]] = {}
 
     # -- feeding -------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> list[FailureEvent]:
@@ -301,6 +307,10 @@ class Watcher:
         out, s.tap = s.tap, []
         self.recent.extend(out)
         self.events += len(out)
+        for ev in out:
+            sig = signature(ev.cls, ev.message) if ev.time is not None else None
+            if sig is not None and ev.time is not None:
+                self.hint_minutes.setdefault(minute_of(ev.time), Counter())[sig] += 1
         self._prune()
         return out
 
@@ -346,6 +356,8 @@ class Watcher:
         if next(iter(s.minutes)) < cutoff or len(s.minutes) > KEEP_MINUTES:
             for key in [k for k in s.minutes if k < cutoff]:
                 del s.minutes[key]
+        for key in [k for k in self.hint_minutes if k < cutoff]:
+            del self.hint_minutes[key]
 
     # -- state ---------------------------------------------------------------------------
     def view(self) -> Summary:
@@ -380,6 +392,10 @@ class Watcher:
         v.first = _EPOCH + timedelta(minutes=first_minute)
         v.minutes = minutes
         v.by_class = by_class
+        v.hints = Counter()
+        for k, hints in self.hint_minutes.items():
+            if k >= first_minute:
+                v.hints.update(hints)
         v.reconnects, v.closes = reconnects, closes
         v.idless_failures = sum(by_class.values()) - sum(sum(c.values()) for c in per_conn.values())
         v.conns = {
@@ -445,7 +461,15 @@ def finding_json(ch: FindingChange, at: datetime | None) -> dict[str, Any]:
         "title": f.title,
         "evidence": list(f.evidence),
         "recommendation": f.recommendation,
+        "kind": f.kind,
+        "explains": f.explains,
+        "because_of": list(f.because_of),
     }
+
+
+def primary(w: Watcher) -> Finding | None:
+    """The cause to fix first in the window, as the last check found it."""
+    return next((f for f in w.current.values() if f.kind == "cause"), None)
 
 
 class Sink(Protocol):
@@ -480,6 +504,7 @@ class JsonlSink:
                 "lines": w.stats.lines,
                 "last": _iso(s.last),
                 "window_minutes": None if w.window is None else w.window.total_seconds() / 60,
+                "primary": None if (p := primary(w)) is None else p.id,
                 "findings": [
                     finding_json(FindingChange("present", f, None), s.last) for f in w.current.values()
                 ],
@@ -555,6 +580,8 @@ def _finding_line(state: str, f: Finding) -> Text:
     text.append(f"finding {state}: ", style="bold")
     text.append(f"{f.severity} ", style=_SEV_STYLE.get(f.severity, ""))
     text.append(f"{f.id}: {f.title}")
+    if f.kind == "symptom":
+        text.append(f" (symptom of {', '.join(f.because_of) or 'no cause found'})", style="dim")
     return text
 
 
@@ -564,15 +591,26 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     v = w.view()
     span = "all" if w.window is None else f"last {w.window.total_seconds() / 60:g} min"
     parts: list[RenderableType] = []
+    lead = primary(w)
+    if lead is not None:
+        head = Text()
+        head.append("cause: ", style="bold")
+        head.append(lead.title, style=f"bold {_SEV_STYLE.get(lead.severity, '')}".strip())
+        head.append(f" ({lead.id}, {span} of log)")
+        parts.append(head)
     if w.current:
         for f in w.current.values():
             line = Text()
             line.append(f"{f.severity.upper():7}", style=_SEV_STYLE.get(f.severity, ""))
             line.append(f" {f.id}", style="bold")
             line.append(f"  {f.title}")
+            if f.kind == "symptom":
+                line.append(f"  (symptom of {', '.join(f.because_of) or 'no cause found'})", style="dim")
             parts.append(line)
     else:
         parts.append(Text(f"no problems found ({span} of log)", style="green"))
+    if lead is None and w.current:
+        parts.insert(0, Text(f"no cause found ({span} of log)", style="bold"))
     parts.append(Text(""))
 
     conns = Table(
@@ -590,8 +628,8 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     for conn, cs in shown:
         top = cs.by_class.most_common(1)[0][0] if cs.by_class else "-"
         conns.add_row(str(conn), str(sum(cs.by_class.values())), top, str(cs.reconnects))
-    pool = s.pool_size
-    conns.caption = f"pool: {pool if pool is not None else '?'} connection(s) seen"
+    pool = pool_of(s)
+    conns.caption = f"pool: {pool if pool is not None else '?'} (highest id + 1)"
     parts.append(conns)
     parts.append(Text(""))
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wsdiag.compare import Comparison, Metric
+from wsdiag.compare import Comparison, FindingChange, Metric
 from wsdiag.diagnosis import Diagnosis
 
 _STYLE = {"better": "bold green", "worse": "bold red", "unchanged": "bold", "unknown": "dim"}
@@ -58,6 +58,17 @@ def _source(d: Diagnosis) -> str:
     return f"{names} ({span}; {d.verdict})"
 
 
+def _primaries(c: Comparison) -> str:
+    """`primary cause: too-many-connections → none`."""
+    a, b = c.before.primary, c.after.primary
+    return f"primary cause: {a.id if a else 'none'} → {b.id if b else 'none'}"
+
+
+def _state(f: FindingChange) -> str:
+    """A cause that appeared is new; the other states read the same for every kind."""
+    return "new" if f.kind == "cause" and f.state == "appeared" else f.state
+
+
 def _rows(c: Comparison) -> list[Metric]:
     return [*c.metrics, *c.by_class]
 
@@ -80,6 +91,7 @@ def render_text(c: Comparison, console: Console) -> str:
             items.append(Text(f"  {label}: {r}", style=style))
     for note in c.notes:
         items.append(Text(f"  note: {note}", style="dim"))
+    items.append(Text(f"  {_primaries(c)}"))
 
     table = Table(title="Metrics", title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("metric")
@@ -98,13 +110,14 @@ def render_text(c: Comparison, console: Console) -> str:
     items.append(table)
 
     if c.findings:
-        ft = Table(title="Findings", title_justify="left", show_edge=False, pad_edge=False)
+        ft = Table(title="Findings (causes first)", title_justify="left", show_edge=False, pad_edge=False)
         ft.add_column("finding")
+        ft.add_column("kind")
         ft.add_column("before")
         ft.add_column("after")
         ft.add_column("")
         for f in c.findings:
-            ft.add_row(f.id, f.before or "-", f.after or "-", f.state)
+            ft.add_row(f.id, f.kind, f.before or "-", f.after or "-", _state(f))
         items.append(Text(""))
         items.append(ft)
     else:
@@ -136,6 +149,8 @@ def render_markdown(c: Comparison) -> str:
     for note in c.notes:
         out.append(f"> note: {_md(note)}")
         out.append("")
+    out.append(_primaries(c))
+    out.append("")
     out.append("| metric | before | after | change | |")
     out.append("|---|---:|---:|---:|---|")
     for m in _rows(c):
@@ -144,10 +159,12 @@ def render_markdown(c: Comparison) -> str:
         )
     out.append("")
     if c.findings:
-        out.append("| finding | before | after | |")
-        out.append("|---|---|---|---|")
+        out.append("| finding | kind | before | after | |")
+        out.append("|---|---|---|---|---|")
         for f in c.findings:
-            out.append(f"| {_md(f.id)} | {f.before or '-'} | {f.after or '-'} | {f.state} |")
+            out.append(
+                f"| {_md(f.id)} | {f.kind} | {f.before or '-'} | {f.after or '-'} | {_state(f)} |"
+            )
     else:
         out.append("No findings in either log.")
     return "\n".join(out) + "\n"

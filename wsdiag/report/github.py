@@ -1,4 +1,5 @@
-"""GitHub Actions reporter: one workflow command (annotation) per finding, never per log line.
+"""GitHub Actions reporter: one workflow command (annotation) per cause, symptoms and notes as
+notices, never one per log line.
 
 GitHub parses ``::error title=T::message`` lines on a job's output. Values are escaped as the
 runner expects (actions/toolkit ``command.ts``): in the message ``%``, CR and LF; in properties
@@ -36,23 +37,32 @@ def command(kind: str, title: str, message: str) -> str:
 
 
 def _message(f: Finding) -> str:
-    lines = [f.title, *(f"• {e}" for e in f.evidence)]
+    title = f.title
+    if f.kind == "symptom":
+        title += f" (symptom of {', '.join(f.because_of)})" if f.because_of else " (symptom)"
+    lines = [title, *(f"• {e}" for e in f.evidence)]
     if f.recommendation:
         lines.append(f"Fix: {f.recommendation}")
     return "\n".join(lines)
 
 
 def render(d: Diagnosis, check: CheckResult | None = None) -> str:
-    """Annotations: one per finding; with a check, one error per violation.
+    """Annotations: one per cause, most important first, then symptoms and notes as notices;
+    with a check, one error per violation.
 
-    Without a check a finding's severity picks the command (info becomes a notice). With a check,
-    every violation is an ``::error`` (it fails the job), findings below ``--fail-on`` keep their
+    Without a check a cause's severity picks the command (info becomes a notice). With a check,
+    every violation is an ``::error`` (it fails the job), causes below ``--fail-on`` keep their
     severity, and a threshold violation gets an ``::error`` of its own.
     """
     out: list[str] = []
     failing = {v.rule for v in check.violations if v.kind == "finding"} if check else set()
     for f in d.findings:
-        kind = "error" if f.id in failing else _COMMAND.get(f.severity, "notice")
+        if f.kind != "cause":
+            kind = "notice"
+        elif f.id in failing:
+            kind = "error"
+        else:
+            kind = _COMMAND.get(f.severity, "notice")
         out.append(command(kind, f"wsdiag {f.id}", _message(f)))
     if check is not None:
         for v in check.violations:

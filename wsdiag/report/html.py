@@ -33,6 +33,7 @@ CLASS_COLOURS = {
     "no_internet": "#98df8a",
     "reconnect_requested": "#7f7f7f",
     "bad_auth": "#e377c2",
+    "rejected": "#393b79",
     "other": "#bcbd22",
 }
 RECONNECT_COLOUR = "#111111"
@@ -155,24 +156,38 @@ def _verdict(d: Diagnosis) -> str:
         _plural(s.failures_total, "failure"),
         _plural(s.reconnects, "reconnect"),
     ]
-    bits.append(", ".join(f.id for f in d.findings) if d.findings else "no problems found")
+    primary = d.primary
+    cause = ""
+    if primary is not None:
+        cause = f"<strong>cause: {_e(primary.title)}</strong> (<code>{_e(primary.id)}</code>) · "
+        others = [f.id for f in d.causes[1:]]
+        if others:
+            bits.append("also: " + ", ".join(others))
+    else:
+        bits.append(d.headline)
     return (
         f'<section class="verdict sev-{_e(v)}" id="verdict"><span class="badge">{_e(v)}</span> '
-        f"{_e(' · '.join(bits))}</section>"
+        f"{cause}{_e(' · '.join(bits))}</section>"
     )
 
 
 def _findings(doc: dict[str, Any]) -> str:
-    out = ['<section id="findings"><h2>Findings</h2>']
+    out = ['<section id="findings"><h2>Findings: causes first, then symptoms</h2>']
     if not doc["findings"]:
         out.append("<p>No problems found: nothing in this log needs a change.</p>")
     for f in doc["findings"]:
         sev = f["severity"] if f["severity"] in ("error", "warning", "info") else "info"
+        kind = f.get("kind", "cause")
         out.append(f'<article class="finding sev-{sev}" id="finding-{_e(f["id"])}">')
         out.append(
             f'<h3><span class="badge">{_e(f["severity"])}</span> <code>{_e(f["id"])}</code> '
             f"{_e(f['title'])}</h3>"
         )
+        if kind == "symptom":
+            origin = ", ".join(f"<code>{_e(c)}</code>" for c in f.get("because_of") or [])
+            out.append(f'<p class="muted">Symptom of: {origin or "no cause found"}</p>')
+        elif kind == "note":
+            out.append('<p class="muted">Note</p>')
         if f["evidence"]:
             out.append("<ul>" + "".join(f"<li>{_e(e)}</li>" for e in f["evidence"]) + "</ul>")
         if f["recommendation"]:

@@ -43,15 +43,23 @@ def _rate(n: int, hours: float | None) -> str:
     return "–" if not hours else f"{n / hours:.1f}"
 
 
-def _verdict(d: Diagnosis) -> str:
+def _verdict(d: Diagnosis) -> list[str]:
+    """The verdict and the primary cause as the heading, the counts and other causes below."""
     s = d.summary
     pool = s.pool_size
+    head = f"## {_MARK[d.verdict]} wsdiag: {d.verdict.upper()}"
+    primary = d.primary
+    head += f" · cause: {md(primary.title)}" if primary is not None else f" · {d.headline}"
     bits = [
         f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
         f"{s.failures_total:,} failures",
         f"{s.reconnects:,} reconnects",
     ]
-    return f"## {_MARK[d.verdict]} wsdiag: {d.verdict.upper()} · " + " · ".join(bits)
+    if d.causes:
+        bits.append(
+            "causes: " + ", ".join(f"`{f.id}` ({f.severity})" for f in d.causes)
+        )
+    return [head, "", " · ".join(bits)]
 
 
 def _span(d: Diagnosis) -> str:
@@ -76,7 +84,7 @@ def _span(d: Diagnosis) -> str:
 def _check(result: CheckResult, exit_zero: bool) -> list[str]:
     n = len(result.violations)
     if result.passed:
-        head = f"### ✅ Check passed: no finding at or above `{result.fail_on}`, no limit exceeded"
+        head = f"### ✅ Check passed: no cause at or above `{result.fail_on}`, no limit exceeded"
     else:
         head = f"### ❌ Check failed: {n} violation{'s' if n != 1 else ''} (`--fail-on {result.fail_on}`)"
         if exit_zero:
@@ -97,15 +105,26 @@ def _check(result: CheckResult, exit_zero: bool) -> list[str]:
     return out
 
 
+_SECTIONS = (("cause", "Causes (most important first)"), ("symptom", "Symptoms"), ("note", "Notes"))
+
+
 def _findings(d: Diagnosis) -> list[str]:
     if not d.findings:
-        return ["", "### Findings", "", "✅ No problems found."]
-    out = ["", "### Findings"]
-    for f in d.findings:
-        out += ["", f"#### {_MARK[f.severity]} {f.severity}: `{f.id}` — {md(f.title)}", ""]
-        out += [f"- {md(e)}" for e in f.evidence]
-        if f.recommendation:
-            out += ["", f"> **Fix:** {md(f.recommendation)}"]
+        return ["", "### Causes", "", "✅ No problems found."]
+    out: list[str] = []
+    for kind, heading in _SECTIONS:
+        group = [f for f in d.findings if f.kind == kind]
+        if not group:
+            continue
+        out += ["", f"### {heading}"]
+        for f in group:
+            out += ["", f"#### {_MARK[f.severity]} {f.severity}: `{f.id}` — {md(f.title)}", ""]
+            if kind == "symptom":
+                origin = ", ".join(f"`{c}`" for c in f.because_of) or "no cause found"
+                out += [f"*Symptom of:* {origin}", ""]
+            out += [f"- {md(e)}" for e in f.evidence]
+            if f.recommendation:
+                out += ["", f"> **Fix:** {md(f.recommendation)}"]
     return out
 
 
@@ -191,7 +210,7 @@ def _inputs(d: Diagnosis) -> list[str]:
 
 def render(d: Diagnosis, check: CheckResult | None = None, exit_zero: bool = False) -> str:
     """The report (and the check result, when given) as GitHub-flavoured Markdown."""
-    out = [_verdict(d), "", _span(d)]
+    out = [*_verdict(d), "", _span(d)]
     if check is not None:
         out += _check(check, exit_zero)
     out += _findings(d)

@@ -1,4 +1,5 @@
-"""Terminal reporter: verdict, findings, failures, timeline, cascades, connections, limits.
+"""Terminal reporter: verdict and primary cause, findings, failures, timeline, cascades, connections,
+limits.
 
 All text that came from a log is put in :class:`rich.text.Text` objects, which never interpret
 markup, so a log line containing ``[red]`` or ``[link=...]`` prints literally.
@@ -14,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag import __version__
+from wsdiag.diagnose.pool import divisor
 from wsdiag.diagnosis import Diagnosis, unknown_rows
 from wsdiag.health import worst_first
 from wsdiag.records import FAILURE_CLASSES
@@ -47,21 +49,28 @@ def _header(d: Diagnosis) -> Text:
 
 
 def _verdict(d: Diagnosis) -> Text:
+    """The verdict, the primary cause, the counts, the other causes."""
     s = d.summary
     v = d.verdict
     text = Text()
     text.append(f" {v.upper()} ", style=f"reverse {_STYLE[v]}")
+    text.append("  ")
+    primary = d.primary
+    if primary is not None:
+        text.append(f"cause: {primary.title}", style="bold")
+        text.append(f" ({primary.id}) · ")
     pool = s.pool_size
     bits = [
         f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
         f"{s.failures_total:,} failures",
         f"{s.reconnects:,} reconnects",
     ]
-    if d.findings:
-        bits.append("; ".join(f.id for f in d.findings))
-    else:
-        bits.append("no problems found")
-    text.append("  " + " · ".join(bits))
+    others = [f.id for f in d.causes[1:]]
+    if others:
+        bits.append("also: " + ", ".join(others))
+    elif primary is None:
+        bits.append(d.headline)
+    text.append(" · ".join(bits))
     return text
 
 
@@ -77,6 +86,13 @@ def _findings(d: Diagnosis) -> Panel | None:
         head = Text()
         head.append(f.id, style="bold")
         head.append(f"  {f.title}")
+        if f.kind == "symptom":
+            head.append(
+                f"  (symptom of {', '.join(f.because_of)})" if f.because_of else "  (symptom)",
+                style="dim",
+            )
+        elif f.kind == "note":
+            head.append("  (note)", style="dim")
         grid.add_row(Text(f.severity.upper(), style=_STYLE[f.severity]), Text(""), head)
         for e in f.evidence:
             grid.add_row(Text(""), Text("•", style="dim"), Text(e, style="dim"))
@@ -309,6 +325,8 @@ def _limits(d: Diagnosis) -> list[Text]:
         out.append(Text("To look like a healthy log:", style="bold"))
         for c in todo:
             out.append(Text(f"  • {c.metric}: {c.now} → {c.healthy}"))
+        if any(c.metric.endswith("per connection per hour") for c in todo):
+            out.append(Text(f"  ({divisor(d.summary)})", style="dim"))
     return out
 
 

@@ -1,0 +1,195 @@
+"""Symptoms and notes: what the user sees, attributed to the causes it comes from.
+
+A symptom never leads: it is listed after the causes, names them in ``because_of`` and is never
+more severe than the worst of them (``info`` when no cause explains it). Its advice points to
+those causes instead of giving its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wsdiag.diagnose.advice import per_hour, plural, when
+from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
+from wsdiag.diagnose.evidence import PING_CLASSES, Context, Evidence
+from wsdiag.diagnose.finding import Finding
+from wsdiag.diagnose.pool import describe, per_connection_hour
+from wsdiag.diagnose.thresholds import SEVERITIES
+
+
+def _capped(severity: str, causes: Iterable[Cause]) -> str:
+    worst = min((SEVERITIES.index(c.severity) for c in causes), default=len(SEVERITIES) - 1)
+    return SEVERITIES[max(SEVERITIES.index(severity), worst)]
+
+
+def _names(causes: list[Cause]) -> str:
+    return ", ".join(c.id for c in causes)
+
+
+def _fix(causes: list[Cause], then: str) -> str:
+    """`fix network-instability above and they stop` -- only causes the user can fix."""
+    mine = [c for c in causes if c.id not in TWITCH_SIDE]
+    theirs = [c for c in causes if c.id in TWITCH_SIDE]
+    if not causes:
+        return "no cause in this log explains them."
+    if not mine:
+        return f"they come from Twitch's side ({_names(theirs)}): nothing to change."
+    text = f"fix {_names(mine)} above and {then}"
+    if theirs:
+        text += f"; the part from Twitch's side ({_names(theirs)}) needs no change"
+    return text + "."
+
+
+def _ping(ev: Evidence, causes: list[Cause]) -> Finding | None:
+    th = ev.thresholds
+    counts = {k: ev.by_class.get(k, 0) for k in PING_CLASSES if ev.by_class.get(k, 0)}
+    total = sum(counts.values())
+    if total < th.ping_min:
+        return None
+    rate = ev.rate(total)
+    severity = "error" if rate is not None and rate >= th.ping_error_per_hour else "warning"
+    origin = [c for c in causes if c.explained(PING_CLASSES)]
+    evidence = [f"{per_hour(total, ev.hours)} ping/pong failures"]
+    evidence += [f"{k}: {n:,}" for k, n in counts.items()]
+    evidence += [f"{c.explained(PING_CLASSES):,} explained by {c.id}" for c in origin]
+    rec = (
+        "Twitch closes a connection (code 4100 'ping pong failed') that misses its PINGs, and the "
+        "miner's watchdog replaces one that stays silent. They are a symptom: "
+    )
+    rec += _fix(origin, "they stop")
+    return Finding(
+        "ping-pong-failures",
+        _capped(severity, origin),
+        f"{total:,} ping/pong failures",
+        tuple(evidence),
+        rec,
+        "symptom",
+        because_of=tuple(c.id for c in origin),
+    )
+
+
+def _storm(ev: Evidence, causes: list[Cause]) -> Finding | None:
+    s, th = ev.summary, ev.thresholds
+    n = s.reconnects
+    if n < th.storm_min:
+        return None
+    hours = ev.hours
+    per_conn = per_connection_hour(n, s)
+    pool_rate = None if not hours else n / hours
+    # A storm is a high rate per connection of the pool, or across the pool as a whole
+    # (37 connections reconnecting "only" twice an hour each is still one every 2 min).
+    fired: list[str] = []
+    if per_conn is not None and per_conn >= th.storm_per_conn_hour:
+        fired.append(
+            f"{per_conn:.1f} reconnects per connection per hour over {describe(s)} "
+            f"(threshold {th.storm_per_conn_hour:g})"
+        )
+    if pool_rate is not None and pool_rate >= th.storm_pool_per_hour:
+        fired.append(
+            f"{pool_rate:.1f} reconnects per hour across the pool (threshold {th.storm_pool_per_hour:g})"
+        )
+    if pool_rate is not None and not fired:
+        return None
+    severe = (per_conn is not None and per_conn >= th.storm_error_per_conn_hour) or (
+        pool_rate is not None and pool_rate >= th.storm_error_pool_per_hour
+    )
+    # Each reconnect follows a close; what the closes carried says where the storm comes from.
+    # ERR_BADAUTH answers leave the socket open: they close nothing.
+    origin = [c for c in causes if (c.explains and c.id != "bad-auth") or c.id == "close-loop"]
+    evidence = [f"{per_hour(n, hours)} reconnects", *fired]
+    if not fired:
+        evidence.append("no time span: the rate is unknown")
+    carried = []
+    for c in origin:
+        if c.id == "close-loop" and ev.loop is not None:
+            carried.append(f"{ev.loop.closes:,} closes with no error line (close-loop)")
+        elif c.id == "twitch-reconnects":
+            carried.append(f"{plural(c.explains, 'RECONNECT request')} from Twitch (twitch-reconnects)")
+        else:
+            carried.append(f"{c.explains:,} failures of {c.id}")
+    if carried:
+        evidence.append("the closes before them carried: " + "; ".join(carried))
+    rec = "The reconnects follow the closes: " + _fix(origin, "they stop")
+    return Finding(
+        "reconnect-storm",
+        _capped("error" if severe else "warning", origin),
+        f"reconnect storm: {n:,} reconnects",
+        tuple(evidence),
+        rec,
+        "symptom",
+        because_of=tuple(c.id for c in origin),
+    )
+
+
+def _outages(ev: Evidence, causes: list[Cause]) -> Finding | None:
+    items = [c for c in ev.cascades.items if c.kind in ("network", "host")]
+    if not items:
+        return None
+    s = ev.summary
+    seen = len(s.ids)
+    failures = sum(c.failures for c in items)
+    ctx = [Context.NETWORK_OUTAGE, Context.HOST_OUTAGE]
+    origin = [c for c in causes if c.explained(contexts=ctx)]
+    evidence = []
+    for c in items[:5]:
+        line = f"{when(c.start, c.end)}: {len(c.connections)} of {seen} connections went down"
+        line += f", {plural(c.failures, 'failure')}"
+        if c.confirmed:
+            line += f", {c.confirmed} reported no internet"
+        if c.kind == "host":
+            line += " (missed PINGs: the host stalled or lost the network)"
+        evidence.append(line)
+    if len(items) > 5:
+        evidence.append(f"... and {len(items) - 5} more")
+    total = s.failures_total
+    pct = f" ({failures / total:.0%})" if total else ""
+    evidence.append(f"these outages take in {failures:,} of {total:,} failures{pct}")
+    n = len(items)
+    title = f"{n} network-wide outage{'s' if n != 1 else ''}: connections dropped together"
+    share = failures / total if total else 0.0
+    severity = "error" if share >= 0.5 and n >= 3 else "warning"
+    rec = (
+        "Many connections failing in the same minutes is the host or its network, not Twitch "
+        "and not the miner's settings: "
+    )
+    rec += _fix(origin, "these stop")
+    return Finding(
+        "network-outages",
+        _capped(severity, origin),
+        title,
+        tuple(evidence),
+        rec,
+        "symptom",
+        because_of=tuple(c.id for c in origin),
+    )
+
+
+def _unknown(ev: Evidence) -> Finding | None:
+    s = ev.summary
+    n = s.by_class.get("other", 0)
+    if not n or not s.unknown:
+        return None
+    rows = sorted(s.unknown.items(), key=lambda kv: -int(kv[1][0]))  # type: ignore[call-overload]
+    evidence = [f"{int(e[0])}x {tpl}" for tpl, e in rows[:3]]  # type: ignore[call-overload]
+    if len(rows) > 3:
+        evidence.append(f"... {len(rows) - 3} more kinds")
+    return Finding(
+        "unknown-errors",
+        "info",
+        f"{n} failures with error texts wsdiag has no class for ({len(rows)} kinds)",
+        tuple(evidence),
+        "Read them in the report's unknown errors table (ids and numbers masked); a new failure "
+        "mode shows up there first. Report texts that recur so they get a class.",
+        "note",
+    )
+
+
+def symptoms(ev: Evidence, causes: list[Cause]) -> list[Finding]:
+    """Symptoms, each attributed to the causes it comes from."""
+    found = (_outages(ev, causes), _ping(ev, causes), _storm(ev, causes))
+    return [f for f in found if f is not None]
+
+
+def notes(ev: Evidence) -> list[Finding]:
+    """Notes: facts worth knowing that are neither a cause nor a symptom."""
+    return [f for f in (_unknown(ev),) if f is not None]
