@@ -248,7 +248,7 @@ def test_inputs_reach_wsdiag(runner: FakeRunner, first_run: Run, tmp_path: Path)
     assert run.status == 1
     assert "::" not in run.stdout
     assert run.stdout.splitlines() == [
-        "FAIL max-reconnects-per-hour: 15.2 reconnects/hour, limit 10 (--max-reconnects-per-hour): 46 reconnects in 3.0 h",
+        "FAIL max-reconnects-per-hour: 15.2 reconnects/hour, limit 10 (--max-reconnects-per-hour): 46 reconnects in 3h02m",
         "note host-stalled: warning cause (below --fail-on error): the host does not keep up: 41 ping/pong failures on 32 connections, with no network error",
         "note twitch-reconnects: info cause (below --fail-on error): Twitch asked connections to reconnect (1 RECONNECT)",
         "note ping-pong-failures: symptom of host-stalled: 41 ping/pong failures",

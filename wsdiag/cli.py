@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
 import typer
 
-from wsdiag import __version__
+from wsdiag import __version__, durations
+from wsdiag.analyze import InputStats
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
 from wsdiag.records import FAILURE_CLASSES
-from wsdiag.redact import clean, neutralise
+from wsdiag.redact import neutralise
 from wsdiag.report import json as json_report
 from wsdiag.sources import InputError, Source, resolve, shown_name
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.timeline import parse_bucket
+from wsdiag.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,7 +44,9 @@ PIPE_WIDTH = 120  # wide enough that tables do not wrap in CI logs
 app = typer.Typer(
     name="wsdiag",
     help="Diagnose Twitch Channel Points Miner PubSub WebSocket failures from its logs.",
-    add_completion=False,
+    # `wsdiag --install-completion` / `--show-completion`: bash, zsh, fish and PowerShell.
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -80,8 +84,9 @@ class Color(str, enum.Enum):
 
 def _fail(message: str) -> NoReturn:
     """One line on stderr, exit 2: unusable input or arguments."""
-    # Messages quote paths and arguments: untrusted text, cleaned like log text (no token, no ESC).
-    sys.stderr.write(f"wsdiag: error: {clean(message)}\n")
+    # Messages quote paths and arguments: the user's own text, never redacted, but with its
+    # control characters made visible so that it cannot drive the terminal.
+    sys.stderr.write(f"wsdiag: error: {neutralise(message)}\n")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -102,7 +107,7 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
 ) -> None:
@@ -176,37 +181,116 @@ def _diagnose(
     year: int | None,
     jobs: int | None,
     th: Thresholds,
+    warnings: list[str] | None = None,
+) -> Diagnosis:
+    """The diagnosis of all inputs as one log; exit 2 when they hold nothing to diagnose."""
+    return _diagnoses(paths, year, jobs, th, warnings=warnings)[0]
+
+
+def _diagnoses(
+    paths: list[str],
+    year: int | None,
+    jobs: int | None,
+    th: Thresholds,
     since: str | None = None,
     until: str | None = None,
     bucket: str | None = None,
-) -> Diagnosis:
+    *,
+    per_file: bool = False,
+    empty_ok: bool = False,
+    strict: bool = False,
+    warnings: list[str] | None = None,
+) -> list[Diagnosis]:
+    """One diagnosis of all inputs (or, ``per_file``, one per input file); exit 2 when they
+    hold nothing to diagnose.
+
+    ``empty_ok``: inputs that are all empty (a log just rotated) give the diagnosis of nothing,
+    with a warning, instead of exit 2 (``check``). ``strict``: every input must hold miner
+    records; an empty one, or one that is not a miner log, is exit 2. ``warnings``: collect the
+    warnings there instead of writing them (compare writes them once both logs are read).
+    """
     try:
         minutes = None if bucket is None else parse_bucket(bucket)
     except ValueError as exc:
         _fail(f"--bucket: {exc}")
     try:
         with (
-            _readable(paths, since, until, Options(year=year, jobs=jobs)) as (sources, opts),
+            _readable(paths, since, until, Options(year=year, jobs=jobs), reread_many=True) as (
+                sources,
+                opts,
+            ),
             progress_bar(sources) as tick,  # on stderr, on a terminal, for big inputs
         ):
-            summary = run_analysis(sources, opts, tick)
+            if per_file:
+                summaries = [run_analysis([src], opts, tick) for src in sources]
+            else:
+                summaries = [run_analysis(sources, opts, tick)]
     except InputError as exc:
         _fail(str(exc))
-    stats = list(summary.inputs.values())
+    stats = [st for summary in summaries for st in summary.inputs.values()]
+    if strict:
+        for st in stats:
+            if not st.records:
+                what = "empty" if st.empty else "nothing recognisable as a miner log"
+                _fail(f"{st.path}: {what} (--strict: every input must be a miner log)")
     if not any(st.records for st in stats):
+        empty = [st.path for st in stats if st.empty]
         names = ", ".join(st.path for st in stats) or ", ".join(paths)
-        _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
-    for st in stats:
-        if not st.records:
-            sys.stderr.write(f"wsdiag: warning: {neutralise(st.path)}: no miner log records\n")
-        if st.read_error:
-            sys.stderr.write(
-                f"wsdiag: warning: {neutralise(st.path)}: reading stopped early "
-                f"({neutralise(st.read_error)}); analysed what was read\n"
-            )
-    if opts.window is not None and summary.first is None and not summary.ids:
+        if not stats or len(empty) < len(stats):
+            _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
+        if not empty_ok:
+            _fail(f"{names}: {'empty' if len(empty) == 1 else 'all empty'}: no log lines to analyse")
+    for message in _input_warnings(stats, "analysed what was read", empty_ok):
+        if warnings is None:
+            _warn(message)
+        else:
+            warnings.append(message)
+    out = []
+    for summary in summaries:
+        has = any(st.records for st in summary.inputs.values())
+        if not has and not (empty_ok and all(st.empty for st in summary.inputs.values())):
+            continue  # per file: one without records was named in a warning
+        if has and opts.window is not None and summary.first is None and not summary.ids:
+            if per_file:
+                _warn(f"{', '.join(summary.inputs)}: no records in the time window")
+                continue
+            _fail(f"no records in the time window ({opts.window.describe()})")
+        out.append(Diagnosis.of(summary, th, bucket=minutes))
+    if not out:
+        assert opts.window is not None
         _fail(f"no records in the time window ({opts.window.describe()})")
-    return Diagnosis.of(summary, th, bucket=minutes)
+    return out
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"wsdiag: warning: {neutralise(message)}\n")
+
+
+def _input_warnings(stats: list[InputStats], what: str, empty_ok: bool = False) -> list[str]:
+    """The warnings for stderr: inputs that are empty or hold no record, stopped early, or had
+    lines that are not records (how many, and the first, quoted)."""
+    out = []
+    for st in stats:
+        if st.empty:
+            out.append(f"{st.path}: empty{': nothing to check' if empty_ok else ''}")
+        elif not st.records:
+            out.append(f"{st.path}: no miner log records")
+        if st.read_error:
+            out.append(f"{st.path}: reading stopped early ({st.read_error}); {what}")
+        if st.unrecognized and st.records:
+            out.append(_unread(st))
+    return out
+
+
+def _unread(st: InputStats) -> str:
+    """`X: 2 unrecognized lines skipped; the first: "..."`."""
+    text = f"{st.path}: {plural(st.unrecognized, 'unrecognized line')} skipped"
+    if st.too_long:
+        text += f" ({st.too_long:,} too long to read)"
+    if st.samples:
+        # A sample is log text: cleaned (redacted, controls escaped) when it was read.
+        text += f"; the first: {json.dumps(st.samples[0], ensure_ascii=False)}"
+    return text
 
 
 def _emit(report: str, output: Path | None) -> None:
@@ -236,7 +320,16 @@ def _write(out: TextIO, text: str) -> bool:
 def _thresholds(
     max_connections: int, topics_per_connection: int, network_min: int, ping_min: int, storm_rate: float
 ) -> Thresholds:
-    """The finding thresholds every command takes the same options for."""
+    """The finding thresholds every command takes the same options for; exit 2 naming the
+    option when one is not a positive number."""
+    for option, value in (
+        ("--max-connections", max_connections),
+        ("--topics-per-connection", topics_per_connection),
+        ("--network-min", network_min),
+        ("--ping-min", ping_min),
+        ("--storm-rate", storm_rate),
+    ):
+        _positive(option, value)
     return Thresholds(
         max_connections=max_connections,
         topics_per_connection=topics_per_connection,
@@ -244,6 +337,23 @@ def _thresholds(
         ping_min=ping_min,
         storm_per_conn_hour=storm_rate,
     )
+
+
+def _seconds(option: str, text: str, least: float = 0.0) -> float:
+    """A duration option (`90s`, `5m`, or a number of seconds) in seconds; exit 2 naming it."""
+    try:
+        seconds = durations.parse(text, bare_seconds=True).total_seconds()
+    except ValueError as exc:
+        _fail(f"{option}: {exc}")
+    if seconds < least:
+        _fail(f"{option}: {text!r} is shorter than {least:g}s")
+    return seconds
+
+
+def _positive(option: str, value: float | None) -> None:
+    """Exit 2 naming ``option`` when its value is given and not above zero."""
+    if value is not None and not value > 0:  # `not >` also refuses nan
+        _fail(f"{option}: {value:g} is not a limit; give a number above 0")
 
 
 def _render(
@@ -300,18 +410,48 @@ def _also(values: list[str] | None) -> list[tuple[Format, Path]]:
 
 
 def _emit_all(
-    d: Diagnosis,
+    ds: list[Diagnosis],
     fmt: Format,
     color: Color,
     output: Path | None,
     also: list[tuple[Format, Path]],
-    result: checks.CheckResult | None = None,
+    results: list[checks.CheckResult] | None = None,
     exit_zero: bool = False,
+    per_file: bool = False,
 ) -> None:
     """The --also files first, then the main report: every format from the one analysis."""
-    for extra_fmt, path in also:
-        _emit(_render(d, extra_fmt, color, path, result, exit_zero), path)
-    _emit(_render(d, fmt, color, output, result, exit_zero), output)
+    for extra_fmt, path in [*also, (fmt, output)]:
+        if per_file:
+            report = _render_per_file(ds, extra_fmt, color, path, results, exit_zero)
+        else:
+            report = _render(ds[0], extra_fmt, color, path, results[0] if results else None, exit_zero)
+        _emit(report, path)
+
+
+def _render_per_file(
+    ds: list[Diagnosis],
+    fmt: Format,
+    color: Color,
+    output: Path | None,
+    results: list[checks.CheckResult] | None,
+    exit_zero: bool,
+) -> str:
+    """--per-file: one report per input file, in one document of the format."""
+    from wsdiag.report import per_file
+
+    pairs = [(d, results[i] if results else None) for i, d in enumerate(ds)]
+    if fmt is Format.json:
+        return per_file.render_json(pairs)
+    if fmt is Format.markdown:
+        return per_file.render_markdown(pairs, exit_zero)
+    if fmt is Format.github:
+        return per_file.render_github(pairs)
+    if fmt is Format.html:
+        from wsdiag.report import html as html_report
+
+        return html_report.render_many(ds)
+    reports = [_render(d, fmt, color, output, result, exit_zero) for d, result in pairs]
+    return per_file.join_text(reports, pairs, exit_zero)
 
 
 PathsArg = Annotated[
@@ -407,6 +547,15 @@ BucketOpt = Annotated[
         "hours for a week).",
     ),
 ]
+PerFileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--per-file",
+        help="Report each input file on its own (a directory: each of its logs), one after the "
+        "other in one document; check fails if any file fails. Without it, the inputs are "
+        "one miner's log, combined in time order.",
+    ),
+]
 StormOpt = Annotated[
     float,
     typer.Option(
@@ -439,6 +588,7 @@ def analyze(
     ping_min: PingMinOpt = Thresholds.ping_min,
     storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
     bucket: BucketOpt = None,
+    per_file: PerFileOpt = False,
 ) -> None:
     """Diagnose why the miner's PubSub WebSockets fail and what to change.
 
@@ -446,8 +596,8 @@ def analyze(
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     extra = _also(also)
-    diagnosis = _diagnose(paths or [], year, jobs, th, since, until, bucket)
-    _emit_all(diagnosis, fmt, color, output, extra)
+    ds = _diagnoses(paths or [], year, jobs, th, since, until, bucket, per_file=per_file)
+    _emit_all(ds, fmt, color, output, extra, per_file=per_file)
 
 
 @app.command(
@@ -490,22 +640,36 @@ def check(
     network_min: NetMinOpt = Thresholds.network_min,
     ping_min: PingMinOpt = Thresholds.ping_min,
     storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
+    per_file: PerFileOpt = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Every input must be a miner log: an empty one (a log just rotated) or one "
+            "without miner records is exit 2. Without it, inputs that are all empty pass with a "
+            "warning.",
+        ),
+    ] = False,
 ) -> None:
     """CI gate: fail when the log breaks a rule.
 
     A rule is broken by a cause at or above --fail-on, or by a limit given here that the log
     exceeds. Text output has one line per violation: the rule, the measured value, the limit.
+    Inputs that are all empty pass, with a warning on stderr (--strict: exit 2).
 
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _positive("--max-reconnects-per-hour", max_reconnects_per_hour)
     extra = _also(also)
-    diagnosis = _diagnose(paths or [], year, jobs, th, since, until)
+    ds = _diagnoses(
+        paths or [], year, jobs, th, since, until, per_file=per_file, empty_ok=not strict, strict=strict
+    )
     from wsdiag import check as checks
 
-    result = checks.evaluate(diagnosis, fail_on.value, max_reconnects_per_hour)
-    _emit_all(diagnosis, fmt, color, output, extra, result, exit_zero)
-    if not result.passed and not exit_zero:
+    results = [checks.evaluate(d, fail_on.value, max_reconnects_per_hour) for d in ds]
+    _emit_all(ds, fmt, color, output, extra, results, exit_zero, per_file)
+    if not all(r.passed for r in results) and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -590,15 +754,14 @@ def events(
         if sink is not sys.stdout:
             sink.close()
     summary = stream.summary
-    if not any(st.records for st in summary.inputs.values()):
+    stats = list(summary.inputs.values())
+    if not any(st.records for st in stats):
         names = ", ".join(summary.inputs)
+        if stats and all(st.empty for st in stats):
+            _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to export")
         _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
-    for st in summary.inputs.values():
-        if st.read_error:
-            sys.stderr.write(
-                f"wsdiag: warning: {neutralise(st.path)}: reading stopped early "
-                f"({neutralise(st.read_error)}); exported what was read\n"
-            )
+    for message in _input_warnings(stats, "exported what was read"):
+        _warn(message)
     if stream.mismatch:
         sys.stderr.write(
             f"wsdiag: warning: the log's time runs backwards; {stream.mismatch} exported "
@@ -653,9 +816,12 @@ def compare(
     from wsdiag import compare as comparison
     from wsdiag.report import compare as compare_report
 
+    warnings: list[str] = []
     result = comparison.compare(
-        _diagnose([before], year, jobs, th), _diagnose([after], year, jobs, th)
+        _diagnose([before], year, jobs, th, warnings), _diagnose([after], year, jobs, th, warnings)
     )
+    for message in warnings:
+        _warn(message)
     if fmt is CompareFormat.json:
         report = compare_report.render_json(result)
     elif fmt is CompareFormat.markdown:
@@ -733,21 +899,28 @@ def watch(
         str,
         typer.Option(
             "--window",
-            help="Findings judge this much recent log time (e.g. 30m, 1h, 1d), so they clear "
-            "when the trouble stops; 0: everything since the start.",
+            help="Findings judge this much recent log time (a duration of whole minutes: 30m, "
+            "1h, 1d), so they clear when the trouble stops; 0: everything since the start.",
         ),
     ] = "1h",
     interval: Annotated[
-        float, typer.Option("--interval", min=0.05, help="Seconds between looks at the file.")
-    ] = 0.5,
+        str,
+        typer.Option(
+            "--interval", help="Time between looks at the file: a duration (0.5s, 2s) or seconds."
+        ),
+    ] = "0.5s",
     exit_after: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option("--exit-after", help="Stop after this many seconds.", show_default=False),
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--exit-after", help="Stop after this long: a duration (90s, 10m) or seconds.",
+            show_default=False,
+        ),
     ] = None,
     idle_exit: Annotated[
-        Optional[float],  # noqa: UP045
+        Optional[str],  # noqa: UP045
         typer.Option(
-            "--idle-exit", help="Stop when nothing new arrived for this many seconds.",
+            "--idle-exit",
+            help="Stop when nothing new arrived for this long: a duration (30s, 5m) or seconds.",
             show_default=False,
         ),
     ] = None,
@@ -773,9 +946,15 @@ def watch(
     from wsdiag.timeline import parse_bucket
 
     try:
-        span = None if window.strip() in ("0", "0m", "0h") else timedelta(minutes=parse_bucket(window))
+        zero = window.strip() == "0" or (
+            durations.is_duration(window) and not durations.parse(window).total_seconds()
+        )
+        span = None if zero else timedelta(minutes=parse_bucket(window))
     except ValueError:
-        _fail(f"--window: {window!r} is not a duration (use e.g. 30m, 1h, 1d, or 0)")
+        _fail(f"--window: {window!r} is not a duration of whole minutes (use e.g. 30m, 1h, 1d, or 0)")
+    every = _seconds("--interval", interval, least=0.05)
+    stop_after = None if exit_after is None else _seconds("--exit-after", exit_after)
+    stop_idle = None if idle_exit is None else _seconds("--idle-exit", idle_exit)
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     source = _watch_source(path)
     if isinstance(source, watching.Follower) and existing is Existing.skip:
@@ -799,9 +978,9 @@ def watch(
         watcher,
         sink,
         existing=existing.value,
-        interval=interval,
-        exit_after=exit_after,
-        idle_exit=idle_exit,
+        interval=every,
+        exit_after=stop_after,
+        idle_exit=stop_idle,
     )
     if reason == "output-closed":
         # `wsdiag watch ... | head -1`: the reader has what it wanted; stdout leads nowhere now.

@@ -10,7 +10,7 @@ import select
 import signal
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
@@ -271,8 +271,25 @@ def scan_source(source: Source, opts: Options, progress: Progress | None = None)
 
 
 def analyze(sources: list[Source], opts: Options, progress: Progress | None = None) -> Summary:
-    """One merged, finished Summary of all sources, combined in time order."""
+    """One merged, finished Summary of all sources, combined in time order.
+
+    Inputs that are the same run in two layouts (the console and the file log) are counted
+    once (see :mod:`wsdiag.summary.same_run`); ``Summary.same_run`` says which.
+    """
+    from wsdiag.summary import same_run
+
     parts = [scan_source(s, opts, progress) for s in sources]
+
+    def rescan(i: int, skip: tuple[tuple[datetime, datetime], ...]) -> Summary | None:
+        source = sources[i]
+        if source.path is None:
+            return None  # standard input, read once
+        from wsdiag.timefilter import Window
+
+        user = opts.window or Window()
+        return scan_source(source, replace(opts, window=replace(user, skip=user.skip + skip)))
+
+    parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
     # Rotated files and halves of a log are merged oldest first, whatever the argument order.
     parts.sort(key=lambda s: (s.first is None, s.first or datetime.min))
     total = Summary()
@@ -282,4 +299,5 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
     total.inputs = {s.name: total.inputs[s.name] for s in sources if s.name in total.inputs}
     if opts.window is not None:
         total.window = (opts.window.since, opts.window.until)
+    total.same_run = repeated
     return total.finish()

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wsdiag import durations
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.redact import strip_ansi
 from wsdiag.sources import InputError, Source, resolve
@@ -47,10 +48,6 @@ _MAY_HIDE_TIME = re.compile(
 )
 _LINE_STAMP = re.compile(rb"\n(" + _STAMP17 + rb") - ")
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
-_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
-
 Bound = datetime | timedelta
 
 
@@ -60,12 +57,17 @@ class Window:
 
     since: datetime | None = None
     until: datetime | None = None
+    # Spans [first, last] left out: the times another log of the same run already covers
+    # (summary/same_run.py); not a user option, so describe() does not mention them.
+    skip: tuple[tuple[datetime, datetime], ...] = ()
 
     def contains(self, t: datetime | None) -> bool:
         if t is None:
             # Before the first timed record of an input: the start of the log.
             return self.since is None
         if self.since is not None and t < self.since:
+            return False
+        if any(lo <= t <= hi for lo, hi in self.skip):
             return False
         return self.until is None or t < self.until
 
@@ -105,11 +107,11 @@ class Window:
 def parse_bound(text: str, option: str) -> Bound:
     """An ISO local date-time or a duration such as 24h, 90m, 7d, 1h30m; ValueError if neither."""
     raw = text.strip()
-    if _DURATION.fullmatch(raw):
-        seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(raw))
-        if seconds <= 0:
+    if durations.is_duration(raw):
+        span = durations.parse(raw)
+        if span <= timedelta(0):
             raise ValueError(f"{option} {text!r}: a duration must be longer than zero")
-        return timedelta(seconds=seconds)
+        return span
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:

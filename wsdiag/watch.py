@@ -53,10 +53,12 @@ from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
+from wsdiag.durations import format_seconds
 from wsdiag.layouts import YearResolver
 from wsdiag.records import FailureEvent
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import shown_name
+from wsdiag.words import plural
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 RECENT = 12  # recent failures kept for the panel
@@ -541,7 +543,7 @@ class TextSink:
         self._line(Text(f"-- {n.path}: {n.state}", style="dim"))
 
     def started(self, w: Watcher) -> None:
-        head = Text(f"-- watching {w.stats.path} ({w.stats.lines:,} lines so far)", style="dim")
+        head = Text(f"-- watching {w.stats.path} ({plural(w.stats.lines, 'line')} so far)", style="dim")
         self._line(head)
         for f in w.current.values():
             self._line(_finding_line("present", f))
@@ -589,7 +591,7 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     """The live panel: findings of the window, connections, recent failures, totals."""
     s = w.summary
     v = w.view()
-    span = "all" if w.window is None else f"last {w.window.total_seconds() / 60:g} min"
+    span = "all" if w.window is None else f"last {format_seconds(w.window.total_seconds())}"
     parts: list[RenderableType] = []
     lead = primary(w)
     if lead is not None:
@@ -642,7 +644,8 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     last = "-" if s.last is None else f"{s.last:%Y-%m-%d %H:%M:%S}"
     parts.append(
         Text(
-            f"{w.stats.lines:,} lines · {s.failures_total:,} failures · {s.reconnects:,} reconnects "
+            f"{plural(w.stats.lines, 'line')} · {plural(s.failures_total, 'failure')} · "
+            f"{plural(s.reconnects, 'reconnect')} "
             f"since start · last record {last} · Ctrl-C stops",
             style="dim",
         )
