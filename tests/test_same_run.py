@@ -153,3 +153,23 @@ def test_a_single_input_has_no_note(tmp_path: Path) -> None:
     """`same_run` is always there, empty for one input."""
     (tmp_path / "miner.log").write_text(make_log(1.0, RATES).text)
     assert _json(str(tmp_path / "miner.log"))["same_run"] == []
+
+
+def test_events_export_each_event_once(tmp_path: Path) -> None:
+    """`events` on the folder gives as many lines as analyze's failures.total, and says which
+    input repeated which on stderr; two miners' logs give every line."""
+    log = make_log(3.0, RATES)
+    (tmp_path / "miner.log").write_text(log.text)
+    (tmp_path / "console.log").write_text(console_of(log.text) + console_of(make_log(
+        1.0, {"timeout": 2}, start=START + timedelta(hours=4)).text))
+    proc = run_cli("events", str(tmp_path))
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == _json(str(tmp_path))["failures"]["total"] == 20
+    assert sorted(lines) == sorted(set(lines))  # no event twice
+    assert "console.log is the same run as " in proc.stderr.decode()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.log").write_text(log.text)
+    (other / "b.log").write_text(make_log(3.0, RATES, start=START + timedelta(seconds=7)).text)
+    assert len(run_cli("events", str(other)).stdout.decode().splitlines()) == 36

@@ -738,8 +738,9 @@ def events(
     try:
         opts = Options(year=year, jobs=1)
         with _readable(paths or [], since, until, opts, reread_many=True) as (sources, opts):
-            ordered = event_export.in_log_order(sources, opts)
-            stream = event_export.EventStream(ordered, opts)
+            own, repeated = event_export.repeats(sources, opts)
+            ordered = event_export.in_log_order(sources, opts, own)
+            stream = event_export.EventStream(ordered, opts, own)
             for batch in stream.batches():
                 text = "".join(
                     line(ev)
@@ -760,7 +761,7 @@ def events(
         if stats and all(st.empty for st in stats):
             _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to export")
         _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
-    for message in _input_warnings(stats, "exported what was read"):
+    for message in [*_input_warnings(stats, "exported what was read"), *repeated]:
         _warn(message)
     if stream.mismatch:
         sys.stderr.write(

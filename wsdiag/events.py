@@ -25,7 +25,7 @@ import heapq
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import BinaryIO, cast
 
@@ -178,11 +178,48 @@ def _first_time(source: Source, opts: Options) -> datetime | None:
     return summary.first
 
 
-def in_log_order(sources: list[Source], opts: Options) -> list[Source]:
-    """Sources in the order ``analyze`` merges them (every source must be a file)."""
+def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], list[str]]:
+    """The options of each input that repeats others (the same run in two layouts, see
+    :mod:`wsdiag.summary.same_run`), which leave out the spans the others cover, and a note for
+    each: so that the events are those ``analyze`` counts. Every source must be a file.
+
+    Only when two inputs overlap in time are they read whole to compare them.
+    """
+    if len(sources) < 2:
+        return {}, []
+    from wsdiag.pipeline import scan_source
+    from wsdiag.summary import same_run
+    from wsdiag.timefilter import Window, last_time
+
+    spans = [(_first_time(s, opts), last_time(s, opts)) for s in sources]
+    timed = [(a, b) for a, b in spans if a is not None and b is not None]
+    if not any(a1 < b2 and a2 < b1 for n, (a1, b1) in enumerate(timed) for a2, b2 in timed[n + 1 :]):
+        return {}, []
+    names = [s.name for s in sources]
+    user = opts.window or Window()
+    own: dict[str, Options] = {}
+    notes: list[str] = []
+    for rep in same_run.plan(names, [scan_source(s, opts) for s in sources]):
+        name = names[rep.index]
+        own[name] = replace(opts, window=replace(user, skip=user.skip + rep.skip))
+        first, last = rep.shared
+        same = ", ".join(names[j] for j, _ in rep.covers)
+        notes.append(
+            f"{name} is the same run as {same} (the same events from {first:%Y-%m-%d %H:%M} to "
+            f"{last:%Y-%m-%d %H:%M}): its events there are exported once, from {same}"
+        )
+    return own, notes
+
+
+def in_log_order(
+    sources: list[Source], opts: Options, own: dict[str, Options] | None = None
+) -> list[Source]:
+    """Sources in the order ``analyze`` merges them (every source must be a file); ``own``:
+    the options of inputs read with their own time window (:func:`repeats`)."""
     if len(sources) < 2:
         return sources
-    keyed = [(_first_time(s, opts), s) for s in sources]
+    own = own or {}
+    keyed = [(_first_time(s, own.get(s.name, opts)), s) for s in sources]
     keyed.sort(key=lambda fs: (fs[0] is None, fs[0] or datetime.min))  # stable, like analyze
     return [s for _, s in keyed]
 
@@ -190,9 +227,12 @@ def in_log_order(sources: list[Source], opts: Options) -> list[Source]:
 class EventStream:
     """Iterate to get the events; afterwards :attr:`summary` is the finished Summary."""
 
-    def __init__(self, sources: list[Source], opts: Options) -> None:
+    def __init__(
+        self, sources: list[Source], opts: Options, own: dict[str, Options] | None = None
+    ) -> None:
         self.sources = sources
         self.opts = opts
+        self.own = own or {}  # inputs read with options of their own (repeats())
         self.dedupe = _StreamDeduper()
         self.summary = _EventSummary(dedupe=self.dedupe)
 
@@ -210,8 +250,8 @@ class EventStream:
 
     def batches(self) -> Iterator[list[FailureEvent]]:
         """Events in log order, a list per chunk read (possibly empty): flush after each."""
-        opts = self.opts
         for source in self.sources:
+            opts = self.own.get(source.name, self.opts)
             scanner = scanner_for(self.summary, source, opts)
             with reading(source, scanner.stats) as stream:
                 feed = scanner.simple if opts.simple else scanner.chunk

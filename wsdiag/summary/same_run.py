@@ -124,16 +124,25 @@ def _events(s: Summary) -> tuple[int, int]:
     return s.failures_total + len(_pending(s)), s.reconnects
 
 
-def count_once(
-    names: Sequence[str], parts: list[Summary], rescan: Rescan
-) -> tuple[list[Summary], list[SameRun]]:
-    """The parts with each repeated run counted once, and a note per input that repeats others.
+@dataclass(frozen=True)
+class Repeat:
+    """Input ``index`` repeats the inputs of ``covers`` (index, shared span): only its records
+    outside ``skip``, their whole spans, count."""
 
-    ``parts[i]`` is the summary of the input named ``names[i]`` alone.
-    """
+    index: int
+    covers: tuple[tuple[int, Span], ...]
+    skip: tuple[Span, ...]
+
+    @property
+    def shared(self) -> Span:
+        return min(span[0] for _, span in self.covers), max(span[1] for _, span in self.covers)
+
+
+def plan(names: Sequence[str], parts: list[Summary]) -> list[Repeat]:
+    """Which inputs repeat which (see the module doc); ``parts[i]`` is input ``names[i]`` alone."""
     timed = [i for i, p in enumerate(parts) if p.first is not None]
     if len(timed) < 2:
-        return parts, []
+        return []
     order = sorted(
         timed,
         key=lambda i: (
@@ -143,8 +152,7 @@ def count_once(
         ),
     )
     sigs: dict[int, dict[int, int]] | None = None
-    out = list(parts)
-    notes: list[SameRun] = []
+    out: list[Repeat] = []
     for n, i in enumerate(order):
         covers: list[tuple[int, Span]] = []
         for j in order[:n]:
@@ -155,28 +163,41 @@ def count_once(
             span = same_run(parts[i], parts[j], sigs)
             if span is not None:
                 covers.append((j, span))
-        if not covers:
-            continue
-        # Left out: the whole span of each input it repeats, not only the shared part, so that
-        # two inputs it repeats one after the other (daily files) leave no seam counted twice.
-        skip = tuple(_span(parts[j]) for j, _ in covers)
-        again = rescan(i, skip)
+        if covers:
+            # Left out: the whole span of each input it repeats, not only the shared part, so
+            # that two it repeats one after the other (daily files) leave no seam counted twice.
+            out.append(Repeat(i, tuple(covers), tuple(_span(parts[j]) for j, _ in covers)))
+    return sorted(out, key=lambda r: r.index)
+
+
+def count_once(
+    names: Sequence[str], parts: list[Summary], rescan: Rescan
+) -> tuple[list[Summary], list[SameRun]]:
+    """The parts with each repeated run counted once, and a note per input that repeats others.
+
+    ``parts[i]`` is the summary of the input named ``names[i]`` alone.
+    """
+    out = list(parts)
+    notes: list[SameRun] = []
+    for rep in plan(names, parts):
+        i = rep.index
+        again = rescan(i, rep.skip)
         counted = again is not None
         before = _events(parts[i])
         if again is None:  # not re-readable: none of it counts, but its lines were read
             again = Summary(inputs=dict(parts[i].inputs), year_assumed=parts[i].year_assumed)
         after = _events(again)
         out[i] = again
+        first, last = rep.shared
         notes.append(
             SameRun(
                 names[i],
-                tuple(names[j] for j, _ in covers),
-                min(span[0] for _, span in covers),
-                max(span[1] for _, span in covers),
+                tuple(names[j] for j, _ in rep.covers),
+                first,
+                last,
                 max(0, before[0] - after[0]),
                 max(0, before[1] - after[1]),
                 counted,
             )
         )
-    notes.sort(key=lambda note: names.index(note.path))
     return out, notes
