@@ -369,3 +369,16 @@ def test_screenshot_marks_the_outage_and_draws_no_failure_in_green(
         if _green(row[3 * x], row[3 * x + 1], row[3 * x + 2])
     ]
     assert len(green) < 20, green[:20]  # a stray anti-aliased pixel at most
+
+
+def test_times_never_wrap() -> None:
+    """Every date-time shown in the page (header, findings, outages table) is in a no-wrap box,
+    and narrow screens scroll a wide table in its box instead of breaking a time."""
+    page = html_report.render(_diag(SAMPLES / "outage.log"))
+    body = re.sub(r"<svg.*?</svg>", "", page[page.index("<body>") :], flags=re.S)
+    times = list(re.finditer(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", body))
+    assert len(times) >= 6
+    for m in times:
+        assert body[: m.start()].endswith('<span class="nowrap">'), body[m.start() - 80 : m.end()]
+    assert ".nowrap, td.t { white-space: nowrap; }" in page and ".scroll { overflow-x: auto; }" in page
+    assert page.count('<div class="scroll"><table') == page.count("<table")

@@ -11,6 +11,7 @@ keys a newer schema adds (cascades, per-connection health) appear when the keys 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -127,6 +128,16 @@ def _table(head: list[tuple[str, bool]], rows: Iterable[list[str]], cls: str = "
 # -- sections -----------------------------------------------------------------------------------
 
 
+# A date and time in running text (`2025-06-14 20:40-20:46`, `2025-06-14T20:40:31`): kept on one
+# line. It runs on escaped HTML, where these characters are never part of an entity.
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:-\d\d:\d\d(?::\d\d)?)?")
+
+
+def _times(escaped: str) -> str:
+    """Escaped text with each date-time in it wrapped so that it cannot break across lines."""
+    return _DATETIME.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped)
+
+
 def _time(value: object) -> str:
     """An ISO date-time as the page shows it: a space for the T, never wrapped."""
     return f'<span class="nowrap">{_e(str(value).replace("T", " "))}</span>'
@@ -197,7 +208,7 @@ def _findings(doc: dict[str, Any]) -> str:
         elif kind == "note":
             out.append('<p class="muted">Note</p>')
         if f["evidence"]:
-            out.append("<ul>" + "".join(f"<li>{_e(e)}</li>" for e in f["evidence"]) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_times(_e(e))}</li>" for e in f["evidence"]) + "</ul>")
         if f["recommendation"]:
             out.append(f'<p class="rec"><strong>What to do:</strong> {_e(f["recommendation"])}</p>')
         out.append("</article>")
