@@ -76,9 +76,10 @@ def test_an_empty_log_beside_a_good_one_is_a_warning(tmp_path: Path) -> None:
 
 def test_events_of_an_empty_log_says_empty(tmp_path: Path) -> None:
     """events: exit 2 with `empty`."""
-    (tmp_path / "miner.log").write_bytes(b"")
-    proc = run_cli("events", str(tmp_path / "miner.log"))
-    assert proc.returncode == 2 and "empty" in _err(proc.stderr)
+    path = tmp_path / "miner.log"
+    path.write_bytes(b"")
+    proc = run_cli("events", str(path))
+    assert proc.returncode == 2 and _err(proc.stderr) == f"wsdiag: error: {path}: empty: no log lines to export\n"
 
 
 # -- thresholds -------------------------------------------------------------------------------
