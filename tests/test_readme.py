@@ -91,3 +91,14 @@ def test_docs_name_only_files_a_user_has(doc: str) -> None:
         if not (ROOT / n).exists() and not (path.parent / n).exists() and "<" not in n
     )
     assert missing == []
+
+
+def test_readme_warning_example_is_current() -> None:
+    """The stderr line the README quotes under the first example is what wsdiag writes."""
+    (quoted,) = re.findall(r"`(wsdiag: warning: sample_logs/outage\.log: [^`]+)`", README)
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsdiag", "analyze", "sample_logs/outage.log", "--year", "2025"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )
+    assert proc.stderr.splitlines() == [quoted]
