@@ -68,7 +68,10 @@ def test_markdown_and_github_name_each_file() -> None:
 
 def test_html_is_one_page_with_a_section_per_file() -> None:
     """One page: a contents list, then each report with ids of its own."""
+    from tests.test_report_html import _self_contained, parse
+
     page = run_cli("analyze", "--per-file", "-f", "html", STORM, HEALTHY).stdout.decode()
+    _self_contained(parse(page), page)
     assert page.count("<!DOCTYPE html>") == 1 and page.count('<section class="verdict') == 2
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids)) and "f0-verdict" in ids and "f1-verdict" in ids

@@ -651,9 +651,8 @@ def render_many(ds: Sequence[Diagnosis], generated: datetime | None = None) -> s
     order = ("error", "warning", "ok")
     worst = min((d.verdict for d in ds), key=order.index, default="ok")
     toc = "".join(
-        f'<li><a href="#f{i}-verdict"><code class="break">{_e(", ".join(d.summary.inputs))}</code></a>: '
-        f"{_e(d.verdict)}</li>"
-        for i, d in enumerate(ds)
+        f'<li><code class="break">{_e(", ".join(d.summary.inputs))}</code>: {_e(d.verdict)}</li>'
+        for d in ds
     )
     parts = [f'<h1>wsdiag: {plural(len(ds), "file")}</h1><ul>{toc}</ul>']
     for i, d in enumerate(ds):
