@@ -44,10 +44,17 @@ def test_a_log_of_one_of_everything_says_it_in_the_singular(tmp_path: Path) -> N
     assert "1 connection · 1 failure · 1 reconnect" in out
 
 
-def test_html_says_network_wide_outages_everywhere(tmp_path: Path) -> None:
-    """One wording: the HTML never says `Cascades` (the JSON key stays `cascades`)."""
+def test_network_wide_outages_have_one_name_in_every_format() -> None:
+    """No report says `cascade` (the JSON keys `cascades`, `cascades_per_hour` stay): text,
+    markdown, github, html, and compare's text and markdown say `network-wide outage`."""
     from tests.conftest import SAMPLES
 
-    page = run_cli("analyze", "-f", "html", str(SAMPLES / "outage.log")).stdout.decode()
-    assert "Cascade" not in page and "cascade" not in page.replace('id="cascades"', "")
+    outage, storm = str(SAMPLES / "outage.log"), str(SAMPLES / "storm_37conn.log")
+    runs = [("analyze", "-f", fmt, outage) for fmt in ("text", "markdown", "github", "html")]
+    runs += [("compare", "-f", fmt, storm, outage) for fmt in ("text", "markdown")]
+    for argv in runs:
+        out = run_cli(*argv).stdout.decode().replace('id="cascades"', "")
+        assert "ascade" not in out, argv
+        assert "network-wide outage" in out.lower(), argv
+    page = run_cli("analyze", "-f", "html", outage).stdout.decode()
     assert "<h2>Network-wide outages: 1</h2>" in page
