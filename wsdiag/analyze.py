@@ -646,6 +646,20 @@ class Summary:
         self.ids |= later.ids
         if later.max_id is not None and (self.max_id is None or later.max_id > self.max_id):
             self.max_id = later.max_id
+        # The later part's minutes before the outage onsets that joining the parts adds: one
+        # pass makes those minutes first (its events come before the onset is known), so past
+        # MAX_MINUTES the same minutes are kept.
+        for key, minute in later.minutes.items():  # in the order they were first seen
+            mine = self.minutes.get(key)
+            if mine is not None:
+                mine.merge(minute)
+            elif len(self.minutes) < MAX_MINUTES:
+                self.minutes[key] = minute
+            else:
+                # As _minute() does past the cap, so that parts merge into what one pass gives.
+                self.untimed.update(minute.by_class)
+                self.untimed_reconnects += minute.reconnects
+                self.untimed_closes += minute.closes
         for conn, cs in later.conns.items():
             self._merge_uptime(conn, cs.uptime)
             self._conn(conn).merge(cs)
@@ -659,17 +673,6 @@ class Summary:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
         self.hints.update(later.hints)
-        for key, minute in later.minutes.items():  # in the order they were first seen
-            mine = self.minutes.get(key)
-            if mine is not None:
-                mine.merge(minute)
-            elif len(self.minutes) < MAX_MINUTES:
-                self.minutes[key] = minute
-            else:
-                # As _minute() does past the cap, so that parts merge into what one pass gives.
-                self.untimed.update(minute.by_class)
-                self.untimed_reconnects += minute.reconnects
-                self.untimed_closes += minute.closes
         for tpl, (count, example) in later.unknown.items():
             if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
                 tpl = "<other templates>"  # the same cap as when scanning
