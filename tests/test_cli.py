@@ -133,6 +133,16 @@ def test_terminal_colour_and_no_color() -> None:
     assert b"\x1b[" not in _on_terminal(["analyze", STORM], {**env, "NO_COLOR": "1"})
 
 
+@pytest.mark.parametrize("columns", ["0", "5", "99999999"])
+def test_absurd_terminal_widths_still_show_the_report(columns: str) -> None:
+    """COLUMNS=0 (or 5, or 99999999) on a terminal: the violations are printed, at a sane width."""
+    env = {**os.environ, "COLUMNS": columns, "NO_COLOR": "1"}
+    out = _on_terminal(["check", STORM, "--exit-zero"], env).decode()
+    lines = out.splitlines()
+    assert any(line.startswith("FAIL too-many-connections:") for line in lines), out
+    assert max(len(line) for line in lines) <= 1000
+
+
 def _pipeline(command: str, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
     """Run a bash pipeline with pipefail; wsdiag's stderr goes to a file, returned separately."""
     err = tmp_path / "stderr.txt"

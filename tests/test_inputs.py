@@ -183,3 +183,75 @@ def test_no_path_and_terminal_stdin_exits_2() -> None:
     assert proc.stderr.decode() == (
         "wsdiag: error: no input: give a log file, a directory, or - for standard input\n"
     )
+
+
+def test_one_file_under_several_names_counts_once(tmp_path: Path) -> None:
+    """`F F`, a `latest.log` symlink next to its target and a hard link are one input: each
+    count is the file's own, and the name shown is not the symlink's."""
+    src = SAMPLES / "outage.log"
+    ref = cli_doc(str(src))
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "miner.log").write_bytes(src.read_bytes())
+    (logs / "latest.log").symlink_to("miner.log")
+    os.link(logs / "miner.log", tmp_path / "hard.log")
+    for args in ([str(src), str(src)], [str(logs)], [str(logs / "miner.log"), str(tmp_path / "hard.log")]):
+        doc = cli_doc(*args)
+        assert counts(doc) == counts(ref), args
+        assert len(doc["inputs"]) == 1 and doc["inputs"][0]["lines"] == ref["inputs"][0]["lines"]
+    assert [i["path"] for i in cli_doc(str(logs))["inputs"]] == [str(logs / "miner.log")]
+
+
+@pytest.mark.parametrize("argv", [["analyze", "-", "-"], ["compare", "-", "-"], ["events", "-", "-"]])
+def test_stdin_given_twice_is_refused(argv: list[str]) -> None:
+    """Standard input can be read once: `- -` says so instead of blaming an empty second log."""
+    proc = run_cli(*argv, stdin=(SAMPLES / "outage.log").read_bytes())
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "wsdiag: error: -: standard input given twice; it can be read only once\n"
+
+
+def test_a_directory_of_many_files_names_a_few(tmp_path: Path) -> None:
+    """10,000 inputs without records: a few are named, the rest counted, in warnings and in the
+    report header; the verdict stays near the top."""
+    d = tmp_path / "logs"
+    d.mkdir()
+    (d / "a.log").write_bytes((SAMPLES / "outage.log").read_bytes())
+    for i in range(10_000):
+        (d / f"x{i:05}.log").write_bytes(b"junk\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def wsdiag(*args: str) -> subprocess.CompletedProcess[bytes]:
+        cmd = [sys.executable, "-m", "wsdiag", "analyze", "logs", "--year", "2025", *args]
+        return subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120)
+
+    proc = wsdiag()
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode().splitlines()
+    assert len(err) == 6, err[:20]
+    assert err[-1] == "wsdiag: warning: 9,995 more inputs have no miner log records"
+    out = proc.stdout.decode().splitlines()
+    assert len(out) < 120 and "logs/x00003.log (unknown, 1 lines); and 9,996 more inputs · " in out[1]
+    assert out[3].startswith(" ERROR ")
+    assert out[-1] == "and 9,981 more inputs with unreadable or unrecognized lines"
+    md = wsdiag("--format", "markdown").stdout.decode()
+    assert md.count("\n") < 150 and "… and 9,981 more inputs" in md
+    html = wsdiag("--format", "html").stdout.decode()
+    assert len(html) < 100_000 and "and 9,996 more inputs" in html and "… and 9,981 more inputs" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("cut.log.bz2", bz2.compress((SAMPLES / "outage.log").read_bytes())[:40]),
+        ("bad.log.gz", gzip.compress(b"")[:10] + b"\x00" * 50),
+    ],
+    ids=["truncated-bz2", "corrupt-gz"],
+)
+def test_an_unreadable_archive_names_the_read_error(tmp_path: Path, name: str, data: bytes) -> None:
+    """A truncated bz2 or a corrupt gz says why reading stopped, not "nothing recognisable"."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    proc = run_cli("analyze", str(path))
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"wsdiag: error: {path}: cannot read (") and "nothing recognisable" in err, err

@@ -14,7 +14,7 @@ import sys
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -48,6 +48,7 @@ class Source:
     path: Path | None  # None for stdin
     size: int | None  # bytes on disk, None when unknown
     codec: str | None  # gzip/bz2/xz or None
+    ident: tuple[int, int] | None = None  # (device, inode): one file is one input, however named
 
     @property
     def splittable(self) -> bool:
@@ -123,7 +124,7 @@ def _source_for_file(path: Path, shown: str) -> Source:
         raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
     finally:
         os.close(fd)
-    return Source(shown, path, st.st_size, _codec_of(head))
+    return Source(shown, path, st.st_size, _codec_of(head), (st.st_dev, st.st_ino))
 
 
 def _is_log_name(name: str) -> bool:
@@ -136,8 +137,9 @@ def resolve(paths: list[str]) -> list[Source]:
     sources: list[Source] = []
     for raw in paths:
         if raw == "-":
-            _check_stdin()
-            sources.append(Source("<stdin>", None, None, None))
+            if any(s.path is None for s in sources):
+                raise InputError("-: standard input given twice; it can be read only once")
+            sources.append(Source("<stdin>", None, None, None, _check_stdin()))
             continue
         shown = shown_name(raw)
         if not raw:
@@ -156,30 +158,54 @@ def resolve(paths: list[str]) -> list[Source]:
     return _unique(sources)
 
 
-def _check_stdin() -> None:
+def _check_stdin() -> tuple[int, int] | None:
     """`wsdiag analyze - < /dev/zero` would read forever: a device on stdin (other than the
-    terminal the user types into) is refused like a device path."""
+    terminal the user types into) is refused like a device path. Returns its identity."""
+    if sys.stdin is None:  # `wsdiag analyze - <&-`: Python found no descriptor 0
+        raise InputError("<stdin>: standard input is closed; give a log file or pipe a log in")
     try:
         fd = sys.stdin.fileno()
         st = os.fstat(fd)
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return  # no real descriptor (an embedding caller or test runner): nothing to check
+        return None  # no real descriptor (an embedding caller or test runner): nothing to check
     if stat.S_ISCHR(st.st_mode) and not is_terminal(fd):
         raise InputError("<stdin>: a device, not a file or pipe; give a log file or pipe a log in")
+    return st.st_dev, st.st_ino
+
+
+def _is_link(path: Path | None) -> bool:
+    try:
+        return path is not None and path.is_symlink()
+    except (OSError, ValueError):
+        return False
 
 
 def _unique(sources: list[Source]) -> list[Source]:
-    """Inputs are keyed by name: two that show alike (one file given twice, two names that
-    only differ in a redacted token) must not be counted as one."""
+    """Each file once, however it is named (`F F`, a `latest.log` symlink next to its target,
+    a hard link): counting one file twice would double every count. Of its names, the first
+    that is not a symlink is shown. Inputs are keyed by name: two files that show alike (names
+    that only differ in a redacted token) get distinct names."""
+    by_ident: dict[tuple[int, int], int] = {}
+    files: list[Source] = []
+    for src in sources:
+        if src.ident is None or src.path is None:
+            files.append(src)
+            continue
+        at = by_ident.get(src.ident)
+        if at is None:
+            by_ident[src.ident] = len(files)
+            files.append(src)
+        elif _is_link(files[at].path) and not _is_link(src.path):
+            files[at] = src
     seen: set[str] = set()
     out: list[Source] = []
-    for src in sources:
+    for src in files:
         name, n = src.name, 1
         while name in seen:
             n += 1
             name = f"{src.name} ({n})"
         seen.add(name)
-        out.append(src if name == src.name else Source(name, src.path, src.size, src.codec))
+        out.append(src if name == src.name else replace(src, name=name))
     return out
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from wsdiag import __version__
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.timeline import Timeline, timeline
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
@@ -128,10 +129,11 @@ def _duration(seconds: float | None) -> str:
 
 def _header(d: Diagnosis, doc: dict[str, Any]) -> str:
     s = d.summary
+    named, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), NAMED_INPUTS)
     inputs = "; ".join(
         f'<code class="break">{_e(i["path"])}</code> ({_e(i["layout"])}, {_num(i["lines"])} lines)'
-        for i in doc["inputs"]
-    )
+        for i in named
+    ) + (f"; and {more:,} more inputs" if more else "")
     hours = s.span_hours
     span = "span unknown" if hours is None else f"{hours:,.1f} h"
     if s.first and s.last:
@@ -474,7 +476,8 @@ def _unknown(doc: dict[str, Any]) -> str:
 
 def _inputs(doc: dict[str, Any]) -> str:
     rows = []
-    for i in doc["inputs"]:
+    listed, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), INPUT_ROWS)
+    for i in listed:
         notes = []
         if i.get("read_error"):
             notes.append(f"reading stopped: {i['read_error']}")
@@ -503,6 +506,7 @@ def _inputs(doc: dict[str, Any]) -> str:
             ],
             rows,
         )
+        + (f'<p class="muted">… and {more:,} more inputs (see the JSON report).</p>' if more else "")
         + "</section>"
     )
 
