@@ -37,6 +37,21 @@ from wsdiag.scan import MAX_LINE
 TIME_LIMIT = 10.0  # seconds per run; healthy runs take well under one
 
 
+#: How a secret may follow its key (issue #11): each planted in an error text and in an
+#: unrecognized line (the samples), ``{}`` the token. ``next_line`` puts it on the next line.
+SECRET_FORMS: dict[str, str] = {
+    "py_bytes": "{{'auth_token': b'{}'}}",
+    "py_raw": "{{'auth_token': r'{}'}}",
+    "py_unicode": "{{\"access_token\": u\"{}\"}}",
+    "xml": "<auth_token>{}</auth_token>",
+    "angle": "auth_token=<{}>",
+    "oauth_url": "Authorization=OAuth%20{}",
+    "bearer_url": "header Bearer%20{}",
+    "bare_key": "access_token {}",
+    "next_line": "headers follow, auth_token:\n{}",
+}
+
+
 def _tok(name: str) -> str:
     """A 30-character token like Twitch's, distinct per planted position."""
     return "tk" + hashlib.sha256(name.encode()).hexdigest()[:28]
@@ -67,6 +82,9 @@ TOKENS: dict[str, str] = {
         "missing_path",
         "jwt",
         "pong",
+        # second round: Python literal prefixes, XML, `<...>` values, URL-encoded schemes, a key
+        # and a bare value, a key at the end of a line with its value on the next
+        *(f"{form}_{where}" for form in SECRET_FORMS for where in ("error", "sample")),
     )
 }
 
@@ -327,6 +345,32 @@ def _write(path: Path, data: bytes) -> list[str]:
 @case
 def secrets(tmp: Path) -> tuple[list[str], bytes | None]:
     return _write(tmp / "miner.log", _good()), None
+
+
+def secret_form_lines(names: list[str]) -> list[str]:
+    """Each form of ``names`` in an error text (a form that spans two lines: after a DEBUG line
+    the fast path does not read), then in an unrecognized line (a sample)."""
+    lines = base_lines()
+    for i, name in enumerate(names):
+        form = SECRET_FORMS[name].format(TOKENS[name + "_error"])
+        if "\n" in form:
+            lines += (_debug(11, i, "request " + form)).split("\n")
+        else:
+            lines.append(_err(11, i, f"Handshake status 401 {form}", conn=0))
+    # The first three unrecognized lines of an input are its samples.
+    for name in names:
+        lines += f"dump {SECRET_FORMS[name].format(TOKENS[name + '_sample'])}".split("\n")
+    return lines
+
+
+@case
+def secret_forms(tmp: Path) -> tuple[list[str], bytes | None]:
+    """The second round's forms, in files whose first three unrecognized lines hold them all."""
+    names = list(SECRET_FORMS)
+    paths = []
+    for i, group in enumerate((names[0:3], names[3:6], names[6:8], names[8:])):
+        paths += _write(tmp / f"forms{i}.log", _log(secret_form_lines(group)))
+    return paths, None
 
 
 @case
@@ -669,6 +713,17 @@ def _failures(doc: dict[str, object]) -> dict[str, int]:
 
 def _input(doc: dict[str, object], i: int = 0) -> dict[str, object]:
     return doc["inputs"][i]  # type: ignore[index, no-any-return]
+
+
+def test_every_secret_form_is_planted_where_it_is_shown(tmp_path: Path) -> None:
+    """The secret_forms case puts each token where a report shows log text: in an error text
+    (JSON's unknown examples) and in the unrecognized-line samples; all come out redacted."""
+    doc = analyze_json(BUILDERS["secret_forms"](tmp_path)[0])
+    samples = [x for st in doc["inputs"] for x in st["unrecognized_samples"]]  # type: ignore[attr-defined]
+    examples = [u["example"] for u in doc["unknown"]]  # type: ignore[attr-defined]
+    assert len(samples) == 11 and all("<redacted>" in x or x.endswith("auth_token:") for x in samples), samples
+    handshakes = [x for x in examples if x.startswith("Handshake status 401")]
+    assert len(handshakes) >= 5 and all("<redacted>" in x for x in handshakes), examples
 
 
 def test_line_ends_do_not_change_counts(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
+from wsdiag.redact import clean
 from wsdiag.scan import Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
@@ -64,9 +65,9 @@ def reading(source: Source, stats: InputStats) -> Iterator[BinaryIO]:
     try:
         yield stream
     except ReadError as exc:
-        stats.read_error = str(exc)
-    except OSError as exc:
-        stats.read_error = exc.strerror or str(exc)
+        stats.read_error = clean(str(exc))
+    except OSError as exc:  # its text may quote a path: cleaned like log text
+        stats.read_error = clean(exc.strerror or str(exc))
     finally:
         if source.path is not None:
             stream.close()

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from wsdiag.analyze import MAX_ID, MAX_SAMPLES, InputStats, Summary
 from wsdiag.layouts import YearResolver, is_continuation, split_line
 from wsdiag.records import Kind, Record
-from wsdiag.redact import clean, strip_ansi
+from wsdiag.redact import ABOVE, clean, strip_ansi
 from wsdiag.templates import MESSAGE_FRAME, to_record
 
 if TYPE_CHECKING:
@@ -316,6 +316,13 @@ class Scanner:
     _cut: tuple[int, int] = (0, 0)  # _read_original's place in a cut chunk, lines before it
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
     _bitmap: tuple[set[int] | None, bytes] = (None, b"")
+    # Where the line line() reads sits, to find the line above it for a sample's redaction
+    # (a key at the end of one line, its value on the next): (buffer, start, first line's
+    # start) on the fast path, the line above itself on the reference path.
+    _where: tuple[Buffer, int, int] | None = None
+    _begin: int = 0  # where the chunk being scanned starts in its buffer
+    _above: bytes = b""
+    _last_line: bytes = b""  # the end of the previous chunk's last line
 
     # -- one line ------------------------------------------------------------------------
     def line(self, raw: bytes | bytearray) -> datetime | None:
@@ -337,7 +344,7 @@ class Scanner:
             else:
                 stats.unrecognized += 1
                 if len(stats.samples) < MAX_SAMPLES:
-                    stats.samples.append(clean(text, 200))
+                    stats.samples.append(clean(text, 200, above=self._line_above()))
             return None
         stats.records += 1
         stats.layouts[line.layout] += 1
@@ -351,6 +358,19 @@ class Scanner:
                 return line.time
         self._fold(to_record(line), line.time)
         return line.time
+
+    def _line_above(self) -> str:
+        """The end of the line above the one line() reads (see _where)."""
+        if self._where is None:
+            raw = self._above
+        else:
+            buf, start, begin = self._where
+            if start <= begin:
+                raw = self._last_line
+            else:
+                prev = max(begin, start - 1 - ABOVE, buf.rfind(b"\n", begin, start - 1) + 1)
+                raw = bytes(buf[prev : start - 1])
+        return raw.decode("utf-8", "replace")
 
     def _fold(self, rec: Record | None, time: datetime | None) -> None:
         """The last step of line(): fold a record line's record and time into the summary."""
@@ -368,9 +388,13 @@ class Scanner:
         lines = chunk.split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
+        self._where = None
+        self._above = self._last_line
         for raw in lines:
             self.stats.lines += 1
             self.line(raw)
+            self._above = raw
+        self._last_line = self._above[-ABOVE:]
 
     # -- fast path -------------------------------------------------------------------------
     def chunk(self, chunk: Buffer, end: int | None = None, begin: int = 0) -> None:
@@ -415,6 +439,7 @@ class Scanner:
                 chunk, end, service = _without_service(chunk, end)
                 self._cut = (0, 0)
         had_first = self.summary.first is not None
+        self._begin = begin
 
         layout = self._layout_now = _layout_of(chunk, end, begin)
         pattern = self._pattern or _ws_pattern(self._known)
@@ -493,6 +518,7 @@ class Scanner:
                 )
         if self.window is not None:
             self._last_time = _edge_time(chunk, end, read, reverse=True) or self._last_time
+        self._last_line = _tail_line(chunk, begin, end)
 
     def _candidates(
         self, chunk: Buffer, start: int, end: int, layout: str, pattern: re.Pattern[bytes]
@@ -549,6 +575,7 @@ class Scanner:
             self.stats.implausible_ids = ids  # the reference path does not fold outside records
             self.summary.year_assumed |= self._outside.summary.year_assumed
             self._last_time = _edge_time(chunk, end, {}, reverse=True) or self._last_time
+            self._last_line = _tail_line(chunk, 0, end)
             return True
         self.simple(bytes(memoryview(chunk)[:end]))
         return True
@@ -569,6 +596,7 @@ class Scanner:
         nth += chunk.count(b"\n", pos, start)  # lines before it, each cut as much
         self._cut = (start, nth)
         at = start + len(service) * nth  # where the line, prefix and all, starts
+        self._where = (original, at, 0)
         read[start] = self.line(original[at : at + len(service) + stop - 1 - start])
 
     def _read(
@@ -593,6 +621,7 @@ class Scanner:
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
+        self._where = (chunk, start, self._begin)
         read[start] = self.line(chunk[start:stop])
         rec = self._rec
         if key is not None and self._layout is not None:
@@ -753,6 +782,12 @@ def _without_service(chunk: bytes | bytearray, end: int) -> tuple[Buffer, int, b
         return chunk, end, b""
     cut = bytes(memoryview(chunk)[len(service) : end]).replace(b"\n" + service, b"\n")
     return cut, len(cut), service
+
+
+def _tail_line(chunk: Buffer, begin: int, end: int) -> bytes:
+    """The end (ABOVE bytes at most) of the last line of ``chunk[begin:end]``, without its newline."""
+    stop = end - 1 if chunk[end - 1] == 0x0A else end
+    return bytes(chunk[max(begin, stop - ABOVE, chunk.rfind(b"\n", begin, stop) + 1) : stop])
 
 
 def normalise_newlines(chunk: bytes) -> bytes:
