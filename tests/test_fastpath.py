@@ -222,6 +222,24 @@ def test_quiet_and_telling_info_lines() -> None:
     assert doc["reconnects"]["count"] == 2
 
 
+def test_templates_behind_8_bit_escapes_are_read() -> None:
+    """An id-less template behind an 8-bit OSC (U+009D ... BEL) or CSI (U+009B) is counted on
+    the fast path too: line() strips the sequence, so the filter must not skip the line."""
+    pong = "The last PONG was received more than 5 minutes ago"
+    data = _lines(
+        _heartbeats(range(2), 1),
+        *(INFO.format(s=2 + i, func="on_message", msg=f"{esc}{pong}") for i, esc in enumerate(
+            ["\u009d0;title\u0007", "\u009d8;;https://x.example\u0007", "\u009b0m", "\u009d2;t\u009c"]
+        )),
+        "19/11 13:45:58 - \u009d0;t\u0007Reconnecting to Twitch PubSub server in ~60 seconds",
+        "19/11 13:45:59 - \u009d0;t\u0007The last PONG was received more than 5 minutes ago",
+        _heartbeats(range(2), 9),
+    )
+    doc = _same_everywhere(data)
+    assert doc["failures"]["by_class"]["pong_timeout"] == 5
+    assert doc["reconnects"]["count"] == 1
+
+
 def test_listen_bursts() -> None:
     """A burst of LISTENs is skipped in the middle only when nothing in it is new."""
     topics = [f"raid.{i}" for i in range(20)]

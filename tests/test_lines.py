@@ -101,9 +101,11 @@ messages = st.one_of(
         "#\xc2\x9b",
         "colour \x1b[32m",
         "csi \xc2\x9b",
+        "osc \x9d0;t\x07",
+        "\x9d0;t\x07The last PONG was received more than 5 minutes ago",
         "",
     ]),
-    st.text(alphabet="#0123456789 -x\x1b\xc2\x9b[]:", max_size=24),
+    st.text(alphabet="#0123456789 -x\x1b\xc2\x9b\x9d[]:", max_size=24),
 )
 
 
@@ -149,7 +151,7 @@ EDGES = [
     "#3 - Received: { \"type\": \"MESSAGE\", #4 - x", "#3 - Received: {\"type\":\"PONG\"}x",
     "#3 - Send: {\"type\":\"PING\"}x", "#3 - Send: {\"type\":\"PING\"}",
     "#03 - Send: {\"type\":\"PING\"}", "#30 - Send: {\"type\":\"PING\"}", "#" + "9" * 12 + " - x",
-    "#" + "9" * 13 + " - x", "#3", "#", "plain words", "Loading data for 3 streamers", "a\x1bb", "a\xc2\x9bb",
+    "#" + "9" * 13 + " - x", "#3", "#", "plain words", "Loading data for 3 streamers", "a\x1bb", "a\xc2\x9bb", "a\x9db",
     "Reconnecting", "[user] hi", "The last PONG", "Error while trying", "Received the ERR_BADAUTH",
 ]
 EDGE_HEADS = [

@@ -72,6 +72,18 @@ func(cp p, cp q, int quiet)
     return p + 3;
 }
 
+/* _ESCAPES: ESC, or the 8-bit CSI or OSC (U+009B, U+009D in UTF-8) that line() strips. */
+static int
+has_escape(cp m, cp q)
+{
+    if (memchr(m, 0x1b, (size_t)(q - m)))
+        return 1;
+    for (cp c = m; (c = memchr(c, 0xc2, (size_t)(q - c))) != NULL; c++)
+        if (c + 1 < q && (c[1] == 0x9b || c[1] == 0x9d))
+            return 1;
+    return 0;
+}
+
 /* A message no template reads: _QUIET_MSG. */
 static int
 quiet_message(cp m, cp q)
@@ -81,11 +93,8 @@ quiet_message(cp m, cp q)
     if (STARTS(m, q, "Reconnect") || STARTS(m, q, "The last ") ||
         STARTS(m, q, "Error while trying") || STARTS(m, q, "Received the ERR"))
         return 0;
-    if (memchr(m, 0x1b, (size_t)(q - m)))
+    if (has_escape(m, q))
         return 0;
-    for (cp c = m; (c = memchr(c, 0xc2, (size_t)(q - c))) != NULL; c++)
-        if (c + 1 < q && c[1] == 0x9b)
-            return 0;
     static const char loading[] = "Loading data for ";
     for (cp c = m; (c = memchr(c, 'L', (size_t)(q - c))) != NULL; c++)
         if (STARTS(c, q, loading))
@@ -183,7 +192,7 @@ plain_less(cp p, cp q)
     for (cp c = m; (c = memchr(c, '-', (size_t)(q - c))) != NULL; c++)
         if (c > m && c[-1] == ' ' && (STARTS(c + 1, q, " goodbye") || STARTS(c + 1, q, " reconnect")))
             return 0;
-    if (CONTAINS(m, q, "Loading data for ") || CONTAINS(m, q, "\x1b") || CONTAINS(m, q, "\xc2\x9b"))
+    if (CONTAINS(m, q, "Loading data for ") || has_escape(m, q))
         return 0;
     return 1;
 }

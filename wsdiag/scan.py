@@ -78,7 +78,11 @@ _LOUD = rb"(?:INFO|WARNING|WARN|ERROR|CRITICAL) - "
 _QUIET_FUNC = rb"\[(?!(?:error|warning|info)\])[!-\\^-~]{1,100}\]: "
 # The starts of the id-less templates (templates.to_record), and text it finds anywhere.
 _TEMPLATE_START = rb"Reconnect|The last |Error while trying|Received the ERR"
-_ANYWHERE = rb"Loading data for |\x1b|\xc2\x9b"
+# What starts an escape sequence that line() strips (redact.strip_ansi): ESC, and the 8-bit CSI
+# and OSC (U+009B, U+009D, two bytes in UTF-8). Stripped, it could join text into a template.
+_ESCAPES = rb"\x1b|\xc2[\x9b\x9d]"
+_ESCAPE = re.compile(_ESCAPES)
+_ANYWHERE = rb"Loading data for |" + _ESCAPES
 _QUIET_MSG = rb"(?![#\[]|" + _TEMPLATE_START + rb")(?!.*(?:" + _ANYWHERE + rb"))"
 # A plain line: a DEBUG record (only its `#N - ` can matter: see _ws_pattern) or a quiet record
 # of another level, in the file layout (`module - [func]: `) or the console one (`[func]: `).
@@ -699,7 +703,7 @@ class Scanner:
         key = (b"\0" if less else b"") + prefix + b"#" + conn
         burst = self._bursts.get(key)
         if burst is None:
-            if b"\x1b" in prefix or b"\xc2\x9b" in prefix or len(self._bursts) >= _MAX_BURSTS:
+            if _ESCAPE.search(prefix) or len(self._bursts) >= _MAX_BURSTS:
                 # An escape sequence before `#` could swallow text: read it like any line.
                 self._read(chunk, start, read)
                 return chunk.find(b"\n", start) + 1
