@@ -36,15 +36,16 @@ if TYPE_CHECKING:
 TAIL = 256 * 1024
 _MAX_LINE = 64 * 1024
 
-# A line can only hold a time in its miner stamp, behind an optional junk or Docker prefix
-# (layouts.split_line). A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that
-# stamp's time; one that starts with none of a digit, `>`, `^`, a backtick, a byte order mark or
-# a Docker service name and `|` has no time at all. Any other line may hide a time of its own.
+# A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that stamp's time. Any other
+# line may hold a time (layouts.split_line) behind a junk, Docker or other wrapper prefix, a
+# TAB, a space, or a colour reset that strip_ansi removes (`ESC[0m` before the miner's stamp on
+# the console): every miner stamp has `HH:MM:SS`, and an escape sequence could join one. A line
+# with neither holds no time.
 _STAMP17 = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d"
-# Both start with a literal newline so that re can scan for it fast; line 0 is looked at apart.
-_MAY_HIDE_TIME = re.compile(
-    rb"\n(?!" + _STAMP17 + rb" - )(?:[0-9>^`]|\xef\xbb\xbf|[A-Za-z0-9][\w.-]{0,127} {0,32}\|)"
-)
+_HIDDEN = rb"(?!" + _STAMP17 + rb" - )[^\n]*?(?:\d\d:\d\d:\d\d|\x1b|\xc2[\x9b\x9d])"
+# The newline in front lets re scan for it fast; line 0 is looked at apart.
+_MAY_HIDE_TIME = re.compile(rb"\n" + _HIDDEN)
+_MAY_HIDE_AT = re.compile(_HIDDEN)
 _LINE_STAMP = re.compile(rb"\n(" + _STAMP17 + rb") - ")
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -74,13 +75,13 @@ class Window:
 
         "inside"/"outside" only when the standard `dd/mm/yy HH:MM:SS` stamps at line starts are
         all the times the chunk holds, all on that side of the window: the scanner may then skip
-        lines unread. Chunks with Docker prefixes, year-less or other stamps are "mixed".
+        lines unread. Chunks with a time anywhere else (behind a wrapper, a colour reset, a TAB,
+        year-less or other stamps) are "mixed".
         """
-        head = b"\n" + bytes(chunk[: min(end, 256)])  # line 0, as if a line ended before it
-        if _MAY_HIDE_TIME.match(head) or _MAY_HIDE_TIME.search(chunk, 0, end):
+        if _MAY_HIDE_AT.match(chunk, 0, end) or _MAY_HIDE_TIME.search(chunk, 0, end):
             return "mixed"
         stamps = set(_LINE_STAMP.findall(chunk, 0, end))
-        first = _LINE_STAMP.match(head)
+        first = _LINE_STAMP.match(b"\n" + bytes(chunk[: min(end, 32)]))  # line 0
         if first:
             stamps.add(first.group(1))
         probe = YearResolver(2000, False)
