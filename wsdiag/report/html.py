@@ -324,7 +324,8 @@ def _timeline(d: Diagnosis) -> str:
 def _connections(doc: dict[str, Any]) -> str:
     per: dict[str, Any] = doc["connections"]["per_connection"]
     ids = [str(i) for i in doc["connections"]["ids"]]
-    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in ids]
+    known = set(ids)  # a pool of 100,000 ids must not cost 10^10 list comparisons
+    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in known]
     if not rows_src:
         return ""
     has_health = any(isinstance(v.get("health"), dict) for _, v in rows_src)
