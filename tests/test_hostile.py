@@ -1138,3 +1138,87 @@ def test_hostile_files_read_through_a_map_give_the_same_report(name: str, tmp_pa
             os.utime(path, (old, old))
     mapped = invoke("analyze", "json", args)
     assert (mapped.code, mapped.out, mapped.err) == (fresh.code, fresh.out, fresh.err)
+
+
+# -- memory that grows with what a log invents, not with its span ------------------------------
+
+
+def topics_log(conns: int, lines: int, per_line: int) -> bytes:
+    """LISTEN lines of ``per_line`` distinct topics each, ``lines`` per connection."""
+    out = []
+    for conn in range(conns):
+        for i in range(lines):
+            topics = ",".join(f'"raid.{conn * 10**7 + i * per_line + k}"' for k in range(per_line))
+            out.append(_debug(i % 60, i % 60, f'#{conn} - Send: {{"type":"LISTEN","nonce":"n{i}","data":{{"topics":[{topics}]}}}}'))
+    return _log(out)
+
+
+def test_topics_are_capped_in_total_not_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty connections with many topics each keep MAX_TOPICS topics in all, on both paths and
+    when parts are merged, and say that the counts are lower bounds."""
+    from wsdiag import analyze as analyze_module
+    from wsdiag.analyze import Summary
+    from wsdiag.diagnosis import Diagnosis
+    from wsdiag.layouts import YearResolver
+    from wsdiag.scan import Scanner
+
+    monkeypatch.setattr(analyze_module, "MAX_TOPICS", 300)
+    data = topics_log(20, 3, 40)  # 2,400 distinct topics
+    half = data.index(b"#10 - ")
+    half = data.rindex(b"\n", 0, half) + 1
+    for how in ("fast", "simple", "merged"):
+        summary = Summary()
+        scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
+        if how == "merged":
+            scanner.chunk(data[:half])
+            later = Summary()
+            Scanner(later, later.input("x"), YearResolver.for_log(2025)).chunk(data[half:])
+            summary.merge(later)
+        else:
+            (scanner.chunk if how == "fast" else scanner.simple)(data)
+        summary.finish()
+        assert len(summary.topics) == 300, how
+        assert sum(len(cs.topics) for cs in summary.conns.values()) == summary.conn_topics == 300, how
+        assert summary.topics_capped and len(summary.ids) == 20, how
+    assert Diagnosis.of(summary).to_dict()["topics"]["capped"] is True
+
+
+_PEAK = """
+import atexit, re, sys
+report = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status") as fh:
+        kib = re.search(r"VmHWM:\\s+(\\d+)", fh.read()).group(1)
+    with open(report, "w") as out:
+        out.write(kib)
+atexit.register(peak)
+sys.argv[0] = "wsdiag"
+from wsdiag.cli import main
+main()
+"""
+
+
+def peak_run(*args: str, tmp: Path) -> tuple[int, float]:
+    """Run wsdiag ARGS in a child: (exit status, its peak RSS in MiB). The child reads its own
+    high-water mark at exit: rusage would count the memory of this (big) test process, which
+    the child inherits until it executes Python."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("no /proc")
+    report = tmp / "peak.txt"
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(report), *args], capture_output=True, cwd=ROOT, timeout=120
+    )
+    return proc.returncode, int(report.read_text()) / 1024
+
+
+def test_topic_bomb_peak_memory(tmp_path: Path) -> None:
+    """800,000 distinct topics on 20 connections (12 MB): peak memory stays near what the topic
+    cap allows, not ~190 MB (each connection kept 200,000, LISTEN memos kept them all)."""
+    path = tmp_path / "topics.log"
+    path.write_bytes(topics_log(20, 10, 4000))
+    out = tmp_path / "report.json"
+    code, peak = peak_run("analyze", "--format", "json", "--jobs", "1", str(path), "-o", str(out), tmp=tmp_path)
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["topics"]["listened"] == 200_000 and doc["topics"]["capped"] is True
+    assert peak < 140, peak

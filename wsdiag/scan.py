@@ -757,7 +757,9 @@ class Scanner:
             rec = self._replay(chunk, start, self._layout_now, template, read)
         else:
             rec = self._read(chunk, start, read)
-            if len(burst.quiet) < _MAX_TAILS and (
+            # A payload longer than a memo line is not remembered: it (and the topics of its
+            # record) would hold megabytes (a real LISTEN names one topic in ~200 bytes).
+            if len(burst.quiet) < _MAX_TAILS and len(tail) <= _MEMO_LINE and (
                 rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
             ):
                 # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
