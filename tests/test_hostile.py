@@ -1198,7 +1198,7 @@ main()
 """
 
 
-def peak_run(*args: str, tmp: Path) -> tuple[int, float]:
+def peak_run(*args: str, tmp: Path, cwd: Path = ROOT) -> tuple[int, float]:
     """Run wsdiag ARGS in a child: (exit status, its peak RSS in MiB). The child reads its own
     high-water mark at exit: rusage would count the memory of this (big) test process, which
     the child inherits until it executes Python."""
@@ -1206,7 +1206,11 @@ def peak_run(*args: str, tmp: Path) -> tuple[int, float]:
         pytest.skip("no /proc")
     report = tmp / "peak.txt"
     proc = subprocess.run(
-        [sys.executable, "-c", _PEAK, str(report), *args], capture_output=True, cwd=ROOT, timeout=120
+        [sys.executable, "-c", _PEAK, str(report), *args],
+        capture_output=True,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     return proc.returncode, int(report.read_text()) / 1024
 
@@ -1222,3 +1226,39 @@ def test_topic_bomb_peak_memory(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["topics"]["listened"] == 200_000 and doc["topics"]["capped"] is True
     assert peak < 140, peak
+
+
+def test_newline_bombs_cost_bytes_scan_time_and_little_memory(tmp_path: Path) -> None:
+    """20 MiB of empty lines (20 M lines) and a 256 MiB one packed in a 300-byte .bz2: analyzed,
+    with and without a window, and exported by events in seconds and a few tens of MiB (they
+    took 44 s and 890 MB, and ~9 minutes; a 1 GiB .bz2 ~70 minutes)."""
+    import bz2
+
+    plain = tmp_path / "bomb.log"
+    plain.write_bytes(_log(base_lines()) + b"\n" * (20 << 20) + _log(base_lines()))
+    packer = bz2.BZ2Compressor(9)
+    packed = [packer.compress(_log(base_lines()))]
+    packed += [packer.compress(b"\n" * (1 << 20)) for _ in range(256)]
+    packed.append(packer.flush())
+    (tmp_path / "bomb.log.bz2").write_bytes(b"".join(packed))
+    out = tmp_path / "out"
+    for args in (
+        ["analyze", "--format", "json", "bomb.log"],
+        ["analyze", "--format", "json", "bomb.log", "--since", "2026-11-25T21:01:00"],
+        ["analyze", "--format", "json", "bomb.log.bz2"],
+        ["events", "bomb.log", "bomb.log.bz2"],
+    ):
+        start = time.perf_counter()
+        code, peak = peak_run(*args, "-o", str(out), cwd=tmp_path, tmp=tmp_path)
+        assert code == 0 and time.perf_counter() - start < 20 and peak < 100, (args, peak)
+    doc = json.loads(peak_run_json(tmp_path, "bomb.log"))
+    assert _input(doc)["blank"] == 20 << 20 and _failures(doc) == {"connection_reset": 2, "broken_pipe": 2}
+
+
+def peak_run_json(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsdiag", "analyze", "--format", "json", *args],
+        cwd=cwd, capture_output=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.decode()

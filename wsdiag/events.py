@@ -172,7 +172,7 @@ def _first_time(source: Source, opts: Options) -> datetime | None:
     scanner = scanner_for(summary, source, opts)
     with reading(source, scanner.stats) as stream:
         for chunk in chunks(stream, PROBE_CHUNK):
-            scanner.simple(chunk)
+            scanner.chunk(chunk)  # not line by line: a log may start with a newline bomb
             if summary.first is not None:
                 break
     return summary.first

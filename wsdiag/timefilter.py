@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.redact import strip_ansi
+from wsdiag.scan import line_stamps
 from wsdiag.sources import InputError, Source, resolve
 
 if TYPE_CHECKING:
@@ -35,18 +36,6 @@ if TYPE_CHECKING:
 #: Bytes read from the end of a plain file to find its last record before a full pass is needed.
 TAIL = 256 * 1024
 _MAX_LINE = 64 * 1024
-
-# A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that stamp's time. Any other
-# line may hold a time (layouts.split_line) behind a junk, Docker or other wrapper prefix, a
-# TAB, a space, or a colour reset that strip_ansi removes (`ESC[0m` before the miner's stamp on
-# the console): every miner stamp has `HH:MM:SS`, and an escape sequence could join one. A line
-# with neither holds no time.
-_STAMP17 = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d"
-_HIDDEN = rb"(?!" + _STAMP17 + rb" - )[^\n]*?(?:\d\d:\d\d:\d\d|\x1b|\xc2[\x9b\x9d])"
-# The newline in front lets re scan for it fast; line 0 is looked at apart.
-_MAY_HIDE_TIME = re.compile(rb"\n" + _HIDDEN)
-_MAY_HIDE_AT = re.compile(_HIDDEN)
-_LINE_STAMP = re.compile(rb"\n(" + _STAMP17 + rb") - ")
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
@@ -71,19 +60,17 @@ class Window:
         return self.until is None or t < self.until
 
     def place(self, chunk: bytes | bytearray, end: int) -> str:
-        """Where the times of ``chunk[:end]`` (newline-normalised lines) lie: inside, outside, mixed.
+        """Where the times of ``chunk[:end]`` (newline-normalised lines) lie: inside, outside,
+        mixed, or untimed (none at all).
 
         "inside"/"outside" only when the standard `dd/mm/yy HH:MM:SS` stamps at line starts are
         all the times the chunk holds, all on that side of the window: the scanner may then skip
         lines unread. Chunks with a time anywhere else (behind a wrapper, a colour reset, a TAB,
         year-less or other stamps) are "mixed".
         """
-        if _MAY_HIDE_AT.match(chunk, 0, end) or _MAY_HIDE_TIME.search(chunk, 0, end):
+        stamps = line_stamps(chunk, end)
+        if stamps is None:
             return "mixed"
-        stamps = set(_LINE_STAMP.findall(chunk, 0, end))
-        first = _LINE_STAMP.match(b"\n" + bytes(chunk[: min(end, 32)]))  # line 0
-        if first:
-            stamps.add(first.group(1))
         probe = YearResolver(2000, False)
         sides = set()
         for stamp in stamps:
@@ -92,6 +79,8 @@ class Window:
                 sides.add(self.contains(t))
                 if len(sides) == 2:
                     return "mixed"
+        if not sides:
+            return "untimed"  # its records take the time of the record before the chunk
         return "outside" if sides == {False} else "inside"
 
     def describe(self) -> str:
