@@ -1262,3 +1262,49 @@ def peak_run_json(cwd: Path, *args: str) -> str:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.decode()
+
+
+_CUT_WHILE_MAPPED = """
+import os, sys
+from pathlib import Path
+from wsdiag import scan
+from wsdiag.pipeline import Options, analyze
+from wsdiag.sources import resolve
+
+path = Path(sys.argv[1])
+real = scan.Scanner.chunk
+windows = []
+
+def chunk(self, buf, end=None, begin=0):
+    if not isinstance(buf, (bytes, bytearray)):  # a window of a map of the file
+        windows.append(begin)
+        if len(windows) == 2:
+            os.truncate(path, 0)  # logrotate copytruncate, half-way
+    return real(self, buf, end, begin)
+
+scan.Scanner.chunk = chunk
+summary = analyze(resolve([str(path)]), Options(year=2025, jobs=1))
+st = summary.inputs[str(path)]
+print(len(windows), st.read_error, summary.by_class["broken_pipe"], st.too_long)
+"""
+
+
+def test_a_mapped_file_cut_short_ends_with_a_warning(tmp_path: Path) -> None:
+    """A quiet file read through a map and truncated half-way (copytruncate of an idle miner's
+    log) ends with a read error and what was read counted, not with SIGBUS ("Bus error")."""
+    from wsdiag.scan import scanner_maps
+
+    if not scanner_maps():
+        pytest.skip("files are mapped only with the C line filter")
+    path = tmp_path / "miner.log"
+    block = _log(base_lines())
+    path.write_bytes(block * (3 * (8 << 20) // len(block)))  # three 8 MiB windows
+    os.utime(path, (time.time() - 3600, time.time() - 3600))
+    proc = subprocess.run(
+        [sys.executable, "-c", _CUT_WHILE_MAPPED, str(path)], capture_output=True, timeout=120, cwd=ROOT
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    windows, *error, pipes, too_long = proc.stdout.decode().split()
+    assert windows == "2" and " ".join(error) == "the file was cut short while it was read (logrotate copytruncate?)"
+    per_window = (8 << 20) // len(block)
+    assert per_window <= int(pipes) <= per_window + 1 and int(too_long) <= 1

@@ -13,6 +13,13 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define HAVE_MAP_GUARD 1
+#endif
 
 typedef const unsigned char *cp;
 
@@ -669,6 +676,89 @@ done:
     return out;
 }
 
+/* -- a map of a file that shrinks while it is read ------------------------------------------
+ * A file read through a map that is cut short (logrotate copytruncate of an idle miner's log)
+ * kills the process with SIGBUS at the first access past its new end, wherever the access is:
+ * in scan() or in Python's own bytes and regex code. While a window is guarded, a SIGBUS inside
+ * it maps a page of zeros where the file's page was and notes it; the access then reads zeros,
+ * and the reader (sources.mapped_blocks) ends with a warning. A SIGBUS anywhere else goes to
+ * the handler that was there before (the default: the process ends, as it would have). */
+#ifdef HAVE_MAP_GUARD
+static volatile sig_atomic_t guard_faulted = 0, guard_installed = 0;
+static volatile uintptr_t guard_lo = 0, guard_hi = 0;
+static uintptr_t guard_page = 0;
+static struct sigaction guard_previous;
+
+static void
+on_sigbus(int sig, siginfo_t *info, void *context)
+{
+    (void)sig;
+    (void)context;
+    uintptr_t at = (uintptr_t)info->si_addr;
+    if (guard_hi != 0 && at >= guard_lo && at < guard_hi) {
+        void *page = (void *)(at & ~(guard_page - 1));
+        if (mmap(page, (size_t)guard_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+            MAP_FAILED) {
+            guard_faulted = 1;
+            return; /* the access is made again, and reads zeros */
+        }
+    }
+    sigaction(SIGBUS, &guard_previous, NULL);
+    guard_installed = 0;
+    /* returning makes the access again, which the previous handler now gets */
+}
+#endif
+
+static PyObject *
+map_guard(PyObject *self, PyObject *args)
+{
+    PyObject *window;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O", &window))
+        return NULL;
+#ifdef HAVE_MAP_GUARD
+    Py_buffer view;
+    if (PyObject_GetBuffer(window, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    uintptr_t lo = (uintptr_t)view.buf, hi = lo + (uintptr_t)view.len;
+    PyBuffer_Release(&view);
+    if (!guard_installed) {
+        struct sigaction action;
+        memset(&action, 0, sizeof(action));
+        action.sa_sigaction = on_sigbus;
+        action.sa_flags = SA_SIGINFO;
+        sigemptyset(&action.sa_mask);
+        guard_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        if (sigaction(SIGBUS, &action, &guard_previous) != 0)
+            return PyErr_SetFromErrno(PyExc_OSError);
+        guard_installed = 1;
+    }
+    guard_faulted = 0;
+    guard_lo = lo;
+    guard_hi = hi;
+    Py_RETURN_TRUE;
+#else
+    (void)window;
+    Py_RETURN_FALSE;
+#endif
+}
+
+static PyObject *
+map_unguard(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+#ifdef HAVE_MAP_GUARD
+    guard_hi = 0;
+    guard_lo = 0;
+    if (guard_faulted) {
+        guard_faulted = 0;
+        Py_RETURN_TRUE;
+    }
+#endif
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(chunk, start, end, layout, known, as_kind=0) -> (lines, starts, blank, continuation,\n"
@@ -686,6 +776,12 @@ static PyMethodDef methods[] = {
      "line_stamps(chunk, end) -> list of 17-byte stamps, or None\n\n"
      "The `dd/mm/yy HH:MM:SS` stamps that start lines of chunk[:end], or None when a line\n"
      "that starts with none holds `HH:MM:SS` or an escape (a time may hide there)."},
+    {"map_guard", map_guard, METH_VARARGS,
+     "map_guard(window) -> bool\n\n"
+     "Guard a read-only map (a buffer): a SIGBUS inside it (the file was cut short) maps zeros\n"
+     "there instead of killing the process. False where this cannot be done."},
+    {"map_unguard", map_unguard, METH_NOARGS,
+     "map_unguard() -> bool\n\nEnd the guard; True if the map was cut short meanwhile."},
     {"listens", listens, METH_VARARGS,
      "listens(chunk, start, end, head, less=False) -> (stop, tails)\n\n"
      "The lines of a LISTEN burst from start (a line start): each a stamp, head, a nonce, `\"`\n"

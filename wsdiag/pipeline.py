@@ -20,6 +20,7 @@ from wsdiag.redact import clean
 from wsdiag.scan import Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
+    CUT_SHORT,
     InputError,
     ReadError,
     Source,
@@ -92,13 +93,17 @@ def _scan_stream(
                 stream.seek(start)
             limit = None if stop is None else stop - start
             parts = ((buf, 0, n) for buf, n in blocks(stream, CHUNK, limit))
+        got = 0
         for buf, begin, end in parts:
             if opts.simple:
                 scanner.simple(bytes(memoryview(buf)[begin:end]))
             else:
                 scanner.chunk(buf, end, begin)
+            got += end - begin
             if progress is not None:
                 progress(end - begin)
+        if source.splittable and source.size is not None and got < (stop or source.size) - start:
+            raise ReadError(CUT_SHORT)  # fewer bytes than the file had: it shrank meanwhile
     return summary
 
 

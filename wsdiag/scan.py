@@ -337,6 +337,18 @@ def scanner_maps() -> bool:
     return _lines is not None
 
 
+def guard_map(window: mmap.mmap) -> bool:
+    """Guard a map of a file against the file being cut short while it is read (_lines.c): the
+    pages past its new end read as zeros instead of killing the process. False if it cannot be
+    (then the file must not be read through a map)."""
+    return _lines is not None and bool(_lines.map_guard(window))
+
+
+def map_was_cut() -> bool:
+    """End the guard of guard_map(); True if the file was cut short meanwhile."""
+    return _lines is not None and bool(_lines.map_unguard())
+
+
 def _year_less(chunk: Buffer, start: int) -> bool:
     """A stamped line's stamp is `dd/mm HH:MM:SS` (not `dd/mm/yy HH:MM:SS`)."""
     return chunk[start + 5] != 0x2F

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from wsdiag.redact import clean
-from wsdiag.scan import MAX_LINE
+from wsdiag.scan import MAX_LINE, guard_map, map_was_cut
 
 CHUNK = 8 * 1024 * 1024
+#: Why reading stopped when a file got shorter while it was read.
+CUT_SHORT = "the file was cut short while it was read (logrotate copytruncate?)"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
@@ -405,24 +407,35 @@ def mapped_blocks(
     a line start. A window the map cannot give (a line longer than ``size``, an unmappable
     file) ends the mapping, and the rest comes from :func:`blocks` (``begin`` 0).
 
-    A map of a file that is cut short while it is read kills the process (SIGBUS): map only
-    files that nothing is writing (see :func:`quiet_file`).
+    A map of a file that is cut short while it is read would kill the process (SIGBUS): files
+    that something writes are not mapped (see :func:`quiet_file`), and each window is guarded
+    (scan.guard_map) so that a quiet file cut all the same (logrotate copytruncate of an idle
+    miner's log) ends the reading with a ReadError, what was read counted.
     """
     fd = stream.fileno()
     pos = start
     while pos < stop:
         base = pos - pos % mmap.ALLOCATIONGRANULARITY
         length = min(stop, pos + size) - base
+        if os.fstat(fd).st_size < base + length:
+            raise ReadError(CUT_SHORT)
         try:
             window = mmap.mmap(fd, length, prot=mmap.PROT_READ, offset=base)
         except (OSError, ValueError):
             break
         with window:
-            begin = pos - base
-            end = length if base + length == stop else window.rfind(b"\n", begin, length) + 1
-            if end <= begin:
+            if not guard_map(window):
                 break
-            yield window, begin, end
+            try:
+                begin = pos - base
+                end = length if base + length == stop else window.rfind(b"\n", begin, length) + 1
+                if end <= begin:
+                    break
+                yield window, begin, end
+            finally:
+                cut = map_was_cut()
+            if cut:
+                raise ReadError(CUT_SHORT)
         pos = base + end
     if pos < stop:
         stream.seek(pos)
