@@ -253,3 +253,50 @@ def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert [Path(i["path"]).name for i in doc["inputs"]] == ["a.log", "bad_auth.log"]
     assert doc["failures"]["by_class"]["bad_auth"] == 3 and doc["failures"]["by_class"]["dns"] == 1
+
+
+_SLOW_WORKERS = """
+import sys, time
+from wsdiag import pipeline, scan
+pipeline.PARALLEL_MIN = 1
+real = scan.Scanner.chunk
+def slow(self, *args, **kwargs):
+    time.sleep(30)  # a worker still scanning when the parent is told to stop
+    return real(self, *args, **kwargs)
+scan.Scanner.chunk = slow
+sys.argv = ["wsdiag", "analyze", "--jobs", "2", sys.argv[1]]
+from wsdiag.cli import main
+main()
+"""
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_stops_forked_workers_too(tmp_path: Path) -> None:
+    """SIGTERM to wsdiag while forked workers scan: every worker stops, exit 143 with one line
+    (before: the parent died and its workers scanned on, orphaned)."""
+    log = big_log(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WORKERS, str(log)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    deadline = time.monotonic() + 30
+    while not _children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "no worker was forked"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and err == b"wsdiag: terminated\n" and out == b"", (proc.returncode, err)
+    time.sleep(0.2)
+    assert not [w for w in workers if _alive(w)]

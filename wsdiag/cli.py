@@ -858,11 +858,26 @@ def _standard_descriptors() -> None:
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, like KeyboardInterrupt for SIGINT: what is running
+    unwinds (forked workers are stopped, a half-written -o file removed)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
     _standard_descriptors()
+    signal.signal(signal.SIGTERM, _terminate)  # watch installs its own while it follows
     try:
         app(prog_name="wsdiag")
     except KeyboardInterrupt:
         sys.stderr.write("wsdiag: interrupted\n")
         sys.exit(130)
+    except Terminated:
+        sys.stderr.write("wsdiag: terminated\n")
+        sys.exit(128 + signal.SIGTERM)

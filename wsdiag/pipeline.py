@@ -139,11 +139,22 @@ class _Shared:
 
 
 def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick: Progress) -> NoReturn:
-    """Body of a forked worker: scan one range, send the pickled Summary (or error), exit."""
+    """Body of a forked worker: scan one range, send the pickled Summary (or error), exit.
+
+    A worker whose parent is gone (killed, even by SIGKILL) stops at its next chunk: nobody
+    would read its summary.
+    """
     code = 1
+    parent = os.getppid()
+
+    def tick_while_wanted(n: int) -> None:
+        if os.getppid() != parent:
+            os._exit(1)
+        tick(n)
+
     try:
         try:
-            result: object = _scan_stream(source, opts, span[0], span[1], tick)
+            result: object = _scan_stream(source, opts, span[0], span[1], tick_while_wanted)
         except Exception as exc:  # sent to the parent, which raises it
             result = exc
         data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
@@ -156,20 +167,18 @@ def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick:
 
 
 def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> Summary:
-    """The Summary a forked worker sends, showing every part's progress while waiting."""
+    """The Summary a forked worker sends, showing every part's progress while waiting. The
+    caller closes ``fd`` and, should this raise (Ctrl-C, SIGTERM), stops the worker."""
     data: list[bytes] = []
-    try:
-        while True:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            shared.report(progress)
-            if ready:
-                block = os.read(fd, 1 << 20)
-                if not block:
-                    break
-                data.append(block)
-    finally:
-        os.close(fd)
-        _, status = os.waitpid(pid, 0)
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        shared.report(progress)
+        if ready:
+            block = os.read(fd, 1 << 20)
+            if not block:
+                break
+            data.append(block)
+    _, status = os.waitpid(pid, 0)
     if not data:
         raise RuntimeError(f"a worker process failed (wait status {status})")
     result = pickle.loads(b"".join(data))
@@ -188,7 +197,7 @@ def _forked(
     one per worker (each can reach MAX_MINUTES).
     """
     shared = _Shared(len(ranges))
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe), until its summary came
     try:
         for part, span in enumerate(ranges[1:], 1):
             rfd, wfd = os.pipe()
@@ -206,15 +215,22 @@ def _forked(
 
         total = _scan_stream(source, opts, ranges[0][0], ranges[0][1], tick)
         while children:
-            pid, rfd = children.pop(0)
-            total.merge(_receive(pid, rfd, shared, progress))
+            pid, rfd = children[0]
+            received = _receive(pid, rfd, shared, progress)
+            children.pop(0)
+            os.close(rfd)
+            total.merge(received)
         shared.report(progress)
         return total
     finally:
-        for pid, rfd in children:  # only after an error: stop and reap the others
-            os.close(rfd)
+        # Only after an error, Ctrl-C or SIGTERM (cli.main turns it into an exception): stop
+        # and reap the workers still running, which would otherwise scan on, orphaned.
+        for pid, rfd in children:
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
+                os.close(rfd)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
         shared.mem.close()
 
