@@ -300,3 +300,30 @@ def test_sigterm_stops_forked_workers_too(tmp_path: Path) -> None:
     assert proc.returncode == 143 and err == b"wsdiag: terminated\n" and out == b"", (proc.returncode, err)
     time.sleep(0.2)
     assert not [w for w in workers if _alive(w)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["analyze", "--topics-per-connection", "0"], "--topics-per-connection"),
+        (["analyze", "--max-connections", "-1"], "--max-connections"),
+        (["check", "--network-min", "0"], "--network-min"),
+        (["compare", STORM, "--ping-min", "-3"], "--ping-min"),
+        (["analyze", "--storm-rate", "0"], "--storm-rate"),
+        (["analyze", "--storm-rate", "nan"], "--storm-rate"),
+        (["check", "--max-reconnects-per-hour", "-1"], "--max-reconnects-per-hour"),
+        (["check", "--max-reconnects-per-hour", "inf"], "--max-reconnects-per-hour"),
+        (["analyze", "--year", "0"], "--year"),
+        (["events", "--year", "99999999999999999999"], "--year"),
+        (["analyze", "--jobs", "0"], "--jobs"),
+        (["watch", "--topics-per-connection", "0"], "--topics-per-connection"),
+    ],
+)
+def test_unusable_numbers_name_their_option(argv: list[str], option: str) -> None:
+    """A threshold that is not positive, --year outside 1970-2199, --jobs 0: one line naming
+    the option, exit 2 (they were taken: "about 1-0 topics at 0 per connection", exit 0)."""
+    cmd, *rest = argv
+    result = runner.invoke(app, [cmd, STORM, *rest])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"wsdiag: error: {option} ") and result.stderr.count("\n") == 1, result.stderr
+    assert "must be a number" in result.stderr

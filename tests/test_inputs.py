@@ -255,3 +255,71 @@ def test_an_unreadable_archive_names_the_read_error(tmp_path: Path, name: str, d
     err = proc.stderr.decode()
     assert proc.returncode == 2 and err.count("\n") == 1, err
     assert err.startswith(f"wsdiag: error: {path}: cannot read (") and "nothing recognisable" in err, err
+
+
+CJK = "接続がリセットされました。再接続します。" * 20  # mostly CJK: 3 UTF-8 bytes a character
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_logs_count_like_their_utf8_twin(codec: str, tmp_path: Path) -> None:
+    """UTF-16 and UTF-32, with or without a byte order mark, mostly CJK text: read (from a file
+    and from stdin) and counted like the UTF-8 log (UTF-16 CJK raised BufferError; no BOM and
+    UTF-32 were taken for binary)."""
+    lines = (SAMPLES / "outage.log").read_text().splitlines()
+    text = "\n".join(f"{line} {CJK}" if " - ERROR - " in line else line for line in lines) + "\n"
+    twin = tmp_path / "utf8.log"
+    twin.write_text(text, encoding="utf-8")
+    path = tmp_path / f"{codec}.log"
+    path.write_bytes(text.encode(codec))
+    want = counts(cli_doc(str(twin)))
+    assert counts(cli_doc(str(path))) == want
+    proc = run_cli("analyze", "--format", "json", "--year", "2025", "-", stdin=path.read_bytes())
+    assert proc.returncode == 0, proc.stderr
+    assert counts(json.loads(proc.stdout)) == want
+
+
+def test_unreadable_paths_are_one_line(tmp_path: Path) -> None:
+    """A name over 255 characters, or a file in a folder without search permission: one line
+    naming it, exit 2, for analyze and watch (Path.is_dir() raised)."""
+    long_name = str(tmp_path / ("x" * 300 + ".log"))
+    for argv in (["analyze", long_name], ["watch", long_name, "--exit-after", "1"]):
+        res = runner.invoke(app, argv)
+        assert res.exit_code == 2 and isinstance(res.exception, (SystemExit, type(None))), res.output
+        assert res.stderr.startswith("wsdiag: error: ") and "File name too long" in res.stderr, res.stderr
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "miner.log").write_bytes((SAMPLES / "outage.log").read_bytes())
+    locked.chmod(0o600)  # readable, not searchable
+    try:
+        if os.geteuid() == 0:  # root searches any folder: let a regular user try, if there is one
+            proc = subprocess.run(
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+                 "from wsdiag.cli import main; import sys; sys.argv=['wsdiag','analyze',sys.argv[1]]; main()",
+                 str(locked / "miner.log")],
+                capture_output=True, cwd="/", env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60,
+            )  # fmt: skip
+            if b"Permission denied" not in proc.stderr + proc.stdout or b"No module named" in proc.stderr:
+                pytest.skip("no unprivileged user can run the tests here")
+        else:
+            proc = run_cli("analyze", str(locked / "miner.log"))
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.decode() == f"wsdiag: error: {locked / 'miner.log'}: cannot read (Permission denied)\n"
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_recoded_text_never_overfills_a_block(codec: str, tmp_path: Path) -> None:
+    """Re-encoded as UTF-8, n/2 CJK characters take 1.5 n bytes: a read of n bytes must still
+    give at most n, or the block buffer (with a live view) cannot take them (BufferError)."""
+    from wsdiag.sources import chunks, open_stream
+
+    text = "".join(f"25/11/26 21:08:{i % 60:02d} - {CJK}\n" for i in range(1000))
+    path = tmp_path / "cjk.log"
+    path.write_bytes(text.encode(codec))
+    (source,) = resolve([str(path)])
+    stream = open_stream(source)
+    try:  # blocks of 256 KiB: 1.5 times that overflows even the room kept for a long line
+        assert b"".join(chunks(stream, size=256 << 10)) == text.encode()
+    finally:
+        stream.close()

@@ -138,6 +138,9 @@ def test_untimed_records_follow_the_record_above(tmp_path: Path) -> None:
         (["--since", "2026-01-01"], "no records in the time window (since 2026-01-01 00:00:00)"),
         (["--since", "2h", "--until", "3h"], "the time window is empty"),
         (["--until", "soon"], "--until 'soon': expected an ISO date-time"),
+        (["--since", "99999999999999d"], "--since '99999999999999d': too long a duration"),
+        (["--until", "2000000d"], "no records in the time window (until 0001-01-01 00:00:00)"),
+        (["--until", "3000000d", "--since", "2025-11-21T20:00"], "the time window is empty"),
     ],
 )
 def test_unusable_windows_exit_2(args: list[str], message: str) -> None:
@@ -145,6 +148,11 @@ def test_unusable_windows_exit_2(args: list[str], message: str) -> None:
     result = runner.invoke(app, ["analyze", str(STORM), *args])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_a_duration_back_past_the_year_1_means_everything() -> None:
+    """--since 3000000d reaches back before the year 1: every record is in the window."""
+    assert doc(str(STORM), "--since", "3000000d")["failures"] == doc(str(STORM))["failures"]
 
 
 def test_duration_needs_timestamps(tmp_path: Path) -> None:

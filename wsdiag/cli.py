@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import clean, neutralise
 from wsdiag.report import NAMED_INPUTS
 from wsdiag.report import json as json_report
-from wsdiag.sources import InputError, Source, resolve, shown_name
+from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.timeline import parse_bucket
 
@@ -325,10 +326,39 @@ def _write(out: TextIO, text: str) -> bool:
     return True
 
 
+def _number(
+    option: str, value: float | None, low: float, high: float = math.inf, *, above: bool = False
+) -> None:
+    """Exit 2, naming the option, unless ``value`` is a finite number from ``low`` (``above``:
+    more than it) to ``high``. None (an option not given) is fine."""
+    if value is None:
+        return
+    if math.isfinite(value) and (value > low if above else value >= low) and value <= high:
+        return
+    if high < math.inf:
+        want = f"from {low:g} to {high:g}"
+    else:
+        want = f"more than {low:g}" if above else f"at least {low:g}"
+    _fail(f"{option} {value!r}: must be a number {want}")
+
+
+def _check_common(year: int | None = None, jobs: int | None = None) -> None:
+    """--year (a year's logs, which the miner could have written) and --jobs."""
+    from wsdiag.layouts import MAX_YEAR, MIN_YEAR
+
+    _number("--year", year, MIN_YEAR, MAX_YEAR)
+    _number("--jobs", jobs, 1)
+
+
 def _thresholds(
     max_connections: int, topics_per_connection: int, network_min: int, ping_min: int, storm_rate: float
 ) -> Thresholds:
-    """The finding thresholds every command takes the same options for."""
+    """The finding thresholds every command takes the same options for (exit 2 unless positive)."""
+    _number("--max-connections", max_connections, 1)
+    _number("--topics-per-connection", topics_per_connection, 1)
+    _number("--network-min", network_min, 1)
+    _number("--ping-min", ping_min, 1)
+    _number("--storm-rate", storm_rate, 0, above=True)
     return Thresholds(
         max_connections=max_connections,
         topics_per_connection=topics_per_connection,
@@ -484,6 +514,7 @@ def analyze(
     Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year, jobs)
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until, bucket, output)
     _emit(_render(diagnosis, fmt, color, output), output)
 
@@ -534,6 +565,8 @@ def check(
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year, jobs)
+    _number("--max-reconnects-per-hour", max_reconnects_per_hour, 0)
     diagnosis = _diagnose(paths or [], year, jobs, th, since, until, output=output)
     from wsdiag import check as checks
 
@@ -593,6 +626,7 @@ def events(
 
     Exit status: 0 when the log was read, 2 on unusable input.
     """
+    _check_common(year)
     wanted = set(classes or [])
     unknown = sorted(wanted - set(FAILURE_CLASSES))
     if unknown:
@@ -679,6 +713,7 @@ def compare(
     Exit status: 0 when both logs were analysed (whatever the verdict), 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year, jobs)
     if before == after == "-":
         _fail("-: standard input given twice; it can be read only once")
     from wsdiag import compare as comparison
@@ -713,19 +748,23 @@ def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
     from wsdiag import watch as watching
 
     if path == "-":
+        if sys.stdin is None:
+            _fail("<stdin>: standard input is closed; give the log file the miner writes")
         return watching.StreamFollower(sys.stdin.buffer)
     p = Path(path)
-    if p.is_dir():
-        _fail(f"{path}: is a directory; watch follows one log file (the one the miner writes)")
-    if p.exists():
-        try:
-            resolved = resolve([path])[0]
-        except InputError as exc:
-            _fail(str(exc))
-        if resolved.codec is not None:
-            _fail(f"{path}: a {resolved.codec} archive does not grow; use analyze for it")
-    else:
-        sys.stderr.write(f"wsdiag: waiting for {shown_name(path)} to appear\n")
+    shown = shown_name(path)
+    try:
+        kind = kind_of(p, shown)
+        if kind == "directory":
+            _fail(f"{shown}: is a directory; watch follows one log file (the one the miner writes)")
+        if kind != "missing":
+            resolved = resolve([path])[0]  # refuses a FIFO, a device
+            if resolved.codec in COMPRESSED:
+                _fail(f"{shown}: a {resolved.codec} archive does not grow; use analyze for it")
+    except InputError as exc:
+        _fail(str(exc))
+    if kind == "missing":
+        sys.stderr.write(f"wsdiag: waiting for {shown} to appear\n")
     return watching.Follower(p)
 
 
@@ -770,7 +809,7 @@ def watch(
         ),
     ] = "1h",
     interval: Annotated[
-        float, typer.Option("--interval", min=0.05, help="Seconds between looks at the file.")
+        float, typer.Option("--interval", help="Seconds between looks at the file (0.05 to 3600).")
     ] = 0.5,
     exit_after: Annotated[
         Optional[float],  # noqa: UP045
@@ -809,6 +848,10 @@ def watch(
     except ValueError:
         _fail(f"--window: {window!r} is not a duration (use e.g. 30m, 1h, 1d, or 0)")
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year)
+    _number("--interval", interval, 0.05, 3600)
+    _number("--exit-after", exit_after, 0)
+    _number("--idle-exit", idle_exit, 0)
     source = _watch_source(path)
     if isinstance(source, watching.Follower) and existing is Existing.skip:
         source.start_at_end = True

@@ -29,9 +29,33 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bz2"),
     (b"\xfd7zXZ\x00", "xz"),
-    (b"\xff\xfe", "utf-16"),  # UTF-16 byte order marks
-    (b"\xfe\xff", "utf-16"),
 )
+COMPRESSED = frozenset(codec for _, codec in _MAGIC)
+#: Bytes read from the start of an input to tell how it is encoded or compressed.
+HEAD = 64
+_ASCII_CHARS = 8  # characters of a log's start (a stamp) that tell UTF-16/32 without a BOM
+
+
+def text_codec(head: bytes) -> str | None:
+    """The encoding of a log that is not UTF-8: UTF-32 or UTF-16 (PowerShell's `>`, Windows
+    tools), told by a byte order mark or, without one, by the NUL bytes of the ASCII text a
+    log starts with (its stamp). None for UTF-8 (or anything else)."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32")):
+        if head.startswith(bom):
+            return codec
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for width, codec_le, codec_be in ((4, "utf-32-le", "utf-32-be"), (2, "utf-16-le", "utf-16-be")):
+        n = min(_ASCII_CHARS, len(head) // width)  # a growing log may have a few bytes yet
+        if n < 2:
+            continue
+        units = [head[i : i + width] for i in range(0, n * width, width)]
+        zeros = bytes(width - 1)
+        if all(0 < u[0] < 0x80 and u[1:] == zeros for u in units):
+            return codec_le
+        if all(0 < u[-1] < 0x80 and u[:-1] == zeros for u in units):
+            return codec_be
+    return None
 
 
 class InputError(Exception):
@@ -62,7 +86,7 @@ def _codec_of(head: bytes) -> str | None:
     for magic, codec in _MAGIC:
         if head.startswith(magic):
             return codec
-    return None
+    return text_codec(head)
 
 
 def shown_name(raw: str) -> str:
@@ -121,12 +145,27 @@ def _reason(exc: BaseException) -> str:
 def _source_for_file(path: Path, shown: str) -> Source:
     fd, st = _open_regular(path, shown)
     try:
-        head = os.read(fd, 6)
+        head = os.read(fd, HEAD)
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
     finally:
         os.close(fd)
     return Source(shown, path, st.st_size, _codec_of(head), (st.st_dev, st.st_ino))
+
+
+def kind_of(path: Path, shown: str) -> str:
+    """"missing", "directory", "file" (regular) or "other" (FIFO, device...), following
+    symlinks. A name too long, or a folder on the way without search permission, is an
+    InputError naming the path (Path.is_dir() would raise, not say False)."""
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        return "directory"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
 
 
 def _is_log_name(name: str) -> bool:
@@ -147,7 +186,7 @@ def resolve(paths: list[str]) -> list[Source]:
         if not raw:
             raise InputError("'': empty path")
         path = Path(raw)
-        if path.is_dir():
+        if kind_of(path, shown) == "directory":
             try:
                 entries = sorted(p for p in path.iterdir() if _is_log_name(p.name) and p.is_file())
             except OSError as exc:
@@ -257,15 +296,29 @@ class _Salvaging:
             self._raw.close()
 
 
-class _Utf16:
-    """UTF-16 text (PowerShell 5's `>` writes it) re-encoded as UTF-8 bytes, streamed."""
+class _Recoded:
+    """UTF-16 or UTF-32 text (PowerShell 5's `>` writes UTF-16) re-encoded as UTF-8, streamed.
 
-    def __init__(self, raw: BinaryIO) -> None:
+    ``read(n)`` returns at most ``n`` bytes, like a file's: re-encoded, n/2 characters can take
+    1.5 n bytes (CJK), and blocks() reads into a buffer of a fixed size.
+    """
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
         self._raw = raw
-        self._text = io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
+        self._text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        self._pending = b""
 
     def read(self, n: int = -1) -> bytes:
-        return self._text.read(max(1, n // 2) if n >= 0 else -1).encode("utf-8")
+        if n < 0:
+            out, self._pending = self._pending + self._text.read().encode("utf-8", "replace"), b""
+            return out
+        while len(self._pending) < n:
+            text = self._text.read(max(1, n // 2))
+            if not text:
+                break
+            self._pending += text.encode("utf-8", "replace")
+        out, self._pending = self._pending[:n], self._pending[n:]
+        return out
 
     def close(self) -> None:
         self._raw.close()
@@ -277,7 +330,7 @@ def open_stream(source: Source) -> BinaryIO:
         stdin = sys.stdin.buffer
         # `zcat`-less users pipe archives too: detect them by content, as for files.
         peek = getattr(stdin, "peek", None)
-        codec = _codec_of(peek(6)[:6]) if peek is not None else None
+        codec = _codec_of(peek(HEAD)[:HEAD]) if peek is not None else None
         if codec is None:
             return stdin
         return _wrap(stdin, codec)
@@ -289,9 +342,10 @@ def open_stream(source: Source) -> BinaryIO:
 
 
 def _wrap(fh: BinaryIO, codec: str) -> BinaryIO:
-    """Decode ``fh`` per ``codec`` (utf-16, gzip, bz2, xz); closing the result closes ``fh``."""
-    if codec == "utf-16":
-        return cast(BinaryIO, _Utf16(fh))
+    """Decode ``fh`` per ``codec`` (a text encoding, gzip, bz2, xz); closing the result closes
+    ``fh``."""
+    if codec not in COMPRESSED:
+        return cast(BinaryIO, _Recoded(fh, codec))
     inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
     if codec == "gzip":
         inner = gzip.GzipFile(fileobj=fh)

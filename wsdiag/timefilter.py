@@ -99,7 +99,10 @@ def parse_bound(text: str, option: str) -> Bound:
         seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(raw))
         if seconds <= 0:
             raise ValueError(f"{option} {text!r}: a duration must be longer than zero")
-        return timedelta(seconds=seconds)
+        try:
+            return timedelta(seconds=seconds)
+        except OverflowError:  # beyond timedelta's 999,999,999 days
+            raise ValueError(f"{option} {text!r}: too long a duration") from None
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
@@ -170,7 +173,10 @@ def window_for(
     def at(bound: Bound | None) -> datetime | None:
         if isinstance(bound, timedelta):
             assert anchor is not None
-            return anchor - bound
+            try:
+                return anchor - bound
+            except OverflowError:  # before the year 1: before every record
+                return datetime.min
         return bound
 
     win = Window(at(since), at(until))
