@@ -323,3 +323,29 @@ def test_recoded_text_never_overfills_a_block(codec: str, tmp_path: Path) -> Non
         assert b"".join(chunks(stream, size=256 << 10)) == text.encode()
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("pack", [lzma.compress, bz2.compress], ids=["xz", "bz2"])
+@pytest.mark.parametrize("between", [b"", b"\0" * 4, b"\0" * 12], ids=["none", "4-nul", "12-nul"])
+def test_concatenated_streams_with_padding_are_read_whole(pack: Any, between: bytes, tmp_path: Path) -> None:
+    """Two xz (or bz2) streams, with stream padding (NUL bytes) between them or after the last:
+    the whole log is read. Only the first stream was, without a word (100 of 197 lines)."""
+    src = SAMPLES / "storm_37conn.log"
+    data = src.read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    path = tmp_path / "miner.log.pack"
+    path.write_bytes(pack(data[:cut]) + between + pack(data[cut:]) + between)
+    doc = cli_doc(str(path))
+    assert counts(doc) == counts(cli_doc(str(src)))
+    assert doc["inputs"][0]["lines"] == data.count(b"\n") and doc["inputs"][0]["read_error"] is None
+
+
+@pytest.mark.parametrize("pack", [lzma.compress, bz2.compress], ids=["xz", "bz2"])
+def test_data_after_the_last_stream_is_a_read_error(pack: Any, tmp_path: Path) -> None:
+    """Anything but padding after the last stream is said (it was dropped silently)."""
+    src = SAMPLES / "outage.log"
+    path = tmp_path / "miner.log.pack"
+    path.write_bytes(pack(src.read_bytes()) + b"not a stream")
+    doc = cli_doc(str(path))
+    assert doc["inputs"][0]["lines"] == 66
+    assert "after the last" in doc["inputs"][0]["read_error"]

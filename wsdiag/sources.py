@@ -13,7 +13,7 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -251,6 +251,7 @@ def _unique(sources: list[Source]) -> list[Source]:
 
 
 _READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError)
+_Decompressor = lzma.LZMADecompressor | bz2.BZ2Decompressor
 
 
 class _Salvaging:
@@ -262,7 +263,7 @@ class _Salvaging:
     the decompressors leave open when given a file object.
     """
 
-    def __init__(self, inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile, raw: BinaryIO) -> None:
+    def __init__(self, inner: gzip.GzipFile | _Streams, raw: BinaryIO) -> None:
         self._inner = inner
         self._raw = raw
         self._error: BaseException | None = None
@@ -294,6 +295,66 @@ class _Salvaging:
             self._inner.close()
         finally:
             self._raw.close()
+
+
+_RAW = 1 << 20  # compressed bytes read at a time
+
+
+class _Streams:
+    """Concatenated xz or bz2 streams (`cat a.xz b.xz`), read with read1() like the file objects
+    of lzma and bz2, which stop at the first thing that is not a stream, silently: xz stream
+    padding (NUL bytes between streams) is read past here, and anything else after the last
+    stream is an error, so what follows it is not lost without a word."""
+
+    def __init__(self, raw: BinaryIO, new: Callable[[], _Decompressor], what: str) -> None:
+        self._raw = raw
+        self._new = new
+        self._what = what
+        self._dec: _Decompressor | None = new()
+        self._input = b""
+        self._fresh = False  # a stream begun after another one, nothing decompressed from it yet
+
+    def _next_stream(self) -> bool:
+        """After a stream's end: past the padding, start the next one; False at the end."""
+        assert self._dec is not None
+        pending = self._dec.unused_data + self._input
+        self._input = b""
+        self._dec = None
+        while True:
+            pending = pending.lstrip(b"\0")
+            if pending:
+                break
+            pending = self._raw.read(_RAW)
+            if not pending:
+                return False
+        self._dec, self._input, self._fresh = self._new(), pending, True
+        return True
+
+    def read1(self, n: int) -> bytes:
+        while self._dec is not None:
+            if self._dec.eof:
+                if not self._next_stream():
+                    return b""
+                continue
+            data = b""
+            if self._dec.needs_input:
+                data, self._input = self._input or self._raw.read(_RAW), b""
+                if not data:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            try:
+                out = self._dec.decompress(data, max_length=n)
+            except (lzma.LZMAError, OSError):
+                if self._fresh:
+                    what = self._what
+                    raise ValueError(f"data after the last {what} stream is not another one") from None
+                raise
+            if out:
+                self._fresh = False
+                return out
+        return b""
+
+    def close(self) -> None:
+        """The file underneath is _Salvaging's to close."""
 
 
 class _Recoded:
@@ -346,13 +407,13 @@ def _wrap(fh: BinaryIO, codec: str) -> BinaryIO:
     ``fh``."""
     if codec not in COMPRESSED:
         return cast(BinaryIO, _Recoded(fh, codec))
-    inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
+    inner: gzip.GzipFile | _Streams
     if codec == "gzip":
-        inner = gzip.GzipFile(fileobj=fh)
+        inner = gzip.GzipFile(fileobj=fh)  # reads past padding, and raises on other data
     elif codec == "bz2":
-        inner = bz2.BZ2File(fh)
+        inner = _Streams(fh, bz2.BZ2Decompressor, "bz2")
     else:
-        inner = lzma.LZMAFile(fh)  # noqa: SIM115 - closed by _Salvaging.close
+        inner = _Streams(fh, lzma.LZMADecompressor, "xz")
     return cast(BinaryIO, _Salvaging(inner, fh))
 
 
