@@ -24,8 +24,8 @@ from wsdiag.sources import resolve
 
 runner = CliRunner()
 
-# Year-less ("less") halves cannot be ordered: the second half's year is guessed on its own.
-HALVABLE = sorted(p.name for p in SAMPLES.glob("*.log") if p.name != "less_rollover.log")
+# Year-less ("less") halves too: their years follow each other in the order of their dates.
+HALVABLE = sorted(p.name for p in SAMPLES.glob("*.log"))
 
 
 def counts(doc: dict[str, Any]) -> dict[str, Any]:
@@ -349,3 +349,33 @@ def test_data_after_the_last_stream_is_a_read_error(pack: Any, tmp_path: Path) -
     doc = cli_doc(str(path))
     assert doc["inputs"][0]["lines"] == 66
     assert "after the last" in doc["inputs"][0]["read_error"]
+
+
+@pytest.mark.parametrize("year", [["--year", "2025"], []], ids=["year-given", "year-assumed"])
+def test_year_less_log_rotated_at_new_year(year: list[str], tmp_path: Path) -> None:
+    """A year-less log rotated at New Year (miner.log.2025-12-31 and miner.log), given in either
+    order or as their folder: January follows December, as in the whole log (both halves got the
+    same year: a span of 8,760 h, 0.0 reconnects/h, the storm finding lost). durations count back
+    from the real last record, and events agree."""
+    src = SAMPLES / "less_rollover.log"
+    lines = src.read_bytes().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"01/01"))
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "miner.log.2025-12-31").write_bytes(b"".join(lines[:at]))
+    (logs / "miner.log").write_bytes(b"".join(lines[at:]))
+
+    def doc(*args: str) -> dict[str, Any]:
+        result = runner.invoke(app, ["analyze", "--format", "json", *year, *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    whole = doc(str(src))
+    assert whole["span"]["hours"] == 0.33 and whole["reconnects"]["per_hour"] == 29.9
+    for args in ([str(logs / "miner.log.2025-12-31"), str(logs / "miner.log")], [str(logs / "miner.log"), str(logs / "miner.log.2025-12-31")], [str(logs)]):
+        got = doc(*args)
+        assert counts(got) == counts(whole), args
+        assert got["span"] == whole["span"] and got["reconnects"] == whole["reconnects"], args
+    assert counts(doc(str(logs), "--since", "15m")) == counts(doc(str(src), "--since", "15m"))
+    events = runner.invoke(app, ["events", *year, str(logs)]).stdout
+    assert events == runner.invoke(app, ["events", *year, str(src)]).stdout and events.count("\n") == 2

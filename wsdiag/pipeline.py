@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import mmap
 import os
 import pickle
@@ -11,12 +12,12 @@ import signal
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
-from wsdiag.redact import clean
+from wsdiag.redact import clean, strip_ansi
 from wsdiag.scan import Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
@@ -25,6 +26,7 @@ from wsdiag.sources import (
     ReadError,
     Source,
     blocks,
+    chunks,
     mapped_blocks,
     open_stream,
     quiet_file,
@@ -50,10 +52,60 @@ class Options:
     window: Window | None = None  # --since/--until
 
 
-def scanner_for(summary: Summary, source: Source, opts: Options) -> Scanner:
-    """A scanner that feeds ``source``'s lines into ``summary`` with the run's options."""
-    years = YearResolver.for_log(opts.year, opts.today)
+def scanner_for(
+    summary: Summary, source: Source, opts: Options, years: YearResolver | None = None
+) -> Scanner:
+    """A scanner that feeds ``source``'s lines into ``summary`` with the run's options;
+    ``years``: the resolver that the year-less inputs before this one left (see year_chain)."""
+    if years is None:
+        years = YearResolver.for_log(opts.year, opts.today)
     return Scanner(summary, summary.input(source.name), years, window=opts.window)
+
+
+# -- year-less logs across files ---------------------------------------------------------------
+# A year-less ("less") log gets its years from its dates in order (YearResolver: a month that
+# goes back by half a year or more is New Year). Two files of one log, rotated at New Year, are
+# one sequence of dates: they are read in time order with one resolver, so that --year (the
+# year of the first record) holds for the first file and January follows December. Their order
+# comes from their first dates on the circle of the year: the largest gap between two files'
+# first dates is where the sequence starts (December then January, not January then December).
+
+_LEAP = 2000  # a year with every date in it
+
+
+def _year_less_start(source: Source) -> datetime | None:
+    """The first year-less date of a file (in the leap year _LEAP), None if it has years."""
+    if source.path is None:
+        return None  # standard input cannot be read twice
+    try:
+        stream = open_stream(source)
+    except (InputError, OSError):
+        return None
+    try:
+        head = b"".join(itertools.islice(chunks(stream, 64 * 1024, 64 * 1024), 1))
+    except (ReadError, OSError):
+        return None
+    finally:
+        stream.close()
+    for raw in head.split(b"\n")[:200]:
+        line, _ = split_line(strip_ansi(raw.decode("utf-8", "replace")), YearResolver(_LEAP, False))
+        if line.layout == "less" and line.time is not None:
+            return line.time if line.time.year == _LEAP else None
+        if line.layout is not None and line.time is not None:
+            return None  # a log with years
+    return None
+
+
+def year_chain(sources: list[Source]) -> list[Source]:
+    """The year-less sources, in the order their dates follow each other (see above)."""
+    starts = sorted((t, i) for i, s in enumerate(sources) if (t := _year_less_start(s)) is not None)
+    if len(starts) < 2:
+        return [sources[i] for _, i in starts]
+    year = timedelta(days=366)
+    gaps = [(b[0] - a[0], k) for k, (a, b) in enumerate(itertools.pairwise(starts))]
+    gaps.append((starts[0][0] + year - starts[-1][0], len(starts) - 1))
+    cut = max(gaps)[1] + 1  # the largest gap ends here
+    return [sources[i] for _, i in starts[cut:] + starts[:cut]]
 
 
 @contextlib.contextmanager
@@ -80,9 +132,10 @@ def _scan_stream(
     start: int = 0,
     stop: int | None = None,
     progress: Progress | None = None,
+    years: YearResolver | None = None,
 ) -> Summary:
     summary = Summary()
-    scanner = scanner_for(summary, source, opts)
+    scanner = scanner_for(summary, source, opts, years)
     with reading(source, scanner.stats) as stream:
         parts: Iterator[tuple[Buffer, int, int]]
         if not opts.simple and opts.window is None and scanner_maps() and quiet_file(source):
@@ -267,17 +320,21 @@ def _has_year(source: Source) -> bool:
     return True
 
 
-def scan_source(source: Source, opts: Options, progress: Progress | None = None) -> Summary:
-    """Summary of one source, using worker processes for big plain files."""
+def scan_source(
+    source: Source, opts: Options, progress: Progress | None = None, years: YearResolver | None = None
+) -> Summary:
+    """Summary of one source, using worker processes for big plain files. ``years``: the
+    resolver a year-less source continues (it is read in one pass, which moves it on)."""
     jobs = _jobs(opts)
     if (
-        opts.simple
+        years is not None
+        or opts.simple
         or jobs == 1
         or not source.splittable
         or (source.size or 0) < PARALLEL_MIN
         or not _has_year(source)
     ):
-        return _scan_stream(source, opts, progress=progress)
+        return _scan_stream(source, opts, progress=progress, years=years)
     assert source.path is not None and source.size is not None
     ranges = split_ranges(source.path, jobs, source.size)
     if len(ranges) == 1:
@@ -294,7 +351,11 @@ def scan_source(source: Source, opts: Options, progress: Progress | None = None)
 
 def analyze(sources: list[Source], opts: Options, progress: Progress | None = None) -> Summary:
     """One merged, finished Summary of all sources, combined in time order."""
-    parts = [scan_source(s, opts, progress) for s in sources]
+    chained: dict[str, Summary] = {}  # by name: one per input (sources.resolve)
+    years = YearResolver.for_log(opts.year, opts.today)
+    for source in year_chain(sources):  # one resolver for them all, in time order
+        chained[source.name] = scan_source(source, opts, progress, years)
+    parts = [chained[s.name] if s.name in chained else scan_source(s, opts, progress) for s in sources]
     # Rotated files and halves of a log are merged oldest first, whatever the argument order.
     parts.sort(key=lambda s: (s.first is None, s.first or datetime.min))
     total = Summary()

@@ -154,6 +154,17 @@ def last_time(source: Source, opts: Options) -> datetime | None:
     return scan_source(source, replace(opts, window=None)).last
 
 
+def _chain_last(chain: list[Source], opts: Options) -> datetime | None:
+    """The last record of year-less inputs read in turn with one year resolver, as analyze does."""
+    from wsdiag.pipeline import scan_source
+
+    years = YearResolver.for_log(opts.year, opts.today)
+    last = None
+    for source in chain:
+        last = scan_source(source, replace(opts, window=None), years=years).last or last
+    return last
+
+
 def window_for(
     since: Bound | None, until: Bound | None, sources: list[Source], opts: Options
 ) -> Window | None:
@@ -162,7 +173,13 @@ def window_for(
         return None
     anchor: datetime | None = None
     if needs_anchor(since, until):
-        lasts = [t for t in (last_time(s, opts) for s in sources) if t is not None]
+        from wsdiag.pipeline import year_chain
+
+        chain = year_chain(sources)
+        chained = {s.name for s in chain}
+        lasts = [t for t in (last_time(s, opts) for s in sources if s.name not in chained) if t is not None]
+        if chain:  # year-less inputs: their years follow each other (pipeline.year_chain)
+            lasts += [t for t in [_chain_last(chain, opts)] if t is not None]
         if not lasts:
             raise InputError(
                 "durations in --since/--until count back from the log's last record, "
