@@ -101,6 +101,23 @@ def _same(data: bytes, known: set[int], as_kind: str | None = None) -> None:
             data.count(b"\n"), hashless, model.inert, model.samples
         ), layout
         assert (found.first_plain, found.last_plain) == plain_edges, layout
+        # What the scanner takes from the regexes (plain lines with a `#N - ` added) is the C
+        # filter's: no line is both looked at and counted unread.
+        full = _regex_candidates(data, layout, known, as_kind)
+        assert (full.starts, full.inert, full.samples) == (model.starts, model.inert, model.samples), layout
+
+
+def _regex_candidates(data: bytes, layout: str, known: set[int], as_kind: str | None) -> scan._Found:
+    from wsdiag.analyze import Summary
+    from wsdiag.layouts import YearResolver
+
+    summary = Summary()
+    scanner = scan.Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
+    saved, scan._lines = scan._lines, None
+    try:
+        return scanner._candidates(data, 0, len(data), layout, scan._ws_pattern(known), as_kind)
+    finally:
+        scan._lines = saved
 
 
 STAMP = "25/11/26 21:08:01"
@@ -182,6 +199,7 @@ JUNK = [
     "9Error", "a-Error", "Warning.", "Interrupt_", "Exception ", "1 12:00:00 - ", "12:00:00 - ", "1T12:00:00.123 - ",
     "1 12:00:00.1234567 - ", "1 12:00:00, - ", "#1 - ", "#1234567890123 - ", "#x - ", "ERROR - ", "WARN - ", "INFO -",
     "xDEBUG - ", " - ", "-", "- ", "\x1b", "\x9b", "\x9d", "25/11 ", "[f]: ", "File \"x.py\"",
+    "#\xa0", "#1 \xe9", "#12 - ",
 ]  # fmt: skip
 junk_lines = st.lists(st.sampled_from(JUNK), max_size=6).map("".join)
 any_line = st.one_of(

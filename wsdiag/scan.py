@@ -740,10 +740,13 @@ class Scanner:
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
         found = _regex_filter(chunk, start, end, layout, as_kind)
         if layout in _PLAIN:
+            # Plain lines with a `#N - ` that may matter (the others were looked at already:
+            # odd ones are in the starts, inert ones counted).
+            plain_at = _PLAIN_AT[layout]
             hashes: list[int] = []
             for m in pattern.finditer(chunk, start, end):
-                line = chunk.rfind(b"\n", 0, m.start()) + 1
-                if not hashes or hashes[-1] != line:
+                line = max(start, chunk.rfind(b"\n", 0, m.start()) + 1)
+                if (not hashes or hashes[-1] != line) and plain_at.match(chunk, line, end - 1):
                     hashes.append(line)
             if hashes:
                 found.starts = sorted(set(found.starts).union(hashes))
