@@ -145,3 +145,14 @@ def test_closed_stdin_is_one_line(tmp_path: Path) -> None:
     )
     _one_error(proc, "standard input is closed")
 
+
+
+@pytest.mark.parametrize("cmd", ["analyze", "check", "events", "compare"])
+def test_stdout_appended_to_an_input_is_refused(tmp_path: Path, cmd: str) -> None:
+    """`wsdiag analyze m.log >> m.log`: stdout is the log itself; refused, the log untouched."""
+    (tmp_path / "m.log").write_bytes(OUTAGE)
+    argv = [cmd, "m.log", "--year", "2025"] + ([STORM] if cmd == "compare" else [])
+    with (tmp_path / "m.log").open("ab") as log:
+        proc = _wsdiag(*argv, cwd=tmp_path, stdout=log.fileno())
+    _one_error(proc, "standard output is one of the inputs")
+    assert (tmp_path / "m.log").read_bytes() == OUTAGE

@@ -166,14 +166,23 @@ def _bounds(since: str | None, until: str | None) -> tuple[Bound | None, Bound |
 
 
 def _check_output(output: Path | None, sources: list[Source]) -> None:
-    """-o must not name an input (it would be destroyed), a directory or a missing folder:
-    refused before anything is read."""
-    if output is None:
-        return
+    """-o must not name an input (it would be destroyed), a directory or a missing folder, nor
+    may stdout be an input (`wsdiag analyze m.log >> m.log`): refused before anything is read."""
+    import stat
+
     from wsdiag import output as outputs
 
+    idents = [s.ident for s in sources if s.ident is not None]
+    if output is None:
+        try:
+            st = os.fstat(sys.stdout.fileno()) if sys.stdout is not None else None
+        except (OSError, ValueError, AttributeError):
+            return  # no real descriptor (a test runner's): nothing to compare
+        if st is not None and stat.S_ISREG(st.st_mode) and outputs.identity(st) in idents:
+            _fail("standard output is one of the inputs; refusing to write a report into a log")
+        return
     try:
-        outputs.check(output, [s.ident for s in sources if s.ident is not None])
+        outputs.check(output, idents)
     except outputs.OutputError as exc:
         _fail(f"{shown_name(str(output))}: {exc}")
 
