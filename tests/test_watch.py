@@ -606,9 +606,9 @@ def test_watch_stops_while_reading_a_file_that_never_ends(tmp_path: Path, stop: 
     log = tmp_path / "miner.log"
     log.write_bytes(make_log(1.0, {"timeout": 3}).text.encode())
     os.truncate(log, 1 << 40)  # zeros without end, taking no disk space
-    args = ["--format", "jsonl", "--interval", "0.05"] + (["--exit-after", "2"] if stop == "exit-after" else [])
+    args = ["--format", "jsonl", "--interval", "0.05"] + (["--exit-after", "1"] if stop == "exit-after" else [])
     w = Proc(str(log), *args)
-    time.sleep(1.5)
+    time.sleep(0.8)
     if stop != "exit-after":
         w.p.send_signal(getattr(signal, stop))
     summary = w.until(_is("summary"))[-1]
