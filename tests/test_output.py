@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES
 from wsdiag import output
+from wsdiag.cli import app
 
 OUTAGE = (SAMPLES / "outage.log").read_bytes()
 STORM = str(SAMPLES / "storm_37conn.log")
@@ -62,8 +64,14 @@ def test_an_output_that_is_an_input_is_refused_before_reading(tmp_path: Path, ar
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "miner.log").write_bytes(OUTAGE)
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    proc = _wsdiag(*argv, "--year", "2025", "-o", out, cwd=tmp_path)
-    _one_error(proc, "is one of the inputs")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # the paths as a user types them, relative
+    try:
+        result = CliRunner().invoke(app, [*argv, "--year", "2025", "-o", out])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 2 and isinstance(result.exception, (SystemExit, type(None))), result.output
+    assert result.stderr.count("\n") == 1 and "is one of the inputs" in result.stderr, result.stderr
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
@@ -116,11 +124,13 @@ def test_a_device_as_output_is_written_not_replaced(tmp_path: Path, argv: list[s
     """-o /dev/null is written like a redirection (a device cannot be renamed over); -o
     /dev/full is one line and exit 2, not a traceback."""
     (tmp_path / "m.log").write_bytes(OUTAGE)
-    ok = _wsdiag(*argv, "m.log", "--year", "2025", "-o", "/dev/null", cwd=tmp_path)
-    assert ok.returncode == 0 and ok.stdout == b"", ok.stderr
+    log = str(tmp_path / "m.log")
+    ok = CliRunner().invoke(app, [*argv, log, "--year", "2025", "-o", "/dev/null"])
+    assert ok.exit_code == 0 and ok.stdout == "", ok.output
     if os.path.exists("/dev/full"):
-        full = _wsdiag(*argv, "m.log", "--year", "2025", "-o", "/dev/full", cwd=tmp_path)
-        _one_error(full, "/dev/full", "No space left")
+        full = CliRunner().invoke(app, [*argv, log, "--year", "2025", "-o", "/dev/full"])
+        assert full.exit_code == 2 and isinstance(full.exception, (SystemExit, type(None))), full.output
+        assert full.stderr == "wsdiag: error: /dev/full: cannot write (No space left on device)\n"
 
 
 @pytest.mark.parametrize("argv", [["analyze"], ["check"], ["events"], ["analyze", "--format", "html"], ["compare", "m.log"]])
