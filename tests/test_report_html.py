@@ -239,3 +239,18 @@ def test_headless_chromium_renders_the_report(tmp_path: Path, capsys: pytest.Cap
     assert "37 connections · 46 failures · 46 reconnects" in p.visible
     assert "too-many-connections" in p.visible and "Timeline" in p.visible
     assert sum(1 for t, _ in p.tags if t == "svg") == 1
+
+
+def test_connections_table_is_linear_in_the_pool() -> None:
+    """100,000 connection ids are ranked in well under a second (a list lookup per id made it
+    quadratic: two minutes), and the table keeps its first CONN_ROWS."""
+    import time
+
+    n = 100_000
+    per = {str(i): {"failures": i % 7, "reconnects": 0, "by_class": {"timeout": i % 7}} for i in range(n)}
+    doc = {"connections": {"ids": list(range(n)), "per_connection": per}}
+    start = time.perf_counter()
+    section = html_report._connections(doc)
+    assert time.perf_counter() - start < 5.0
+    assert section.count("<tr>") == html_report.CONN_ROWS + 1
+    assert f"… and {n - html_report.CONN_ROWS} more connections" in section

@@ -18,6 +18,7 @@ from typing import Any
 from wsdiag import __version__
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.timeline import Timeline, timeline
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
@@ -129,10 +130,11 @@ def _duration(seconds: float | None) -> str:
 
 def _header(d: Diagnosis, doc: dict[str, Any]) -> str:
     s = d.summary
+    named, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), NAMED_INPUTS)
     inputs = "; ".join(
         f'<code class="break">{_e(i["path"])}</code> ({_e(i["layout"])}, {_num(i["lines"])} lines)'
-        for i in doc["inputs"]
-    )
+        for i in named
+    ) + (f"; and {more:,} more inputs" if more else "")
     hours = s.span_hours
     span = "span unknown" if hours is None else f"{hours:,.1f} h"
     if s.first and s.last:
@@ -337,7 +339,8 @@ def _timeline(d: Diagnosis) -> str:
 def _connections(doc: dict[str, Any]) -> str:
     per: dict[str, Any] = doc["connections"]["per_connection"]
     ids = [str(i) for i in doc["connections"]["ids"]]
-    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in ids]
+    known = set(ids)  # a pool of 100,000 ids must not cost 10^10 list comparisons
+    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in known]
     if not rows_src:
         return ""
     has_health = any(isinstance(v.get("health"), dict) for _, v in rows_src)
@@ -489,7 +492,8 @@ def _unknown(doc: dict[str, Any]) -> str:
 
 def _inputs(doc: dict[str, Any]) -> str:
     rows = []
-    for i in doc["inputs"]:
+    listed, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), INPUT_ROWS)
+    for i in listed:
         notes = []
         if i.get("read_error"):
             notes.append(f"reading stopped: {i['read_error']}")
@@ -518,6 +522,7 @@ def _inputs(doc: dict[str, Any]) -> str:
             ],
             rows,
         )
+        + (f'<p class="muted">… and {more:,} more inputs (see the JSON report).</p>' if more else "")
         + "</section>"
     )
 

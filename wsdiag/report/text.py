@@ -19,6 +19,7 @@ from wsdiag.diagnose.pool import divisor
 from wsdiag.diagnosis import Diagnosis, unknown_rows
 from wsdiag.health import worst_first
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.timeline import label as bucket_label
 from wsdiag.timeline import sparkline, squeeze
 
@@ -31,9 +32,12 @@ _LABEL = 20  # width of the timeline's row labels
 
 def _header(d: Diagnosis) -> Text:
     s = d.summary
-    parts = []
-    for st in s.inputs.values():
-        parts.append(f"{st.path} ({st.layout}, {st.lines:,} lines)")
+    # Inputs with records first: those are the ones worth a name when there are many.
+    ranked = sorted(s.inputs.values(), key=lambda st: not st.records)
+    named, more = first(ranked, NAMED_INPUTS)
+    parts = [f"{st.path} ({st.layout}, {st.lines:,} lines)" for st in named]
+    if more:
+        parts.append(f"and {more:,} more inputs")
     span = s.span_hours
     span_txt = "span unknown" if span is None else f"{span:.1f} h"
     if s.first and s.last:
@@ -332,14 +336,18 @@ def _limits(d: Diagnosis) -> list[Text]:
 
 def _unread(d: Diagnosis) -> Text | None:
     parts = []
-    for st in d.summary.inputs.values():
-        if st.unrecognized or st.read_error:
-            msg = f"{st.path}: {st.unrecognized:,} unreadable/unrecognized lines"
-            if st.too_long:
-                msg += f" ({st.too_long:,} too long)"
-            if st.read_error:
-                msg += f"; reading stopped: {st.read_error}"
-            parts.append(msg)
+    unread, more = first(
+        (st for st in d.summary.inputs.values() if st.unrecognized or st.read_error), INPUT_ROWS
+    )
+    for st in unread:
+        msg = f"{st.path}: {st.unrecognized:,} unreadable/unrecognized lines"
+        if st.too_long:
+            msg += f" ({st.too_long:,} too long)"
+        if st.read_error:
+            msg += f"; reading stopped: {st.read_error}"
+        parts.append(msg)
+    if more:
+        parts.append(f"and {more:,} more inputs with unreadable or unrecognized lines")
     if not parts:
         return None
     return Text("\n".join(parts), style="dim")
