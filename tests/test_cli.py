@@ -153,6 +153,16 @@ def test_terminal_colour_and_no_color() -> None:
     assert b"\x1b[" not in _on_terminal(["analyze", STORM], {**env, "NO_COLOR": "1"})
 
 
+@pytest.mark.parametrize("columns", ["0", "5", "99999999"])
+def test_absurd_terminal_widths_still_show_the_report(columns: str) -> None:
+    """COLUMNS=0 (or 5, or 99999999) on a terminal: the violations are printed, at a sane width."""
+    env = {**os.environ, "COLUMNS": columns, "NO_COLOR": "1"}
+    out = _on_terminal(["check", STORM, "--exit-zero"], env).decode()
+    lines = out.splitlines()
+    assert any(line.startswith("FAIL too-many-connections:") for line in lines), out
+    assert max(len(line) for line in lines) <= 1000
+
+
 def _pipeline(command: str, tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[bytes], bytes]:
     """Run a bash pipeline with pipefail; wsdiag's stderr goes to a file, returned separately."""
     err = tmp_path / "stderr.txt"
@@ -213,6 +223,80 @@ def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert [Path(i["path"]).name for i in doc["inputs"]] == ["a.log", "bad_auth.log"]
     assert doc["failures"]["by_class"]["bad_auth"] == 3 and doc["failures"]["by_class"]["dns"] == 1
+
+
+_SLOW_WORKERS = """
+import sys, time
+from wsdiag import pipeline, scan
+pipeline.PARALLEL_MIN = 1
+real = scan.Scanner.chunk
+def slow(self, *args, **kwargs):
+    time.sleep(30)  # a worker still scanning when the parent is told to stop
+    return real(self, *args, **kwargs)
+scan.Scanner.chunk = slow
+sys.argv = ["wsdiag", "analyze", "--jobs", "2", sys.argv[1]]
+from wsdiag.cli import main
+main()
+"""
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_sigterm_stops_forked_workers_too(tmp_path: Path) -> None:
+    """SIGTERM to wsdiag while forked workers scan: every worker stops, exit 143 with one line
+    (before: the parent died and its workers scanned on, orphaned)."""
+    log = big_log(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WORKERS, str(log)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    deadline = time.monotonic() + 30
+    while not _children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "no worker was forked"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and err == b"wsdiag: terminated\n" and out == b"", (proc.returncode, err)
+    time.sleep(0.2)
+    assert not [w for w in workers if _alive(w)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["analyze", "--topics-per-connection", "0"], "--topics-per-connection"),
+        (["analyze", "--max-connections", "-1"], "--max-connections"),
+        (["check", "--network-min", "0"], "--network-min"),
+        (["compare", STORM, "--ping-min", "-3"], "--ping-min"),
+        (["analyze", "--storm-rate", "0"], "--storm-rate"),
+        (["analyze", "--storm-rate", "nan"], "--storm-rate"),
+        (["check", "--max-reconnects-per-hour", "-1"], "--max-reconnects-per-hour"),
+        (["check", "--max-reconnects-per-hour", "inf"], "--max-reconnects-per-hour"),
+        (["analyze", "--year", "0"], "--year"),
+        (["events", "--year", "99999999999999999999"], "--year"),
+        (["analyze", "--jobs", "0"], "--jobs"),
+        (["watch", "--topics-per-connection", "0"], "--topics-per-connection"),
+    ],
+)
+def test_unusable_numbers_name_their_option(argv: list[str], option: str) -> None:
+    """A threshold that is not positive, --year outside 1970-2199, --jobs 0: one line naming
+    the option, exit 2 (they were taken: "about 1-0 topics at 0 per connection", exit 0)."""
+    cmd, *rest = argv
+    result = runner.invoke(app, [cmd, STORM, *rest])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"wsdiag: error: {option} ") and result.stderr.count("\n") == 1, result.stderr
+    assert "must be a number" in result.stderr
 
 
 @pytest.mark.parametrize("argv", [["-h"], ["analyze", "-h"], ["check", "-h"], ["watch", "-h"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -247,3 +248,23 @@ def test_reconnects_per_connection_divide_by_the_pool_and_do_not_vote(tmp_path: 
     assert not m.votes
     assert not [r for r in c.worse if "per connection" in r]
     assert c.verdict == "better"
+
+
+HOSTILE_NAME = "a`b <img src=x onerror=alert(1)> [x](javascript:alert(1)) @octocat | *b*.log"
+
+
+def test_markdown_escapes_file_names_like_analyze(tmp_path: Path) -> None:
+    """A file name with a backtick, HTML, a link, an @mention and a pipe is inert in compare's
+    Markdown, escaped by the same function as analyze's (no code span for a backtick to end)."""
+    from wsdiag.report.markdown import md
+
+    path = tmp_path / HOSTILE_NAME
+    path.write_text(make_log(1.0, {"connection_reset": 40}).text)
+    runner = CliRunner()
+    out = runner.invoke(app, ["compare", str(path), str(path), "--format", "markdown"]).stdout
+    before = next(line for line in out.splitlines() if line.startswith("- before: "))
+    assert md(str(path)) in before
+    assert "<img" not in out and "@octocat" not in out
+    assert not re.search(r"(?<!\\)(?:`|\]\(|\|\s\*b)", before), before
+    analyzed = runner.invoke(app, ["analyze", str(path), "--format", "markdown"]).stdout
+    assert md(str(path)) in analyzed

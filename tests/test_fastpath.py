@@ -6,6 +6,7 @@ import io
 import os
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -19,6 +20,7 @@ from wsdiag.pipeline import Options, analyze
 from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.timefilter import Window
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -273,6 +275,85 @@ def test_refusals_in_console_and_less_layouts_are_read(stamp: str, level: str) -
     assert doc["diagnosis"]["primary"] == "client-rejected"
 
 
+def test_templates_behind_8_bit_escapes_are_read() -> None:
+    """An id-less template behind an 8-bit OSC (U+009D ... BEL) or CSI (U+009B) is counted on
+    the fast path too: line() strips the sequence, so the filter must not skip the line."""
+    pong = "The last PONG was received more than 5 minutes ago"
+    data = _lines(
+        _heartbeats(range(2), 1),
+        *(INFO.format(s=2 + i, func="on_message", msg=f"{esc}{pong}") for i, esc in enumerate(
+            ["\u009d0;title\u0007", "\u009d8;;https://x.example\u0007", "\u009b0m", "\u009d2;t\u009c"]
+        )),
+        "19/11 13:45:58 - \u009d0;t\u0007Reconnecting to Twitch PubSub server in ~60 seconds",
+        "19/11 13:45:59 - \u009d0;t\u0007The last PONG was received more than 5 minutes ago",
+        _heartbeats(range(2), 9),
+    )
+    doc = _same_everywhere(data)
+    assert doc["failures"]["by_class"]["pong_timeout"] == 5
+    assert doc["reconnects"]["count"] == 1
+
+
+# Lines that are no records, of each kind line() counts: blank (ASCII and Unicode spaces),
+# continuation, unrecognized (a few of which are samples), and near misses that may be records.
+JUNK_LINES = [
+    "", "", "", "   ", "\t", "\x0c \x1c", "\u00a0", "\u2003 ", "  File \"x.py\", line 1, in <module>",
+    "Traceback (most recent call last):", "ValueError: boom", "a.b.FooError", "FooErrorx: no", "x", "junk",
+    "auth_token:", "q9x8c7v6b5n4m3l2k1j0h9g8f7d6s5", "x - y", "12:00:00 - x", "#x - y", "é", "\x00\x01",
+    "1 12:00:00 - not a stamp", "#1 - WebSocket closed", "ERROR - x", "INFO - [f]: x",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("service", ["", "miner  | ", "a.Error | "])
+def test_junk_and_blank_lines_count_like_the_reference(service: str) -> None:
+    """Blank, continuation and unrecognized lines among records (behind a compose prefix too):
+    the fast path counts them unread, exactly as line() would, with the same samples."""
+    rows = []
+    for i in range(400):
+        rows.append(JUNK_LINES[i * 7 % len(JUNK_LINES)])
+        if i % 50 == 0:
+            rows += _heartbeats(range(2), i % 60)
+        if i % 97 == 0:
+            rows.append(DEBUG.format(s=i % 60, msg="#1 - WebSocket error: [Errno 32] Broken pipe"))
+    data = _lines(*(service + row for row in rows))
+    doc = _same_everywhere(data)
+    st = doc["inputs"][0]
+    assert st["lines"] == len(rows)
+    if service.startswith("a.Error"):  # the prefix makes every such line a continuation
+        assert st["continuation"] > 300 and not st["unrecognized_samples"]
+    else:
+        assert st["unrecognized"] > 50 and len(st["unrecognized_samples"]) == 3
+    if not service:
+        assert st["blank"] > 50 and st["continuation"] > 30
+
+
+@pytest.mark.parametrize("window", [None, "since", "until"])
+@pytest.mark.parametrize("bomb", [b"\n", b"  \t\n", b"x\n", b"  File \"x.py\"\n", b"junk - line\n"])
+def test_bombs_are_not_read_line_by_line(bomb: bytes, window: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """200,000 lines that cannot be records cost line() a handful of calls (the samples), not one
+    each: a newline bomb used to take 4 us and a list entry a line (4 MiB: 15 s, 440 MB)."""
+    calls = 0
+    line = Scanner.line
+
+    def counting(self: Scanner, raw: bytes | bytearray) -> Any:
+        nonlocal calls
+        calls += 1
+        return line(self, raw)
+
+    monkeypatch.setattr(Scanner, "line", counting)
+    head = _lines(_heartbeats(range(2), 1), DEBUG.format(s=2, msg="#1 - WebSocket closed"))
+    data = head + bomb * 200_000 + head
+    summary = Summary()
+    bound = datetime(2026, 11, 25, 21, 8, 2)  # between the heartbeats and the close
+    win = None if window is None else Window(**{window: bound})
+    scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025), window=win)
+    for buf, n in blocks(io.BytesIO(data), 1 << 20):
+        scanner.chunk(buf, n)
+    stats = summary.inputs["miner.log"]
+    assert stats.lines == data.count(b"\n")
+    assert stats.blank + stats.continuation + stats.unrecognized == 200_000
+    assert calls <= 20, calls  # the records around the bomb and a few samples
+
+
 def test_listen_bursts() -> None:
     """A burst of LISTENs is skipped in the middle only when nothing in it is new."""
     topics = [f"raid.{i}" for i in range(20)]
@@ -361,9 +442,10 @@ def test_parallel_scan_equals_one_process(big_log: Path, monkeypatch: pytest.Mon
         assert sum(ticks) == big_log.stat().st_size
 
 
-def test_mapped_windows_cover_the_range_at_line_ends(tmp_path: Path) -> None:
+def test_mapped_windows_cover_the_range_at_line_ends(tmp_path: Path, line_filter: str) -> None:
     """Map windows hold whole lines of exactly the range; a line longer than a window ends the
-    mapping and blocks() reads the rest."""
+    mapping and blocks() reads the rest. Without the C filter (which guards a map against the
+    file being cut short) nothing is mapped."""
     data = _lines(_heartbeats(range(5), 1), "x" * 9000, _heartbeats(range(5), 2))
     path = tmp_path / "miner.log"
     path.write_bytes(data)
@@ -373,7 +455,10 @@ def test_mapped_windows_cover_the_range_at_line_ends(tmp_path: Path) -> None:
     assert b"".join(p for _, p in parts) == data[start:]
     assert all(p.endswith(b"\n") for _, p in parts)
     kinds = [k.__name__ for k, _ in parts]
-    assert kinds[0] == "mmap" and kinds[-1] == "bytearray"  # the long line left the map
+    if line_filter == "regex":
+        assert set(kinds) == {"bytearray"}
+    else:
+        assert kinds[0] == "mmap" and kinds[-1] == "bytearray"  # the long line left the map
 
 
 def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,6 +37,21 @@ from wsdiag.scan import MAX_LINE
 TIME_LIMIT = 10.0  # seconds per run; healthy runs take well under one
 
 
+#: How a secret may follow its key (issue #11): each planted in an error text and in an
+#: unrecognized line (the samples), ``{}`` the token. ``next_line`` puts it on the next line.
+SECRET_FORMS: dict[str, str] = {
+    "py_bytes": "{{'auth_token': b'{}'}}",
+    "py_raw": "{{'auth_token': r'{}'}}",
+    "py_unicode": "{{\"access_token\": u\"{}\"}}",
+    "xml": "<auth_token>{}</auth_token>",
+    "angle": "auth_token=<{}>",
+    "oauth_url": "Authorization=OAuth%20{}",
+    "bearer_url": "header Bearer%20{}",
+    "bare_key": "access_token {}",
+    "next_line": "headers follow, auth_token:\n{}",
+}
+
+
 def _tok(name: str) -> str:
     """A 30-character token like Twitch's, distinct per planted position."""
     return "tk" + hashlib.sha256(name.encode()).hexdigest()[:28]
@@ -64,6 +79,9 @@ TOKENS: dict[str, str] = {
         "ansi_split",
         "jwt",
         "pong",
+        # second round: Python literal prefixes, XML, `<...>` values, URL-encoded schemes, a key
+        # and a bare value, a key at the end of a line with its value on the next
+        *(f"{form}_{where}" for form in SECRET_FORMS for where in ("error", "sample")),
     )
 }
 # Token-like words in paths: a path is the user's own text, shown as given (controls escaped),
@@ -327,6 +345,32 @@ def _write(path: Path, data: bytes) -> list[str]:
 @case
 def secrets(tmp: Path) -> tuple[list[str], bytes | None]:
     return _write(tmp / "miner.log", _good()), None
+
+
+def secret_form_lines(names: list[str]) -> list[str]:
+    """Each form of ``names`` in an error text (a form that spans two lines: after a DEBUG line
+    the fast path does not read), then in an unrecognized line (a sample)."""
+    lines = base_lines()
+    for i, name in enumerate(names):
+        form = SECRET_FORMS[name].format(TOKENS[name + "_error"])
+        if "\n" in form:
+            lines += (_debug(11, i, "request " + form)).split("\n")
+        else:
+            lines.append(_err(11, i, f"Unexpected server answer {form}", conn=0))  # class other: shown as an unknown example
+    # The first three unrecognized lines of an input are its samples.
+    for name in names:
+        lines += f"dump {SECRET_FORMS[name].format(TOKENS[name + '_sample'])}".split("\n")
+    return lines
+
+
+@case
+def secret_forms(tmp: Path) -> tuple[list[str], bytes | None]:
+    """The second round's forms, in files whose first three unrecognized lines hold them all."""
+    names = list(SECRET_FORMS)
+    paths = []
+    for i, group in enumerate((names[0:3], names[3:6], names[6:8], names[8:])):
+        paths += _write(tmp / f"forms{i}.log", _log(secret_form_lines(group)))
+    return paths, None
 
 
 @case
@@ -671,6 +715,17 @@ def _input(doc: dict[str, object], i: int = 0) -> dict[str, object]:
     return doc["inputs"][i]  # type: ignore[index, no-any-return]
 
 
+def test_every_secret_form_is_planted_where_it_is_shown(tmp_path: Path) -> None:
+    """The secret_forms case puts each token where a report shows log text: in an error text
+    (JSON's unknown examples) and in the unrecognized-line samples; all come out redacted."""
+    doc = analyze_json(BUILDERS["secret_forms"](tmp_path)[0])
+    samples = [x for st in doc["inputs"] for x in st["unrecognized_samples"]]  # type: ignore[attr-defined]
+    examples = [u["example"] for u in doc["unknown"]]  # type: ignore[attr-defined]
+    assert len(samples) == 11 and all("<redacted>" in x or x.endswith("auth_token:") for x in samples), samples
+    answers = [x for x in examples if x.startswith("Unexpected server answer")]
+    assert len(answers) >= 5 and all("<redacted>" in x for x in answers), examples
+
+
 def test_line_ends_do_not_change_counts(tmp_path: Path) -> None:
     """CRLF, lone CR and a mixture of line ends count exactly what LF counts."""
     ref = analyze_json(BUILDERS["secrets"](tmp_path)[0])
@@ -802,12 +857,13 @@ def test_utf8_bom_does_not_hide_the_first_line(tmp_path: Path) -> None:
 
 
 def test_file_names_are_shown_cleaned_and_distinct(tmp_path: Path) -> None:
-    """File names with ESC, newlines or undecodable bytes are shown safe, one input each; a
-    token-like word in a path is the user's own text, shown as given (never `<redacted>`)."""
+    """File names with ESC, newlines or undecodable bytes are shown safe, one input each (the
+    undecodable one is given twice, in its directory and by name: one input); a token-like word
+    in a path is the user's own text, shown as given (never `<redacted>`)."""
     args, _ = BUILDERS["token_and_controls_in_file_names"](tmp_path)
     doc = analyze_json(args)
     paths = [st["path"] for st in doc["inputs"]]  # type: ignore[attr-defined]
-    assert len(paths) == 6 and len(set(paths)) == 6
+    assert len(paths) == 5 and len(set(paths)) == 5
     assert any(f"OAuth {PATH_WORDS['dir_name']}/auth_token={PATH_WORDS['file_name']}.log" in p for p in paths)
     assert not any("<redacted>" in p for p in paths)
     assert any("esc\\x1b\\x07.log" in p for p in paths)
@@ -856,12 +912,12 @@ def test_tens_of_thousands_of_bogus_ids_keep_memory_flat() -> None:
         assert not summary.ids and not summary.conns and summary.failures_total == 0
 
 
-def test_same_file_twice_is_two_inputs(tmp_path: Path) -> None:
-    """A file given twice is reported as two inputs, not one input with doubled lines."""
+def test_same_file_twice_is_one_input(tmp_path: Path) -> None:
+    """A file given twice is read once: one input, no count doubled."""
     args, _ = BUILDERS["same_file_twice"](tmp_path)
     doc = analyze_json(args)
-    lines = [st["lines"] for st in doc["inputs"]]  # type: ignore[attr-defined]
-    assert len(lines) == 2 and lines[0] == lines[1]
+    once = analyze_json(args[:1])
+    assert doc == once and len(doc["inputs"]) == 1  # type: ignore[arg-type]
 
 
 def test_impossible_and_far_dates_do_not_break_the_span(tmp_path: Path) -> None:
@@ -1084,3 +1140,173 @@ def test_hostile_files_read_through_a_map_give_the_same_report(name: str, tmp_pa
             os.utime(path, (old, old))
     mapped = invoke("analyze", "json", args)
     assert (mapped.code, mapped.out, mapped.err) == (fresh.code, fresh.out, fresh.err)
+
+
+# -- memory that grows with what a log invents, not with its span ------------------------------
+
+
+def topics_log(conns: int, lines: int, per_line: int) -> bytes:
+    """LISTEN lines of ``per_line`` distinct topics each, ``lines`` per connection."""
+    out = []
+    for conn in range(conns):
+        for i in range(lines):
+            topics = ",".join(f'"raid.{conn * 10**7 + i * per_line + k}"' for k in range(per_line))
+            out.append(_debug(i % 60, i % 60, f'#{conn} - Send: {{"type":"LISTEN","nonce":"n{i}","data":{{"topics":[{topics}]}}}}'))
+    return _log(out)
+
+
+def test_topics_are_capped_in_total_not_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty connections with many topics each keep MAX_TOPICS topics in all, on both paths and
+    when parts are merged, and say that the counts are lower bounds."""
+    from wsdiag import analyze as analyze_module
+    from wsdiag.analyze import Summary
+    from wsdiag.diagnosis import Diagnosis
+    from wsdiag.layouts import YearResolver
+    from wsdiag.scan import Scanner
+
+    monkeypatch.setattr(analyze_module, "MAX_TOPICS", 300)
+    data = topics_log(20, 3, 40)  # 2,400 distinct topics
+    half = data.index(b"#10 - ")
+    half = data.rindex(b"\n", 0, half) + 1
+    for how in ("fast", "simple", "merged"):
+        summary = Summary()
+        scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
+        if how == "merged":
+            scanner.chunk(data[:half])
+            later = Summary()
+            Scanner(later, later.input("x"), YearResolver.for_log(2025)).chunk(data[half:])
+            summary.merge(later)
+        else:
+            (scanner.chunk if how == "fast" else scanner.simple)(data)
+        summary.finish()
+        assert len(summary.topics) == 300, how
+        assert sum(len(cs.topics) for cs in summary.conns.values()) == summary.conn_topics == 300, how
+        assert summary.topics_capped and len(summary.ids) == 20, how
+    assert Diagnosis.of(summary).to_dict()["topics"]["capped"] is True
+
+
+_PEAK = """
+import atexit, re, sys
+report = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status") as fh:
+        kib = re.search(r"VmHWM:\\s+(\\d+)", fh.read()).group(1)
+    with open(report, "w") as out:
+        out.write(kib)
+atexit.register(peak)
+sys.argv[0] = "wsdiag"
+from wsdiag.cli import main
+main()
+"""
+
+
+def peak_run(*args: str, tmp: Path, cwd: Path = ROOT) -> tuple[int, float]:
+    """Run wsdiag ARGS in a child: (exit status, its peak RSS in MiB). The child reads its own
+    high-water mark at exit: rusage would count the memory of this (big) test process, which
+    the child inherits until it executes Python."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("no /proc")
+    report = tmp / "peak.txt"
+    proc = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(report), *args],
+        capture_output=True,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return proc.returncode, int(report.read_text()) / 1024
+
+
+def test_topic_bomb_peak_memory(tmp_path: Path) -> None:
+    """800,000 distinct topics on 20 connections (12 MB): peak memory stays near what the topic
+    cap allows, not ~190 MB (each connection kept 200,000, LISTEN memos kept them all)."""
+    path = tmp_path / "topics.log"
+    path.write_bytes(topics_log(20, 10, 4000))
+    out = tmp_path / "report.json"
+    code, peak = peak_run("analyze", "--format", "json", "--jobs", "1", str(path), "-o", str(out), tmp=tmp_path)
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["topics"]["listened"] == 200_000 and doc["topics"]["capped"] is True
+    assert peak < 140, peak
+
+
+def test_newline_bombs_cost_bytes_scan_time_and_little_memory(tmp_path: Path) -> None:
+    """20 MiB of empty lines (20 M lines) and 128 MiB of them packed in a 200-byte .bz2: analyzed,
+    with and without a window, and exported by events in seconds and a few tens of MiB (they
+    took 44 s and 890 MB, and ~9 minutes; a 1 GiB .bz2 ~70 minutes)."""
+    import bz2
+
+    plain = tmp_path / "bomb.log"
+    plain.write_bytes(_log(base_lines()) + b"\n" * (20 << 20) + _log(base_lines()))
+    packer = bz2.BZ2Compressor(9)
+    packed = [packer.compress(_log(base_lines()))]
+    packed += [packer.compress(b"\n" * (1 << 20)) for _ in range(128)]
+    packed.append(packer.flush())
+    (tmp_path / "bomb.log.bz2").write_bytes(b"".join(packed))
+    out = tmp_path / "out"
+    for args in (
+        ["analyze", "--format", "json", "bomb.log"],
+        ["analyze", "--format", "json", "bomb.log", "--since", "2026-11-25T21:01:00"],
+        ["analyze", "--format", "json", "bomb.log.bz2"],
+        ["events", "bomb.log", "bomb.log.bz2"],
+    ):
+        start = time.perf_counter()
+        code, peak = peak_run(*args, "-o", str(out), cwd=tmp_path, tmp=tmp_path)
+        assert code == 0 and time.perf_counter() - start < 20 and peak < 100, (args, peak)
+    doc = json.loads(peak_run_json(tmp_path, "bomb.log"))
+    assert _input(doc)["blank"] == 20 << 20 and _failures(doc) == {"connection_reset": 2, "broken_pipe": 2}
+
+
+def peak_run_json(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsdiag", "analyze", "--format", "json", *args],
+        cwd=cwd, capture_output=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.decode()
+
+
+_CUT_WHILE_MAPPED = """
+import os, sys
+from pathlib import Path
+from wsdiag import scan
+from wsdiag.pipeline import Options, analyze
+from wsdiag.sources import resolve
+
+path = Path(sys.argv[1])
+real = scan.Scanner.chunk
+windows = []
+
+def chunk(self, buf, end=None, begin=0):
+    if not isinstance(buf, (bytes, bytearray)):  # a window of a map of the file
+        windows.append(begin)
+        if len(windows) == 2:
+            os.truncate(path, 0)  # logrotate copytruncate, half-way
+    return real(self, buf, end, begin)
+
+scan.Scanner.chunk = chunk
+summary = analyze(resolve([str(path)]), Options(year=2025, jobs=1))
+st = summary.inputs[str(path)]
+print(len(windows), st.read_error, summary.by_class["broken_pipe"], st.too_long)
+"""
+
+
+def test_a_mapped_file_cut_short_ends_with_a_warning(tmp_path: Path) -> None:
+    """A quiet file read through a map and truncated half-way (copytruncate of an idle miner's
+    log) ends with a read error and what was read counted, not with SIGBUS ("Bus error")."""
+    from wsdiag.scan import scanner_maps
+
+    if not scanner_maps():
+        pytest.skip("files are mapped only with the C line filter")
+    path = tmp_path / "miner.log"
+    block = _log(base_lines())
+    path.write_bytes(block * (3 * (8 << 20) // len(block)))  # three 8 MiB windows
+    os.utime(path, (time.time() - 3600, time.time() - 3600))
+    proc = subprocess.run(
+        [sys.executable, "-c", _CUT_WHILE_MAPPED, str(path)], capture_output=True, timeout=120, cwd=ROOT
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    windows, *error, pipes, too_long = proc.stdout.decode().split()
+    assert windows == "2" and " ".join(error) == "the file was cut short while it was read (logrotate copytruncate?)"
+    per_window = (8 << 20) // len(block)
+    assert per_window <= int(pipes) <= per_window + 1 and int(too_long) <= 1

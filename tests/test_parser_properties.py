@@ -242,3 +242,19 @@ def test_split_and_merge_equals_whole_past_the_minute_cap(pair: tuple[bytes, byt
         second.chunk(mixed[cut:])
         merged = first.summary.merge(second.summary).finish()
         assert snapshot(merged) == snapshot(scan(mixed, lambda sc: sc.simple))
+
+
+WRAPPERS = [b"", b"\x1b[0m", b"\t", b" ", b"\xc2\x9b0m", b"\xc2\x9d0;t\x07", b"> ", b"\xef\xbb\xbf"]
+
+
+@SETTINGS
+@given(mixture(ALL_LOGS), st.lists(st.sampled_from(WRAPPERS), min_size=1, max_size=30))
+def test_fast_path_equals_reference_with_wrapped_and_escaped_stamps(
+    pair: tuple[bytes, bytes], wraps: list[bytes]
+) -> None:
+    """Real lines behind a colour reset, an 8-bit escape, a TAB, a space, `> ` or a BOM (the
+    stamp then is not at the line start): the fast path gives the reference summary."""
+    _, mixed = pair
+    lines = mixed.split(b"\n")
+    data = b"\n".join(wraps[i % len(wraps)] + line if line else line for i, line in enumerate(lines))
+    assert snapshot(scan(data, lambda sc: sc.chunk)) == snapshot(scan(data, lambda sc: sc.simple))

@@ -59,6 +59,24 @@ SECRETS: list[tuple[str, str]] = [
     (f"cookies/{TOKEN}.pkl", "cookies/<username>.pkl"),
     (f"OAuth {TOKEN[:8]}\x1b[0m{TOKEN[8:]}", "OAuth <redacted>"),  # colour reset inside the token
     (f'"auth_token":"{TOKEN[:5]}\x07{TOKEN[5:]}"', '"auth_token":"<redacted>"'),  # a control inside
+    # second round (issue #11): Python literal prefixes, XML, `<...>` values, URL-encoded
+    # schemes, a key and a bare value
+    (f"{{'auth_token': b'{TOKEN}'}}", "{'auth_token': b'<redacted>'}"),
+    (f"{{'auth_token': r'{TOKEN}'}}", "{'auth_token': r'<redacted>'}"),
+    (f"{{'auth_token': u'{TOKEN}'}}", "{'auth_token': u'<redacted>'}"),
+    (f'{{"auth_token": rb"{TOKEN}"}}', '{"auth_token": rb"<redacted>"}'),
+    (f"<auth_token>{TOKEN}</auth_token>", "<auth_token><redacted></auth_token>"),
+    (f'<password type="text"> {TOKEN} </password>', '<password type="text"> <redacted> </password>'),
+    (f"auth_token=<{TOKEN}>", "auth_token=<redacted>"),
+    (f'"auth_token": "<{TOKEN}"', '"auth_token": "<redacted>"'),
+    (f"Authorization: OAuth%20{TOKEN}", "Authorization: <redacted>"),
+    (f"url?h=OAuth%20{TOKEN}", "url?h=OAuth%20<redacted>"),
+    (f"Bearer%20{TOKEN}", "Bearer%20<redacted>"),
+    (f"Bearer+{TOKEN}", "Bearer+<redacted>"),
+    (f"OAuth {TOKEN[:8]}%2F{TOKEN[8:]}", "OAuth <redacted>"),
+    (f"access_token {TOKEN}", "access_token <redacted>"),
+    (f'refresh_token "{TOKEN}"', 'refresh_token "<redacted>"'),
+    (f"password   {TOKEN[:12]}", "password   <redacted>"),
 ]
 
 # Real error texts that must come through unchanged: they are what the diagnosis is made of.
@@ -74,6 +92,8 @@ KEEP = [
     "The last PONG was received more than 5 minutes ago",
     "persistent connection lost; token bucket empty; cookies are fine",
     "emoji 🎉 and accents éàü and tabs\there",
+    "token expired, refresh token invalid, password reset required, access_token missing",
+    "b'\\x88\\x02' <auth> </auth> the OAuth flow",
 ]
 
 
@@ -98,6 +118,25 @@ def test_clean_is_idempotent(text: str, expected: str | None) -> None:
 def test_real_error_texts_are_kept(text: str) -> None:
     """Error texts, nonces, topics and the public Client-Id are not mistaken for secrets."""
     assert clean(text) == text
+
+
+ABOVE_CASES = [
+    ("headers: auth_token:", TOKEN, REDACTED),
+    ('{"auth_token":', f'"{TOKEN}"}}', '"<redacted>"}'),
+    ("Authorization: OAuth", f"{TOKEN} and more", "<redacted> and more"),
+    ("retrying with Bearer", TOKEN, REDACTED),
+    ("Cookie:", f"auth-token={TOKEN}; persistent=1", REDACTED),
+    ("{'name': 'auth-token', 'domain': '.twitch.tv',", f"'value': '{TOKEN}'}}", "'value': '<redacted>'}"),
+]
+
+
+@pytest.mark.parametrize(("above", "text", "expected"), ABOVE_CASES)
+def test_a_key_at_the_end_of_the_line_above_redacts_this_line(above: str, text: str, expected: str) -> None:
+    """A key at the end of one line and its value at the start of the next: the value is a
+    secret too (the next line is shown as an unrecognized-line sample)."""
+    assert clean(text, 200, above=above) == expected
+    assert clean(text, above=above + "\x1b[0m") == expected
+    assert clean(text, above="nothing to see") == clean(text)
 
 
 def test_limit_never_leaves_a_piece_of_a_token() -> None:
@@ -156,6 +195,8 @@ FRAGMENTS = [
     "Authorization: ", "Authorization: OAuth ", "Cookie: ", "cookies/", "cookies\\\\", "\x1b]",
     "\x1b[", "\x1bP", "\x9b", "\x9d", "eyJ", "eyJa-", "eyJaaaaaaaaaa.", "'name': 'auth-token'",
     "'value': 'x", "a://", "a://b:", "http://u:p", '\\"', "%22", "persistent", "   x", " - goodbye",
+    "<auth_token>", "<auth_token ", "auth_token=<", "token=b'", "access_token ", "token 1", "OAuth%20",
+    "Bearer+", "auth_token: rb'", "<password x='",
 ]  # fmt: skip
 
 
@@ -267,7 +308,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 _pieces = st.sampled_from(
     ["auth_token", '"', "'", ":", "=", " ", "OAuth ", "Cookie: ", "\\", "%22", "\x1b", "[", "]",
-     "\x1b]8;;", "\x07", "\x9b", "cookies/", ".pkl", "eyJ", "<", ">", "Authorization", TOKEN, "\n"]
+     "\x1b]8;;", "\x07", "\x9b", "cookies/", ".pkl", "eyJ", "<", ">", "Authorization", TOKEN, "\n",
+     "b", "r", "u", "%20", "+", "access_token ", "</auth_token>", "<auth_token>"]
 )  # fmt: skip
 _texts = st.one_of(st.text(max_size=300), st.lists(_pieces, max_size=40).map("".join))
 
@@ -283,3 +325,40 @@ def test_clean_output_is_always_terminal_safe(text: str, limit: int | None) -> N
         assert clean(out) == out
     else:
         assert out == clean(text)[:limit]
+
+
+# Every way a secret may follow its key, with ``{}`` for the token: the property below plants
+# one among random text and asserts that no piece of the token survives clean().
+FORMS = [
+    "auth_token={}", '"auth_token":"{}"', "'auth_token': '{}'", "{{'auth_token': b'{}'}}",
+    "{{'auth_token': r'{}'}}", "{{'auth_token': u'{}'}}", "<auth_token>{}</auth_token>",
+    "auth_token=<{}>", "Authorization: OAuth {}", "Authorization: OAuth%20{}", "OAuth%20{}",
+    "Bearer%20{}", "Bearer {}", "access_token {}", "oauth:{}", "Cookie: auth-token={}",
+    "password: {}", "access_token%22%3A%22{}",
+]  # fmt: skip
+_noise = st.lists(st.sampled_from(["x", " ", ",", ";", "}", "{", "\t", "Error:", "'", '"', "é", "#1 - "]), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FORMS), _noise, _noise, st.sampled_from([" ", "\t", ", ", "\x1b[0m ", " \x1b[31m", "\n"]))
+def test_no_form_of_secret_survives_among_noise(form: str, before: str, after: str, glue: str) -> None:
+    """A token in any known form, between random text (not glued to a word): no 10-character
+    piece comes out."""
+    out = clean(before + glue + form.format(TOKEN) + glue + after)
+    assert not any(TOKEN[i : i + 10] in out for i in range(len(TOKEN) - 9)), out
+
+
+# A key ending one line, the value starting the next: (the end of the line above, the next line).
+SPLIT_FORMS = [
+    ("auth_token:", "{}"), ('"auth_token":', '"{}"'), ("Authorization: OAuth", "{}"), ("Bearer", "{}"),
+    ("access_token", "{}"), ("password=", "{}"), ("Cookie:", "auth-token={}"), ("{'auth_token': b'", "{}'}}"),
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SPLIT_FORMS), _noise, _noise)
+def test_no_secret_survives_a_line_break_after_its_key(form: tuple[str, str], before: str, after: str) -> None:
+    """The line below a key holds its value: cleaned with the line above, nothing survives."""
+    key, value = form
+    out = clean(value.format(TOKEN) + after, 200, above=before + " " + key)
+    assert not any(TOKEN[i : i + 10] in out for i in range(len(TOKEN) - 9)), out

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
@@ -136,6 +138,9 @@ def test_untimed_records_follow_the_record_above(tmp_path: Path) -> None:
         (["--since", "2026-01-01"], "no records in the time window (since 2026-01-01 00:00:00)"),
         (["--since", "2h", "--until", "3h"], "the time window is empty"),
         (["--until", "soon"], "--until 'soon': expected an ISO date-time"),
+        (["--since", "99999999999999d"], "--since '99999999999999d': too long a duration"),
+        (["--until", "2000000d"], "no records in the time window (until 0001-01-01 00:00:00)"),
+        (["--until", "3000000d", "--since", "2025-11-21T20:00"], "the time window is empty"),
     ],
 )
 def test_unusable_windows_exit_2(args: list[str], message: str) -> None:
@@ -143,6 +148,11 @@ def test_unusable_windows_exit_2(args: list[str], message: str) -> None:
     result = runner.invoke(app, ["analyze", str(STORM), *args])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_a_duration_back_past_the_year_1_means_everything() -> None:
+    """--since 3000000d reaches back before the year 1: every record is in the window."""
+    assert doc(str(STORM), "--since", "3000000d")["failures"] == doc(str(STORM))["failures"]
 
 
 def test_duration_needs_timestamps(tmp_path: Path) -> None:
@@ -191,3 +201,63 @@ def test_fast_path_under_a_window_equals_the_reference(cfg: dict[str, Any], crlf
         assert 0 < want["failures"]["total"] < whole["failures"]["total"]
         for size in (1 << 20, 16384):
             assert _windowed(data, window, size) == want, (window, size)
+
+
+# A console capture (`docker compose logs` with the service prefix cut): the miner's colour reset
+# after a red ERROR line, a TAB or a space can come before a stamp; each such line has its time.
+HIDDEN_STAMPS = [
+    "25/11/26 10:00:00 - INFO - [run]: Loading data for 3 streamers. Please wait...",
+    "\x1b[0m25/11/26 12:00:00 - ERROR - [on_error]: #0 - WebSocket error: [SSL: BAD_LENGTH] bad length (_ssl.c:2483)",
+    "\t25/11/26 12:00:01 - INFO - [handle_reconnection]: #0 - Reconnecting to Twitch PubSub server in ~60 seconds",
+    " 25/11/26 12:00:02 - INFO - [on_close]: #0 - WebSocket closed",
+    "\xc2\x9b0m25/11/26 12:00:03 - ERROR - [on_error]: #1 - WebSocket error: [Errno 32] Broken pipe",
+    "25/11/26 10:00:04 - INFO - [run]: 7 streamers online",
+]
+
+
+@pytest.mark.parametrize("window", [Window(since=datetime(2026, 11, 25, 11)), Window(until=datetime(2026, 11, 25, 11))])
+def test_stamps_behind_a_colour_reset_tab_or_space_keep_their_time(window: Window, tmp_path: Path) -> None:
+    """A block whose plain stamps are all outside the window is not skipped when another line
+    hides a stamp inside it (behind ESC[0m, an 8-bit CSI, a TAB or a space)."""
+    data = ("\n".join(HIDDEN_STAMPS) + "\n").encode("latin-1")
+    want = _windowed(data, window, None)
+    for size in (1 << 20, 64):
+        assert _windowed(data, window, size) == want, size
+    assert want["failures"]["total"] == (2 if window.since else 0)
+    path = tmp_path / "capture.log"
+    path.write_bytes(data)
+    bound = "--since" if window.since else "--until"
+    result = runner.invoke(app, ["analyze", str(path), "--format", "json", bound, "2026-11-25T11:00"])
+    if window.since:
+        got = json.loads(result.stdout)
+        assert (got["failures"]["total"], got["reconnects"]["count"], got["closes"]) == (2, 1, 1)
+    else:
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["failures"]["total"] == 0
+
+
+_WRAPPERS = ["", "", "", "\x1b[0m", "\t", " ", "\xc2\x9b0m", "miner  | ", "\x1b[31m", "2025-11-21T19:00:00.5Z "]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(_WRAPPERS)), min_size=1, max_size=150),
+    st.floats(0.05, 0.95),
+    st.sampled_from(["since", "until", "both"]),
+)
+def test_wrapped_and_escaped_stamps_under_any_window(
+    picks: list[tuple[int, str]], where: float, bound: str
+) -> None:
+    """Real lines in any order, some behind a wrapper, colour reset or whitespace: under any
+    window the fast path (small blocks and one) gives the reference document."""
+    lines = STORM.read_bytes().splitlines()  # picked out of order: blocks straddle the bounds
+    data = b"".join(wrap.encode("latin-1") + lines[at % len(lines)] + b"\n" for at, wrap in picks)
+    whole = _windowed(data, Window(), None)
+    if whole["span"]["first"] is None or whole["span"]["first"] >= whole["span"]["last"]:
+        return
+    first = datetime.fromisoformat(whole["span"]["first"])
+    cut = first + (datetime.fromisoformat(whole["span"]["last"]) - first) * where
+    window = {"since": Window(since=cut), "until": Window(until=cut), "both": Window(first, cut)}[bound]
+    want = _windowed(data, window, None)
+    for size in (1 << 20, 512):
+        assert _windowed(data, window, size) == want, size

@@ -542,3 +542,113 @@ def test_window_has_its_own_certificate_failures() -> None:
     assert "tls-certificate" in {c.finding.id for c in w.check() if c.state == "cleared"}
     assert watch.primary(w) is None
     assert [f.id for f in w.final().causes] == ["tls-certificate"]
+
+
+# -- what watch must survive (issue #11) -------------------------------------------------------
+
+
+def test_follower_sees_a_truncation_written_past_the_old_offset(tmp_path: Path) -> None:
+    """copytruncate, then more written than was there before the next poll: the file did not get
+    shorter, yet it was rewritten; the new lines are read from the top, none lost."""
+    log = tmp_path / "miner.log"
+    log.write_bytes(b"a1\na2\n")
+    f = Follower(log)
+    assert _data(_items(f)) == b"a1\na2\n"
+    log.write_bytes(b"b1 written after copytruncate\nb2\n")  # longer than before
+    items = _items(f)
+    assert _states(items) == ["truncated"] and _data(items) == b"b1 written after copytruncate\nb2\n"
+    with log.open("ab") as fh:
+        fh.write(b"b3\n")
+    assert _data(_items(f)) == b"b3\n"
+
+
+@pytest.mark.parametrize("what", ["fifo", "dev-zero", "directory", "unreadable-name"])
+def test_follower_never_blocks_on_what_the_path_becomes(tmp_path: Path, what: str) -> None:
+    """The path replaced by a FIFO, a symlink to /dev/zero, a directory, or a name too long: the
+    old file is read to its end, then the path is reported and waited on; a regular file put
+    back is followed again. Nothing blocks, nothing reads forever, no traceback."""
+    log = tmp_path / "miner.log"
+    log.write_bytes(b"a1\n")
+    f = Follower(log)
+    assert _data(_items(f)) == b"a1\n"
+    log.unlink()
+    if what == "fifo":
+        os.mkfifo(log)
+    elif what == "dev-zero":
+        log.symlink_to("/dev/zero")
+    elif what == "directory":
+        log.mkdir()
+    else:
+        f = Follower(tmp_path / ("x" * 300))  # stat() says ENAMETOOLONG
+    started = time.monotonic()
+    items = _items(f) + _items(f)
+    assert time.monotonic() - started < 5
+    states = _states(items)
+    assert states.count("unreadable") + states.count("missing") == 1, items
+    if what != "unreadable-name":
+        assert [i.path for i in items if isinstance(i, Notice)] == [f"{log} (not a regular file)"]
+        (log.rmdir if what == "directory" else log.unlink)()
+        log.write_bytes(b"b1\n")
+        assert _data(_items(f)) == b"b1\n"
+
+
+def test_follower_reads_utf16_and_utf32_as_they_grow(tmp_path: Path) -> None:
+    """A UTF-16 log (PowerShell's `>`), with or without a BOM, and UTF-32 are followed: lines
+    come out as UTF-8, CJK included, also when a character is split between two polls."""
+    for codec in ("utf-16", "utf-16-le", "utf-32"):
+        log = tmp_path / f"{codec}.log"
+        log.write_bytes("25/11/26 21:08:01 - 一行目\n".encode(codec))
+        f = Follower(log, read_size=7)
+        assert _data(_items(f)) == "25/11/26 21:08:01 - 一行目\n".encode()
+        bomless = {"utf-16": "utf-16-le", "utf-32": "utf-32-le"}.get(codec, codec)
+        more = "25/11/26 21:08:02 - 二行目\n".encode(bomless)
+        with log.open("ab") as fh:
+            fh.write(more[:3])
+            fh.flush()
+            assert _data(_items(f)) == b""
+            fh.write(more[3:])
+        assert _data(_items(f)) == "25/11/26 21:08:02 - 二行目\n".encode(), codec
+
+
+@pytest.mark.parametrize("value", ["inf", "1e10", "nan", "0", "-1"])
+def test_watch_rejects_unusable_intervals(value: str) -> None:
+    """--interval inf|1e10|nan|0 and --exit-after/--idle-exit nan: one line naming the option,
+    exit 2 (sleep() raised OverflowError or ValueError)."""
+    for option in ("--interval", "--exit-after", "--idle-exit"):
+        if option != "--interval" and value in ("0", "1e10", "inf"):
+            continue  # 0, long and endless are fine limits there
+        res = CliRunner().invoke(app, ["watch", str(SAMPLES / "outage.log"), option, value])
+        assert res.exit_code == 2, (option, value, res.output)
+        assert res.stderr.startswith(f"wsdiag: error: {option} ") and res.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "exit-after"])
+def test_watch_stops_while_reading_a_file_that_never_ends(tmp_path: Path, stop: str) -> None:
+    """A regular file whose catch-up never ends (here a sparse terabyte): the watch still stops
+    on SIGINT, SIGTERM or --exit-after, with its report (a poll read to the end, which never
+    came, and ignored all three)."""
+    log = tmp_path / "miner.log"
+    log.write_bytes(make_log(1.0, {"timeout": 3}).text.encode())
+    os.truncate(log, 1 << 40)  # zeros without end, taking no disk space
+    args = ["--format", "jsonl", "--interval", "0.05"] + (["--exit-after", "1"] if stop == "exit-after" else [])
+    w = Proc(str(log), *args)
+    time.sleep(0.8)
+    if stop != "exit-after":
+        w.p.send_signal(getattr(signal, stop))
+    summary = w.until(_is("summary"))[-1]
+    assert w.p.wait(timeout=20) == 0
+    assert summary["reason"] == ("exit-after" if stop == "exit-after" else "signal")
+    assert summary["report"]["failures"]["by_class"]["timeout"] == 3
+
+
+def test_watch_command_follows_a_utf16_log(tmp_path: Path) -> None:
+    """`watch` on a UTF-16 log follows it (it said "a utf-16 archive does not grow")."""
+    log = tmp_path / "ps.log"
+    text = make_log(1.0, {"timeout": 3}).text
+    log.write_bytes(text.encode("utf-16"))
+    res = CliRunner().invoke(
+        app, ["watch", str(log), "--format", "jsonl", "--existing", "replay", "--idle-exit", "0", "--interval", "0.05"]
+    )
+    assert res.exit_code == 0, res.output
+    docs = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [d["class"] for d in docs if d["event"] == "failure"] == ["timeout"] * 3

@@ -13,6 +13,13 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define HAVE_MAP_GUARD 1
+#endif
 
 typedef const unsigned char *cp;
 
@@ -72,6 +79,18 @@ func(cp p, cp q, int quiet)
     return p + 3;
 }
 
+/* _ESCAPES: ESC, or the 8-bit CSI or OSC (U+009B, U+009D in UTF-8) that line() strips. */
+static int
+has_escape(cp m, cp q)
+{
+    if (memchr(m, 0x1b, (size_t)(q - m)))
+        return 1;
+    for (cp c = m; (c = memchr(c, 0xc2, (size_t)(q - c))) != NULL; c++)
+        if (c + 1 < q && (c[1] == 0x9b || c[1] == 0x9d))
+            return 1;
+    return 0;
+}
+
 /* A message no template reads: _QUIET_MSG. */
 static int
 quiet_message(cp m, cp q)
@@ -81,11 +100,8 @@ quiet_message(cp m, cp q)
     if (STARTS(m, q, "Reconnect") || STARTS(m, q, "The last ") ||
         STARTS(m, q, "Error while trying") || STARTS(m, q, "Received the ERR"))
         return 0;
-    if (memchr(m, 0x1b, (size_t)(q - m)))
+    if (has_escape(m, q))
         return 0;
-    for (cp c = m; (c = memchr(c, 0xc2, (size_t)(q - c))) != NULL; c++)
-        if (c + 1 < q && c[1] == 0x9b)
-            return 0;
     static const char loading[] = "Loading data for ";
     for (cp c = m; (c = memchr(c, 'L', (size_t)(q - c))) != NULL; c++)
         if (STARTS(c, q, loading))
@@ -183,7 +199,7 @@ plain_less(cp p, cp q)
     for (cp c = m; (c = memchr(c, '-', (size_t)(q - c))) != NULL; c++)
         if (c > m && c[-1] == ' ' && (STARTS(c + 1, q, " goodbye") || STARTS(c + 1, q, " reconnect")))
             return 0;
-    if (CONTAINS(m, q, "Loading data for ") || CONTAINS(m, q, "\x1b") || CONTAINS(m, q, "\xc2\x9b"))
+    if (CONTAINS(m, q, "Loading data for ") || has_escape(m, q))
         return 0;
     return 1;
 }
@@ -278,15 +294,134 @@ hashes_harmless(cp p, cp q, cp known, Py_ssize_t nknown)
     return 1;
 }
 
+/* -- lines that cannot be records: counted here, never handed to Python (_INERT in scan.py) --
+ * A newline bomb (a file of empty lines) or junk between records cost line() microseconds a
+ * line; these lines are classified here as line() would: blank, a continuation (traceback) or
+ * unrecognized. A line is inert when layouts.split_line cannot make a record of it: no escape
+ * that strip_ansi could remove to join text, and no ` - ` after what every record form needs
+ * (a time with a date before it, `\d[ T]HH:MM:SS[.ffffff]`, a level word, or `#` and 1-12
+ * digits). A line longer than MAX_LINE is line()'s to count (as too long). */
+#define MAX_LINE 65536 /* scan.MAX_LINE */
+#define MAX_SAMPLES 3  /* analyze.MAX_SAMPLES: the unrecognized lines an input shows */
+enum { MATTERS, BLANK, CONTINUATION, UNRECOGNIZED };
+
+/* `\d[ T]\d\d:\d\d:\d\d` ends at e */
+static int
+time_before(cp line, cp e)
+{
+    if (e - line < 10)
+        return 0;
+    cp s = e - 10;
+    return IS_DIGIT(s[0]) && (s[1] == ' ' || s[1] == 'T') && IS_DIGIT(s[2]) && IS_DIGIT(s[3]) &&
+           s[4] == ':' && IS_DIGIT(s[5]) && IS_DIGIT(s[6]) && s[7] == ':' && IS_DIGIT(s[8]) &&
+           IS_DIGIT(s[9]);
+}
+
+static int
+ends_with(cp line, cp e, const char *lit, Py_ssize_t n)
+{
+    return e - line >= n && memcmp(e - n, lit, (size_t)n) == 0;
+}
+
+#define ENDS_WITH(line, e, lit) ends_with((line), (e), (lit), (Py_ssize_t)(sizeof(lit) - 1))
+
+/* _RECORDISH: some ` - ` of the line follows a time with a date, a level or `#\d{1,12}`. */
+static int
+recordish(cp p, cp q)
+{
+    for (cp j = p; (j = memchr(j, '-', (size_t)(q - j))) != NULL; j++) {
+        if (j == p || j[-1] != ' ' || j + 1 >= q || j[1] != ' ')
+            continue;
+        cp e = j - 1; /* where the text before ` - ` ends */
+        cp d = e;
+        while (d > p && IS_DIGIT(d[-1]))
+            d--;
+        Py_ssize_t digits = e - d;
+        if (digits >= 1 && digits <= 12 && d > p && d[-1] == '#')
+            return 1;
+        if (digits >= 1 && digits <= 6 && d > p && (d[-1] == '.' || d[-1] == ',') && time_before(p, d - 1))
+            return 1;
+        if (time_before(p, e) || ENDS_WITH(p, e, "DEBUG") || ENDS_WITH(p, e, "INFO") ||
+            ENDS_WITH(p, e, "WARNING") || ENDS_WITH(p, e, "WARN") || ENDS_WITH(p, e, "ERROR") ||
+            ENDS_WITH(p, e, "CRITICAL"))
+            return 1;
+    }
+    return 0;
+}
+
+/* str.isspace() of an ASCII byte (CR cannot occur: chunks are newline-normalised). */
+#define IS_SPACE(c) ((c) == ' ' || (c) == '\t' || (c) == 0x0b || (c) == 0x0c || (c) == '\r' || ((c) >= 0x1c && (c) <= 0x1f))
+#define IS_WORD(c) (IS_ALNUM(c) || (c) == '_')
+
+/* layouts.is_continuation: `[ \t]`, a traceback's framing, or `Name...Error\b` at the start. */
+static int
+continuation(cp p, cp q)
+{
+    if (p < q && (*p == ' ' || *p == '\t'))
+        return 1;
+    if (STARTS(p, q, "Traceback (most recent call last):") ||
+        STARTS(p, q, "During handling of the above exception") ||
+        STARTS(p, q, "The above exception was the direct cause"))
+        return 1;
+    if (p >= q || !IS_ALPHA_(*p))
+        return 0;
+    /* `[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b`: the word may start
+     * at any k in 1..201 that only `[\w.]` characters precede. */
+    static const char *words[] = {"Error", "Exception", "Exit", "Interrupt", "Warning"};
+    for (Py_ssize_t k = 1; k <= 201 && p + k < q; k++) {
+        cp w = p + k;
+        if (*w == 'E' || *w == 'I' || *w == 'W') {
+            for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+                Py_ssize_t n = (Py_ssize_t)strlen(words[i]);
+                if (starts(w, q, words[i], n) && (w + n == q || !IS_WORD(w[n])))
+                    return 1;
+            }
+        }
+        if (!IS_MODULE(*w))
+            break;
+    }
+    return 0;
+}
+
+/* What line() would count a line as, if it cannot be a record; MATTERS if it may be one (or if
+ * only Python can tell: a line of whitespace and non-ASCII bytes may be Unicode spaces). */
+static int
+inert_kind(cp p, cp q)
+{
+    if (q - p > MAX_LINE)
+        return MATTERS;
+    int ascii_text = 0, high = 0;
+    for (cp c = p; c < q; c++) {
+        if (*c >= 0x80)
+            high = 1;
+        else if (!IS_SPACE(*c)) {
+            ascii_text = 1;
+            break;
+        }
+    }
+    if (!ascii_text)
+        return high ? MATTERS : BLANK;
+    if (has_escape(p, q) || recordish(p, q))
+        return MATTERS;
+    return continuation(p, q) ? CONTINUATION : UNRECOGNIZED;
+}
+
 static PyObject *
 scan(PyObject *self, PyObject *args)
 {
     Py_buffer buf, ids;
     Py_ssize_t start, end;
-    int layout; /* 0 file, 1 console, 2 less */
+    int layout; /* 0 file, 1 console, 2 less, 3 none: no line is plain */
+    int as_kind = 0; /* lines behind a cut prefix: every inert line is of this kind */
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*nniy*", &buf, &start, &end, &layout, &ids))
+    if (!PyArg_ParseTuple(args, "y*nniy*|i", &buf, &start, &end, &layout, &ids, &as_kind))
         return NULL;
+    if (as_kind != 0 && as_kind != CONTINUATION && as_kind != UNRECOGNIZED) {
+        PyBuffer_Release(&buf);
+        PyBuffer_Release(&ids);
+        PyErr_SetString(PyExc_ValueError, "as_kind must be 0, 2 or 3");
+        return NULL;
+    }
     if (end < 0 || end > buf.len || start < 0 || start > end) {
         PyBuffer_Release(&buf);
         PyBuffer_Release(&ids);
@@ -295,6 +430,8 @@ scan(PyObject *self, PyObject *args)
     }
     cp base = (cp)buf.buf, known = (cp)ids.buf;
     Py_ssize_t nknown = ids.len, lines = 0, n = 0, cap = 1024;
+    Py_ssize_t counts[4] = {0, 0, 0, 0}; /* by inert kind; MATTERS unused */
+    Py_ssize_t samples[MAX_SAMPLES], nsamples = 0, first_plain = -1, last_plain = -1;
     Py_ssize_t *found = PyMem_RawMalloc((size_t)cap * sizeof(Py_ssize_t));
     int nomem = found == NULL;
     Py_BEGIN_ALLOW_THREADS
@@ -302,6 +439,21 @@ scan(PyObject *self, PyObject *args)
     unsigned char month[2] = {0, 0};
     int month_known = 0;
     while (!nomem && p < stop) {
+        if (*p == '\n') {
+            /* A run of empty lines (a newline bomb): blank, or behind a cut prefix its kind;
+             * not dated, so a year-less line after it is looked at. */
+            cp r = p;
+            while (r < stop && *r == '\n')
+                r++;
+            int kind = as_kind ? as_kind : BLANK;
+            counts[kind] += r - p;
+            for (cp e = p; kind == UNRECOGNIZED && e < r && nsamples < MAX_SAMPLES; e++)
+                samples[nsamples++] = e - base;
+            lines += r - p;
+            month_known = 0;
+            p = r;
+            continue;
+        }
         cp q = memchr(p, '\n', (size_t)(stop - p));
         if (q == NULL)
             q = stop; /* an unfinished last line: looked at like any other */
@@ -322,9 +474,26 @@ scan(PyObject *self, PyObject *args)
             else if (!dated)
                 month_known = 0;
         }
+        else if (layout == 3)
+            skip = 0; /* every line that may be a record is read */
         else
             skip = plain(p, q, layout) && hashes_harmless(p, q, known, nknown);
-        if (!skip) {
+        if (skip) {
+            if (first_plain < 0)
+                first_plain = p - base;
+            last_plain = p - base;
+        }
+        else {
+            int kind = inert_kind(p, q);
+            if (kind != MATTERS && as_kind)
+                kind = as_kind;
+            if (kind != MATTERS) {
+                counts[kind]++;
+                if (kind == UNRECOGNIZED && nsamples < MAX_SAMPLES)
+                    samples[nsamples++] = p - base;
+                p = q + 1;
+                continue;
+            }
             if (n == cap) {
                 Py_ssize_t *more = PyMem_RawRealloc(found, (size_t)cap * 2 * sizeof(Py_ssize_t));
                 if (more == NULL) {
@@ -360,7 +529,22 @@ scan(PyObject *self, PyObject *args)
         PyList_SET_ITEM(starts_list, i, v);
     }
     PyMem_RawFree(found);
-    return Py_BuildValue("nN", lines, starts_list);
+    PyObject *sample_list = PyList_New(nsamples);
+    if (sample_list == NULL) {
+        Py_DECREF(starts_list);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nsamples; i++) {
+        PyObject *v = PyLong_FromSsize_t(samples[i]);
+        if (v == NULL) {
+            Py_DECREF(starts_list);
+            Py_DECREF(sample_list);
+            return NULL;
+        }
+        PyList_SET_ITEM(sample_list, i, v);
+    }
+    return Py_BuildValue("nNnnnNnn", lines, starts_list, counts[BLANK], counts[CONTINUATION],
+                         counts[UNRECOGNIZED], sample_list, first_plain, last_plain);
 }
 
 /* A burst of LISTEN lines (scan.py's _Burst and _burst_patterns): from `start`, each line
@@ -432,13 +616,172 @@ done:
     return tails;
 }
 
+/* scan.line_stamps: the standard stamps (`dd/mm/yy HH:MM:SS`, 17 bytes) that start lines, or
+ * None when a line that does not start with one holds `\d\d:\d\d:\d\d` or an escape (_HIDDEN):
+ * then a time may hide there. Repeats on consecutive lines are listed once. */
+static int
+hides_time(cp p, cp q)
+{
+    if (stamp(p, q) != NULL)
+        return 0;
+    if (has_escape(p, q))
+        return 1;
+    for (cp c = p; (c = memchr(c, ':', (size_t)(q - c))) != NULL; c++)
+        if (c - p >= 2 && q - c >= 6 && IS_DIGIT(c[-2]) && IS_DIGIT(c[-1]) && IS_DIGIT(c[1]) &&
+            IS_DIGIT(c[2]) && c[3] == ':' && IS_DIGIT(c[4]) && IS_DIGIT(c[5]))
+            return 1;
+    return 0;
+}
+
+static PyObject *
+line_stamps(PyObject *self, PyObject *args)
+{
+    Py_buffer buf;
+    Py_ssize_t end;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*n", &buf, &end))
+        return NULL;
+    PyObject *out = NULL;
+    if (end < 0 || end > buf.len) {
+        PyErr_SetString(PyExc_ValueError, "end out of range");
+        goto done;
+    }
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    cp base = (cp)buf.buf, p = base, stop = base + end, last = NULL;
+    while (p < stop) {
+        cp q = memchr(p, '\n', (size_t)(stop - p));
+        if (q == NULL)
+            q = stop;
+        if (q > p && hides_time(p, q)) { /* an empty line hides nothing */
+            Py_DECREF(out);
+            out = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (stamp(p, q) != NULL && (last == NULL || memcmp(last, p, 17) != 0)) {
+            PyObject *s = PyBytes_FromStringAndSize((const char *)p, 17);
+            if (s == NULL || PyList_Append(out, s) < 0) {
+                Py_XDECREF(s);
+                Py_CLEAR(out);
+                goto done;
+            }
+            Py_DECREF(s);
+            last = p;
+        }
+        p = q + 1;
+    }
+done:
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+/* -- a map of a file that shrinks while it is read ------------------------------------------
+ * A file read through a map that is cut short (logrotate copytruncate of an idle miner's log)
+ * kills the process with SIGBUS at the first access past its new end, wherever the access is:
+ * in scan() or in Python's own bytes and regex code. While a window is guarded, a SIGBUS inside
+ * it maps a page of zeros where the file's page was and notes it; the access then reads zeros,
+ * and the reader (sources.mapped_blocks) ends with a warning. A SIGBUS anywhere else goes to
+ * the handler that was there before (the default: the process ends, as it would have). */
+#ifdef HAVE_MAP_GUARD
+static volatile sig_atomic_t guard_faulted = 0, guard_installed = 0;
+static volatile uintptr_t guard_lo = 0, guard_hi = 0;
+static uintptr_t guard_page = 0;
+static struct sigaction guard_previous;
+
+static void
+on_sigbus(int sig, siginfo_t *info, void *context)
+{
+    (void)sig;
+    (void)context;
+    uintptr_t at = (uintptr_t)info->si_addr;
+    if (guard_hi != 0 && at >= guard_lo && at < guard_hi) {
+        void *page = (void *)(at & ~(guard_page - 1));
+        if (mmap(page, (size_t)guard_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+            MAP_FAILED) {
+            guard_faulted = 1;
+            return; /* the access is made again, and reads zeros */
+        }
+    }
+    sigaction(SIGBUS, &guard_previous, NULL);
+    guard_installed = 0;
+    /* returning makes the access again, which the previous handler now gets */
+}
+#endif
+
+static PyObject *
+map_guard(PyObject *self, PyObject *args)
+{
+    PyObject *window;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O", &window))
+        return NULL;
+#ifdef HAVE_MAP_GUARD
+    Py_buffer view;
+    if (PyObject_GetBuffer(window, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    uintptr_t lo = (uintptr_t)view.buf, hi = lo + (uintptr_t)view.len;
+    PyBuffer_Release(&view);
+    if (!guard_installed) {
+        struct sigaction action;
+        memset(&action, 0, sizeof(action));
+        action.sa_sigaction = on_sigbus;
+        action.sa_flags = SA_SIGINFO;
+        sigemptyset(&action.sa_mask);
+        guard_page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        if (sigaction(SIGBUS, &action, &guard_previous) != 0)
+            return PyErr_SetFromErrno(PyExc_OSError);
+        guard_installed = 1;
+    }
+    guard_faulted = 0;
+    guard_lo = lo;
+    guard_hi = hi;
+    Py_RETURN_TRUE;
+#else
+    (void)window;
+    Py_RETURN_FALSE;
+#endif
+}
+
+static PyObject *
+map_unguard(PyObject *self, PyObject *args)
+{
+    (void)self;
+    (void)args;
+#ifdef HAVE_MAP_GUARD
+    guard_hi = 0;
+    guard_lo = 0;
+    if (guard_faulted) {
+        guard_faulted = 0;
+        Py_RETURN_TRUE;
+    }
+#endif
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
-     "scan(chunk, start, end, layout, known) -> (lines, starts)\n\n"
+     "scan(chunk, start, end, layout, known, as_kind=0) -> (lines, starts, blank, continuation,\n"
+     "    unrecognized, samples, first_plain, last_plain)\n\n"
      "Count the newlines of chunk[start:end] and list the start of every line that may matter\n"
      "(start must be a line start):\n"
-     "not a plain record of the layout (0 file, 1 console, 2 less), or holding a `#` that is\n"
-     "not an alive payload of an id whose bit is set in the bitmap `known`."},
+     "not a plain record of the layout (0 file, 1 console, 2 less, 3 none), or holding a `#`\n"
+     "that is "
+     "not an alive payload of an id whose bit is set in the bitmap `known`. Lines that cannot\n"
+     "be records are counted by kind instead; samples are the starts of the first three\n"
+     "unrecognized ones. first_plain and last_plain: the first and last line skipped as plain\n"
+     "(-1 if none). as_kind (2 continuation, 3 unrecognized) is the kind of every such line\n"
+     "when the chunk's lines were cut from a prefix that decides it."},
+    {"line_stamps", line_stamps, METH_VARARGS,
+     "line_stamps(chunk, end) -> list of 17-byte stamps, or None\n\n"
+     "The `dd/mm/yy HH:MM:SS` stamps that start lines of chunk[:end], or None when a line\n"
+     "that starts with none holds `HH:MM:SS` or an escape (a time may hide there)."},
+    {"map_guard", map_guard, METH_VARARGS,
+     "map_guard(window) -> bool\n\n"
+     "Guard a read-only map (a buffer): a SIGBUS inside it (the file was cut short) maps zeros\n"
+     "there instead of killing the process. False where this cannot be done."},
+    {"map_unguard", map_unguard, METH_NOARGS,
+     "map_unguard() -> bool\n\nEnd the guard; True if the map was cut short meanwhile."},
     {"listens", listens, METH_VARARGS,
      "listens(chunk, start, end, head, less=False) -> (stop, tails)\n\n"
      "The lines of a LISTEN burst from start (a line start): each a stamp, head, a nonce, `\"`\n"
@@ -454,5 +797,11 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__lines(void)
 {
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && (PyModule_AddIntConstant(m, "MAX_LINE", MAX_LINE) < 0 ||
+                      PyModule_AddIntConstant(m, "MAX_SAMPLES", MAX_SAMPLES) < 0)) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

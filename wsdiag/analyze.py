@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from wsdiag.summary.same_run import SameRun
 
 MAX_ID = 99_999  # a pool slot above this would need five million topics: not a miner id
+# Topics kept: in the log's set, and in all connections' sets together (a real pool has a few
+# thousand). Past this the counts are lower bounds (Summary.topics_capped), and memory stays
+# ~40 MB however many connections a hostile log invents (20 x 200,000 topics took 640 MB).
 MAX_TOPICS = 200_000
 MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that full (forked
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
@@ -189,12 +192,25 @@ class ConnStats:
     hints: Counter[str] = field(default_factory=Counter)  # signatures of its failures
 
     def merge(self, other: ConnStats) -> None:
+        """Counts of the later part; its topics are Summary.merge's (they share one budget)."""
         self.by_class.update(other.by_class)
         self.hints.update(other.hints)
         self.reconnects += other.reconnects
         self.closes += other.closes
-        if len(self.topics) < MAX_TOPICS:
-            self.topics |= other.topics
+
+
+def _add_topics(into: set[str], topics: Iterable[str], room: int) -> tuple[int, bool]:
+    """Add ``topics`` to ``into`` while ``room`` new ones fit: (how many were new, all fitted)."""
+    before = len(into)
+    if isinstance(topics, (set, frozenset)) and len(topics) <= room:
+        into |= topics
+        return len(into) - before, True
+    for topic in topics:
+        if topic not in into:
+            if len(into) - before >= room:
+                return len(into) - before, False
+            into.add(topic)
+    return len(into) - before, True
 
 
 _FEW = 8  # a minute keeps up to this many cells (and onsets) in a flat tuple, more in a dict
@@ -370,6 +386,8 @@ class Summary:
     reconnects: int = 0
     closes: int = 0
     topics: set[str] = field(default_factory=set)
+    conn_topics: int = 0  # topics held in all ConnStats.topics together (at most MAX_TOPICS)
+    topics_capped: bool = False  # a topic was left out of a set: topic counts are lower bounds
     streamers: int | None = None
     badauth_hint: bool = False
     # Finer kinds of failures (classify.signature): "certificate", "bad_message"... -> events
@@ -460,18 +478,24 @@ class Summary:
             else:
                 self.untimed_closes += 1
         elif kind is Kind.LISTEN:
-            for topic in rec.topics:
-                if len(self.topics) < MAX_TOPICS:
-                    self.topics.add(topic)
-                if rec.conn is not None:
-                    topics = self._conn(rec.conn).topics
-                    if len(topics) < MAX_TOPICS:
-                        topics.add(topic)
+            self._listened(rec.conn, rec.topics)
         elif kind is Kind.STREAMERS:
             if rec.number is not None:
                 self.streamers = rec.number
         elif kind is Kind.BADAUTH_HINT:
             self.badauth_hint = True
+
+    def _listened(self, conn: int | None, topics: Iterable[str]) -> None:
+        """Keep the topics of a LISTEN (or a later part), within the budget of MAX_TOPICS."""
+        _, fitted = _add_topics(self.topics, topics, MAX_TOPICS - len(self.topics))
+        if conn is not None:
+            added, fitted_conn = _add_topics(
+                self._conn(conn).topics, topics, MAX_TOPICS - self.conn_topics
+            )
+            self.conn_topics += added
+            fitted = fitted and fitted_conn
+        if not fitted:
+            self.topics_capped = True
 
     def _count(self, events: list[FailureEvent]) -> None:
         for ev in events:
@@ -663,12 +687,14 @@ class Summary:
         for conn, cs in later.conns.items():
             self._merge_uptime(conn, cs.uptime)
             self._conn(conn).merge(cs)
+            if cs.topics:
+                self._listened(conn, cs.topics)
         self.by_class.update(later.by_class)
         self.idless_failures += later.idless_failures
         self.reconnects += later.reconnects
         self.closes += later.closes
-        if len(self.topics) < MAX_TOPICS:
-            self.topics |= later.topics
+        self._listened(None, later.topics)
+        self.topics_capped = self.topics_capped or later.topics_capped
         if later.streamers is not None:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -23,8 +24,9 @@ from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import neutralise
+from wsdiag.report import NAMED_INPUTS
 from wsdiag.report import json as json_report
-from wsdiag.sources import InputError, Source, resolve, shown_name
+from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.timeline import parse_bucket
 from wsdiag.words import plural
@@ -114,7 +116,15 @@ def _root(
     """Diagnose Twitch Channel Points Miner PubSub WebSocket failures from its logs."""
 
 
-def _console(color: Color, to_terminal: bool) -> Console:
+#: A terminal narrower or wider than this (`COLUMNS=0`, `COLUMNS=99999999`) is taken as this.
+MIN_WIDTH, MAX_WIDTH = 40, 1000
+
+
+def _console(color: Color, to_terminal: bool, live: bool = False) -> Console:
+    """The console reports are rendered on (into a string, never straight to stdout, whose
+    errors are _write's to handle) or, ``live``, the one watch draws on stdout."""
+    import io
+
     from rich.console import Console
 
     if color is Color.always:
@@ -124,7 +134,8 @@ def _console(color: Color, to_terminal: bool) -> Console:
     else:
         force, no_color = to_terminal, ("NO_COLOR" in os.environ) or not to_terminal
     width = None if to_terminal else PIPE_WIDTH
-    return Console(
+    console = Console(
+        file=sys.stdout if live else io.StringIO(),
         force_terminal=force,
         no_color=no_color,
         color_system=None if no_color else "auto",
@@ -134,6 +145,9 @@ def _console(color: Color, to_terminal: bool) -> Console:
         markup=False,
         soft_wrap=False,
     )
+    if not MIN_WIDTH <= console.width <= MAX_WIDTH:
+        console.width = min(max(console.width, MIN_WIDTH), MAX_WIDTH)
+    return console
 
 
 def _input_paths(paths: list[str]) -> list[str]:
@@ -155,6 +169,28 @@ def _bounds(since: str | None, until: str | None) -> tuple[Bound | None, Bound |
         _fail(str(exc))
 
 
+def _check_output(output: Path | None, sources: list[Source]) -> None:
+    """-o must not name an input (it would be destroyed), a directory or a missing folder, nor
+    may stdout be an input (`wsdiag analyze m.log >> m.log`): refused before anything is read."""
+    import stat
+
+    from wsdiag import output as outputs
+
+    idents = [s.ident for s in sources if s.ident is not None]
+    if output is None:
+        try:
+            st = os.fstat(sys.stdout.fileno()) if sys.stdout is not None else None
+        except (OSError, ValueError, AttributeError):
+            return  # no real descriptor (a test runner's): nothing to compare
+        if st is not None and stat.S_ISREG(st.st_mode) and outputs.identity(st) in idents:
+            _fail("standard output is one of the inputs; refusing to write a report into a log")
+        return
+    try:
+        outputs.check(output, idents)
+    except outputs.OutputError as exc:
+        _fail(f"{shown_name(str(output))}: {exc}")
+
+
 @contextmanager
 def _readable(
     paths: list[str],
@@ -163,14 +199,20 @@ def _readable(
     opts: Options,
     *,
     reread_many: bool = False,
+    output: Path | None = None,
+    also: tuple[Path, ...] = (),
 ) -> Iterator[tuple[list[Source], Options]]:
     """Resolved sources and options with the time window; stdin spooled when it must be re-read.
 
     A duration needs the last record before the analysis starts; ``reread_many``: several
     inputs are read twice (events sorts them by their first record before reading them).
+    ``output`` (-o) is checked against the inputs before any is read.
     """
     lo, hi = _bounds(since, until)
     sources = resolve(_input_paths(paths))
+    _check_output(output, sources)
+    for extra in also:  # every --also file is an output like -o
+        _check_output(extra, sources)
     spool = needs_anchor(lo, hi) or (reread_many and len(sources) > 1)
     with spooled(sources) if spool else nullcontext(sources) as srcs:
         yield srcs, replace(opts, window=window_for(lo, hi, srcs, opts))
@@ -182,9 +224,10 @@ def _diagnose(
     jobs: int | None,
     th: Thresholds,
     warnings: list[str] | None = None,
+    output: Path | None = None,
 ) -> Diagnosis:
     """The diagnosis of all inputs as one log; exit 2 when they hold nothing to diagnose."""
-    return _diagnoses(paths, year, jobs, th, warnings=warnings)[0]
+    return _diagnoses(paths, year, jobs, th, output=output, warnings=warnings)[0]
 
 
 def _diagnoses(
@@ -196,6 +239,8 @@ def _diagnoses(
     until: str | None = None,
     bucket: str | None = None,
     *,
+    output: Path | None = None,
+    also: list[tuple[Format, Path]] | None = None,
     per_file: bool = False,
     empty_ok: bool = False,
     strict: bool = False,
@@ -207,7 +252,8 @@ def _diagnoses(
     ``empty_ok``: inputs that are all empty (a log just rotated) give the diagnosis of nothing,
     with a warning, instead of exit 2 (``check``). ``strict``: every input must hold miner
     records; an empty one, or one that is not a miner log, is exit 2. ``warnings``: collect the
-    warnings there instead of writing them (compare writes them once both logs are read).
+    warnings there instead of writing them (the commands write them once the report is).
+    ``output`` and ``also``: the report files, refused when they are inputs.
     """
     try:
         minutes = None if bucket is None else parse_bucket(bucket)
@@ -215,7 +261,15 @@ def _diagnoses(
         _fail(f"--bucket: {exc}")
     try:
         with (
-            _readable(paths, since, until, Options(year=year, jobs=jobs), reread_many=True) as (
+            _readable(
+                paths,
+                since,
+                until,
+                Options(year=year, jobs=jobs),
+                reread_many=True,
+                output=output,
+                also=tuple(path for _, path in also or ()),
+            ) as (
                 sources,
                 opts,
             ),
@@ -234,12 +288,11 @@ def _diagnoses(
                 what = "empty" if st.empty else "nothing recognisable as a miner log"
                 _fail(f"{st.path}: {what} (--strict: every input must be a miner log)")
     if not any(st.records for st in stats):
-        empty = [st.path for st in stats if st.empty]
-        names = ", ".join(st.path for st in stats) or ", ".join(paths)
-        if not stats or len(empty) < len(stats):
-            _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
+        if not stats or not all(st.empty for st in stats):
+            _nothing_recognisable(stats, paths)
         if not empty_ok:
-            _fail(f"{names}: {'empty' if len(empty) == 1 else 'all empty'}: no log lines to analyse")
+            names = _names([st.path for st in stats])
+            _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to analyse")
     for message in _input_warnings(stats, "analysed what was read", empty_ok):
         if warnings is None:
             _warn(message)
@@ -262,23 +315,67 @@ def _diagnoses(
     return out
 
 
+def _names(paths: list[str]) -> str:
+    shown = ", ".join(paths[:NAMED_INPUTS])
+    more = len(paths) - NAMED_INPUTS
+    return shown + (f" and {more:,} more" if more > 0 else "")
+
+
 def _warn(message: str) -> None:
     sys.stderr.write(f"wsdiag: warning: {neutralise(message)}\n")
 
 
+def _warn_all(messages: list[str]) -> None:
+    """The warnings about the inputs, once the report is written: a report that cannot be
+    written is one line on stderr, the error, and nothing else."""
+    for message in messages:
+        _warn(message)
+
+
+def _nothing_recognisable(stats: list[InputStats], paths: list[str]) -> NoReturn:
+    """Exit 2 for inputs without a single record, naming why reading stopped if it did."""
+    broken = [st for st in stats if st.read_error]
+    if broken:
+        st = broken[0]
+        _fail(
+            f"{st.path}: cannot read ({st.read_error}); nothing recognisable as a Twitch Channel "
+            "Points Miner log before that"
+        )
+    names = _names([st.path for st in stats] or paths)
+    _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
+
+
 def _input_warnings(stats: list[InputStats], what: str, empty_ok: bool = False) -> list[str]:
-    """The warnings for stderr: inputs that are empty or hold no record, stopped early, or had
-    lines that are not records (how many, and the first, quoted)."""
+    """The warnings for stderr, at most NAMED_INPUTS named of each kind: inputs that are empty
+    or hold no record, stopped early, or had lines that are not records (how many, and the
+    first, quoted)."""
+    kinds: list[tuple[list[InputStats], Callable[[InputStats], str], str]] = [
+        (
+            [st for st in stats if st.empty],
+            lambda st: f"{st.path}: empty{': nothing to check' if empty_ok else ''}",
+            "more inputs are empty",
+        ),
+        (
+            [st for st in stats if not st.records and not st.empty],
+            lambda st: f"{st.path}: no miner log records",
+            "more inputs have no miner log records",
+        ),
+        (
+            [st for st in stats if st.read_error],
+            lambda st: f"{st.path}: reading stopped early ({st.read_error}); {what}",
+            f"more inputs stopped early; {what}",
+        ),
+        (
+            [st for st in stats if st.unrecognized and st.records],
+            _unread,
+            "more inputs have unrecognized lines",
+        ),
+    ]
     out = []
-    for st in stats:
-        if st.empty:
-            out.append(f"{st.path}: empty{': nothing to check' if empty_ok else ''}")
-        elif not st.records:
-            out.append(f"{st.path}: no miner log records")
-        if st.read_error:
-            out.append(f"{st.path}: reading stopped early ({st.read_error}); {what}")
-        if st.unrecognized and st.records:
-            out.append(_unread(st))
+    for found, say, rest in kinds:
+        out += [say(st) for st in found[:NAMED_INPUTS]]
+        if len(found) > NAMED_INPUTS:
+            out.append(f"{len(found) - NAMED_INPUTS:,} {rest}")
     return out
 
 
@@ -295,41 +392,90 @@ def _unread(st: InputStats) -> str:
 
 def _emit(report: str, output: Path | None) -> None:
     if output is not None:
+        from wsdiag import output as outputs
+
         try:
-            output.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"{output}: cannot write ({exc.strerror or exc})")
+            with outputs.replacing(output) as fh:
+                fh.write(report)
+        except outputs.OutputError as exc:
+            _fail(f"{shown_name(str(output))}: {exc}")
         return
-    _write(sys.stdout, report)
+    _write(_stdout(), report)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+def _stdout() -> TextIO:
+    """Standard output, for a report; exit 2 when there is none (`wsdiag analyze F >&-`)."""
+    if sys.stdout is None:
+        _fail("standard output is closed: nowhere to write the report (use -o FILE)")
+    return sys.stdout
+
+
+def _silence_stdout() -> None:
+    """Point descriptor 1 at /dev/null, so that Python's own flush at exit cannot fail (and
+    print to stderr) after the reader went away or the disk filled up."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
 
 
 def _write(out: TextIO, text: str) -> bool:
-    """Write and flush; False once the reader of stdout has gone (`wsdiag ... | head -1`)."""
+    """Write and flush; False once the reader of stdout has gone (`wsdiag ... | head -1`).
+
+    Any other failure to write stdout (a full disk, an I/O error) is exit 2 with one line;
+    a failure to write a file is raised for the caller (output.replacing) to report.
+    """
     try:
         out.write(text)
         out.flush()
     except BrokenPipeError:
-        # Not an error: the reader has what it wanted. Python's own flush at exit must not
-        # fail (and print to stderr) either, so stdout now leads nowhere.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, out.fileno())
+        # Not an error: the reader has what it wanted.
+        _silence_stdout()
         return False
+    except OSError as exc:
+        if out is not sys.stdout:
+            raise
+        _silence_stdout()
+        _fail(f"cannot write to standard output ({exc.strerror or exc})")
     return True
+
+
+def _number(
+    option: str, value: float | None, low: float, high: float = math.inf, *, above: bool = False
+) -> None:
+    """Exit 2, naming the option, unless ``value`` is a finite number from ``low`` (``above``:
+    more than it) to ``high``. None (an option not given) is fine."""
+    if value is None:
+        return
+    if math.isfinite(value) and (value > low if above else value >= low) and value <= high:
+        return
+    if high < math.inf:
+        want = f"from {low:g} to {high:g}"
+    else:
+        want = f"more than {low:g}" if above else f"at least {low:g}"
+    _fail(f"{option} {value!r}: must be a number {want}")
+
+
+def _check_common(year: int | None = None, jobs: int | None = None) -> None:
+    """--year (a year's logs, which the miner could have written) and --jobs."""
+    from wsdiag.layouts import MAX_YEAR, MIN_YEAR
+
+    _number("--year", year, MIN_YEAR, MAX_YEAR)
+    _number("--jobs", jobs, 1)
 
 
 def _thresholds(
     max_connections: int, topics_per_connection: int, network_min: int, ping_min: int, storm_rate: float
 ) -> Thresholds:
-    """The finding thresholds every command takes the same options for; exit 2 naming the
-    option when one is not a positive number."""
-    for option, value in (
-        ("--max-connections", max_connections),
-        ("--topics-per-connection", topics_per_connection),
-        ("--network-min", network_min),
-        ("--ping-min", ping_min),
-        ("--storm-rate", storm_rate),
-    ):
-        _positive(option, value)
+    """The finding thresholds every command takes the same options for (exit 2 unless positive)."""
+    _number("--max-connections", max_connections, 1)
+    _number("--topics-per-connection", topics_per_connection, 1)
+    _number("--network-min", network_min, 1)
+    _number("--ping-min", ping_min, 1)
+    _number("--storm-rate", storm_rate, 0, above=True)
     return Thresholds(
         max_connections=max_connections,
         topics_per_connection=topics_per_connection,
@@ -339,21 +485,12 @@ def _thresholds(
     )
 
 
-def _seconds(option: str, text: str, least: float = 0.0) -> float:
+def _seconds(option: str, text: str) -> float:
     """A duration option (`90s`, `5m`, or a number of seconds) in seconds; exit 2 naming it."""
     try:
-        seconds = durations.parse(text, bare_seconds=True).total_seconds()
-    except ValueError as exc:
-        _fail(f"{option}: {exc}")
-    if seconds < least:
-        _fail(f"{option}: {text!r} is shorter than {least:g}s")
-    return seconds
-
-
-def _positive(option: str, value: float | None) -> None:
-    """Exit 2 naming ``option`` when its value is given and not above zero."""
-    if value is not None and not value > 0:  # `not >` also refuses nan
-        _fail(f"{option}: {value:g} is not a limit; give a number above 0")
+        return durations.parse(text, bare_seconds=True).total_seconds()
+    except (ValueError, OverflowError):
+        _fail(f"{option} {text!r}: not a duration ({durations.EXAMPLES}) nor a number of seconds")
 
 
 def _render(
@@ -382,7 +519,7 @@ def _render(
         from wsdiag.report import html as html_report
 
         return html_report.render(d)
-    to_terminal = output is None and sys.stdout.isatty()
+    to_terminal = output is None and _stdout_is_terminal()
     if result is not None:
         from wsdiag import check as checks
 
@@ -595,9 +732,24 @@ def analyze(
     Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year, jobs)
     extra = _also(also)
-    ds = _diagnoses(paths or [], year, jobs, th, since, until, bucket, per_file=per_file)
+    warnings: list[str] = []
+    ds = _diagnoses(
+        paths or [],
+        year,
+        jobs,
+        th,
+        since,
+        until,
+        bucket,
+        output=output,
+        also=extra,
+        per_file=per_file,
+        warnings=warnings,
+    )
     _emit_all(ds, fmt, color, output, extra, per_file=per_file)
+    _warn_all(warnings)
 
 
 @app.command(
@@ -660,15 +812,29 @@ def check(
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
-    _positive("--max-reconnects-per-hour", max_reconnects_per_hour)
+    _check_common(year, jobs)
+    _number("--max-reconnects-per-hour", max_reconnects_per_hour, 0)
     extra = _also(also)
+    warnings: list[str] = []
     ds = _diagnoses(
-        paths or [], year, jobs, th, since, until, per_file=per_file, empty_ok=not strict, strict=strict
+        paths or [],
+        year,
+        jobs,
+        th,
+        since,
+        until,
+        output=output,
+        also=extra,
+        per_file=per_file,
+        empty_ok=not strict,
+        strict=strict,
+        warnings=warnings,
     )
     from wsdiag import check as checks
 
     results = [checks.evaluate(d, fail_on.value, max_reconnects_per_hour) for d in ds]
     _emit_all(ds, fmt, color, output, extra, results, exit_zero, per_file)
+    _warn_all(warnings)
     if not all(r.passed for r in results) and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -723,6 +889,7 @@ def events(
 
     Exit status: 0 when the log was read, 2 on unusable input.
     """
+    _check_common(year)
     wanted = set(classes or [])
     unknown = sorted(wanted - set(FAILURE_CLASSES))
     if unknown:
@@ -731,13 +898,14 @@ def events(
     from wsdiag import events as event_export
 
     line = event_export.to_json if fmt is EventFormat.jsonl else event_export.to_tsv
+    from wsdiag import output as outputs
+
+    opts = Options(year=year, jobs=1)
     try:
-        sink: TextIO = sys.stdout if output is None else output.open("w", encoding="utf-8")
-    except OSError as exc:
-        _fail(f"{output}: cannot write ({exc.strerror or exc})")
-    try:
-        opts = Options(year=year, jobs=1)
-        with _readable(paths or [], since, until, opts, reread_many=True) as (sources, opts):
+        with (
+            _readable(paths or [], since, until, opts, reread_many=True, output=output) as (sources, opts),
+            nullcontext(_stdout()) if output is None else outputs.replacing(output) as sink,
+        ):
             own, repeated = event_export.repeats(sources, opts)
             ordered = event_export.in_log_order(sources, opts, own)
             stream = event_export.EventStream(ordered, opts, own)
@@ -749,19 +917,19 @@ def events(
                 )
                 if text and not _write(sink, text):
                     return
+            summary = stream.summary
+            stats = list(summary.inputs.values())
+            if not any(st.records for st in stats):
+                # Inside the block: an -o FILE is left as it was.
+                if stats and all(st.empty for st in stats):
+                    names = _names([st.path for st in stats])
+                    _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to export")
+                _nothing_recognisable(stats, paths or [])
     except InputError as exc:
         _fail(str(exc))
-    finally:
-        if sink is not sys.stdout:
-            sink.close()
-    summary = stream.summary
-    stats = list(summary.inputs.values())
-    if not any(st.records for st in stats):
-        names = ", ".join(summary.inputs)
-        if stats and all(st.empty for st in stats):
-            _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to export")
-        _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
-    for message in [*_input_warnings(stats, "exported what was read"), *repeated]:
+    except outputs.OutputError as exc:
+        _fail(f"{shown_name(str(output))}: {exc}")
+    for message in [*_input_warnings(list(summary.inputs.values()), "exported what was read"), *repeated]:
         _warn(message)
     if stream.mismatch:
         sys.stderr.write(
@@ -814,23 +982,26 @@ def compare(
     Exit status: 0 when both logs were analysed (whatever the verdict), 2 on unusable input.
     """
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year, jobs)
+    if before == after == "-":
+        _fail("-: standard input given twice; it can be read only once")
     from wsdiag import compare as comparison
     from wsdiag.report import compare as compare_report
 
     warnings: list[str] = []
     result = comparison.compare(
-        _diagnose([before], year, jobs, th, warnings), _diagnose([after], year, jobs, th, warnings)
+        _diagnose([before], year, jobs, th, warnings, output),
+        _diagnose([after], year, jobs, th, warnings, output),
     )
-    for message in warnings:
-        _warn(message)
     if fmt is CompareFormat.json:
         report = compare_report.render_json(result)
     elif fmt is CompareFormat.markdown:
         report = compare_report.render_markdown(result)
     else:
-        to_terminal = output is None and sys.stdout.isatty()
+        to_terminal = output is None and _stdout_is_terminal()
         report = compare_report.render_text(result, _console(color, to_terminal))
     _emit(report, output)
+    _warn_all(warnings)
 
 
 class WatchFormat(str, enum.Enum):
@@ -848,19 +1019,23 @@ def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
     from wsdiag import watch as watching
 
     if path == "-":
+        if sys.stdin is None:
+            _fail("<stdin>: standard input is closed; give the log file the miner writes")
         return watching.StreamFollower(sys.stdin.buffer)
     p = Path(path)
-    if p.is_dir():
-        _fail(f"{path}: is a directory; watch follows one log file (the one the miner writes)")
-    if p.exists():
-        try:
-            resolved = resolve([path])[0]
-        except InputError as exc:
-            _fail(str(exc))
-        if resolved.codec is not None:
-            _fail(f"{path}: a {resolved.codec} archive does not grow; use analyze for it")
-    else:
-        sys.stderr.write(f"wsdiag: waiting for {shown_name(path)} to appear\n")
+    shown = shown_name(path)
+    try:
+        kind = kind_of(p, shown)
+        if kind == "directory":
+            _fail(f"{shown}: is a directory; watch follows one log file (the one the miner writes)")
+        if kind != "missing":
+            resolved = resolve([path])[0]  # refuses a FIFO, a device
+            if resolved.codec in COMPRESSED:
+                _fail(f"{shown}: a {resolved.codec} archive does not grow; use analyze for it")
+    except InputError as exc:
+        _fail(str(exc))
+    if kind == "missing":
+        sys.stderr.write(f"wsdiag: waiting for {shown} to appear\n")
     return watching.Follower(p)
 
 
@@ -907,7 +1082,8 @@ def watch(
     interval: Annotated[
         str,
         typer.Option(
-            "--interval", help="Time between looks at the file: a duration (0.5s, 2s) or seconds."
+            "--interval",
+            help="Time between looks at the file: a duration (0.5s, 2s) or seconds, 0.05 to 3600.",
         ),
     ] = "0.5s",
     exit_after: Annotated[
@@ -953,10 +1129,14 @@ def watch(
         span = None if zero else timedelta(minutes=parse_bucket(window))
     except ValueError:
         _fail(f"--window: {window!r} is not a duration of whole minutes (use e.g. 30m, 1h, 1d, or 0)")
-    every = _seconds("--interval", interval, least=0.05)
+    every = _seconds("--interval", interval)
     stop_after = None if exit_after is None else _seconds("--exit-after", exit_after)
     stop_idle = None if idle_exit is None else _seconds("--idle-exit", idle_exit)
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
+    _check_common(year)
+    _number("--interval", every, 0.05, 3600)
+    _number("--exit-after", stop_after, 0)
+    _number("--idle-exit", stop_idle, 0)
     source = _watch_source(path)
     if isinstance(source, watching.Follower) and existing is Existing.skip:
         source.start_at_end = True
@@ -968,8 +1148,8 @@ def watch(
     if fmt is WatchFormat.jsonl:
         sink = watching.JsonlSink(sys.stdout.write, sys.stdout.flush)
     else:
-        to_terminal = sys.stdout.isatty()
-        console = _console(color, to_terminal)
+        to_terminal = _stdout_is_terminal()
+        console = _console(color, to_terminal, live=True)
         if to_terminal:
             sink = watching.LiveSink(console, text_report.render, source.name)
         else:
@@ -989,10 +1169,43 @@ def watch(
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _standard_descriptors() -> None:
+    """Descriptors 0-2 that the caller closed (`wsdiag analyze F >&-`) are opened on /dev/null,
+    so that no file wsdiag opens takes their number (an input must never become "stdout").
+    Python has already set the matching sys.stdin/stdout/stderr to None: a report to a closed
+    stdout is an error (_stdout), warnings to a closed stderr go nowhere."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, like KeyboardInterrupt for SIGINT: what is running
+    unwinds (forked workers are stopped, a half-written -o file removed)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    _standard_descriptors()
+    signal.signal(signal.SIGTERM, _terminate)  # watch installs its own while it follows
     try:
         app(prog_name="wsdiag")
     except KeyboardInterrupt:
         sys.stderr.write("wsdiag: interrupted\n")
         sys.exit(130)
+    except Terminated:
+        sys.stderr.write("wsdiag: terminated\n")
+        sys.exit(128 + signal.SIGTERM)

@@ -140,6 +140,8 @@ class Diagnosis:
             "topics": {
                 "listened": len(s.topics) if s.topics else None,
                 "per_connection": per_conn_topics,
+                # More distinct topics than analyze.MAX_TOPICS: the counts are lower bounds.
+                "capped": s.topics_capped,
                 "streamers": self.limits.streamers,
                 "estimate": None
                 if pool is None

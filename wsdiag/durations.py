@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"(?:\d{1,9}(?:\.\d{1,9})?[smhdw])+")
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
 _PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _NUMBER = re.compile(r"\d{1,9}(?:\.\d{1,9})?")
 #: What an error message shows as examples of the grammar.
@@ -30,11 +30,17 @@ def parse(text: str, *, bare_seconds: bool = False) -> timedelta:
     """
     raw = text.strip()
     if bare_seconds and _NUMBER.fullmatch(raw):
-        return timedelta(seconds=float(raw))
+        try:
+            return timedelta(seconds=float(raw))
+        except OverflowError:
+            raise ValueError(f"{text!r}: too long a duration") from None
     if not _DURATION.fullmatch(raw):
         unit = " (a number alone is not one: add its unit)" if _NUMBER.fullmatch(raw) else ""
         raise ValueError(f"{text!r} is not a duration{unit}; {EXAMPLES}")
-    return timedelta(seconds=sum(float(n) * UNITS[u] for n, u in _PART.findall(raw)))
+    try:
+        return timedelta(seconds=sum(float(n) * UNITS[u] for n, u in _PART.findall(raw)))
+    except OverflowError:  # beyond timedelta's 999,999,999 days
+        raise ValueError(f"{text!r}: too long a duration") from None
 
 
 def format_seconds(seconds: float | None) -> str:

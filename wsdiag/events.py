@@ -31,7 +31,8 @@ from typing import BinaryIO, cast
 
 from wsdiag.analyze import Summary
 from wsdiag.dedupe import NEAR_LINES, NEAR_SECONDS, Deduper, Run
-from wsdiag.pipeline import Options, reading, scanner_for
+from wsdiag.layouts import YearResolver
+from wsdiag.pipeline import Options, reading, scanner_for, year_chain
 from wsdiag.records import FailureEvent, Kind, Record
 from wsdiag.sources import CHUNK, Source, chunks
 
@@ -172,7 +173,7 @@ def _first_time(source: Source, opts: Options) -> datetime | None:
     scanner = scanner_for(summary, source, opts)
     with reading(source, scanner.stats) as stream:
         for chunk in chunks(stream, PROBE_CHUNK):
-            scanner.simple(chunk)
+            scanner.chunk(chunk)  # not line by line: a log may start with a newline bomb
             if summary.first is not None:
                 break
     return summary.first
@@ -187,7 +188,7 @@ def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], l
     """
     if len(sources) < 2:
         return {}, []
-    from wsdiag.pipeline import scan_source
+    from wsdiag.pipeline import scan_parts
     from wsdiag.summary import same_run
     from wsdiag.timefilter import Window, last_time
 
@@ -199,7 +200,7 @@ def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], l
     user = opts.window or Window()
     own: dict[str, Options] = {}
     notes: list[str] = []
-    for rep in same_run.plan(names, [scan_source(s, opts) for s in sources]):
+    for rep in same_run.plan(names, scan_parts(sources, opts)[0]):
         name = names[rep.index]
         own[name] = replace(opts, window=replace(user, skip=user.skip + rep.skip))
         first, last = rep.shared
@@ -214,14 +215,22 @@ def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], l
 def in_log_order(
     sources: list[Source], opts: Options, own: dict[str, Options] | None = None
 ) -> list[Source]:
-    """Sources in the order ``analyze`` merges them (every source must be a file); ``own``:
-    the options of inputs read with their own time window (:func:`repeats`)."""
+    """Sources in the order ``analyze`` merges them (every source must be a file). Year-less
+    ones follow each other in the order of their dates (pipeline.year_chain), where the first
+    of them falls. ``own``: the options of inputs read with their own time window (:func:`repeats`)."""
     if len(sources) < 2:
         return sources
     own = own or {}
-    keyed = [(_first_time(s, own.get(s.name, opts)), s) for s in sources]
+    chain = year_chain(sources)
+    chained = {s.name for s in chain}
+    keyed = [(_first_time(s, own.get(s.name, opts)), s) for s in sources if s.name not in chained]
+    if chain:
+        keyed.append((_first_time(chain[0], own.get(chain[0].name, opts)), chain[0]))
     keyed.sort(key=lambda fs: (fs[0] is None, fs[0] or datetime.min))  # stable, like analyze
-    return [s for _, s in keyed]
+    out: list[Source] = []
+    for _, s in keyed:
+        out.extend(chain if chain and s is chain[0] else [s])
+    return out
 
 
 class EventStream:
@@ -250,9 +259,12 @@ class EventStream:
 
     def batches(self) -> Iterator[list[FailureEvent]]:
         """Events in log order, a list per chunk read (possibly empty): flush after each."""
+        # Year-less inputs (in_log_order put them one after the other) share one resolver.
+        chained = {s.name for s in year_chain(self.sources)} if len(self.sources) > 1 else set()
+        years = YearResolver.for_log(self.opts.year, self.opts.today)
         for source in self.sources:
             opts = self.own.get(source.name, self.opts)
-            scanner = scanner_for(self.summary, source, opts)
+            scanner = scanner_for(self.summary, source, opts, years if source.name in chained else None)
             with reading(source, scanner.stats) as stream:
                 feed = scanner.simple if opts.simple else scanner.chunk
                 readable = stream if source.path is not None else cast(BinaryIO, _Live(stream))

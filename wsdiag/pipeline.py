@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import mmap
 import os
 import pickle
@@ -11,18 +12,21 @@ import signal
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
+from wsdiag.redact import neutralise, strip_ansi
 from wsdiag.scan import Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
+    CUT_SHORT,
     InputError,
     ReadError,
     Source,
     blocks,
+    chunks,
     mapped_blocks,
     open_stream,
     quiet_file,
@@ -48,10 +52,60 @@ class Options:
     window: Window | None = None  # --since/--until
 
 
-def scanner_for(summary: Summary, source: Source, opts: Options) -> Scanner:
-    """A scanner that feeds ``source``'s lines into ``summary`` with the run's options."""
-    years = YearResolver.for_log(opts.year, opts.today)
+def scanner_for(
+    summary: Summary, source: Source, opts: Options, years: YearResolver | None = None
+) -> Scanner:
+    """A scanner that feeds ``source``'s lines into ``summary`` with the run's options;
+    ``years``: the resolver that the year-less inputs before this one left (see year_chain)."""
+    if years is None:
+        years = YearResolver.for_log(opts.year, opts.today)
     return Scanner(summary, summary.input(source.name), years, window=opts.window)
+
+
+# -- year-less logs across files ---------------------------------------------------------------
+# A year-less ("less") log gets its years from its dates in order (YearResolver: a month that
+# goes back by half a year or more is New Year). Two files of one log, rotated at New Year, are
+# one sequence of dates: they are read in time order with one resolver, so that --year (the
+# year of the first record) holds for the first file and January follows December. Their order
+# comes from their first dates on the circle of the year: the largest gap between two files'
+# first dates is where the sequence starts (December then January, not January then December).
+
+_LEAP = 2000  # a year with every date in it
+
+
+def _year_less_start(source: Source) -> datetime | None:
+    """The first year-less date of a file (in the leap year _LEAP), None if it has years."""
+    if source.path is None:
+        return None  # standard input cannot be read twice
+    try:
+        stream = open_stream(source)
+    except (InputError, OSError):
+        return None
+    try:
+        head = b"".join(itertools.islice(chunks(stream, 64 * 1024, 64 * 1024), 1))
+    except (ReadError, OSError):
+        return None
+    finally:
+        stream.close()
+    for raw in head.split(b"\n")[:200]:
+        line, _ = split_line(strip_ansi(raw.decode("utf-8", "replace")), YearResolver(_LEAP, False))
+        if line.layout == "less" and line.time is not None:
+            return line.time if line.time.year == _LEAP else None
+        if line.layout is not None and line.time is not None:
+            return None  # a log with years
+    return None
+
+
+def year_chain(sources: list[Source]) -> list[Source]:
+    """The year-less sources, in the order their dates follow each other (see above)."""
+    starts = sorted((t, i) for i, s in enumerate(sources) if (t := _year_less_start(s)) is not None)
+    if len(starts) < 2:
+        return [sources[i] for _, i in starts]
+    year = timedelta(days=366)
+    gaps = [(b[0] - a[0], k) for k, (a, b) in enumerate(itertools.pairwise(starts))]
+    gaps.append((starts[0][0] + year - starts[-1][0], len(starts) - 1))
+    cut = max(gaps)[1] + 1  # the largest gap ends here
+    return [sources[i] for _, i in starts[cut:] + starts[:cut]]
 
 
 @contextlib.contextmanager
@@ -64,9 +118,9 @@ def reading(source: Source, stats: InputStats) -> Iterator[BinaryIO]:
     try:
         yield stream
     except ReadError as exc:
-        stats.read_error = str(exc)
-    except OSError as exc:
-        stats.read_error = exc.strerror or str(exc)
+        stats.read_error = neutralise(str(exc))
+    except OSError as exc:  # its text may quote a path: controls escaped (a path is not redacted)
+        stats.read_error = neutralise(exc.strerror or str(exc))
     finally:
         if source.path is not None:
             stream.close()
@@ -78,9 +132,10 @@ def _scan_stream(
     start: int = 0,
     stop: int | None = None,
     progress: Progress | None = None,
+    years: YearResolver | None = None,
 ) -> Summary:
     summary = Summary()
-    scanner = scanner_for(summary, source, opts)
+    scanner = scanner_for(summary, source, opts, years)
     with reading(source, scanner.stats) as stream:
         parts: Iterator[tuple[Buffer, int, int]]
         if not opts.simple and opts.window is None and scanner_maps() and quiet_file(source):
@@ -91,13 +146,17 @@ def _scan_stream(
                 stream.seek(start)
             limit = None if stop is None else stop - start
             parts = ((buf, 0, n) for buf, n in blocks(stream, CHUNK, limit))
+        got = 0
         for buf, begin, end in parts:
             if opts.simple:
                 scanner.simple(bytes(memoryview(buf)[begin:end]))
             else:
                 scanner.chunk(buf, end, begin)
+            got += end - begin
             if progress is not None:
                 progress(end - begin)
+        if source.splittable and source.size is not None and got < (stop or source.size) - start:
+            raise ReadError(CUT_SHORT)  # fewer bytes than the file had: it shrank meanwhile
     return summary
 
 
@@ -133,11 +192,22 @@ class _Shared:
 
 
 def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick: Progress) -> NoReturn:
-    """Body of a forked worker: scan one range, send the pickled Summary (or error), exit."""
+    """Body of a forked worker: scan one range, send the pickled Summary (or error), exit.
+
+    A worker whose parent is gone (killed, even by SIGKILL) stops at its next chunk: nobody
+    would read its summary.
+    """
     code = 1
+    parent = os.getppid()
+
+    def tick_while_wanted(n: int) -> None:
+        if os.getppid() != parent:
+            os._exit(1)
+        tick(n)
+
     try:
         try:
-            result: object = _scan_stream(source, opts, span[0], span[1], tick)
+            result: object = _scan_stream(source, opts, span[0], span[1], tick_while_wanted)
         except Exception as exc:  # sent to the parent, which raises it
             result = exc
         data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
@@ -150,20 +220,18 @@ def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick:
 
 
 def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> Summary:
-    """The Summary a forked worker sends, showing every part's progress while waiting."""
+    """The Summary a forked worker sends, showing every part's progress while waiting. The
+    caller closes ``fd`` and, should this raise (Ctrl-C, SIGTERM), stops the worker."""
     data: list[bytes] = []
-    try:
-        while True:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            shared.report(progress)
-            if ready:
-                block = os.read(fd, 1 << 20)
-                if not block:
-                    break
-                data.append(block)
-    finally:
-        os.close(fd)
-        _, status = os.waitpid(pid, 0)
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        shared.report(progress)
+        if ready:
+            block = os.read(fd, 1 << 20)
+            if not block:
+                break
+            data.append(block)
+    _, status = os.waitpid(pid, 0)
     if not data:
         raise RuntimeError(f"a worker process failed (wait status {status})")
     result = pickle.loads(b"".join(data))
@@ -182,7 +250,7 @@ def _forked(
     one per worker (each can reach MAX_MINUTES).
     """
     shared = _Shared(len(ranges))
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe), until its summary came
     try:
         for part, span in enumerate(ranges[1:], 1):
             rfd, wfd = os.pipe()
@@ -200,15 +268,22 @@ def _forked(
 
         total = _scan_stream(source, opts, ranges[0][0], ranges[0][1], tick)
         while children:
-            pid, rfd = children.pop(0)
-            total.merge(_receive(pid, rfd, shared, progress))
+            pid, rfd = children[0]
+            received = _receive(pid, rfd, shared, progress)
+            children.pop(0)
+            os.close(rfd)
+            total.merge(received)
         shared.report(progress)
         return total
     finally:
-        for pid, rfd in children:  # only after an error: stop and reap the others
-            os.close(rfd)
+        # Only after an error, Ctrl-C or SIGTERM (cli.main turns it into an exception): stop
+        # and reap the workers still running, which would otherwise scan on, orphaned.
+        for pid, rfd in children:
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
+                os.close(rfd)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
         shared.mem.close()
 
@@ -245,17 +320,21 @@ def _has_year(source: Source) -> bool:
     return True
 
 
-def scan_source(source: Source, opts: Options, progress: Progress | None = None) -> Summary:
-    """Summary of one source, using worker processes for big plain files."""
+def scan_source(
+    source: Source, opts: Options, progress: Progress | None = None, years: YearResolver | None = None
+) -> Summary:
+    """Summary of one source, using worker processes for big plain files. ``years``: the
+    resolver a year-less source continues (it is read in one pass, which moves it on)."""
     jobs = _jobs(opts)
     if (
-        opts.simple
+        years is not None
+        or opts.simple
         or jobs == 1
         or not source.splittable
         or (source.size or 0) < PARALLEL_MIN
         or not _has_year(source)
     ):
-        return _scan_stream(source, opts, progress=progress)
+        return _scan_stream(source, opts, progress=progress, years=years)
     assert source.path is not None and source.size is not None
     ranges = split_ranges(source.path, jobs, source.size)
     if len(ranges) == 1:
@@ -270,6 +349,21 @@ def scan_source(source: Source, opts: Options, progress: Progress | None = None)
     return _forked(source, opts, ranges, progress)
 
 
+def scan_parts(
+    sources: list[Source], opts: Options, progress: Progress | None = None
+) -> tuple[list[Summary], dict[str, tuple[int, bool, int | None]]]:
+    """The summary of each source alone (year-less ones continue each other's years, see
+    year_chain), and the year resolver's state as each of those began."""
+    chained: dict[str, Summary] = {}  # by name: one per input (sources.resolve)
+    begun: dict[str, tuple[int, bool, int | None]] = {}
+    years = YearResolver.for_log(opts.year, opts.today)
+    for source in year_chain(sources):  # one resolver for them all, in time order
+        begun[source.name] = years.state()
+        chained[source.name] = scan_source(source, opts, progress, years)
+    parts = [chained[s.name] if s.name in chained else scan_source(s, opts, progress) for s in sources]
+    return parts, begun
+
+
 def analyze(sources: list[Source], opts: Options, progress: Progress | None = None) -> Summary:
     """One merged, finished Summary of all sources, combined in time order.
 
@@ -278,7 +372,7 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
     """
     from wsdiag.summary import same_run
 
-    parts = [scan_source(s, opts, progress) for s in sources]
+    parts, begun = scan_parts(sources, opts, progress)
 
     def rescan(i: int, skip: tuple[tuple[datetime, datetime], ...]) -> Summary | None:
         source = sources[i]
@@ -287,7 +381,9 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
         from wsdiag.timefilter import Window
 
         user = opts.window or Window()
-        return scan_source(source, replace(opts, window=replace(user, skip=user.skip + skip)))
+        again = replace(opts, window=replace(user, skip=user.skip + skip))
+        state = begun.get(source.name)  # a year-less one takes the years it took the first time
+        return scan_source(source, again, None, None if state is None else YearResolver(*state))
 
     parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
     # Rotated files and halves of a log are merged oldest first, whatever the argument order.

@@ -22,7 +22,10 @@ _UPTO = "{1,65536}"
 # An optional quote, also JSON-escaped (`\"`, `\\\"`), URL-encoded or an HTML entity: tokens are
 # logged inside repr()s and JSON-in-JSON (`Error ...: {\"auth_token\":\"...\"}`) too.
 _QUOTE = r"""(?:\\{0,4}["']|%22|%27|&quot;|&\#39;)"""
-_SEP = _QUOTE + r"?\s{0,8}(?:[:=]|%3[AaDd])\s{0,8}" + _QUOTE + r"?\s{0,8}"
+# A value may be a Python literal with a prefix (`b'...'`, `r'...'`, `u'...'`): the prefix is
+# taken with its quote, or the letter would be taken for the value and the token left after it.
+_OPEN = r"(?:[bBrRuUfF]{1,2}(?=[\"'])|)" + _QUOTE
+_SEP = _QUOTE + r"?\s{0,8}(?:[:=]|%3[AaDd])\s{0,8}(?:" + _OPEN + r")?\s{0,8}"
 # Names whose value is a credential: LISTEN `auth_token`, the `auth-token`/`persistent`/
 # `api_token`/`twilight-user` cookies, `authToken`, IRC `oauth:`, GQL `Client-Integrity`, ...
 _KEYS = (
@@ -31,10 +34,18 @@ _KEYS = (
     r"|client[_-]?integrity|api[_-]?key|twilight-user"
 )
 # A value ends at a quote, an escape, whitespace or a structural character of JSON, repr(),
-# query strings and cookie headers. It never starts with `<` (so `<redacted>` is left alone)
-# nor with a quote the separator could have taken (so cleaning twice changes nothing).
-_VALUE = r"""(?!%2[27]|&quot;|&\#39;)[^\s"'\\,;&}\]<>)]""" + _UPTO
-_TOKEN_CHARS = r"[A-Za-z0-9._~+/=-]{6,65536}"
+# query strings and cookie headers. A value in angle brackets (`<...>`) is taken whole, but
+# never one of our placeholders, nor one that starts with a quote the separator could have
+# taken (so cleaning twice changes nothing).
+_PLACEHOLDER = r"<(?:redacted|username)>"
+_VALUE = (
+    r"""(?!%2[27]|&quot;|&\#39;|[bBrRuUfF]{1,2}["']|""" + _PLACEHOLDER + r""")"""
+    r"""(?:<[^\s"'\\<>]""" + _UPTO + r""">?|[^\s"'\\,;&}\]<>)]""" + _UPTO + r")"
+)
+_TOKEN_CHARS = r"[A-Za-z0-9._~+/=%-]{6,65536}"
+# A credential after a key and mere whitespace (`access_token q9x8...`): a word of token
+# characters that holds a digit or is long, so that prose (`token bucket empty`) stays.
+_BARE_VALUE = r"(?=[A-Za-z0-9._~+/=%-]{0,64}\d|[A-Za-z0-9._~+/=%-]{16})" + _TOKEN_CHARS
 _SCHEMES = r"(?:OAuth|Bearer|Basic|Token|Digest|Negotiate)"
 _COOKIE_NAMES = r"(?:auth-token|persistent|api_token|twilight-user)"
 
@@ -56,6 +67,21 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         re.compile(r"(?<![A-Za-z])((?:" + _KEYS + r")" + _SEP + r")" + _VALUE, re.IGNORECASE),
         r"\1" + REDACTED,
     ),
+    # access_token q9x8..., password "hunter2": a key, whitespace, a credential-like word
+    (
+        ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
+        re.compile(
+            r"(?<![A-Za-z])((?:" + _KEYS + r")\s{1,8}" + _QUOTE + r"?)(?!" + _PLACEHOLDER + ")" + _BARE_VALUE,
+            re.IGNORECASE,
+        ),
+        r"\1" + REDACTED,
+    ),
+    # XML: <auth_token>...</auth_token>, <password type="x">...</password>
+    (
+        ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
+        re.compile(r"(<(?:" + _KEYS + r""")(?:\s[^<>]{0,256})?>\s{0,8})[^<\s]""" + _UPTO, re.IGNORECASE),
+        r"\1" + REDACTED,
+    ),
     # Authorization: <scheme> <credentials>, or a bare credential. A scheme word is never taken
     # for the credential (so `Authorization: OAuth <redacted>` stays as it is).
     (
@@ -66,10 +92,15 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
         ),
         r"\1" + REDACTED,
     ),
-    # A bare "OAuth xyz" / "Bearer xyz" anywhere
+    # A bare "OAuth xyz" / "Bearer xyz" anywhere, also URL-encoded (`OAuth%20xyz`, `Bearer+xyz`)
     (
         ("oauth", "bearer"),
-        re.compile(r"\b((?:OAuth|Bearer)\s{1,8})" + _TOKEN_CHARS, re.IGNORECASE),
+        re.compile(
+            r"(?:\b|(?<=%[0-9A-Fa-f]{2}))((?:OAuth|Bearer)(?:\s{1,8}|%20|\+))"
+            + r"(?!" + _PLACEHOLDER + ")"
+            + _TOKEN_CHARS,
+            re.IGNORECASE,
+        ),
         r"\1" + REDACTED,
     ),
     # Cookie dicts (selenium/requests dumps): {'name': 'auth-token', ..., 'value': '...'}
@@ -146,9 +177,15 @@ _CONTROLS: dict[int, str] = {
 }
 
 
+# Any needle at all: most texts (error messages) hold none, and one search says so.
+_ANY_NEEDLE = re.compile("|".join(sorted({re.escape(n) for needles, _, _ in _SECRETS for n in needles})))
+
+
 def redact(text: str) -> str:
     """Replace tokens, cookies, passwords and cookie-file user names by placeholders."""
     low = text.lower()
+    if not _ANY_NEEDLE.search(low):
+        return text
     for needles, pattern, repl in _SECRETS:
         if any(n in low for n in needles):
             text = pattern.sub(repl, text)
@@ -168,15 +205,33 @@ def neutralise(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def clean(text: str, limit: int | None = None) -> str:
+#: Characters of the line above that :func:`clean` looks at for a key whose value this line holds.
+ABOVE = 256
+
+
+def _after(above: str, text: str) -> str:
+    """``text`` redacted as the continuation of the line ``above``: `auth_token:` at the end of
+    one line and the token at the start of the next is a secret too. Both are redacted as one
+    text, joined by their line end, and what follows the line end is kept. Should a secret
+    have swallowed the line end, nothing of ``text`` is kept."""
+    above = strip_ansi(above[-ABOVE:]).replace("\r", "").replace("\n", " ")
+    joined = redact(above + "\n" + strip_ansi(text))
+    end = joined.find("\n")
+    return REDACTED if end == -1 else joined[end + 1 :]
+
+
+def clean(text: str, limit: int | None = None, above: str | None = None) -> str:
     """Everything log text needs before it may leave the parser: no ESC, no controls, no secrets.
 
     ``limit`` shortens the result *after* redaction, so a cut can never leave the start of a
     token behind without the label that would have redacted it; only ``limit + MARGIN``
-    characters are read, which bounds the cost of cleaning a huge line.
+    characters are read, which bounds the cost of cleaning a huge line. ``above`` is the line
+    before ``text`` when ``text`` is a whole line that may continue it (see :func:`_after`).
     """
     if limit is not None:
         text = text[: limit + MARGIN]
+    if above:
+        text = _after(above, text)
     # Redact before controls become visible text (`\x07`), so a control inside a token cannot
     # cut the token's value short; and after, because visible escapes can spell a label
     # (`\x0a` + `uthorization:`), which would make cleaning twice differ from cleaning once.

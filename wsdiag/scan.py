@@ -15,8 +15,12 @@ a map of the file):
   stamp) replays its record instead of being parsed again;
 * a burst of LISTEN lines (one per topic on every reconnect) reads its first and last line, and
   skips the ones between when each repeats a line read before;
+* a line that cannot be a record (empty, blank, a traceback line, junk: see _RECORDISH) is
+  counted by the kind line() would count it as, unread; only an input's first few unrecognized
+  lines are read, for their samples. A newline bomb costs what a memchr costs;
 * every other line is a record of the chunk's layout that adds nothing but its count, and its
-  time to the span only if it is the first or the last timed line.
+  time to the span only if it is the first or the last timed line (the filter says which are
+  the first and the last it skipped).
 
 tests/test_fastpath.py holds the two paths equal on generated and hostile logs, whatever the
 chunk boundaries; tests/test_lines.py holds the C helper equal to the regexes it mirrors.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import os
 import re
 import types
@@ -37,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from wsdiag.analyze import MAX_ID, MAX_SAMPLES, InputStats, Summary
 from wsdiag.layouts import YearResolver, is_continuation, split_line
 from wsdiag.records import Kind, Record
-from wsdiag.redact import clean, strip_ansi
+from wsdiag.redact import ABOVE, clean, strip_ansi
 from wsdiag.templates import MESSAGE_FRAME, to_record
 
 if TYPE_CHECKING:
@@ -78,7 +83,11 @@ _LOUD = rb"(?:INFO|WARNING|WARN|ERROR|CRITICAL) - "
 _QUIET_FUNC = rb"\[(?!(?:error|warning|info)\])[!-\\^-~]{1,100}\]: "
 # The starts of the id-less templates (templates.to_record), and text it finds anywhere.
 _TEMPLATE_START = rb"Reconnect|The last |Error while trying|Received the ERR"
-_ANYWHERE = rb"Loading data for |\x1b|\xc2\x9b"
+# What starts an escape sequence that line() strips (redact.strip_ansi): ESC, and the 8-bit CSI
+# and OSC (U+009B, U+009D, two bytes in UTF-8). Stripped, it could join text into a template.
+_ESCAPES = rb"\x1b|\xc2[\x9b\x9d]"
+_ESCAPE = re.compile(_ESCAPES)
+_ANYWHERE = rb"Loading data for |" + _ESCAPES
 _QUIET_MSG = rb"(?![#\[]|" + _TEMPLATE_START + rb")(?!.*(?:" + _ANYWHERE + rb"))"
 # A plain line: a DEBUG record (only its `#N - ` can matter: see _ws_pattern) or a quiet record
 # of another level, in the file layout (`module - [func]: `) or the console one (`[func]: `).
@@ -110,10 +119,95 @@ _PLAIN = {
     + _ANYWHERE
     + rb"))",
 }
-_LAYOUT_CODE = {"file": 0, "console": 1, "less": 2}  # for the C filter
+# For the C filter; "none": no line is plain, every one that may be a record is read.
+_LAYOUT_CODE = {"file": 0, "console": 1, "less": 2, "none": 3}
 _PLAIN_AT = {layout: re.compile(p) for layout, p in _PLAIN.items()}
-_ODD_LINE = {layout: re.compile(rb"\n(?!" + p + rb")") for layout, p in _PLAIN.items()}
 _LAYOUT_PROBE = 64  # lines looked at for a chunk's layout
+
+# -- lines that cannot be records ------------------------------------------------------------
+# A newline bomb (a file of empty lines) or junk between records must not cost line() a call a
+# line: a line that layouts.split_line cannot make a record of is counted by the kind line()
+# would count it as (blank, continuation, unrecognized) and never read, but for the first few
+# unrecognized ones (the input's samples). No record form lacks a ` - ` after a time with a
+# date before it, a level word or `#` and 1-12 digits, and an escape line() strips could join
+# one: a line with neither is inert. Only Python can tell whether a line of spaces and
+# non-ASCII bytes is blank (Unicode spaces): such a line is read. _lines.c's inert_kind
+# mirrors these patterns; tests/test_lines.py holds the two equal.
+_RECORDISH = (
+    rb"\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})? - |(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL) - |#\d{1,12} - |"
+    + _ESCAPES
+)
+_SPACES = rb"\t\x0b\x0c\r\x1c-\x1f "  # str.isspace() of an ASCII byte
+_INERT_TEXT = rb"(?:(?!" + _RECORDISH + rb")[^\n]){0,%d}(?=\n)" % MAX_LINE  # a longer line is too long
+_ASCII_TEXT = rb"(?=[%s\x80-\xff]{0,%d}[^%s\x80-\xff\n])" % (_SPACES, MAX_LINE, _SPACES)
+_CONTINUATION = (  # layouts.is_continuation
+    rb"(?:[ \t]|Traceback \(most recent call last\):|During handling of the above exception"
+    rb"|The above exception was the direct cause"
+    rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w))"
+)
+_BLANK_LINE = rb"[%s]{0,%d}(?=\n)" % (_SPACES, MAX_LINE)
+_CONTINUATION_LINE = rb"(?=" + _CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
+_UNRECOGNIZED_LINE = rb"(?!" + _CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
+_KINDS = ("blank", "continuation", "unrecognized")
+_KIND_CODE = {"continuation": 2, "unrecognized": 3}  # the C filter's as_kind
+_RUN = 1023  # lines of one kind per match: a longer run costs re memory per line
+
+
+def _runs(line: bytes, kind: str) -> bytes:
+    """Up to _RUN + 1 lines of one kind in a row (the last one's newline is not taken)."""
+    return rb"(?P<%s>(?:%s\n){0,%d}%s)" % (kind.encode(), line, _RUN, line)
+
+
+_INERT_RUNS = b"|".join(
+    _runs(line, kind)
+    for line, kind in zip((_BLANK_LINE, _CONTINUATION_LINE, _UNRECOGNIZED_LINE), _KINDS, strict=True)
+)
+# The regex filter: at each line start, a run of inert lines (a group per kind) or an odd line
+# (the empty alternative). A year-less chunk has no plain lines there: all of it is read.
+_NOT_PLAIN = {layout: rb"(?!" + p + rb")" for layout, p in _PLAIN.items()}
+_NOT_PLAIN["less"] = _NOT_PLAIN["none"] = b""
+_ODD_AT = {layout: re.compile(np + rb"(?:" + _INERT_RUNS + rb"|)") for layout, np in _NOT_PLAIN.items()}
+_ODD_LINE = {layout: re.compile(rb"\n" + p.pattern) for layout, p in _ODD_AT.items()}
+
+
+# -- the times of a chunk, for --since/--until (timefilter.Window.place) ----------------------
+# A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that stamp's time. Any other
+# line may hold a time (layouts.split_line) behind a junk, Docker or other wrapper prefix, a
+# TAB, a space, or a colour reset that strip_ansi removes (`ESC[0m` before the miner's stamp on
+# the console): every miner stamp has `HH:MM:SS`, and an escape sequence could join one. A line
+# with neither holds no time. _lines.c's line_stamps mirrors these patterns.
+_HIDDEN = rb"(?!" + _STAMP17 + rb" - )[^\n]*?(?:\d\d:\d\d:\d\d|" + _ESCAPES + rb")"
+# The newline in front lets re scan for it fast; line 0 is looked at apart.
+_MAY_HIDE_TIME = re.compile(rb"\n" + _HIDDEN)
+_MAY_HIDE_AT = re.compile(_HIDDEN)
+_LINE_STAMP = re.compile(rb"\n(" + _STAMP17 + rb") - ")
+
+
+def line_stamps(chunk: bytes | bytearray, end: int) -> set[bytes] | None:
+    """The standard stamps that start lines of ``chunk[:end]`` (whole, newline-normalised
+    lines), or None when another line may hold a time: then the stamps are not all its times."""
+    if _lines is not None:
+        found: list[bytes] | None = _lines.line_stamps(chunk, end)
+        return None if found is None else set(found)
+    if _MAY_HIDE_AT.match(chunk, 0, end) or _MAY_HIDE_TIME.search(chunk, 0, end):
+        return None
+    stamps = set(_LINE_STAMP.findall(chunk, 0, end))
+    first = _LINE_STAMP.match(b"\n" + bytes(chunk[: min(end, _STAMP_LEN + 3)]))  # line 0
+    if first:
+        stamps.add(first.group(1))
+    return stamps
+
+
+@dataclass
+class _Found:
+    """What a filter pass found in ``chunk[start:end]`` (see Scanner._candidates)."""
+
+    lines: int  # newlines
+    starts: list[int]  # lines that may matter
+    inert: list[int]  # lines that cannot be records, counted by kind: blank, continuation, unrecognized
+    samples: list[int]  # the first MAX_SAMPLES of the unrecognized ones, for their samples
+    first_plain: int  # the first and last line skipped as plain (-1: none)
+    last_plain: int
 
 
 def _layout_of(chunk: Buffer, end: int, begin: int = 0) -> str:
@@ -150,10 +244,51 @@ _MAX_TAILS = 4096  # LISTEN payloads remembered per prefix
 _MEMO_LINE = 1024  # longest line whose record is remembered ...
 _MEMO_SIZE = 4096  # ... and how many (the memo starts afresh when full)
 _RECENT_STAMPS = 64  # stamps _stamp_time remembers
-_NEWLINE = re.compile(rb"\n")
 _LESS_STAMPED = re.compile(_STAMP14 + rb" - ")
 _STAMPED = re.compile(_STAMP17 + rb" - ")
 _UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
+
+
+def _regex_filter(chunk: bytes | bytearray, start: int, end: int, layout: str, as_kind: str | None) -> _Found:
+    """The C filter's pass with regexes, but for `#N - ` (see Scanner._candidates): odd lines,
+    and runs of inert lines counted by kind; the plain lines are the gaps between them."""
+    found = _Found(chunk.count(b"\n", start, end), [], [0, 0, 0], [], -1, -1)
+    at = start  # the first line not accounted for yet
+
+    def gap(upto: int) -> None:
+        """Lines from ``at`` to ``upto`` are plain."""
+        if upto > at:
+            if found.first_plain < 0:
+                found.first_plain = at
+            found.last_plain = max(at, chunk.rfind(b"\n", at, upto - 1) + 1)
+
+    first = _ODD_AT[layout].match(chunk, start, end)
+    # The finditer goes on after line 0, or after the run that starts there.
+    after = first.end() if first is not None and first.lastgroup else start
+    matches = itertools.chain([first], _ODD_LINE[layout].finditer(chunk, after, end))
+    for n, m in enumerate(matches):
+        if m is None:
+            continue
+        line = m.start() + (n > 0)  # a finditer match starts at the newline before its line
+        if line >= end:
+            continue
+        gap(line)
+        kind = m.lastgroup
+        if kind is None:
+            found.starts.append(line)
+            at = chunk.find(b"\n", line, end) + 1 or end
+            continue
+        lines = chunk.count(b"\n", line, m.end()) + 1
+        if as_kind is not None:
+            kind = as_kind
+        found.inert[_KINDS.index(kind)] += lines
+        sample = line
+        while kind == "unrecognized" and len(found.samples) < MAX_SAMPLES and sample <= m.end():
+            found.samples.append(sample)
+            sample = chunk.find(b"\n", sample, end) + 1
+        at = m.end() + 1
+    gap(end)
+    return found
 
 
 def _trie(words: Iterable[bytes]) -> bytes:
@@ -200,6 +335,18 @@ _RESCAN_MIN = 256  # ... over the rest of a chunk with this many candidates left
 def scanner_maps() -> bool:
     """Whether Scanner.chunk reads a map of a file in place (its C filter can)."""
     return _lines is not None
+
+
+def guard_map(window: mmap.mmap) -> bool:
+    """Guard a map of a file against the file being cut short while it is read (_lines.c): the
+    pages past its new end read as zeros instead of killing the process. False if it cannot be
+    (then the file must not be read through a map)."""
+    return _lines is not None and bool(_lines.map_guard(window))
+
+
+def map_was_cut() -> bool:
+    """End the guard of guard_map(); True if the file was cut short meanwhile."""
+    return _lines is not None and bool(_lines.map_unguard())
 
 
 def _year_less(chunk: Buffer, start: int) -> bool:
@@ -316,6 +463,13 @@ class Scanner:
     _cut: tuple[int, int] = (0, 0)  # _read_original's place in a cut chunk, lines before it
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
     _bitmap: tuple[set[int] | None, bytes] = (None, b"")
+    # Where the line line() reads sits, to find the line above it for a sample's redaction
+    # (a key at the end of one line, its value on the next): (buffer, start, first line's
+    # start) on the fast path, the line above itself on the reference path.
+    _where: tuple[Buffer, int, int] | None = None
+    _begin: int = 0  # where the chunk being scanned starts in its buffer
+    _above: bytes = b""
+    _last_line: bytes = b""  # the end of the previous chunk's last line
 
     # -- one line ------------------------------------------------------------------------
     def line(self, raw: bytes | bytearray) -> datetime | None:
@@ -336,8 +490,7 @@ class Scanner:
                 stats.continuation += 1
             else:
                 stats.unrecognized += 1
-                if len(stats.samples) < MAX_SAMPLES:
-                    stats.samples.append(clean(text, 200))
+                self._take_sample(text)
             return None
         stats.records += 1
         stats.layouts[line.layout] += 1
@@ -351,6 +504,25 @@ class Scanner:
                 return line.time
         self._fold(to_record(line), line.time)
         return line.time
+
+    def _take_sample(self, text: str) -> None:
+        """Keep an unrecognized line (cleaned, redacted as the continuation of the line above)
+        as one of the input's few samples."""
+        if len(self.stats.samples) < MAX_SAMPLES:
+            self.stats.samples.append(clean(text, 200, above=self._line_above()))
+
+    def _line_above(self) -> str:
+        """The end of the line above the one line() reads (see _where)."""
+        if self._where is None:
+            raw = self._above
+        else:
+            buf, start, begin = self._where
+            if start <= begin:
+                raw = self._last_line
+            else:
+                prev = max(begin, start - 1 - ABOVE, buf.rfind(b"\n", begin, start - 1) + 1)
+                raw = bytes(buf[prev : start - 1])
+        return raw.decode("utf-8", "replace")
 
     def _fold(self, rec: Record | None, time: datetime | None) -> None:
         """The last step of line(): fold a record line's record and time into the summary."""
@@ -368,9 +540,13 @@ class Scanner:
         lines = chunk.split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
+        self._where = None
+        self._above = self._last_line
         for raw in lines:
             self.stats.lines += 1
             self.line(raw)
+            self._above = raw
+        self._last_line = self._above[-ABOVE:]
 
     # -- fast path -------------------------------------------------------------------------
     def chunk(self, chunk: Buffer, end: int | None = None, begin: int = 0) -> None:
@@ -406,7 +582,7 @@ class Scanner:
                 end = len(chunk)
             if self.window is not None:
                 if _layout_of(chunk, end) == "less":
-                    self.simple(bytes(memoryview(chunk)[:end]))  # years and window, line by line
+                    self._read_all(chunk, end)  # years and window, line by line
                     return
                 if self._windowed(chunk, end):
                     return
@@ -415,11 +591,24 @@ class Scanner:
                 chunk, end, service = _without_service(chunk, end)
                 self._cut = (0, 0)
         had_first = self.summary.first is not None
+        self._begin = begin
 
         layout = self._layout_now = _layout_of(chunk, end, begin)
         pattern = self._pattern or _ws_pattern(self._known)
-        nlines, candidates = self._candidates(chunk, begin, end, layout, pattern)
+        # Behind a cut prefix every inert line is what the prefix makes it (never blank).
+        as_kind = None
+        if service:
+            cont_prefix = is_continuation(service.decode("ascii", "replace"))
+            as_kind = "continuation" if cont_prefix else "unrecognized"
+        found = self._candidates(chunk, begin, end, layout, pattern, as_kind)
+        nlines = found.lines
         self.stats.lines += nlines
+        blank, cont, unrec = found.inert
+        self.stats.blank += blank
+        self.stats.continuation += cont
+        self.stats.unrecognized += unrec
+        first_plain, last_plain = found.first_plain, found.last_plain
+        candidates, samples = self._with_samples(found)
         plain_at = _PLAIN_AT[layout]
         read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
         pos = begin  # lines before this were read already (a LISTEN burst reads ahead)
@@ -432,6 +621,11 @@ class Scanner:
             if start < pos:
                 continue
             stop = chunk.find(b"\n", start) + 1
+            if samples and start in samples:
+                # An unrecognized line the filter counted: only its sample is taken.
+                self._sample(original, service, chunk, start, stop)
+                pos = stop
+                continue
             if less:
                 # Every candidate is read (the filter may have picked it to keep the years
                 # right), a burst of LISTENs as a burst.
@@ -474,56 +668,89 @@ class Scanner:
                 self._stale = 0
                 self._compiled = set(self._known)
                 if len(candidates) - i > _RESCAN_MIN:
-                    candidates, i = self._candidates(chunk, pos, end, layout, pattern)[1], 0
+                    # Its counts are the first pass's; its plain lines may be more.
+                    again = self._candidates(chunk, pos, end, layout, pattern, as_kind)
+                    if again.first_plain >= 0:
+                        if first_plain < 0 or again.first_plain < first_plain:
+                            first_plain = again.first_plain
+                        last_plain = max(last_plain, again.last_plain)
+                    (candidates, samples), i = self._with_samples(again), 0
         self._pattern = pattern
 
-        skipped = nlines - len(read)
+        skipped = nlines - len(read) - blank - cont - unrec
         if skipped:
-            # Every line not read is a plain record that adds nothing but its count and
-            # its time to the span, which only the first and the last timed line can move.
+            # Every other line not read is a plain record that adds nothing but its count
+            # and its time to the span, which only the first and the last timed line can move.
             self.stats.records += skipped
             self.stats.layouts[layout] += skipped
+        if skipped or self.window is not None:
             time_of = _less_time(years) if less else _plain_time
-            last = _edge_time(chunk, end, read, reverse=True, begin=begin, time_of=time_of)
-            if last is not None:
-                self.summary.last = last
-            if not had_first:
-                self.summary.first = _edge_time(
-                    chunk, end, read, reverse=False, begin=begin, time_of=time_of
-                )
-        if self.window is not None:
-            self._last_time = _edge_time(chunk, end, read, reverse=True) or self._last_time
+            first, last = _edges(chunk, begin, end, read, first_plain, last_plain, time_of)
+            if skipped:
+                if last is not None:
+                    self.summary.last = last
+                if not had_first:
+                    self.summary.first = first
+            if self.window is not None:
+                self._last_time = last or self._last_time
+        self._last_line = _tail_line(chunk, begin, end)
+
+    def _with_samples(self, found: _Found) -> tuple[list[int], set[int]]:
+        """The lines to look at: those that may matter and, while the input has fewer than
+        MAX_SAMPLES samples, the counted unrecognized lines whose sample is still wanted."""
+        if not found.samples or len(self.stats.samples) >= MAX_SAMPLES:
+            return found.starts, set()
+        return sorted(found.starts + found.samples), set(found.samples)
+
+    def _sample(self, original: Buffer, service: bytes, chunk: Buffer, start: int, stop: int) -> None:
+        """Take the sample line() would take of an unrecognized line (counted by the filter)."""
+        if len(self.stats.samples) >= MAX_SAMPLES:
+            return
+        if service:
+            at, raw = self._original_line(original, service, chunk, start, stop)
+            self._where = (original, at, 0)
+        else:
+            raw = bytes(chunk[start : stop - 1])
+            self._where = (chunk, start, self._begin)
+        self._take_sample(strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n"))
 
     def _candidates(
-        self, chunk: Buffer, start: int, end: int, layout: str, pattern: re.Pattern[bytes]
-    ) -> tuple[int, list[int]]:
-        """The number of lines of ``chunk[start:end]`` and the start of each line that may
-        matter: an odd line, or a plain one where ``pattern`` finds a `#N - `. More is harmless
-        (each is looked at again); fewer is not. The C filter decides in one pass what the
-        regexes decide in two, and knows the ids of ``_compiled``."""
+        self,
+        chunk: Buffer,
+        start: int,
+        end: int,
+        layout: str,
+        pattern: re.Pattern[bytes],
+        as_kind: str | None = None,
+    ) -> _Found:
+        """What ``chunk[start:end]`` holds: its lines, the start of each line that may matter (an
+        odd line, or a plain one where ``pattern`` finds a `#N - `), and the lines that cannot
+        be records, counted by kind (of ``as_kind`` all of them, behind a cut prefix). More
+        starts are harmless (each is looked at again); fewer are not. The C filter decides in
+        one pass what the regexes decide in two, and knows the ids of ``_compiled``."""
         if _lines is not None:
             if start == 0 and len(self._compiled) != len(self._known):
                 self._compiled = set(self._known)  # a new chunk: no pass to save
             if self._bitmap[0] is not self._compiled:
                 self._bitmap = (self._compiled, _id_bitmap(self._compiled))
-            found: tuple[int, list[int]] = _lines.scan(
-                chunk, start, end, _LAYOUT_CODE[layout], self._bitmap[1]
+            lines, starts, blank, cont, unrec, samples, first, last = _lines.scan(
+                chunk, start, end, _LAYOUT_CODE[layout], self._bitmap[1], _KIND_CODE.get(as_kind or "", 0)
             )
-            return found
+            return _Found(lines, starts, [blank, cont, unrec], samples, first, last)
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
-        if layout == "less":
-            # Each dated line gets its year in turn (see _lines.c): all of them are read.
-            starts = [start, *(m.end() for m in _NEWLINE.finditer(chunk, start, end - 1))]
-            return len(starts), starts
-        odd = [m.start() + 1 for m in _ODD_LINE[layout].finditer(chunk, start, end - 1)]
-        if not _PLAIN_AT[layout].match(chunk, start, end - 1):
-            odd.insert(0, start)
-        hashes: list[int] = []
-        for m in pattern.finditer(chunk, start, end):
-            line = chunk.rfind(b"\n", 0, m.start()) + 1
-            if not hashes or hashes[-1] != line:
-                hashes.append(line)
-        return chunk.count(b"\n", start, end), sorted(set(odd).union(hashes))
+        found = _regex_filter(chunk, start, end, layout, as_kind)
+        if layout in _PLAIN:
+            # Plain lines with a `#N - ` that may matter (the others were looked at already:
+            # odd ones are in the starts, inert ones counted).
+            plain_at = _PLAIN_AT[layout]
+            hashes: list[int] = []
+            for m in pattern.finditer(chunk, start, end):
+                line = max(start, chunk.rfind(b"\n", 0, m.start()) + 1)
+                if (not hashes or hashes[-1] != line) and plain_at.match(chunk, line, end - 1):
+                    hashes.append(line)
+            if hashes:
+                found.starts = sorted(set(found.starts).union(hashes))
+        return found
 
     def _windowed(self, chunk: Buffer, end: int) -> bool:
         """--since/--until: scan a chunk that is not wholly inside the window; False if it is.
@@ -531,27 +758,61 @@ class Scanner:
         Skipping lines unread is right when every time in the chunk (and the one untimed records
         before its first stamp inherit) is inside the window. When all are outside, the fast
         path of another scanner counts the lines into a summary that is thrown away; a chunk with
-        times on both sides is read line by line.
+        times on both sides is read line by line, but for lines that cannot be records.
         """
         assert self.window is not None and isinstance(chunk, (bytes, bytearray))
         if _STAMPED.match(chunk, 0, end):
             self._last_time = _plain_time(chunk, 0) or self._last_time
         place = self.window.place(chunk, end)
         edge_inside = self.window.contains(self._last_time)
-        if place == "inside" and edge_inside:
+        if place in ("inside", "untimed") and edge_inside:
             return False
-        if place == "outside" and not edge_inside:
+        if place in ("outside", "untimed") and not edge_inside:
             # A scanner of its own: its caches must describe the summary it feeds.
             if self._outside is None:
                 self._outside = Scanner(Summary(), self.stats, self.years)
             ids = self.stats.implausible_ids
+            self._outside.summary.last = None  # so that it says the chunk's last time, if any
             self._outside.chunk(chunk, end)
             self.stats.implausible_ids = ids  # the reference path does not fold outside records
             self.summary.year_assumed |= self._outside.summary.year_assumed
-            self._last_time = _edge_time(chunk, end, {}, reverse=True) or self._last_time
+            self._last_time = self._outside.summary.last or self._last_time
+            self._last_line = _tail_line(chunk, 0, end)
             return True
-        self.simple(bytes(memoryview(chunk)[:end]))
+        self._read_all(chunk, end)
         return True
+
+    def _read_all(self, chunk: Buffer, end: int) -> None:
+        """simple() for a chunk of whole, newline-normalised lines, but for the lines that cannot
+        be records: those are counted unread (a newline bomb must not cost a line() a line)."""
+        found = self._candidates(chunk, 0, end, "none", _WS_ANY)
+        self.stats.lines += found.lines
+        blank, cont, unrec = found.inert
+        self.stats.blank += blank
+        self.stats.continuation += cont
+        self.stats.unrecognized += unrec
+        self._begin = 0
+        starts, samples = self._with_samples(found)
+        for start in starts:
+            stop = chunk.find(b"\n", start) + 1
+            if samples and start in samples:
+                self._sample(chunk, b"", chunk, start, stop)
+                continue
+            self._where = (chunk, start, 0)
+            self.line(chunk[start : stop - 1])
+        self._last_line = _tail_line(chunk, 0, end)
+
+    def _original_line(
+        self, original: Buffer, service: bytes, chunk: Buffer, start: int, stop: int
+    ) -> tuple[int, bytes]:
+        """Where the line at ``start`` of a chunk cut by _without_service starts in the chunk
+        as it was, and that line, prefix and all (lines are visited in order)."""
+        assert isinstance(chunk, bytes)  # the cut copy
+        pos, nth = self._cut
+        nth += chunk.count(b"\n", pos, start)  # lines before it, each cut as much
+        self._cut = (start, nth)
+        at = start + len(service) * nth
+        return at, bytes(original[at : at + len(service) + stop - 1 - start])
 
     def _read_original(
         self,
@@ -564,12 +825,9 @@ class Scanner:
     ) -> None:
         """line() for an odd line of a chunk cut by _without_service: on the line as it was,
         since its prefix may change what it is (a traceback line, an unrecognised one)."""
-        assert isinstance(chunk, bytes)  # the cut copy
-        pos, nth = self._cut
-        nth += chunk.count(b"\n", pos, start)  # lines before it, each cut as much
-        self._cut = (start, nth)
-        at = start + len(service) * nth  # where the line, prefix and all, starts
-        read[start] = self.line(original[at : at + len(service) + stop - 1 - start])
+        at, raw = self._original_line(original, service, chunk, start, stop)
+        self._where = (original, at, 0)
+        read[start] = self.line(raw)
 
     def _read(
         self, chunk: Buffer, start: int, read: dict[int, datetime | None]
@@ -593,6 +851,7 @@ class Scanner:
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
+        self._where = (chunk, start, self._begin)
         read[start] = self.line(chunk[start:stop])
         rec = self._rec
         if key is not None and self._layout is not None:
@@ -670,7 +929,7 @@ class Scanner:
         key = (b"\0" if less else b"") + prefix + b"#" + conn
         burst = self._bursts.get(key)
         if burst is None:
-            if b"\x1b" in prefix or b"\xc2\x9b" in prefix or len(self._bursts) >= _MAX_BURSTS:
+            if _ESCAPE.search(prefix) or len(self._bursts) >= _MAX_BURSTS:
                 # An escape sequence before `#` could swallow text: read it like any line.
                 self._read(chunk, start, read)
                 return chunk.find(b"\n", start) + 1
@@ -724,7 +983,9 @@ class Scanner:
             rec = self._replay(chunk, start, self._layout_now, template, read)
         else:
             rec = self._read(chunk, start, read)
-            if len(burst.quiet) < _MAX_TAILS and (
+            # A payload longer than a memo line is not remembered: it (and the topics of its
+            # record) would hold megabytes (a real LISTEN names one topic in ~200 bytes).
+            if len(burst.quiet) < _MAX_TAILS and len(tail) <= _MEMO_LINE and (
                 rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
             ):
                 # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
@@ -753,6 +1014,12 @@ def _without_service(chunk: bytes | bytearray, end: int) -> tuple[Buffer, int, b
         return chunk, end, b""
     cut = bytes(memoryview(chunk)[len(service) : end]).replace(b"\n" + service, b"\n")
     return cut, len(cut), service
+
+
+def _tail_line(chunk: Buffer, begin: int, end: int) -> bytes:
+    """The end (ABOVE bytes at most) of the last line of ``chunk[begin:end]``, without its newline."""
+    stop = end - 1 if chunk[end - 1] == 0x0A else end
+    return bytes(chunk[max(begin, stop - ABOVE, chunk.rfind(b"\n", begin, stop) + 1) : stop])
 
 
 def normalise_newlines(chunk: bytes) -> bytes:
@@ -797,10 +1064,16 @@ def _squash_long_lines(chunk: Buffer, n: int, giants: list[tuple[int, int]]) -> 
     return b"".join(parts)
 
 
+def _stamp_text(chunk: Buffer, start: int) -> str:
+    """Where a line's stamp would be: its first bytes, never those of the next line."""
+    stop = start + _STAMP_LEN + 3
+    nl = chunk.find(b"\n", start, stop)
+    return chunk[start : stop if nl == -1 else nl].decode("ascii", "replace")
+
+
 def _plain_time(chunk: Buffer, start: int) -> datetime | None:
     """Time of a plain line: its `dd/mm/yy HH:MM:SS - ` alone decides it (no year to guess)."""
-    text = chunk[start : start + _STAMP_LEN + 3].decode("ascii", "replace")
-    return split_line(text, YearResolver(2000, False))[0].time
+    return split_line(_stamp_text(chunk, start), YearResolver(2000, False))[0].time
 
 
 def _less_time(
@@ -812,10 +1085,52 @@ def _less_time(
 
     def time_of(chunk: Buffer, start: int) -> datetime | None:
         resolver = YearResolver(*years[bisect.bisect_right(starts, start) - 1][1])
-        text = chunk[start : start + _STAMP_LEN + 3].decode("ascii", "replace")
-        return split_line(text, resolver)[0].time
+        return split_line(_stamp_text(chunk, start), resolver)[0].time
 
     return time_of
+
+
+def _edges(
+    chunk: Buffer,
+    begin: int,
+    end: int,
+    read: dict[int, datetime | None],
+    first_plain: int,
+    last_plain: int,
+    time_of: Callable[[Buffer, int], datetime | None],
+) -> tuple[datetime | None, datetime | None]:
+    """The times of the first and the last line of ``chunk[begin:end]`` that have one.
+
+    Such a line is a line read (its time is in ``read``) or a plain line skipped, of which the
+    filter knows the first and the last; the lines it counted as inert have none. A plain line
+    whose stamp gives no time (31/02) sends the search line by line.
+    """
+    lo: tuple[int, datetime] | None = None
+    hi: tuple[int, datetime] | None = None
+    for pos, t in read.items():
+        if t is not None:
+            if lo is None or pos < lo[0]:
+                lo = (pos, t)
+            if hi is None or pos > hi[0]:
+                hi = (pos, t)
+    first = last = None
+    if first_plain >= 0:
+        t = time_of(chunk, first_plain)
+        if t is None:
+            first = _edge_time(chunk, end, read, False, begin, time_of)
+        elif lo is None or first_plain < lo[0]:
+            first = t
+    if first is None and lo is not None:
+        first = lo[1]
+    if last_plain >= 0:
+        t = time_of(chunk, last_plain)
+        if t is None:
+            last = _edge_time(chunk, end, read, True, begin, time_of)
+        elif hi is None or last_plain > hi[0]:
+            last = t
+    if last is None and hi is not None:
+        last = hi[1]
+    return first, last
 
 
 def _edge_time(
@@ -836,6 +1151,13 @@ def _edge_time(
                 return t
             stop = start - 1
         return None
+    start = begin
+    while start < end:
+        t = read[start] if start in read else time_of(chunk, start)
+        if t is not None:
+            return t
+        start = chunk.find(b"\n", start, end) + 1
+    return None
     start = begin
     while start < end:
         t = read[start] if start in read else time_of(chunk, start)

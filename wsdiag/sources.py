@@ -13,23 +13,49 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, cast
 
 from wsdiag.redact import neutralise
-from wsdiag.scan import MAX_LINE
+from wsdiag.scan import MAX_LINE, guard_map, map_was_cut
 
 CHUNK = 8 * 1024 * 1024
+#: Why reading stopped when a file got shorter while it was read.
+CUT_SHORT = "the file was cut short while it was read (logrotate copytruncate?)"
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
     (b"BZh", "bz2"),
     (b"\xfd7zXZ\x00", "xz"),
-    (b"\xff\xfe", "utf-16"),  # UTF-16 byte order marks
-    (b"\xfe\xff", "utf-16"),
 )
+COMPRESSED = frozenset(codec for _, codec in _MAGIC)
+#: Bytes read from the start of an input to tell how it is encoded or compressed.
+HEAD = 64
+_ASCII_CHARS = 8  # characters of a log's start (a stamp) that tell UTF-16/32 without a BOM
+
+
+def text_codec(head: bytes) -> str | None:
+    """The encoding of a log that is not UTF-8: UTF-32 or UTF-16 (PowerShell's `>`, Windows
+    tools), told by a byte order mark or, without one, by the NUL bytes of the ASCII text a
+    log starts with (its stamp). None for UTF-8 (or anything else)."""
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32")):
+        if head.startswith(bom):
+            return codec
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for width, codec_le, codec_be in ((4, "utf-32-le", "utf-32-be"), (2, "utf-16-le", "utf-16-be")):
+        n = min(_ASCII_CHARS, len(head) // width)  # a growing log may have a few bytes yet
+        if n < 2:
+            continue
+        units = [head[i : i + width] for i in range(0, n * width, width)]
+        zeros = bytes(width - 1)
+        if all(0 < u[0] < 0x80 and u[1:] == zeros for u in units):
+            return codec_le
+        if all(0 < u[-1] < 0x80 and u[:-1] == zeros for u in units):
+            return codec_be
+    return None
 
 
 class InputError(Exception):
@@ -48,6 +74,7 @@ class Source:
     path: Path | None  # None for stdin
     size: int | None  # bytes on disk, None when unknown
     codec: str | None  # gzip/bz2/xz or None
+    ident: tuple[int, int] | None = None  # (device, inode): one file is one input, however named
 
     @property
     def splittable(self) -> bool:
@@ -59,7 +86,7 @@ def _codec_of(head: bytes) -> str | None:
     for magic, codec in _MAGIC:
         if head.startswith(magic):
             return codec
-    return None
+    return text_codec(head)
 
 
 def shown_name(raw: str) -> str:
@@ -117,12 +144,27 @@ def _reason(exc: BaseException) -> str:
 def _source_for_file(path: Path, shown: str) -> Source:
     fd, st = _open_regular(path, shown)
     try:
-        head = os.read(fd, 6)
+        head = os.read(fd, HEAD)
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
     finally:
         os.close(fd)
-    return Source(shown, path, st.st_size, _codec_of(head))
+    return Source(shown, path, st.st_size, _codec_of(head), (st.st_dev, st.st_ino))
+
+
+def kind_of(path: Path, shown: str) -> str:
+    """"missing", "directory", "file" (regular) or "other" (FIFO, device...), following
+    symlinks. A name too long, or a folder on the way without search permission, is an
+    InputError naming the path (Path.is_dir() would raise, not say False)."""
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
+    if stat.S_ISDIR(st.st_mode):
+        return "directory"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
 
 
 def _is_log_name(name: str) -> bool:
@@ -135,14 +177,15 @@ def resolve(paths: list[str]) -> list[Source]:
     sources: list[Source] = []
     for raw in paths:
         if raw == "-":
-            _check_stdin()
-            sources.append(Source("<stdin>", None, None, None))
+            if any(s.path is None for s in sources):
+                raise InputError("-: standard input given twice; it can be read only once")
+            sources.append(Source("<stdin>", None, None, None, _check_stdin()))
             continue
         shown = shown_name(raw)
         if not raw:
             raise InputError("'': empty path")
         path = Path(raw)
-        if path.is_dir():
+        if kind_of(path, shown) == "directory":
             try:
                 entries = sorted(p for p in path.iterdir() if _is_log_name(p.name) and p.is_file())
             except OSError as exc:
@@ -166,34 +209,59 @@ def _logs_hint(path: Path, raw: str) -> str:
     return f"; its logs/ folder may hold them: {shown_name(os.path.join(raw, 'logs', ''))}"
 
 
-def _check_stdin() -> None:
+def _check_stdin() -> tuple[int, int] | None:
     """`wsdiag analyze - < /dev/zero` would read forever: a device on stdin (other than the
-    terminal the user types into) is refused like a device path."""
+    terminal the user types into) is refused like a device path. Returns its identity."""
+    if sys.stdin is None:  # `wsdiag analyze - <&-`: Python found no descriptor 0
+        raise InputError("<stdin>: standard input is closed; give a log file or pipe a log in")
     try:
         fd = sys.stdin.fileno()
         st = os.fstat(fd)
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return  # no real descriptor (an embedding caller or test runner): nothing to check
+        return None  # no real descriptor (an embedding caller or test runner): nothing to check
     if stat.S_ISCHR(st.st_mode) and not is_terminal(fd):
         raise InputError("<stdin>: a device, not a file or pipe; give a log file or pipe a log in")
+    return st.st_dev, st.st_ino
+
+
+def _is_link(path: Path | None) -> bool:
+    try:
+        return path is not None and path.is_symlink()
+    except (OSError, ValueError):
+        return False
 
 
 def _unique(sources: list[Source]) -> list[Source]:
-    """Inputs are keyed by name: two that show alike (one file given twice, two names that
-    only differ in a redacted token) must not be counted as one."""
+    """Each file once, however it is named (`F F`, a `latest.log` symlink next to its target,
+    a hard link): counting one file twice would double every count. Of its names, the first
+    that is not a symlink is shown. Inputs are keyed by name: two files that show alike (names
+    that only differ in a redacted token) get distinct names."""
+    by_ident: dict[tuple[int, int], int] = {}
+    files: list[Source] = []
+    for src in sources:
+        if src.ident is None or src.path is None:
+            files.append(src)
+            continue
+        at = by_ident.get(src.ident)
+        if at is None:
+            by_ident[src.ident] = len(files)
+            files.append(src)
+        elif _is_link(files[at].path) and not _is_link(src.path):
+            files[at] = src
     seen: set[str] = set()
     out: list[Source] = []
-    for src in sources:
+    for src in files:
         name, n = src.name, 1
         while name in seen:
             n += 1
             name = f"{src.name} ({n})"
         seen.add(name)
-        out.append(src if name == src.name else Source(name, src.path, src.size, src.codec))
+        out.append(src if name == src.name else replace(src, name=name))
     return out
 
 
 _READ_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError)
+_Decompressor = lzma.LZMADecompressor | bz2.BZ2Decompressor
 
 
 class _Salvaging:
@@ -205,7 +273,7 @@ class _Salvaging:
     the decompressors leave open when given a file object.
     """
 
-    def __init__(self, inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile, raw: BinaryIO) -> None:
+    def __init__(self, inner: gzip.GzipFile | _Streams, raw: BinaryIO) -> None:
         self._inner = inner
         self._raw = raw
         self._error: BaseException | None = None
@@ -239,15 +307,89 @@ class _Salvaging:
             self._raw.close()
 
 
-class _Utf16:
-    """UTF-16 text (PowerShell 5's `>` writes it) re-encoded as UTF-8 bytes, streamed."""
+_RAW = 1 << 20  # compressed bytes read at a time
 
-    def __init__(self, raw: BinaryIO) -> None:
+
+class _Streams:
+    """Concatenated xz or bz2 streams (`cat a.xz b.xz`), read with read1() like the file objects
+    of lzma and bz2, which stop at the first thing that is not a stream, silently: xz stream
+    padding (NUL bytes between streams) is read past here, and anything else after the last
+    stream is an error, so what follows it is not lost without a word."""
+
+    def __init__(self, raw: BinaryIO, new: Callable[[], _Decompressor], what: str) -> None:
         self._raw = raw
-        self._text = io.TextIOWrapper(raw, encoding="utf-16", errors="replace", newline="")
+        self._new = new
+        self._what = what
+        self._dec: _Decompressor | None = new()
+        self._input = b""
+        self._fresh = False  # a stream begun after another one, nothing decompressed from it yet
+
+    def _next_stream(self) -> bool:
+        """After a stream's end: past the padding, start the next one; False at the end."""
+        assert self._dec is not None
+        pending = self._dec.unused_data + self._input
+        self._input = b""
+        self._dec = None
+        while True:
+            pending = pending.lstrip(b"\0")
+            if pending:
+                break
+            pending = self._raw.read(_RAW)
+            if not pending:
+                return False
+        self._dec, self._input, self._fresh = self._new(), pending, True
+        return True
+
+    def read1(self, n: int) -> bytes:
+        while self._dec is not None:
+            if self._dec.eof:
+                if not self._next_stream():
+                    return b""
+                continue
+            data = b""
+            if self._dec.needs_input:
+                data, self._input = self._input or self._raw.read(_RAW), b""
+                if not data:
+                    raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            try:
+                out = self._dec.decompress(data, max_length=n)
+            except (lzma.LZMAError, OSError):
+                if self._fresh:
+                    what = self._what
+                    raise ValueError(f"data after the last {what} stream is not another one") from None
+                raise
+            if out:
+                self._fresh = False
+                return out
+        return b""
+
+    def close(self) -> None:
+        """The file underneath is _Salvaging's to close."""
+
+
+class _Recoded:
+    """UTF-16 or UTF-32 text (PowerShell 5's `>` writes UTF-16) re-encoded as UTF-8, streamed.
+
+    ``read(n)`` returns at most ``n`` bytes, like a file's: re-encoded, n/2 characters can take
+    1.5 n bytes (CJK), and blocks() reads into a buffer of a fixed size.
+    """
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        self._raw = raw
+        self._text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        self._pending = b""
 
     def read(self, n: int = -1) -> bytes:
-        return self._text.read(max(1, n // 2) if n >= 0 else -1).encode("utf-8")
+        if n < 0:
+            out, self._pending = self._pending + self._text.read().encode("utf-8", "replace"), b""
+            return out
+        while len(self._pending) < n:
+            text = self._text.read(max(1, n // 2))
+            if not text:
+                break
+            self._pending += text.encode("utf-8", "replace")
+        out, self._pending = self._pending[:n], self._pending[n:]
+        return out
 
     def close(self) -> None:
         self._raw.close()
@@ -259,7 +401,7 @@ def open_stream(source: Source) -> BinaryIO:
         stdin = sys.stdin.buffer
         # `zcat`-less users pipe archives too: detect them by content, as for files.
         peek = getattr(stdin, "peek", None)
-        codec = _codec_of(peek(6)[:6]) if peek is not None else None
+        codec = _codec_of(peek(HEAD)[:HEAD]) if peek is not None else None
         if codec is None:
             return stdin
         return _wrap(stdin, codec)
@@ -271,16 +413,17 @@ def open_stream(source: Source) -> BinaryIO:
 
 
 def _wrap(fh: BinaryIO, codec: str) -> BinaryIO:
-    """Decode ``fh`` per ``codec`` (utf-16, gzip, bz2, xz); closing the result closes ``fh``."""
-    if codec == "utf-16":
-        return cast(BinaryIO, _Utf16(fh))
-    inner: gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile
+    """Decode ``fh`` per ``codec`` (a text encoding, gzip, bz2, xz); closing the result closes
+    ``fh``."""
+    if codec not in COMPRESSED:
+        return cast(BinaryIO, _Recoded(fh, codec))
+    inner: gzip.GzipFile | _Streams
     if codec == "gzip":
-        inner = gzip.GzipFile(fileobj=fh)
+        inner = gzip.GzipFile(fileobj=fh)  # reads past padding, and raises on other data
     elif codec == "bz2":
-        inner = bz2.BZ2File(fh)
+        inner = _Streams(fh, bz2.BZ2Decompressor, "bz2")
     else:
-        inner = lzma.LZMAFile(fh)  # noqa: SIM115 - closed by _Salvaging.close
+        inner = _Streams(fh, lzma.LZMADecompressor, "xz")
     return cast(BinaryIO, _Salvaging(inner, fh))
 
 
@@ -389,24 +532,35 @@ def mapped_blocks(
     a line start. A window the map cannot give (a line longer than ``size``, an unmappable
     file) ends the mapping, and the rest comes from :func:`blocks` (``begin`` 0).
 
-    A map of a file that is cut short while it is read kills the process (SIGBUS): map only
-    files that nothing is writing (see :func:`quiet_file`).
+    A map of a file that is cut short while it is read would kill the process (SIGBUS): files
+    that something writes are not mapped (see :func:`quiet_file`), and each window is guarded
+    (scan.guard_map) so that a quiet file cut all the same (logrotate copytruncate of an idle
+    miner's log) ends the reading with a ReadError, what was read counted.
     """
     fd = stream.fileno()
     pos = start
     while pos < stop:
         base = pos - pos % mmap.ALLOCATIONGRANULARITY
         length = min(stop, pos + size) - base
+        if os.fstat(fd).st_size < base + length:
+            raise ReadError(CUT_SHORT)
         try:
             window = mmap.mmap(fd, length, prot=mmap.PROT_READ, offset=base)
         except (OSError, ValueError):
             break
         with window:
-            begin = pos - base
-            end = length if base + length == stop else window.rfind(b"\n", begin, length) + 1
-            if end <= begin:
+            if not guard_map(window):
                 break
-            yield window, begin, end
+            try:
+                begin = pos - base
+                end = length if base + length == stop else window.rfind(b"\n", begin, length) + 1
+                if end <= begin:
+                    break
+                yield window, begin, end
+            finally:
+                cut = map_was_cut()
+            if cut:
+                raise ReadError(CUT_SHORT)
         pos = base + end
     if pos < stop:
         stream.seek(pos)

@@ -14,7 +14,6 @@ there is no ``--since``.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING
 from wsdiag import durations
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.redact import strip_ansi
+from wsdiag.scan import line_stamps
 from wsdiag.sources import InputError, Source, resolve
 
 if TYPE_CHECKING:
@@ -37,16 +37,6 @@ if TYPE_CHECKING:
 TAIL = 256 * 1024
 _MAX_LINE = 64 * 1024
 
-# A line can only hold a time in its miner stamp, behind an optional junk or Docker prefix
-# (layouts.split_line). A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that
-# stamp's time; one that starts with none of a digit, `>`, `^`, a backtick, a byte order mark or
-# a Docker service name and `|` has no time at all. Any other line may hide a time of its own.
-_STAMP17 = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d"
-# Both start with a literal newline so that re can scan for it fast; line 0 is looked at apart.
-_MAY_HIDE_TIME = re.compile(
-    rb"\n(?!" + _STAMP17 + rb" - )(?:[0-9>^`]|\xef\xbb\xbf|[A-Za-z0-9][\w.-]{0,127} {0,32}\|)"
-)
-_LINE_STAMP = re.compile(rb"\n(" + _STAMP17 + rb") - ")
 
 Bound = datetime | timedelta
 
@@ -72,19 +62,17 @@ class Window:
         return self.until is None or t < self.until
 
     def place(self, chunk: bytes | bytearray, end: int) -> str:
-        """Where the times of ``chunk[:end]`` (newline-normalised lines) lie: inside, outside, mixed.
+        """Where the times of ``chunk[:end]`` (newline-normalised lines) lie: inside, outside,
+        mixed, or untimed (none at all).
 
         "inside"/"outside" only when the standard `dd/mm/yy HH:MM:SS` stamps at line starts are
         all the times the chunk holds, all on that side of the window: the scanner may then skip
-        lines unread. Chunks with Docker prefixes, year-less or other stamps are "mixed".
+        lines unread. Chunks with a time anywhere else (behind a wrapper, a colour reset, a TAB,
+        year-less or other stamps) are "mixed".
         """
-        head = b"\n" + bytes(chunk[: min(end, 256)])  # line 0, as if a line ended before it
-        if _MAY_HIDE_TIME.match(head) or _MAY_HIDE_TIME.search(chunk, 0, end):
+        stamps = line_stamps(chunk, end)
+        if stamps is None:
             return "mixed"
-        stamps = set(_LINE_STAMP.findall(chunk, 0, end))
-        first = _LINE_STAMP.match(head)
-        if first:
-            stamps.add(first.group(1))
         probe = YearResolver(2000, False)
         sides = set()
         for stamp in stamps:
@@ -93,6 +81,8 @@ class Window:
                 sides.add(self.contains(t))
                 if len(sides) == 2:
                     return "mixed"
+        if not sides:
+            return "untimed"  # its records take the time of the record before the chunk
         return "outside" if sides == {False} else "inside"
 
     def describe(self) -> str:
@@ -108,7 +98,10 @@ def parse_bound(text: str, option: str) -> Bound:
     """An ISO local date-time or a duration such as 24h, 90m, 7d, 1h30m; ValueError if neither."""
     raw = text.strip()
     if durations.is_duration(raw):
-        span = durations.parse(raw)
+        try:
+            span = durations.parse(raw)
+        except ValueError:  # beyond timedelta's 999,999,999 days
+            raise ValueError(f"{option} {text!r}: too long a duration") from None
         if span <= timedelta(0):
             raise ValueError(f"{option} {text!r}: a duration must be longer than zero")
         return span
@@ -163,6 +156,17 @@ def last_time(source: Source, opts: Options) -> datetime | None:
     return scan_source(source, replace(opts, window=None)).last
 
 
+def _chain_last(chain: list[Source], opts: Options) -> datetime | None:
+    """The last record of year-less inputs read in turn with one year resolver, as analyze does."""
+    from wsdiag.pipeline import scan_source
+
+    years = YearResolver.for_log(opts.year, opts.today)
+    last = None
+    for source in chain:
+        last = scan_source(source, replace(opts, window=None), years=years).last or last
+    return last
+
+
 def window_for(
     since: Bound | None, until: Bound | None, sources: list[Source], opts: Options
 ) -> Window | None:
@@ -171,7 +175,13 @@ def window_for(
         return None
     anchor: datetime | None = None
     if needs_anchor(since, until):
-        lasts = [t for t in (last_time(s, opts) for s in sources) if t is not None]
+        from wsdiag.pipeline import year_chain
+
+        chain = year_chain(sources)
+        chained = {s.name for s in chain}
+        lasts = [t for t in (last_time(s, opts) for s in sources if s.name not in chained) if t is not None]
+        if chain:  # year-less inputs: their years follow each other (pipeline.year_chain)
+            lasts += [t for t in [_chain_last(chain, opts)] if t is not None]
         if not lasts:
             raise InputError(
                 "durations in --since/--until count back from the log's last record, "
@@ -182,7 +192,10 @@ def window_for(
     def at(bound: Bound | None) -> datetime | None:
         if isinstance(bound, timedelta):
             assert anchor is not None
-            return anchor - bound
+            try:
+                return anchor - bound
+            except OverflowError:  # before the year 1: before every record
+                return datetime.min
         return bound
 
     win = Window(at(since), at(until))

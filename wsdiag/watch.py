@@ -24,12 +24,14 @@ window would undercount the pool. The panel leads with the window's primary caus
 
 from __future__ import annotations
 
+import codecs
 import copy
 import dataclasses
 import json
 import os
 import select
 import signal
+import stat
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -56,11 +58,13 @@ from wsdiag.diagnosis import Diagnosis
 from wsdiag.durations import format_seconds
 from wsdiag.layouts import YearResolver
 from wsdiag.records import FailureEvent
+from wsdiag.redact import neutralise
 from wsdiag.scan import MAX_LINE, Scanner
-from wsdiag.sources import shown_name
+from wsdiag.sources import shown_name, text_codec
 from wsdiag.words import plural
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
+_NAP = 0.1  # longest sleep between looks at the stop flag
 RECENT = 12  # recent failures kept for the panel
 KEEP_MINUTES = 7 * 24 * 60  # per-minute buckets kept (a week): watch can run for months
 _PLACEHOLDER = b"\0" * (MAX_LINE + 1) + b"\n"  # counted by the scanner as one too-long line
@@ -124,19 +128,38 @@ def _last_break(data: bytes) -> int:
     return cr if cr > nl else nl
 
 
+def _never() -> bool:
+    return False
+
+
+#: Bytes before the read offset kept to tell a file rewritten since the last poll.
+_TAIL = 64
+
+
 class Follower:
-    """``tail -F`` for one path: yields whole-line chunks and :class:`Notice` objects."""
+    """``tail -F`` for one path: yields whole-line chunks and :class:`Notice` objects.
+
+    Only a regular file is followed: a path that is (or becomes) a FIFO, a device, a symlink to
+    one, or a directory is reported (``unreadable``) and waited on, never opened in a way that
+    could block or read forever. A truncation is noticed when the file got shorter than what
+    was read, and also when it was truncated and written past that point between two polls
+    (the bytes just before the offset changed). UTF-16 and UTF-32 logs are re-encoded as UTF-8.
+    """
 
     def __init__(self, path: Path, start_at_end: bool = False, read_size: int = READ_SIZE) -> None:
         self.path = path
-        self.name = shown_name(str(path))  # printed: cleaned like log text
+        self.name = shown_name(str(path))  # printed: controls escaped
         self.start_at_end = start_at_end
         self.read_size = read_size
         self.fh: BinaryIO | None = None
         self.ident: tuple[int, int] | None = None
         self.offset = 0
+        self.tail = b""  # the last bytes read, ending at offset
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.encoding_known = False
         self.split = LineSplitter()
         self._missing_told = False
+        self._unreadable_told: str | None = None
         self._opened_once = False
 
     def close(self) -> None:
@@ -144,43 +167,99 @@ class Follower:
             self.fh.close()
             self.fh = None
 
-    def _open(self) -> bool:
+    def _open(self) -> Iterator[Notice]:
+        """Open the path if it is a regular file (yields why not, once per reason)."""
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            fh = self.path.open("rb", buffering=0)
+            st = os.stat(self.path)
+            if not stat.S_ISREG(st.st_mode):  # refused before opening: a FIFO's open blocks
+                raise IsADirectoryError if stat.S_ISDIR(st.st_mode) else _NotRegular
+            fd = os.open(self.path, flags)
         except (FileNotFoundError, NotADirectoryError):
-            return False
-        st = os.fstat(fh.fileno())
-        self.fh, self.ident, self.offset = fh, (st.st_dev, st.st_ino), 0
-        self.split.reset()
+            if not self._missing_told:
+                self._missing_told = True
+                yield Notice("missing", self.name)
+            return
+        except (OSError, ValueError, _NotRegular) as exc:
+            odd = isinstance(exc, (_NotRegular, IsADirectoryError))
+            reason = "not a regular file" if odd else _reason(exc)
+            if self._unreadable_told != reason:
+                self._unreadable_told = reason
+                yield Notice("unreadable", f"{self.name} ({reason})")
+            return
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # swapped for something else since the stat
+            os.close(fd)
+            return
+        fh = os.fdopen(fd, "rb", buffering=0)
+        self.fh, self.ident = fh, (st.st_dev, st.st_ino)
+        self._restart()
         if self.start_at_end and not self._opened_once:
             # Only the first file starts at its end; a file created by rotation is all new.
             self.offset = fh.seek(0, os.SEEK_END)
+            self._learn_encoding(os.pread(fd, 64, 0) if self.offset else b"")
+            self.tail = os.pread(fd, min(_TAIL, self.offset), self.offset - min(_TAIL, self.offset))
         self._opened_once = True
         self._missing_told = False
-        return True
+        self._unreadable_told = None
+        yield Notice("opened", self.name)
 
-    def _drain(self) -> Iterator[bytes]:
+    def _restart(self) -> None:
+        """From the top of the file: nothing read, no line held, its encoding to be learnt."""
+        self.offset = 0
+        self.tail = b""
+        self.decoder = None
+        self.encoding_known = False
+        self.split.reset()
+
+    def _learn_encoding(self, head: bytes) -> None:
+        """UTF-16/32 from the file's first bytes (a BOM, or the NULs of ASCII text)."""
+        if self.encoding_known or not head:
+            return
+        codec = text_codec(head)
+        self.decoder = None if codec is None else codecs.getincrementaldecoder(codec)("replace")
+        self.encoding_known = True
+
+    def _rewritten(self) -> bool:
+        """Truncated since the last poll: shorter than what was read, or other bytes where the
+        last ones read were (truncated and written past the old offset meanwhile)."""
         assert self.fh is not None
-        while True:
+        fd = self.fh.fileno()
+        if os.fstat(fd).st_size < self.offset:
+            return True
+        if not self.tail:
+            return False
+        return os.pread(fd, len(self.tail), self.offset - len(self.tail)) != self.tail
+
+    def _drain(self, stopped: Callable[[], bool]) -> Iterator[bytes]:
+        assert self.fh is not None
+        while not stopped():
             data = self.fh.read(self.read_size)
             if not data:
                 return
+            if not self.encoding_known and self.offset == 0:
+                self._learn_encoding(data[:64])
             self.offset += len(data)
+            self.tail = (self.tail + data)[-_TAIL:]
+            if self.decoder is not None:
+                data = self.decoder.decode(data).encode("utf-8", "replace")
             lines = self.split.feed(data)
             if lines:
                 yield lines
 
-    def poll(self) -> Iterator[bytes | Notice]:
-        """Everything new since the last poll; never blocks."""
+    def poll(self, stopped: Callable[[], bool] = _never) -> Iterator[bytes | Notice]:
+        """Everything new since the last poll; never blocks. ``stopped`` is asked between
+        reads, so that a file that grows faster than it is read cannot keep it going."""
         if self.fh is None:
-            if not self._open():
-                if not self._missing_told:
-                    self._missing_told = True
-                    yield Notice("missing", self.name)
+            yield from self._open()
+            if self.fh is None:
                 return
-            yield Notice("opened", self.name)
         assert self.fh is not None
-        yield from self._drain()
+        if self._rewritten():
+            self.fh.seek(0)
+            self._restart()  # the partial line was cut off with the rest
+            yield Notice("truncated", self.name)
+        yield from self._drain(stopped)
         try:
             st = os.stat(self.path)
         except (FileNotFoundError, NotADirectoryError):
@@ -189,22 +268,35 @@ class Follower:
                 self._missing_told = True
                 yield Notice("missing", self.name)
             return
+        except (OSError, ValueError):
+            return  # unreadable for now (permissions): the open file is still followed
         if (st.st_dev, st.st_ino) != self.ident:
-            yield from self._drain()  # the last lines written before the rotation
+            yield from self._drain(stopped)  # the last lines written before the rotation
             tail = self.split.flush()
             if tail:
                 yield tail
             self.close()
-            if self._open():
+            opened = list(self._open())
+            if self.fh is not None:
                 yield Notice("rotated", self.name)
-                yield from self._drain()
+                yield from self._drain(stopped)
+            else:
+                yield from opened
             return
-        if os.fstat(self.fh.fileno()).st_size < self.offset:
+        if self._rewritten():
             self.fh.seek(0)
-            self.offset = 0
-            self.split.reset()  # the partial line was cut off with the rest
+            self._restart()
             yield Notice("truncated", self.name)
-            yield from self._drain()
+            yield from self._drain(stopped)
+
+
+class _NotRegular(Exception):
+    """The path is a FIFO, a device or a socket."""
+
+
+def _reason(exc: BaseException) -> str:
+    # wsdiag's own message (an OS error, perhaps quoting the path): controls escaped, not redacted.
+    return neutralise(str(getattr(exc, "strerror", None) or exc or type(exc).__name__))
 
 
 class StreamFollower:
@@ -225,6 +317,8 @@ class StreamFollower:
         self.read_size = read_size
         self.split = LineSplitter()
         self.ended = False
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.encoding_known = False
 
     def close(self) -> None:
         """Standard input is not ours to close."""
@@ -238,8 +332,10 @@ class StreamFollower:
             return None
         return os.read(self.fd, self.read_size)
 
-    def poll(self) -> Iterator[bytes | Notice]:
-        while not self.ended:
+    def poll(self, stopped: Callable[[], bool] = _never) -> Iterator[bytes | Notice]:
+        """What arrived since the last poll; ``stopped`` is asked between reads (a producer
+        faster than the reader must not keep it going)."""
+        while not self.ended and not stopped():
             data = self._read()
             if data is None:
                 return
@@ -250,6 +346,12 @@ class StreamFollower:
                     yield tail
                 yield Notice("eof", self.name)
                 return
+            if not self.encoding_known:  # PowerShell pipes UTF-16
+                self.encoding_known = True
+                codec = text_codec(data[:64])
+                self.decoder = None if codec is None else codecs.getincrementaldecoder(codec)("replace")
+            if self.decoder is not None:
+                data = self.decoder.decode(data).encode("utf-8", "replace")
             lines = self.split.feed(data)
             if lines:
                 yield lines
@@ -707,7 +809,7 @@ class StopFlag:
 class Source(Protocol):
     name: str
 
-    def poll(self) -> Iterator[bytes | Notice]: ...
+    def poll(self, stopped: Callable[[], bool] = ...) -> Iterator[bytes | Notice]: ...
     def close(self) -> None: ...
 
 
@@ -751,12 +853,18 @@ def run(
         except BrokenPipeError:
             stop.reason = "output-closed"
 
+    def stopped() -> bool:
+        """Asked between reads too: a signal or --exit-after ends even an endless catch-up."""
+        if exit_after is not None and stop.reason is None and clock() - started >= exit_after:
+            stop.set("exit-after")
+        return stop.reason is not None
+
     try:
         quiet = existing == "context"
         first = True
         while stop.reason is None:
             got = False
-            for item in source.poll():
+            for item in source.poll(stopped):
                 if isinstance(item, Notice):
                     if not (first and quiet and item.state == "opened"):
                         say(sink.notice, item)
@@ -784,8 +892,12 @@ def run(
                 stop.set("exit-after")
             elif idle_exit is not None and now - last_data >= idle_exit:
                 stop.set("idle-exit")
-            if stop.reason is None:
-                time.sleep(interval)
+            # In short naps, so that a signal (which only sets the flag) ends it at once.
+            until = time.monotonic() + interval
+            while stop.reason is None and (left := until - time.monotonic()) > 0:
+                time.sleep(min(left, _NAP))
+                if exit_after is not None and clock() - started >= exit_after:
+                    stop.set("exit-after")
         reason = stop.reason or "stopped"
         say(sink.stopped, watcher, reason)
         return reason

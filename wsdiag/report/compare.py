@@ -10,6 +10,7 @@ from rich.text import Text
 
 from wsdiag.compare import Comparison, FindingChange, Metric
 from wsdiag.diagnosis import Diagnosis, span_words
+from wsdiag.report.markdown import md
 
 _STYLE = {"better": "bold green", "worse": "bold red", "unchanged": "bold", "unknown": "dim"}
 _ARROW = {"better": "▼", "worse": "▲", "unchanged": "=", "unknown": "?"}
@@ -127,26 +128,23 @@ def render_text(c: Comparison, console: Console) -> str:
     return capture.get()
 
 
-def _md(text: str) -> str:
-    """Table-cell safe: pipes and newlines would break the Markdown table."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
 def render_markdown(c: Comparison) -> str:
     """The comparison as GitHub-flavoured Markdown."""
     out = [f"## wsdiag compare: **{c.verdict}**", ""]
-    out.append(f"- before: `{_md(_source(c.before))}`")
-    out.append(f"- after: `{_md(_source(c.after))}`")
+    # File names are log text: escaped as in every Markdown report (no code span, which a
+    # backtick in the name would end, letting HTML, links and @mentions go live).
+    out.append(f"- before: {md(_source(c.before))}")
+    out.append(f"- after: {md(_source(c.after))}")
     out.append("")
     out.append("Judged on rates per hour, not raw counts.")
     out.append("")
     for label, reasons in (("Better", c.better), ("Worse", c.worse)):
         if reasons:
             out.append(f"**{label}:**")
-            out.extend(f"- {_md(r)}" for r in reasons)
+            out.extend(f"- {md(r)}" for r in reasons)
             out.append("")
     for note in c.notes:
-        out.append(f"> note: {_md(note)}")
+        out.append(f"> note: {md(note)}")
         out.append("")
     out.append(_primaries(c))
     out.append("")
@@ -154,7 +152,7 @@ def render_markdown(c: Comparison) -> str:
     out.append("|---|---:|---:|---:|---|")
     for m in _rows(c):
         out.append(
-            f"| {_md(m.label)} | {_value(m, m.before)} | {_value(m, m.after)} | {_change(m)} | {_status(m)} |"
+            f"| {md(m.label)} | {_value(m, m.before)} | {_value(m, m.after)} | {_change(m)} | {_status(m)} |"
         )
     out.append("")
     if c.findings:
@@ -162,7 +160,7 @@ def render_markdown(c: Comparison) -> str:
         out.append("|---|---|---|---|---|")
         for f in c.findings:
             out.append(
-                f"| {_md(f.id)} | {f.kind} | {f.before or '-'} | {f.after or '-'} | {_state(f)} |"
+                f"| {md(f.id)} | {f.kind} | {f.before or '-'} | {f.after or '-'} | {_state(f)} |"
             )
     else:
         out.append("No findings in either log.")

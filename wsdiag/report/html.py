@@ -22,6 +22,7 @@ from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER
 from wsdiag.diagnosis import Diagnosis, span_words
 from wsdiag.durations import format_seconds
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.timeline import Timeline, timeline
 from wsdiag.words import of, plural
 
@@ -145,10 +146,11 @@ def _time(value: object) -> str:
 
 def _header(d: Diagnosis, doc: dict[str, Any]) -> str:
     s = d.summary
+    named, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), NAMED_INPUTS)
     inputs = "; ".join(
         f'<code class="break">{_e(i["path"])}</code> ({_e(i["layout"])}, {plural(i["lines"], "line")})'
-        for i in doc["inputs"]
-    )
+        for i in named
+    ) + (f"; and {plural(more, 'more input')}" if more else "")
     span = _e(span_words(s))
     if s.first and s.last:
         span += f", {_time(f'{s.first:%Y-%m-%d %H:%M}')} → {_time(f'{s.last:%Y-%m-%d %H:%M}')}"
@@ -400,7 +402,8 @@ def _timeline(d: Diagnosis) -> str:
 def _connections(doc: dict[str, Any]) -> str:
     per: dict[str, Any] = doc["connections"]["per_connection"]
     ids = [str(i) for i in doc["connections"]["ids"]]
-    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in ids]
+    known = set(ids)  # a pool of 100,000 ids must not cost 10^10 list comparisons
+    rows_src = [(c, per.get(c, {})) for c in ids] + [(c, v) for c, v in per.items() if c not in known]
     if not rows_src:
         return ""
     has_health = any(isinstance(v.get("health"), dict) for _, v in rows_src)
@@ -570,7 +573,8 @@ def _unknown(doc: dict[str, Any]) -> str:
 
 def _inputs(doc: dict[str, Any]) -> str:
     rows = []
-    for i in doc["inputs"]:
+    listed, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), INPUT_ROWS)
+    for i in listed:
         notes = []
         if i.get("read_error"):
             notes.append(f"reading stopped: {i['read_error']}")
@@ -599,6 +603,7 @@ def _inputs(doc: dict[str, Any]) -> str:
             ],
             rows,
         )
+        + (f'<p class="muted">… and {more:,} more inputs (see the JSON report).</p>' if more else "")
         + "</section>"
     )
 

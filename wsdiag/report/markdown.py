@@ -14,6 +14,7 @@ from wsdiag.check import CheckResult
 from wsdiag.diagnosis import Diagnosis, span_words
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import neutralise
+from wsdiag.report import INPUT_ROWS, first
 from wsdiag.words import plural
 
 _MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️", "ok": "✅"}
@@ -193,7 +194,8 @@ def _limits(d: Diagnosis) -> list[str]:
 
 def _inputs(d: Diagnosis) -> list[str]:
     rows = []
-    for st in d.summary.inputs.values():
+    listed, more = first(sorted(d.summary.inputs.values(), key=lambda st: not st.records), INPUT_ROWS)
+    for st in listed:
         note = md(f"reading stopped: {st.read_error}") if st.read_error else ""
         rows.append(
             [
@@ -210,6 +212,7 @@ def _inputs(d: Diagnosis) -> list[str]:
         "### Inputs",
         "",
         *_table(["Input", "Layout", "Lines", "Records", "Unrecognized", "Note"], "llrrrl", rows),
+        *(["", f"… and {more:,} more inputs (the JSON report lists them all)."] if more else []),
     ]
 
 

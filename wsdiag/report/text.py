@@ -20,6 +20,7 @@ from wsdiag.diagnosis import Diagnosis, span_words, unknown_rows
 from wsdiag.durations import format_seconds
 from wsdiag.health import worst_first
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.report import NAMED_INPUTS, first
 from wsdiag.timeline import label as bucket_label
 from wsdiag.timeline import sparkline, squeeze
 from wsdiag.words import of, plural
@@ -33,9 +34,12 @@ _LABEL = 20  # width of the timeline's row labels
 
 def _header(d: Diagnosis) -> Text:
     s = d.summary
-    parts = []
-    for st in s.inputs.values():
-        parts.append(f"{st.path} ({st.layout}, {plural(st.lines, 'line')})")
+    # Inputs with records first: those are the ones worth a name when there are many.
+    ranked = sorted(s.inputs.values(), key=lambda st: not st.records)
+    named, more = first(ranked, NAMED_INPUTS)
+    parts = [f"{st.path} ({st.layout}, {plural(st.lines, 'line')})" for st in named]
+    if more:
+        parts.append(f"and {plural(more, 'more input')}")
     span_txt = span_words(s)
     if s.first and s.last:
         span_txt += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
