@@ -235,7 +235,7 @@ def _unique(sources: list[Source]) -> list[Source]:
     """Each file once, however it is named (`F F`, a `latest.log` symlink next to its target,
     a hard link): counting one file twice would double every count. Of its names, the first
     that is not a symlink is shown. Inputs are keyed by name: two files that show alike (names
-    that only differ in a redacted token) get distinct names."""
+    that only differ in undecodable bytes, shown as U+FFFD) get distinct names."""
     by_ident: dict[tuple[int, int], int] = {}
     files: list[Source] = []
     for src in sources:
