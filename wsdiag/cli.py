@@ -293,11 +293,7 @@ def _diagnoses(
         if not empty_ok:
             names = _names([st.path for st in stats])
             _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to analyse")
-    for message in _input_warnings(stats, "analysed what was read", empty_ok):
-        if warnings is None:
-            _warn(message)
-        else:
-            warnings.append(message)
+    said = _input_warnings(stats, "analysed what was read", empty_ok)
     out = []
     for summary in summaries:
         has = any(st.records for st in summary.inputs.values())
@@ -305,13 +301,17 @@ def _diagnoses(
             continue  # per file: one without records was named in a warning
         if has and opts.window is not None and summary.first is None and not summary.ids:
             if per_file:
-                _warn(f"{', '.join(summary.inputs)}: no records in the time window")
+                said.append(f"{', '.join(summary.inputs)}: no records in the time window")
                 continue
             _fail(f"no records in the time window ({opts.window.describe()})")
         out.append(Diagnosis.of(summary, th, bucket=minutes))
     if not out:
         assert opts.window is not None
         _fail(f"no records in the time window ({opts.window.describe()})")
+    if warnings is None:
+        _warn_all(said)
+    else:
+        warnings.extend(said)
     return out
 
 
