@@ -41,6 +41,8 @@ VALUE_INPUTS = (
     "until",
     "year",
 )
+# Boolean inputs passed as the `wsdiag check` flag of the same name when true.
+FLAG_INPUTS = ("exit-zero", "per-file", "strict")
 VENV_NAME = "wsdiag-venv"
 MARKER = "wsdiag-action-source.txt"  # in the venv: the action checkout it was installed from
 # GitHub refuses a step summary over 1 MiB; the report is cut at a line end below that.
@@ -156,15 +158,22 @@ def log_paths(text: str, cwd: Path) -> list[str]:
 
 
 def outputs_of(doc: dict[str, Any] | None, status: int, json_path: Path) -> dict[str, str]:
-    """The action's outputs from the wsdiag/1 JSON document of the run (None: there is none)."""
-    doc = doc or {}
+    """The action's outputs from the wsdiag/1 JSON document of the run (None: there is none).
 
-    def part(key: str) -> dict[str, Any]:
-        value = doc.get(key)
+    With per-file, the document holds one report per file (``per_file``) under a top-level
+    ``verdict`` (the worst) and ``check``: the cause and pool size are those of the first file
+    whose verdict is the worst.
+    """
+    doc = doc or {}
+    files = [f for f in doc.get("per_file") or [] if isinstance(f, dict)]
+    report = next((f for f in files if f.get("verdict") == doc.get("verdict")), doc)
+
+    def part(key: str, of: dict[str, Any] = report) -> dict[str, Any]:
+        value = of.get(key)
         return value if isinstance(value, dict) else {}
 
     # diagnosis.primary comes with the diagnosis engine; until then, and when it is null, "".
-    diagnosis, connections, check = part("diagnosis"), part("connections"), part("check")
+    diagnosis, connections, check = part("diagnosis"), part("connections"), part("check", doc)
     pool = connections.get("pool_size")
     passed = check.get("passed")
     return {
@@ -248,8 +257,9 @@ def check_argv(temp: Path, cwd: Path, annotations: bool) -> tuple[list[str], dic
     for name in VALUE_INPUTS:
         if value := get_input(name):
             argv += [f"--{name}", value]
-    if get_bool("exit-zero", False):
-        argv.append("--exit-zero")
+    for name in FLAG_INPUTS:
+        if get_bool(name, False):
+            argv.append(f"--{name}")
     for fmt, path in files.items():
         argv += ["--also", f"{fmt}={path}"]
     return [*argv, "--", *paths], files

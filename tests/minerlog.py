@@ -122,3 +122,22 @@ def make_log(
     lines += [(t, 1, failure(t, conn, cls)) for t, conn, cls in events]
     lines.sort(key=lambda x: (x[0], x[1]))
     return Log("".join(text for _, _, text in lines), hours, conns, by_class)
+
+
+def console_of(text: str, less: bool = False) -> str:
+    """The console handler's copy of a file log's records: INFO and above, in the console
+    layout (`dd/mm/yy HH:MM:SS - LEVEL - [func]: msg`) or, ``less``, the year-less one
+    (`dd/mm HH:MM:SS - msg`), as the miner writes both from one run."""
+    out = []
+    for line in text.splitlines():
+        stamp, _, rest = line.partition(" - ")
+        level, _, rest = rest.partition(" - ")
+        if level not in ("INFO", "WARNING", "ERROR"):
+            continue
+        _module, _, rest = rest.partition(" - ")  # the file layout's logger name
+        if less:
+            day, clock = stamp.split(" ")
+            out.append(f"{day[:5]} {clock} - {rest.partition(': ')[2]}")
+        else:
+            out.append(f"{stamp} - {level} - {rest}")
+    return "\n".join(out) + "\n"

@@ -248,7 +248,7 @@ def test_inputs_reach_wsdiag(runner: FakeRunner, first_run: Run, tmp_path: Path)
     assert run.status == 1
     assert "::" not in run.stdout
     assert run.stdout.splitlines() == [
-        "FAIL max-reconnects-per-hour: 15.2 reconnects/hour, limit 10 (--max-reconnects-per-hour): 46 reconnects in 3.0 h",
+        "FAIL max-reconnects-per-hour: 15.2 reconnects/hour, limit 10 (--max-reconnects-per-hour): 46 reconnects in 3h02m",
         "note host-stalled: warning cause (below --fail-on error): the host does not keep up: 41 ping/pong failures on 32 connections, with no network error",
         "note twitch-reconnects: info cause (below --fail-on error): Twitch asked connections to reconnect (1 RECONNECT)",
         "note ping-pong-failures: symptom of host-stalled: 41 ping/pong failures",
@@ -363,3 +363,31 @@ def test_readme_documents_the_action() -> None:
     assert set(ours["with"]) <= set(ACTION["inputs"])
     rows = {m for line in section.splitlines() if line.startswith("| `") for m in re.findall(r"`([a-z-]+)`", line.split(" | ")[0])}
     assert rows == set(ACTION["inputs"]) | set(ACTION["outputs"])
+
+
+def test_per_file_checks_each_log(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None:
+    """per-file: one report per log; the step fails when one does; outputs of the worst file."""
+    run = runner.run(_workspace(tmp_path, "healthy_2conn.log", "storm_37conn.log"), **{"per-file": "true"})
+    assert run.status == 1, run.stderr
+    assert run.summary.startswith("# ❌ wsdiag check: failed: 1 of 2 files (logs/storm\\_37conn.log)")
+    assert "::error title=wsdiag too-many-connections (logs/storm_37conn.log)::" in run.stdout
+    assert (run.outputs["verdict"], run.outputs["primary-cause"], run.outputs["pool-size"]) == (
+        "error", "too-many-connections", "37",
+    )
+    assert (run.outputs["passed"], run.outputs["exit-code"]) == ("false", "1")
+
+
+@pytest.mark.parametrize("strict", ["false", "true"])
+def test_an_empty_log_passes_unless_strict(runner: FakeRunner, first_run: Run, tmp_path: Path, strict: str) -> None:
+    """A log just rotated: a warning annotation and a passing step; strict: the step fails (2)."""
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "miner.log").write_bytes(b"")
+    run = runner.run(tmp_path, strict=strict)
+    if strict == "true":
+        assert run.status == 2
+        assert "::error title=wsdiag::logs/miner.log: empty (--strict: every input must be a miner log)" in run.stdout
+        return
+    assert run.status == 0, run.stderr
+    assert "::warning title=wsdiag::logs/miner.log: empty: nothing to check" in run.stdout
+    assert (run.outputs["verdict"], run.outputs["passed"]) == ("ok", "true")
+    assert "is empty: nothing to check in it" in run.summary

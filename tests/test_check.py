@@ -54,7 +54,7 @@ def test_violation_lines_name_rule_value_and_limit() -> None:
     )
     assert (
         "FAIL max-reconnects-per-hour: 15.2 reconnects/hour, limit 10 (--max-reconnects-per-hour): "
-        "46 reconnects in 3.0 h"
+        "46 reconnects in 3h02m"
     ) in lines
     fails = [line for line in lines if line.startswith("FAIL ")]
     assert len(fails) == 2  # the one error cause, and the reconnect threshold
@@ -145,7 +145,7 @@ def test_json_has_the_check_result() -> None:
         "measured": "15.2 reconnects/hour",
         "limit": "10",
         "option": "--max-reconnects-per-hour",
-        "message": "46 reconnects in 3.0 h",
+        "message": "46 reconnects in 3h02m",
     }
     assert rules["too-many-connections"]["measured"] == "37 connections"
 

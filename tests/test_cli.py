@@ -297,3 +297,36 @@ def test_unusable_numbers_name_their_option(argv: list[str], option: str) -> Non
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"wsdiag: error: {option} ") and result.stderr.count("\n") == 1, result.stderr
     assert "must be a number" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["-h"], ["analyze", "-h"], ["check", "-h"], ["watch", "-h"]])
+def test_dash_h_is_help(argv: list[str]) -> None:
+    """`-h` prints the same help as `--help`."""
+    short = runner.invoke(app, argv)
+    long = runner.invoke(app, [*argv[:-1], "--help"])
+    assert short.exit_code == 0 and short.stdout == long.stdout
+    assert "-h, --help" in short.stdout
+
+
+def test_dash_capital_v_is_the_version() -> None:
+    """`wsdiag -V` and `--version` print `wsdiag VERSION` and exit 0."""
+    from wsdiag import __version__
+
+    for flag in ("-V", "--version"):
+        proc = run_cli(flag)
+        assert proc.returncode == 0 and proc.stdout.decode() == f"wsdiag {__version__}\n"
+
+
+def test_shell_completion_completes_commands_and_choices() -> None:
+    """`--install-completion`/`--show-completion` exist; the shell's completion calls complete
+    command names and option values."""
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "--install-completion" in help_text and "--show-completion" in help_text
+    env = {**os.environ, "_WSDIAG_COMPLETE": "complete_bash", "COMP_WORDS": "wsdiag ch", "COMP_CWORD": "1"}
+    proc = subprocess.run([sys.executable, "-m", "wsdiag"], env=env, capture_output=True, timeout=60)
+    assert proc.stdout.decode().split() == ["check"]
+    env.update(_WSDIAG_COMPLETE="complete_zsh", _TYPER_COMPLETE_ARGS="wsdiag check --fail-on ")
+    proc = subprocess.run([sys.executable, "-m", "wsdiag"], env=env, capture_output=True, timeout=60)
+    assert '"error"' in proc.stdout.decode() and '"warning"' in proc.stdout.decode()
+    shown = run_cli("--show-completion", env={**os.environ, "SHELL": "/bin/bash"})
+    assert shown.returncode == 0 and b"_WSDIAG_COMPLETE" in shown.stdout, shown.stderr

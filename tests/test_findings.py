@@ -47,7 +47,7 @@ def test_outage_log_points_to_the_network() -> None:
     net = f["network-instability"]
     assert net["title"] == "the host or its network dropped connections: 1 network-wide outage"
     assert net["evidence"][0] == (
-        "2025-06-14 20:40-20:46 (6 min): 4 of 4 connections went down together, 17 failures, "
+        "2025-06-14 20:40-20:46 (6m): 4 of 4 connections went down together, 17 failures, "
         "4 said 'No internet connection'"
     )
     assert net["explains"] == 17
@@ -56,7 +56,7 @@ def test_outage_log_points_to_the_network() -> None:
     assert "1.1.1.1" not in net["recommendation"] and "VPN, proxy or firewall" not in net["recommendation"]
     outage = f["network-outages"]
     assert (outage["kind"], outage["because_of"]) == ("symptom", ["network-instability"])
-    assert outage["evidence"][-1] == "these outages take in 17 of 17 failures (100%)"
+    assert outage["evidence"][-1] == "this outage takes in 17 of 17 failures (100%)"
 
 
 def test_storm_points_to_the_pool_not_the_network() -> None:

@@ -115,7 +115,7 @@ def test_recommendation_names_settings_backoff_and_what_changes() -> None:
     lim = Diagnosis.of(summary).to_dict()["limits"]
     for setting in ("follow_raid", "make_predictions", "claim_moments"):
         assert setting in lim["recommendation"]
-    assert "exponential backoff: 30 s, doubling up to 10 min, with jitter" in lim["recommendation"]
+    assert "exponential backoff: 30s, doubling up to 10m, with jitter" in lim["recommendation"]
     changes = {c["metric"]: c for c in lim["changes"]}
     assert changes["connections"] == {
         "metric": "connections",

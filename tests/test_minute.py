@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -71,3 +72,28 @@ def test_a_storm_minute_outgrows_the_tuples() -> None:
         m.onset(conn, "network")
     assert isinstance(m.packed_cells, Counter) and isinstance(m.packed_onsets, dict)
     assert m.by_class == Counter({"ssl": 200}) and len(m.onsets) == 100
+
+
+def test_joined_parts_keep_the_minutes_one_pass_keeps_past_the_cap() -> None:
+    """Past MAX_MINUTES, a later part's own minutes come before the outage onsets that joining
+    the parts adds (a connection's first outage in the later part), as in one pass; found by
+    hypothesis in test_split_and_merge_equals_whole_past_the_minute_cap."""
+    import pytest
+
+    import wsdiag.analyze as analyze_module
+    from tests.minerlog import START, failure
+    from tests.test_parser_properties import _scanner, scan, snapshot
+
+    at = [(0, 18), (4, 0), (5, 25), (13, 13), (17, 19), (21, 28), (48, 0)]  # (minute, connection)
+    text = "".join(failure(START + timedelta(minutes=m, seconds=42), c, "ping_pong") for m, c in at)
+    data = text.encode()
+    cut = data.index(b"\n", data.index(f"#{25} - WebSocket closed".encode())) + 1
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(analyze_module, "MAX_MINUTES", 4)
+        first, second = _scanner(), _scanner()
+        first.chunk(data[:cut])
+        second.chunk(data[cut:])
+        merged = first.summary.merge(second.summary).finish()
+        whole = scan(data, lambda sc: sc.simple)
+        assert [k - min(whole.minutes) for k in whole.minutes] == [0, 4, 5, 13]
+        assert snapshot(merged) == snapshot(whole)

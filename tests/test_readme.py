@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -69,3 +70,36 @@ def test_readme_example_output_is_current(command: str, shown: list[str]) -> Non
     expected = expected[: next((i for i, line in enumerate(expected) if "..." in line), len(expected))]
     assert expected, command
     assert [line.rstrip() for line in printed[: len(expected)]] == [line.rstrip() for line in expected]
+
+
+def _prose(text: str) -> str:
+    """The text outside fenced code blocks."""
+    return re.sub(r"```.*?```", "", text, flags=re.S)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "sample_logs/README.md"])
+def test_docs_name_only_files_a_user_has(doc: str) -> None:
+    """Every file the docs point to is in the repository: no `../shared/...`, no `FORMATS.md`."""
+    path = ROOT / doc
+    prose = _prose(path.read_text(encoding="utf-8"))
+    assert "../" not in prose and "FORMATS.md" not in prose and "DIAGNOSIS.md" not in prose
+    named = set(re.findall(r"`((?:[\w.-]+/)*[\w.-]+\.(?:md|py|yml|yaml|json|toml|c|log))`", prose))
+    named |= set(re.findall(r"`((?:sample_logs|examples|tests|wsdiag|scripts|benchmarks)/[\w./-]+)`", prose))
+    placeholders = {"miner.log", "console.log", "logs/miner.log", "wsdiag.json", "report.json", "wsdiag/1"}
+    placeholders |= {"./m.log", "latest.log"}  # examples of names a user gives
+    missing = sorted(
+        n for n in named - placeholders
+        if not (ROOT / n).exists() and not (path.parent / n).exists() and "<" not in n
+    )
+    assert missing == []
+
+
+def test_readme_warning_example_is_current() -> None:
+    """The stderr line the README quotes under the first example is what wsdiag writes."""
+    (quoted,) = re.findall(r"`(wsdiag: warning: sample_logs/outage\.log: [^`]+)`", README)
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "wsdiag", "analyze", "sample_logs/outage.log", "--year", "2025"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+    )
+    assert proc.stderr.splitlines() == [quoted]

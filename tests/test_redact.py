@@ -227,9 +227,8 @@ _UNBOUNDED = sre_constants.MAXREPEAT
 
 # Nested unbounded repeats that are known to be safe, and why.
 _REVIEWED = {
-    "wsdiag.timefilter._DURATION": "parses a --since argument, never log text",
-    "wsdiag.timefilter._PART": "parses a --since argument, never log text",
-    "wsdiag.timeline._BUCKET": "parses a --bucket argument, never log text",
+    "wsdiag.durations._DURATION": "parses a duration option, never log text",
+    "wsdiag.durations._PART": "parses a duration option, never log text",
     "wsdiag.templating._MASKS": "runs on at most 300 characters; each repetition starts with a "
     "delimiter (`.`, `<n>`) the inner repeat cannot match, so there is one way to match",
 }

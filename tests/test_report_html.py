@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import colorsys
 import json
 import re
 import shutil
 import struct
 import subprocess
+import zlib
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,7 +25,7 @@ from wsdiag.report import html as html_report
 from wsdiag.sources import resolve
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
-SVG_LEAVES = {"rect", "line", "polyline", "path", "circle"}  # may be written <x/> or <x></x>
+SVG_LEAVES = {"rect", "line", "polyline", "polygon", "path", "circle"}  # may be written <x/> or <x></x>
 
 
 class Page(HTMLParser):
@@ -123,11 +125,11 @@ def test_timeline_svg_tooltips_add_up_to_the_totals() -> None:
     """One tooltip per bucket; their failure and reconnect counts sum to the report's totals."""
     d = _diag(SAMPLES / "storm_37conn.log")
     p = parse(html_report.render(d))
-    tips = [t for t in p.titles if "failure(s)" in t]
+    tips = [t for t in p.titles if re.search(r"\d+ failures?\b", t) and "outage" not in t]
     assert len(tips) == 37  # 5-minute buckets from 19:00 to 22:01
-    assert sum(int(re.search(r"(\d+) failure\(s\)", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
-    assert sum(int(re.search(r"(\d+) reconnect\(s\)", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
-    assert any(t.startswith("2025-11-21 20:30 (5m): 5 failure(s) (ping_pong 5)") for t in tips), tips
+    assert sum(int(re.search(r"(\d+) failures?\b", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
+    assert sum(int(re.search(r"(\d+) reconnects?\b", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
+    assert any(t.startswith("2025-11-21 20:30 (5m): 5 failures (ping_pong 5)") for t in tips), tips
 
 
 def test_secrets_never_reach_the_page() -> None:
@@ -176,8 +178,8 @@ def test_empty_timeline_and_no_findings(tmp_path: Path) -> None:
     assert "No problems found" in p.visible
     verdict = next(a for t, a in p.tags if t == "section" and a.get("id") == "verdict")
     assert verdict["class"] == "verdict sev-ok"
-    tips = [t for t in p.titles if "failure(s)" in t]
-    assert tips and all(": 0 failure(s), 0 reconnect(s)" in t for t in tips)
+    tips = [t for t in p.titles if " failures, " in t]
+    assert tips and all(": 0 failures, 0 reconnects" in t for t in tips)
 
 
 def test_cli_writes_html_to_a_file_or_stdout(tmp_path: Path) -> None:
@@ -192,6 +194,67 @@ def test_cli_writes_html_to_a_file_or_stdout(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["analyze", str(SAMPLES / "outage.log"), "--format", "html"])
     assert res.exit_code == 0
     assert res.stdout == page
+
+
+def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
+    """(width, height, rows of RGB bytes) of an 8-bit RGB or RGBA, non-interlaced PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, head = 8, b"", b""
+    while pos < len(data):
+        (size,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + size]
+        if kind == b"IHDR":
+            head = body
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + size
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", head)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour, interlace)
+    bpp = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows: list[bytes] = []
+    prev = bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        prev = line
+        rows.append(bytes(line) if bpp == 3 else bytes(v for i, v in enumerate(line) if i % 4 != 3))
+    return width, height, rows
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = int(hex_colour.lstrip("#"), 16)
+    return value >> 16, value >> 8 & 255, value & 255
+
+
+def _green(r: int, g: int, b: int) -> bool:
+    """A colour that reads as green (as "ok"): a saturated, not dark hue between yellow-green
+    and teal."""
+    h, s, v = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
+    return s > 0.3 and v > 0.25 and 75 <= h * 360 <= 165
+
+
+def test_no_failure_class_is_drawn_in_green() -> None:
+    """Every failure colour (bars, swatches) and the outage marker are not green, which reads as ok."""
+    for cls, colour in {**html_report.CLASS_COLOURS, "outage": html_report.OUTAGE_MARK}.items():
+        assert not _green(*_rgb(colour)), (cls, colour)
+    assert _green(*_rgb("#2e7d32"))  # the check works: the ok verdict's green is green
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -241,6 +304,86 @@ def test_headless_chromium_renders_the_report(tmp_path: Path, capsys: pytest.Cap
     assert sum(1 for t, _ in p.tags if t == "svg") == 1
 
 
+def _screenshot(page: Path, shot: Path, profile: Path, size: str) -> subprocess.CompletedProcess[bytes]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    return subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--screenshot={shot}",
+            f"--window-size={size}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def test_screenshot_marks_the_outage_and_draws_no_failure_in_green(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rendered by Chromium, outage.log's chart shows the outage marker above its shaded span,
+    the no_internet bars, and not one green pixel: no failure looks like success."""
+    page = tmp_path / "outage.html"
+    page.write_text(html_report.render(_diag(SAMPLES / "outage.log")), encoding="utf-8")
+    shot = tmp_path / "outage.png"
+    proc = _screenshot(page, shot, tmp_path / "profile", "1200,1400")
+    with capsys.disabled():
+        print(f"\nscreenshot of the outage report: {shot}")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    width, height, rows = _png_pixels(shot)
+    assert (width, height) == (1200, 1400)
+
+    def where(colour: str) -> list[tuple[int, int]]:
+        want = bytes(_rgb(colour))
+        return [
+            (x, y) for y, row in enumerate(rows) for x in range(width) if row[3 * x : 3 * x + 3] == want
+        ]
+
+    band = where(html_report.OUTAGE_BAND)
+    assert len(band) > 2000, len(band)
+    # The marker colour is also the legend's swatch, below the chart.
+    marker = [(x, y) for x, y in where(html_report.OUTAGE_MARK) if y < max(y for _, y in band)]
+    assert len(marker) > 40, len(marker)
+    # The marker sits above the band, over its middle: the outage of 20:40-20:46 on 20:12-21:05.
+    band_x = sorted(x for x, _ in band)
+    marker_x = sum(x for x, _ in marker) / len(marker)
+    assert band_x[0] < marker_x < band_x[-1]
+    assert max(y for _, y in marker) < min(y for _, y in band)
+    assert 0.45 < (marker_x - band_x[0]) / (band_x[-1] - band_x[0]) < 0.55
+    assert len(where(html_report.CLASS_COLOURS["no_internet"])) > 500  # its bars (and swatches)
+    green = [
+        (x, y)
+        for y, row in enumerate(rows)
+        for x in range(width)
+        if _green(row[3 * x], row[3 * x + 1], row[3 * x + 2])
+    ]
+    assert len(green) < 20, green[:20]  # a stray anti-aliased pixel at most
+
+
+def test_times_never_wrap() -> None:
+    """Every date-time shown in the page (header, findings, outages table) is in a no-wrap box,
+    and narrow screens scroll a wide table in its box instead of breaking a time."""
+    page = html_report.render(_diag(SAMPLES / "outage.log"))
+    body = re.sub(r"<svg.*?</svg>", "", page[page.index("<body>") :], flags=re.S)
+    times = list(re.finditer(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", body))
+    assert len(times) >= 6
+    for m in times:
+        assert body[: m.start()].endswith('<span class="nowrap">'), body[m.start() - 80 : m.end()]
+    assert ".nowrap, td.t { white-space: nowrap; }" in page and ".scroll { overflow-x: auto; }" in page
+    assert page.count('<div class="scroll"><table') == page.count("<table")
+
+
 def test_connections_table_is_linear_in_the_pool() -> None:
     """100,000 connection ids are ranked in well under a second (a list lookup per id made it
     quadratic: two minutes), and the table keeps its first CONN_ROWS."""
@@ -253,4 +396,4 @@ def test_connections_table_is_linear_in_the_pool() -> None:
     section = html_report._connections(doc)
     assert time.perf_counter() - start < 5.0
     assert section.count("<tr>") == html_report.CONN_ROWS + 1
-    assert f"… and {n - html_report.CONN_ROWS} more connections" in section
+    assert f"… and {n - html_report.CONN_ROWS:,} more connections" in section

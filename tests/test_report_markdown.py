@@ -55,7 +55,7 @@ def test_storm_report_sections_and_numbers() -> None:
     causes, symptoms = md.index("### Causes (most important first)"), md.index("### Symptoms")
     assert causes < md.index("`too-many-connections` —") < symptoms < md.index("`reconnect-storm` —")
     assert "*Symptom of:* `too-many-connections`, `twitch-reconnects`" in md
-    assert "**Span:** 3.0 h, 2025-11-21 19:00 → 2025-11-21 22:01" in md
+    assert "**Span:** 3h02m, 2025-11-21 19:00 → 2025-11-21 22:01" in md
     assert "#### ❌ error: `too-many-connections` — 37 PubSub connections open; Twitch allows 10 per IP" in md
     assert "| `ping_pong` | 38 | 12.6 |" in md
     assert "| **total** | **46** | 15.2 |" in md

@@ -55,9 +55,12 @@ def test_bucket_size_follows_the_span(minutes: int, bucket: int) -> None:
 
 
 def test_parse_bucket_sizes() -> None:
-    """`--bucket` takes minutes, hours, days or weeks, and refuses zero and junk."""
-    assert [parse_bucket(t) for t in ("5m", "5", "2h", "1d", "1w", " 15min ")] == [5, 5, 120, 1440, 10080, 15]
-    for bad in ("0m", "x", "5s", "-1h", ""):
+    """`--bucket` takes a duration of whole minutes (the one grammar of every duration option);
+    zero, seconds, a number without its unit and junk are refused."""
+    assert [parse_bucket(t) for t in ("5m", "2h", "1d", "1w", " 15m ", "1h30m", "120s")] == [
+        5, 120, 1440, 10080, 15, 90, 2,
+    ]
+    for bad in ("0m", "x", "5s", "90s", "-1h", "", "5", "15min"):
         with pytest.raises(ValueError):
             parse_bucket(bad)
     assert [label(m) for m in (5, 120, 1440, 10080, 90)] == ["5m", "2h", "1d", "1w", "90m"]

@@ -227,7 +227,7 @@ def test_panel_shows_findings_connections_and_recent_failures() -> None:
     assert "pool: 3 (highest id + 1)" in out
     assert "[SSL: BAD_LENGTH] bad length" in out
     assert "16 failures · 16 reconnects since start" in out
-    assert "Connections, last 60 min" in out
+    assert "Connections, last 1h" in out
     assert "file: rotated at 12:00:00" in out
 
 

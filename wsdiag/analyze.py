@@ -12,11 +12,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wsdiag.classify import SIGNATURE_CLASSES, signature
 from wsdiag.dedupe import Deduper
 from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+
+if TYPE_CHECKING:
+    from wsdiag.summary.same_run import SameRun
 
 MAX_ID = 99_999  # a pool slot above this would need five million topics: not a miner id
 # Topics kept: in the log's set, and in all connections' sets together (a real pool has a few
@@ -167,6 +170,11 @@ class InputStats:
                 self.samples.append(s)
 
     @property
+    def empty(self) -> bool:
+        """Nothing but blank lines, or no line at all (a log just rotated), and read to its end."""
+        return self.lines == self.blank and self.read_error is None
+
+    @property
     def layout(self) -> str:
         kinds = [k for k in ("file", "console", "less") if self.layouts.get(k)]
         if not kinds:
@@ -206,6 +214,25 @@ def _add_topics(into: set[str], topics: Iterable[str], room: int) -> tuple[int, 
 
 
 _FEW = 8  # a minute keeps up to this many cells (and onsets) in a flat tuple, more in a dict
+_MASK = (1 << 64) - 1
+#: The signature's names of what is not a failure class.
+RECONNECT, CLOSE = "reconnect", "close"
+_MARK_CODES = {name: i for i, name in enumerate((*FAILURE_CLASSES, RECONNECT, CLOSE))}
+
+
+def mark(t: datetime, conn: int | None, what: str) -> int:
+    """A 64-bit hash of one event: its second, connection and class (splitmix64 of the three).
+
+    Python's hash() of strings differs between processes; this is the same everywhere, so
+    signatures of forked or spawned workers add up.
+    """
+    secs = int((t - _EPOCH).total_seconds())
+    slot = conn if conn is not None else MAX_ID + 1
+    x = ((secs * 131_072 + slot) * 32 + _MARK_CODES.get(what, 31)) & _MASK
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 @dataclass(slots=True, eq=False)
@@ -226,6 +253,9 @@ class Minute:
     packed_onsets: tuple[Any, ...] | dict[int, str] = ()
     first: datetime | None = None  # earliest failure or onset in this minute
     last: datetime | None = None
+    # Sum of mark() of its failures, reconnects and closes (their second, connection and
+    # class), modulo 2**64: two logs of the same run have equal ones (summary/same_run.py).
+    sig: int = 0
 
     def __eq__(self, other: object) -> bool:
         """The same counts, in whatever order they were packed (merged parts add them later)."""
@@ -236,7 +266,7 @@ class Minute:
     def _facts(self) -> tuple[object, ...]:
         idless = +Counter(self.idless) if self.idless else Counter[str]()
         cells, onsets = dict(self.cells), dict(self.onsets)
-        return (self.reconnects, self.closes, cells, idless, onsets, self.first, self.last)
+        return (self.reconnects, self.closes, cells, idless, onsets, self.first, self.last, self.sig)
 
     def cell_items(self) -> Iterable[tuple[tuple[int, str], int]]:
         """((conn, class), failures) pairs, without building a dict."""
@@ -310,6 +340,7 @@ class Minute:
     def merge(self, other: Minute) -> None:
         self.reconnects += other.reconnects
         self.closes += other.closes
+        self.sig = (self.sig + other.sig) & _MASK
         for (conn, cls), n in other.cells.items():
             self.failed(conn, cls, n)
         if other.idless:
@@ -321,6 +352,16 @@ class Minute:
         for t in (other.first, other.last):
             if t is not None:
                 self.seen(t)
+
+    def marked(self, t: datetime | None, conn: int | None, what: str) -> None:
+        """Add one event to the signature (events without a time are not on any minute)."""
+        if t is not None:
+            self.sig = (self.sig + mark(t, conn, what)) & _MASK
+
+    @property
+    def busy(self) -> bool:
+        """Whether anything was marked on this minute (a failure, reconnect or close)."""
+        return bool(self.packed_cells or self.idless or self.reconnects or self.closes)
 
     def seen(self, t: datetime) -> None:
         if self.first is None or t < self.first:
@@ -360,6 +401,9 @@ class Summary:
     untimed: Counter[str] = field(default_factory=Counter)  # failure class -> events
     untimed_reconnects: int = 0
     untimed_closes: int = 0
+    # Inputs that repeat others (the same run in two layouts), counted once: set by
+    # pipeline.analyze (summary/same_run.SameRun), empty for a single input.
+    same_run: list[SameRun] = field(default_factory=list)
 
     # -- feeding -------------------------------------------------------------------------
     def input(self, path: str) -> InputStats:
@@ -420,6 +464,7 @@ class Summary:
             m = self._minute(rec.time)
             if m is not None:
                 m.reconnects += 1
+                m.marked(rec.time, rec.conn, RECONNECT)
             else:
                 self.untimed_reconnects += 1
         elif kind is Kind.CLOSED:
@@ -429,6 +474,7 @@ class Summary:
             m = self._minute(rec.time)
             if m is not None:
                 m.closes += 1
+                m.marked(rec.time, rec.conn, CLOSE)
             else:
                 self.untimed_closes += 1
         elif kind is Kind.LISTEN:
@@ -463,6 +509,7 @@ class Summary:
                 m.failed(ev.conn, ev.cls)
                 if ev.time is not None:
                     m.seen(ev.time)
+                    m.marked(ev.time, ev.conn, ev.cls)
             else:
                 self.untimed[ev.cls] += 1
             if ev.cls == "other" and ev.message:
@@ -623,6 +670,20 @@ class Summary:
         self.ids |= later.ids
         if later.max_id is not None and (self.max_id is None or later.max_id > self.max_id):
             self.max_id = later.max_id
+        # The later part's minutes before the outage onsets that joining the parts adds: one
+        # pass makes those minutes first (its events come before the onset is known), so past
+        # MAX_MINUTES the same minutes are kept.
+        for key, minute in later.minutes.items():  # in the order they were first seen
+            mine = self.minutes.get(key)
+            if mine is not None:
+                mine.merge(minute)
+            elif len(self.minutes) < MAX_MINUTES:
+                self.minutes[key] = minute
+            else:
+                # As _minute() does past the cap, so that parts merge into what one pass gives.
+                self.untimed.update(minute.by_class)
+                self.untimed_reconnects += minute.reconnects
+                self.untimed_closes += minute.closes
         for conn, cs in later.conns.items():
             self._merge_uptime(conn, cs.uptime)
             self._conn(conn).merge(cs)
@@ -638,17 +699,6 @@ class Summary:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
         self.hints.update(later.hints)
-        for key, minute in later.minutes.items():  # in the order they were first seen
-            mine = self.minutes.get(key)
-            if mine is not None:
-                mine.merge(minute)
-            elif len(self.minutes) < MAX_MINUTES:
-                self.minutes[key] = minute
-            else:
-                # As _minute() does past the cap, so that parts merge into what one pass gives.
-                self.untimed.update(minute.by_class)
-                self.untimed_reconnects += minute.reconnects
-                self.untimed_closes += minute.closes
         for tpl, (count, example) in later.unknown.items():
             if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
                 tpl = "<other templates>"  # the same cap as when scanning

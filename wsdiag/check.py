@@ -18,7 +18,9 @@ from rich.text import Text
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.thresholds import SEVERITIES
 from wsdiag.diagnosis import Diagnosis
+from wsdiag.durations import format_seconds
 from wsdiag.redact import neutralise
+from wsdiag.words import plural
 
 FAIL_ON = ("error", "warning")
 
@@ -42,6 +44,7 @@ class CheckResult:
     violations: tuple[Violation, ...]
     below: tuple[Finding, ...]  # causes under --fail-on, symptoms, notes: reported, never failing
     notes: tuple[str, ...] = ()  # thresholds that could not be measured
+    empty: tuple[str, ...] = ()  # inputs with no line to check (a log just rotated)
 
     @property
     def passed(self) -> bool:
@@ -64,6 +67,7 @@ class CheckResult:
                 for v in self.violations
             ],
             "notes": list(self.notes),
+            "empty_inputs": list(self.empty),
         }
 
 
@@ -73,7 +77,7 @@ def _at_or_above(severity: str, fail_on: str) -> bool:
 
 def _finding_violation(d: Diagnosis, f: Finding, fail_on: str) -> Violation:
     if f.id == "too-many-connections" and d.summary.pool_size is not None:
-        measured = f"{d.summary.pool_size} connections"
+        measured = plural(d.summary.pool_size, "connection")
         limit, option = str(d.thresholds.max_connections), "--max-connections"
     else:
         measured = f"{f.severity} cause"
@@ -97,7 +101,7 @@ def evaluate(
         if not hours:
             notes.append(
                 f"max-reconnects-per-hour: not measured, the log has no time span "
-                f"({s.reconnects} reconnects)"
+                f"({plural(s.reconnects, 'reconnect')})"
             )
         else:
             rate = s.reconnects / hours
@@ -110,10 +114,11 @@ def evaluate(
                         f"{rate:.1f} reconnects/hour",
                         f"{max_reconnects_per_hour:g}",
                         "--max-reconnects-per-hour",
-                        f"{s.reconnects} reconnects in {hours:.1f} h",
+                        f"{plural(s.reconnects, 'reconnect')} in {format_seconds(hours * 3600)}",
                     )
                 )
-    return CheckResult(fail_on, tuple(violations), below, tuple(notes))
+    empty = tuple(st.path for st in d.summary.inputs.values() if st.empty)
+    return CheckResult(fail_on, tuple(violations), below, tuple(notes), empty)
 
 
 def _why_not(f: Finding, fail_on: str) -> str:
@@ -138,9 +143,13 @@ def render_text(
     ]
     lines += [("note", "yellow", f" {f.id}: {_why_not(f, result.fail_on)}: {f.title}") for f in result.below]
     lines += [("note", "yellow", f" {n}") for n in result.notes]
+    lines += [("note", "yellow", f" {n.describe()}") for n in d.summary.same_run]
+    lines += [("note", "yellow", f" {path}: empty, nothing to check") for path in result.empty]
     names = ", ".join(st.path for st in d.summary.inputs.values())
     n = len(result.violations)
-    if result.passed:
+    if not any(st.records for st in d.summary.inputs.values()):
+        verdict = ("wsdiag check: passed", "bold green", f": nothing to check, no input has a line ({names})")
+    elif result.passed:
         verdict = ("wsdiag check: passed", "bold green", f": no cause at or above {result.fail_on}, "
                    f"no limit exceeded ({names})")
     else:

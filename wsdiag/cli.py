@@ -7,7 +7,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 
 import typer
 
-from wsdiag import __version__
+from wsdiag import __version__, durations
 from wsdiag.analyze import InputStats
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
@@ -23,12 +23,13 @@ from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
 from wsdiag.records import FAILURE_CLASSES
-from wsdiag.redact import clean, neutralise
+from wsdiag.redact import neutralise
 from wsdiag.report import NAMED_INPUTS
 from wsdiag.report import json as json_report
 from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.timeline import parse_bucket
+from wsdiag.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,7 +46,9 @@ PIPE_WIDTH = 120  # wide enough that tables do not wrap in CI logs
 app = typer.Typer(
     name="wsdiag",
     help="Diagnose Twitch Channel Points Miner PubSub WebSocket failures from its logs.",
-    add_completion=False,
+    # `wsdiag --install-completion` / `--show-completion`: bash, zsh, fish and PowerShell.
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -83,8 +86,9 @@ class Color(str, enum.Enum):
 
 def _fail(message: str) -> NoReturn:
     """One line on stderr, exit 2: unusable input or arguments."""
-    # Messages quote paths and arguments: untrusted text, cleaned like log text (no token, no ESC).
-    sys.stderr.write(f"wsdiag: error: {clean(message)}\n")
+    # Messages quote paths and arguments: the user's own text, never redacted, but with its
+    # control characters made visible so that it cannot drive the terminal.
+    sys.stderr.write(f"wsdiag: error: {neutralise(message)}\n")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -105,7 +109,7 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
 ) -> None:
@@ -219,12 +223,38 @@ def _diagnose(
     year: int | None,
     jobs: int | None,
     th: Thresholds,
+    warnings: list[str] | None = None,
+    output: Path | None = None,
+) -> Diagnosis:
+    """The diagnosis of all inputs as one log; exit 2 when they hold nothing to diagnose."""
+    return _diagnoses(paths, year, jobs, th, output=output, warnings=warnings)[0]
+
+
+def _diagnoses(
+    paths: list[str],
+    year: int | None,
+    jobs: int | None,
+    th: Thresholds,
     since: str | None = None,
     until: str | None = None,
     bucket: str | None = None,
+    *,
     output: Path | None = None,
     also: list[tuple[Format, Path]] | None = None,
-) -> Diagnosis:
+    per_file: bool = False,
+    empty_ok: bool = False,
+    strict: bool = False,
+    warnings: list[str] | None = None,
+) -> list[Diagnosis]:
+    """One diagnosis of all inputs (or, ``per_file``, one per input file); exit 2 when they
+    hold nothing to diagnose.
+
+    ``empty_ok``: inputs that are all empty (a log just rotated) give the diagnosis of nothing,
+    with a warning, instead of exit 2 (``check``). ``strict``: every input must hold miner
+    records; an empty one, or one that is not a miner log, is exit 2. ``warnings``: collect the
+    warnings there instead of writing them (the commands write them once the report is).
+    ``output`` and ``also``: the report files, refused when they are inputs.
+    """
     try:
         minutes = None if bucket is None else parse_bucket(bucket)
     except ValueError as exc:
@@ -236,6 +266,7 @@ def _diagnose(
                 since,
                 until,
                 Options(year=year, jobs=jobs),
+                reread_many=True,
                 output=output,
                 also=tuple(path for _, path in also or ()),
             ) as (
@@ -244,16 +275,44 @@ def _diagnose(
             ),
             progress_bar(sources) as tick,  # on stderr, on a terminal, for big inputs
         ):
-            summary = run_analysis(sources, opts, tick)
+            if per_file:
+                summaries = [run_analysis([src], opts, tick) for src in sources]
+            else:
+                summaries = [run_analysis(sources, opts, tick)]
     except InputError as exc:
         _fail(str(exc))
-    stats = list(summary.inputs.values())
+    stats = [st for summary in summaries for st in summary.inputs.values()]
+    if strict:
+        for st in stats:
+            if not st.records:
+                what = "empty" if st.empty else "nothing recognisable as a miner log"
+                _fail(f"{st.path}: {what} (--strict: every input must be a miner log)")
     if not any(st.records for st in stats):
-        _nothing_recognisable(stats, paths)
-    _input_warnings(stats, "analysed what was read")
-    if opts.window is not None and summary.first is None and not summary.ids:
+        if not stats or not all(st.empty for st in stats):
+            _nothing_recognisable(stats, paths)
+        if not empty_ok:
+            names = _names([st.path for st in stats])
+            _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to analyse")
+    said = _input_warnings(stats, "analysed what was read", empty_ok)
+    out = []
+    for summary in summaries:
+        has = any(st.records for st in summary.inputs.values())
+        if not has and not (empty_ok and all(st.empty for st in summary.inputs.values())):
+            continue  # per file: one without records was named in a warning
+        if has and opts.window is not None and summary.first is None and not summary.ids:
+            if per_file:
+                said.append(f"{', '.join(summary.inputs)}: no records in the time window")
+                continue
+            _fail(f"no records in the time window ({opts.window.describe()})")
+        out.append(Diagnosis.of(summary, th, bucket=minutes))
+    if not out:
+        assert opts.window is not None
         _fail(f"no records in the time window ({opts.window.describe()})")
-    return Diagnosis.of(summary, th, bucket=minutes)
+    if warnings is None:
+        _warn_all(said)
+    else:
+        warnings.extend(said)
+    return out
 
 
 def _names(paths: list[str]) -> str:
@@ -264,6 +323,13 @@ def _names(paths: list[str]) -> str:
 
 def _warn(message: str) -> None:
     sys.stderr.write(f"wsdiag: warning: {neutralise(message)}\n")
+
+
+def _warn_all(messages: list[str]) -> None:
+    """The warnings about the inputs, once the report is written: a report that cannot be
+    written is one line on stderr, the error, and nothing else."""
+    for message in messages:
+        _warn(message)
 
 
 def _nothing_recognisable(stats: list[InputStats], paths: list[str]) -> NoReturn:
@@ -279,18 +345,49 @@ def _nothing_recognisable(stats: list[InputStats], paths: list[str]) -> NoReturn
     _fail(f"{names}: nothing recognisable as a Twitch Channel Points Miner log")
 
 
-def _input_warnings(stats: list[InputStats], what: str) -> None:
-    """One warning per input without records or read to its end, at most NAMED_INPUTS of each."""
-    empty = [st.path for st in stats if not st.records]
-    for path in empty[:NAMED_INPUTS]:
-        _warn(f"{path}: no miner log records")
-    if len(empty) > NAMED_INPUTS:
-        _warn(f"{len(empty) - NAMED_INPUTS:,} more inputs have no miner log records")
-    broken = [st for st in stats if st.read_error]
-    for st in broken[:NAMED_INPUTS]:
-        _warn(f"{st.path}: reading stopped early ({st.read_error}); {what}")
-    if len(broken) > NAMED_INPUTS:
-        _warn(f"reading stopped early in {len(broken) - NAMED_INPUTS:,} more inputs; {what}")
+def _input_warnings(stats: list[InputStats], what: str, empty_ok: bool = False) -> list[str]:
+    """The warnings for stderr, at most NAMED_INPUTS named of each kind: inputs that are empty
+    or hold no record, stopped early, or had lines that are not records (how many, and the
+    first, quoted)."""
+    kinds: list[tuple[list[InputStats], Callable[[InputStats], str], str]] = [
+        (
+            [st for st in stats if st.empty],
+            lambda st: f"{st.path}: empty{': nothing to check' if empty_ok else ''}",
+            "more inputs are empty",
+        ),
+        (
+            [st for st in stats if not st.records and not st.empty],
+            lambda st: f"{st.path}: no miner log records",
+            "more inputs have no miner log records",
+        ),
+        (
+            [st for st in stats if st.read_error],
+            lambda st: f"{st.path}: reading stopped early ({st.read_error}); {what}",
+            f"more inputs stopped early; {what}",
+        ),
+        (
+            [st for st in stats if st.unrecognized and st.records],
+            _unread,
+            "more inputs have unrecognized lines",
+        ),
+    ]
+    out = []
+    for found, say, rest in kinds:
+        out += [say(st) for st in found[:NAMED_INPUTS]]
+        if len(found) > NAMED_INPUTS:
+            out.append(f"{len(found) - NAMED_INPUTS:,} {rest}")
+    return out
+
+
+def _unread(st: InputStats) -> str:
+    """`X: 2 unrecognized lines skipped; the first: "..."`."""
+    text = f"{st.path}: {plural(st.unrecognized, 'unrecognized line')} skipped"
+    if st.too_long:
+        text += f" ({st.too_long:,} too long to read)"
+    if st.samples:
+        # A sample is log text: cleaned (redacted, controls escaped) when it was read.
+        text += f"; the first: {json.dumps(st.samples[0], ensure_ascii=False)}"
+    return text
 
 
 def _emit(report: str, output: Path | None) -> None:
@@ -388,6 +485,14 @@ def _thresholds(
     )
 
 
+def _seconds(option: str, text: str) -> float:
+    """A duration option (`90s`, `5m`, or a number of seconds) in seconds; exit 2 naming it."""
+    try:
+        return durations.parse(text, bare_seconds=True).total_seconds()
+    except (ValueError, OverflowError):
+        _fail(f"{option} {text!r}: not a duration ({durations.EXAMPLES}) nor a number of seconds")
+
+
 def _render(
     d: Diagnosis,
     fmt: Format,
@@ -442,18 +547,48 @@ def _also(values: list[str] | None) -> list[tuple[Format, Path]]:
 
 
 def _emit_all(
-    d: Diagnosis,
+    ds: list[Diagnosis],
     fmt: Format,
     color: Color,
     output: Path | None,
     also: list[tuple[Format, Path]],
-    result: checks.CheckResult | None = None,
+    results: list[checks.CheckResult] | None = None,
     exit_zero: bool = False,
+    per_file: bool = False,
 ) -> None:
     """The --also files first, then the main report: every format from the one analysis."""
-    for extra_fmt, path in also:
-        _emit(_render(d, extra_fmt, color, path, result, exit_zero), path)
-    _emit(_render(d, fmt, color, output, result, exit_zero), output)
+    for extra_fmt, path in [*also, (fmt, output)]:
+        if per_file:
+            report = _render_per_file(ds, extra_fmt, color, path, results, exit_zero)
+        else:
+            report = _render(ds[0], extra_fmt, color, path, results[0] if results else None, exit_zero)
+        _emit(report, path)
+
+
+def _render_per_file(
+    ds: list[Diagnosis],
+    fmt: Format,
+    color: Color,
+    output: Path | None,
+    results: list[checks.CheckResult] | None,
+    exit_zero: bool,
+) -> str:
+    """--per-file: one report per input file, in one document of the format."""
+    from wsdiag.report import per_file
+
+    pairs = [(d, results[i] if results else None) for i, d in enumerate(ds)]
+    if fmt is Format.json:
+        return per_file.render_json(pairs)
+    if fmt is Format.markdown:
+        return per_file.render_markdown(pairs, exit_zero)
+    if fmt is Format.github:
+        return per_file.render_github(pairs)
+    if fmt is Format.html:
+        from wsdiag.report import html as html_report
+
+        return html_report.render_many(ds)
+    reports = [_render(d, fmt, color, output, result, exit_zero) for d, result in pairs]
+    return per_file.join_text(reports, pairs, exit_zero)
 
 
 PathsArg = Annotated[
@@ -549,6 +684,15 @@ BucketOpt = Annotated[
         "hours for a week).",
     ),
 ]
+PerFileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--per-file",
+        help="Report each input file on its own (a directory: each of its logs), one after the "
+        "other in one document; check fails if any file fails. Without it, the inputs are "
+        "one miner's log, combined in time order.",
+    ),
+]
 StormOpt = Annotated[
     float,
     typer.Option(
@@ -581,6 +725,7 @@ def analyze(
     ping_min: PingMinOpt = Thresholds.ping_min,
     storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
     bucket: BucketOpt = None,
+    per_file: PerFileOpt = False,
 ) -> None:
     """Diagnose why the miner's PubSub WebSockets fail and what to change.
 
@@ -589,8 +734,22 @@ def analyze(
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     _check_common(year, jobs)
     extra = _also(also)
-    diagnosis = _diagnose(paths or [], year, jobs, th, since, until, bucket, output, extra)
-    _emit_all(diagnosis, fmt, color, output, extra)
+    warnings: list[str] = []
+    ds = _diagnoses(
+        paths or [],
+        year,
+        jobs,
+        th,
+        since,
+        until,
+        bucket,
+        output=output,
+        also=extra,
+        per_file=per_file,
+        warnings=warnings,
+    )
+    _emit_all(ds, fmt, color, output, extra, per_file=per_file)
+    _warn_all(warnings)
 
 
 @app.command(
@@ -633,11 +792,22 @@ def check(
     network_min: NetMinOpt = Thresholds.network_min,
     ping_min: PingMinOpt = Thresholds.ping_min,
     storm_rate: StormOpt = Thresholds.storm_per_conn_hour,
+    per_file: PerFileOpt = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Every input must be a miner log: an empty one (a log just rotated) or one "
+            "without miner records is exit 2. Without it, inputs that are all empty pass with a "
+            "warning.",
+        ),
+    ] = False,
 ) -> None:
     """CI gate: fail when the log breaks a rule.
 
     A rule is broken by a cause at or above --fail-on, or by a limit given here that the log
     exceeds. Text output has one line per violation: the rule, the measured value, the limit.
+    Inputs that are all empty pass, with a warning on stderr (--strict: exit 2).
 
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
@@ -645,12 +815,27 @@ def check(
     _check_common(year, jobs)
     _number("--max-reconnects-per-hour", max_reconnects_per_hour, 0)
     extra = _also(also)
-    diagnosis = _diagnose(paths or [], year, jobs, th, since, until, output=output, also=extra)
+    warnings: list[str] = []
+    ds = _diagnoses(
+        paths or [],
+        year,
+        jobs,
+        th,
+        since,
+        until,
+        output=output,
+        also=extra,
+        per_file=per_file,
+        empty_ok=not strict,
+        strict=strict,
+        warnings=warnings,
+    )
     from wsdiag import check as checks
 
-    result = checks.evaluate(diagnosis, fail_on.value, max_reconnects_per_hour)
-    _emit_all(diagnosis, fmt, color, output, extra, result, exit_zero)
-    if not result.passed and not exit_zero:
+    results = [checks.evaluate(d, fail_on.value, max_reconnects_per_hour) for d in ds]
+    _emit_all(ds, fmt, color, output, extra, results, exit_zero, per_file)
+    _warn_all(warnings)
+    if not all(r.passed for r in results) and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -721,8 +906,9 @@ def events(
             _readable(paths or [], since, until, opts, reread_many=True, output=output) as (sources, opts),
             nullcontext(_stdout()) if output is None else outputs.replacing(output) as sink,
         ):
-            ordered = event_export.in_log_order(sources, opts)
-            stream = event_export.EventStream(ordered, opts)
+            own, repeated = event_export.repeats(sources, opts)
+            ordered = event_export.in_log_order(sources, opts, own)
+            stream = event_export.EventStream(ordered, opts, own)
             for batch in stream.batches():
                 text = "".join(
                     line(ev)
@@ -732,14 +918,19 @@ def events(
                 if text and not _write(sink, text):
                     return
             summary = stream.summary
-            if not any(st.records for st in summary.inputs.values()):
+            stats = list(summary.inputs.values())
+            if not any(st.records for st in stats):
                 # Inside the block: an -o FILE is left as it was.
-                _nothing_recognisable(list(summary.inputs.values()), paths or [])
+                if stats and all(st.empty for st in stats):
+                    names = _names([st.path for st in stats])
+                    _fail(f"{names}: {'empty' if len(stats) == 1 else 'all empty'}: no log lines to export")
+                _nothing_recognisable(stats, paths or [])
     except InputError as exc:
         _fail(str(exc))
     except outputs.OutputError as exc:
         _fail(f"{shown_name(str(output))}: {exc}")
-    _input_warnings(list(summary.inputs.values()), "exported what was read")
+    for message in [*_input_warnings(list(summary.inputs.values()), "exported what was read"), *repeated]:
+        _warn(message)
     if stream.mismatch:
         sys.stderr.write(
             f"wsdiag: warning: the log's time runs backwards; {stream.mismatch} exported "
@@ -797,9 +988,10 @@ def compare(
     from wsdiag import compare as comparison
     from wsdiag.report import compare as compare_report
 
+    warnings: list[str] = []
     result = comparison.compare(
-        _diagnose([before], year, jobs, th, output=output),
-        _diagnose([after], year, jobs, th, output=output),
+        _diagnose([before], year, jobs, th, warnings, output),
+        _diagnose([after], year, jobs, th, warnings, output),
     )
     if fmt is CompareFormat.json:
         report = compare_report.render_json(result)
@@ -809,6 +1001,7 @@ def compare(
         to_terminal = output is None and _stdout_is_terminal()
         report = compare_report.render_text(result, _console(color, to_terminal))
     _emit(report, output)
+    _warn_all(warnings)
 
 
 class WatchFormat(str, enum.Enum):
@@ -882,21 +1075,29 @@ def watch(
         str,
         typer.Option(
             "--window",
-            help="Findings judge this much recent log time (e.g. 30m, 1h, 1d), so they clear "
-            "when the trouble stops; 0: everything since the start.",
+            help="Findings judge this much recent log time (a duration of whole minutes: 30m, "
+            "1h, 1d), so they clear when the trouble stops; 0: everything since the start.",
         ),
     ] = "1h",
     interval: Annotated[
-        float, typer.Option("--interval", help="Seconds between looks at the file (0.05 to 3600).")
-    ] = 0.5,
+        str,
+        typer.Option(
+            "--interval",
+            help="Time between looks at the file: a duration (0.5s, 2s) or seconds, 0.05 to 3600.",
+        ),
+    ] = "0.5s",
     exit_after: Annotated[
-        Optional[float],  # noqa: UP045
-        typer.Option("--exit-after", help="Stop after this many seconds.", show_default=False),
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--exit-after", help="Stop after this long: a duration (90s, 10m) or seconds.",
+            show_default=False,
+        ),
     ] = None,
     idle_exit: Annotated[
-        Optional[float],  # noqa: UP045
+        Optional[str],  # noqa: UP045
         typer.Option(
-            "--idle-exit", help="Stop when nothing new arrived for this many seconds.",
+            "--idle-exit",
+            help="Stop when nothing new arrived for this long: a duration (30s, 5m) or seconds.",
             show_default=False,
         ),
     ] = None,
@@ -922,14 +1123,20 @@ def watch(
     from wsdiag.timeline import parse_bucket
 
     try:
-        span = None if window.strip() in ("0", "0m", "0h") else timedelta(minutes=parse_bucket(window))
+        zero = window.strip() == "0" or (
+            durations.is_duration(window) and not durations.parse(window).total_seconds()
+        )
+        span = None if zero else timedelta(minutes=parse_bucket(window))
     except ValueError:
-        _fail(f"--window: {window!r} is not a duration (use e.g. 30m, 1h, 1d, or 0)")
+        _fail(f"--window: {window!r} is not a duration of whole minutes (use e.g. 30m, 1h, 1d, or 0)")
+    every = _seconds("--interval", interval)
+    stop_after = None if exit_after is None else _seconds("--exit-after", exit_after)
+    stop_idle = None if idle_exit is None else _seconds("--idle-exit", idle_exit)
     th = _thresholds(max_connections, topics_per_connection, network_min, ping_min, storm_rate)
     _check_common(year)
-    _number("--interval", interval, 0.05, 3600)
-    _number("--exit-after", exit_after, 0)
-    _number("--idle-exit", idle_exit, 0)
+    _number("--interval", every, 0.05, 3600)
+    _number("--exit-after", stop_after, 0)
+    _number("--idle-exit", stop_idle, 0)
     source = _watch_source(path)
     if isinstance(source, watching.Follower) and existing is Existing.skip:
         source.start_at_end = True
@@ -952,9 +1159,9 @@ def watch(
         watcher,
         sink,
         existing=existing.value,
-        interval=interval,
-        exit_after=exit_after,
-        idle_exit=idle_exit,
+        interval=every,
+        exit_after=stop_after,
+        idle_exit=stop_idle,
     )
     if reason == "output-closed":
         # `wsdiag watch ... | head -1`: the reader has what it wanted; stdout leads nowhere now.

@@ -270,7 +270,8 @@ def _cascade_metric(
     c1, c2 = r1.get("cascades"), r2.get("cascades")
     if not isinstance(c1, list) or not isinstance(c2, list):
         return None
-    return _rate_metric("cascades_per_hour", "cascades per hour", len(c1), h1, len(c2), h2)
+    # The JSON name stays (schema wsdiag/1); what people read says what it is.
+    return _rate_metric("cascades_per_hour", "network-wide outages per hour", len(c1), h1, len(c2), h2)
 
 
 def _finding_changes(before: Diagnosis, after: Diagnosis) -> list[FindingChange]:

@@ -15,6 +15,7 @@ from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.healthy import Change, changes
 from wsdiag.diagnose.limits import Limits
 from wsdiag.diagnose.thresholds import Thresholds
+from wsdiag.durations import format_seconds
 from wsdiag.health import Health
 from wsdiag.timeline import Timeline, timeline
 
@@ -184,12 +185,20 @@ class Diagnosis:
                 "connections_needed": self.cascades.needed,
             },
             "unknown": unknown_rows(s),
+            # Inputs that repeat others (one run's console and file log), counted once.
+            "same_run": [n.to_dict() for n in s.same_run],
             "diagnosis": {
                 "primary": None if self.primary is None else self.primary.id,
                 "causes": [f.id for f in self.causes],
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def span_words(s: Summary) -> str:
+    """The log's time span as every report prints it (`53m`, `3h01m`), or `span unknown`."""
+    hours = s.span_hours
+    return "span unknown" if hours is None else format_seconds(hours * 3600)
 
 
 def unknown_rows(s: Summary) -> list[dict[str, Any]]:

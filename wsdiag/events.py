@@ -25,7 +25,7 @@ import heapq
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import BinaryIO, cast
 
@@ -179,17 +179,53 @@ def _first_time(source: Source, opts: Options) -> datetime | None:
     return summary.first
 
 
-def in_log_order(sources: list[Source], opts: Options) -> list[Source]:
+def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], list[str]]:
+    """The options of each input that repeats others (the same run in two layouts, see
+    :mod:`wsdiag.summary.same_run`), which leave out the spans the others cover, and a note for
+    each: so that the events are those ``analyze`` counts. Every source must be a file.
+
+    Only when two inputs overlap in time are they read whole to compare them.
+    """
+    if len(sources) < 2:
+        return {}, []
+    from wsdiag.pipeline import scan_parts
+    from wsdiag.summary import same_run
+    from wsdiag.timefilter import Window, last_time
+
+    spans = [(_first_time(s, opts), last_time(s, opts)) for s in sources]
+    timed = [(a, b) for a, b in spans if a is not None and b is not None]
+    if not any(a1 < b2 and a2 < b1 for n, (a1, b1) in enumerate(timed) for a2, b2 in timed[n + 1 :]):
+        return {}, []
+    names = [s.name for s in sources]
+    user = opts.window or Window()
+    own: dict[str, Options] = {}
+    notes: list[str] = []
+    for rep in same_run.plan(names, scan_parts(sources, opts)[0]):
+        name = names[rep.index]
+        own[name] = replace(opts, window=replace(user, skip=user.skip + rep.skip))
+        first, last = rep.shared
+        same = ", ".join(names[j] for j, _ in rep.covers)
+        notes.append(
+            f"{name} is the same run as {same} (the same events from {first:%Y-%m-%d %H:%M} to "
+            f"{last:%Y-%m-%d %H:%M}): its events there are exported once, from {same}"
+        )
+    return own, notes
+
+
+def in_log_order(
+    sources: list[Source], opts: Options, own: dict[str, Options] | None = None
+) -> list[Source]:
     """Sources in the order ``analyze`` merges them (every source must be a file). Year-less
     ones follow each other in the order of their dates (pipeline.year_chain), where the first
-    of them falls."""
+    of them falls. ``own``: the options of inputs read with their own time window (:func:`repeats`)."""
     if len(sources) < 2:
         return sources
+    own = own or {}
     chain = year_chain(sources)
     chained = {s.name for s in chain}
-    keyed = [(_first_time(s, opts), s) for s in sources if s.name not in chained]
+    keyed = [(_first_time(s, own.get(s.name, opts)), s) for s in sources if s.name not in chained]
     if chain:
-        keyed.append((_first_time(chain[0], opts), chain[0]))
+        keyed.append((_first_time(chain[0], own.get(chain[0].name, opts)), chain[0]))
     keyed.sort(key=lambda fs: (fs[0] is None, fs[0] or datetime.min))  # stable, like analyze
     out: list[Source] = []
     for _, s in keyed:
@@ -200,9 +236,12 @@ def in_log_order(sources: list[Source], opts: Options) -> list[Source]:
 class EventStream:
     """Iterate to get the events; afterwards :attr:`summary` is the finished Summary."""
 
-    def __init__(self, sources: list[Source], opts: Options) -> None:
+    def __init__(
+        self, sources: list[Source], opts: Options, own: dict[str, Options] | None = None
+    ) -> None:
         self.sources = sources
         self.opts = opts
+        self.own = own or {}  # inputs read with options of their own (repeats())
         self.dedupe = _StreamDeduper()
         self.summary = _EventSummary(dedupe=self.dedupe)
 
@@ -220,11 +259,11 @@ class EventStream:
 
     def batches(self) -> Iterator[list[FailureEvent]]:
         """Events in log order, a list per chunk read (possibly empty): flush after each."""
-        opts = self.opts
         # Year-less inputs (in_log_order put them one after the other) share one resolver.
         chained = {s.name for s in year_chain(self.sources)} if len(self.sources) > 1 else set()
-        years = YearResolver.for_log(opts.year, opts.today)
+        years = YearResolver.for_log(self.opts.year, self.opts.today)
         for source in self.sources:
+            opts = self.own.get(source.name, self.opts)
             scanner = scanner_for(self.summary, source, opts, years if source.name in chained else None)
             with reading(source, scanner.stats) as stream:
                 feed = scanner.simple if opts.simple else scanner.chunk

@@ -11,13 +11,13 @@ import select
 import signal
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
-from wsdiag.redact import clean, strip_ansi
+from wsdiag.redact import neutralise, strip_ansi
 from wsdiag.scan import Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
@@ -118,9 +118,9 @@ def reading(source: Source, stats: InputStats) -> Iterator[BinaryIO]:
     try:
         yield stream
     except ReadError as exc:
-        stats.read_error = clean(str(exc))
-    except OSError as exc:  # its text may quote a path: cleaned like log text
-        stats.read_error = clean(exc.strerror or str(exc))
+        stats.read_error = neutralise(str(exc))
+    except OSError as exc:  # its text may quote a path: controls escaped (a path is not redacted)
+        stats.read_error = neutralise(exc.strerror or str(exc))
     finally:
         if source.path is not None:
             stream.close()
@@ -349,13 +349,43 @@ def scan_source(
     return _forked(source, opts, ranges, progress)
 
 
-def analyze(sources: list[Source], opts: Options, progress: Progress | None = None) -> Summary:
-    """One merged, finished Summary of all sources, combined in time order."""
+def scan_parts(
+    sources: list[Source], opts: Options, progress: Progress | None = None
+) -> tuple[list[Summary], dict[str, tuple[int, bool, int | None]]]:
+    """The summary of each source alone (year-less ones continue each other's years, see
+    year_chain), and the year resolver's state as each of those began."""
     chained: dict[str, Summary] = {}  # by name: one per input (sources.resolve)
+    begun: dict[str, tuple[int, bool, int | None]] = {}
     years = YearResolver.for_log(opts.year, opts.today)
     for source in year_chain(sources):  # one resolver for them all, in time order
+        begun[source.name] = years.state()
         chained[source.name] = scan_source(source, opts, progress, years)
     parts = [chained[s.name] if s.name in chained else scan_source(s, opts, progress) for s in sources]
+    return parts, begun
+
+
+def analyze(sources: list[Source], opts: Options, progress: Progress | None = None) -> Summary:
+    """One merged, finished Summary of all sources, combined in time order.
+
+    Inputs that are the same run in two layouts (the console and the file log) are counted
+    once (see :mod:`wsdiag.summary.same_run`); ``Summary.same_run`` says which.
+    """
+    from wsdiag.summary import same_run
+
+    parts, begun = scan_parts(sources, opts, progress)
+
+    def rescan(i: int, skip: tuple[tuple[datetime, datetime], ...]) -> Summary | None:
+        source = sources[i]
+        if source.path is None:
+            return None  # standard input, read once
+        from wsdiag.timefilter import Window
+
+        user = opts.window or Window()
+        again = replace(opts, window=replace(user, skip=user.skip + skip))
+        state = begun.get(source.name)  # a year-less one takes the years it took the first time
+        return scan_source(source, again, None, None if state is None else YearResolver(*state))
+
+    parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
     # Rotated files and halves of a log are merged oldest first, whatever the argument order.
     parts.sort(key=lambda s: (s.first is None, s.first or datetime.min))
     total = Summary()
@@ -365,4 +395,5 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
     total.inputs = {s.name: total.inputs[s.name] for s in sources if s.name in total.inputs}
     if opts.window is not None:
         total.window = (opts.window.since, opts.window.until)
+    total.same_run = repeated
     return total.finish()

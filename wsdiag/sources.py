@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from wsdiag.redact import clean
+from wsdiag.redact import neutralise
 from wsdiag.scan import MAX_LINE, guard_map, map_was_cut
 
 CHUNK = 8 * 1024 * 1024
@@ -90,19 +90,18 @@ def _codec_of(head: bytes) -> str | None:
 
 
 def shown_name(raw: str) -> str:
-    """A path as it may be printed: file names are untrusted text like log lines.
+    """A path as it may be printed: undecodable bytes (kept as surrogates by Python) become
+    U+FFFD so printing cannot fail, and control characters become visible escapes (`\\x1b`) so
+    a file name cannot drive a terminal.
 
-    Undecodable bytes (kept as surrogates by Python) become U+FFFD so printing cannot fail, and
-    the name is cleaned like log text: no terminal controls, no token in a file name.
+    A path is the user's own text, not log text: it is never redacted (a file named `token`
+    or `password` is shown as it is named).
     """
     try:
         data = os.fsencode(raw)
     except UnicodeEncodeError:
         data = raw.encode("utf-8", "replace")
-    text = data.decode("utf-8", "replace")
-    # Component by component first, so a token in a directory name cannot swallow the file
-    # name after it; then whole, for what spans components (`cookies/<user>.pkl`).
-    return clean("/".join(clean(part) for part in text.split("/")))
+    return neutralise(data.decode("utf-8", "replace"))
 
 
 def _open_regular(path: Path, shown: str) -> tuple[int, os.stat_result]:
@@ -139,7 +138,7 @@ def _open_regular(path: Path, shown: str) -> tuple[int, os.stat_result]:
 
 
 def _reason(exc: BaseException) -> str:
-    return clean(str(getattr(exc, "strerror", None) or exc or type(exc).__name__))
+    return neutralise(str(getattr(exc, "strerror", None) or exc or type(exc).__name__))
 
 
 def _source_for_file(path: Path, shown: str) -> Source:
@@ -192,11 +191,22 @@ def resolve(paths: list[str]) -> list[Source]:
             except OSError as exc:
                 raise InputError(f"{shown}: cannot list directory ({_reason(exc)})") from None
             if not entries:
-                raise InputError(f"{shown}: directory has no *.log* files")
+                raise InputError(f"{shown}: directory has no *.log* files{_logs_hint(path, raw)}")
             sources.extend(_source_for_file(p, shown_name(str(p))) for p in entries)
             continue
         sources.append(_source_for_file(path, shown))
     return _unique(sources)
+
+
+def _logs_hint(path: Path, raw: str) -> str:
+    """The miner writes its file logs to `logs/` beside it: point there when that folder exists."""
+    logs = path / "logs"
+    try:
+        if not logs.is_dir():
+            return ""
+    except OSError:
+        return ""
+    return f"; its logs/ folder may hold them: {shown_name(os.path.join(raw, 'logs', ''))}"
 
 
 def _check_stdin() -> tuple[int, int] | None:
@@ -225,7 +235,7 @@ def _unique(sources: list[Source]) -> list[Source]:
     """Each file once, however it is named (`F F`, a `latest.log` symlink next to its target,
     a hard link): counting one file twice would double every count. Of its names, the first
     that is not a symlink is shown. Inputs are keyed by name: two files that show alike (names
-    that only differ in a redacted token) get distinct names."""
+    that only differ in undecodable bytes, shown as U+FFFD) get distinct names."""
     by_ident: dict[tuple[int, int], int] = {}
     files: list[Source] = []
     for src in sources:

@@ -14,7 +14,6 @@ there is no ``--since``.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wsdiag import durations
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.redact import strip_ansi
 from wsdiag.scan import line_stamps
@@ -37,9 +37,6 @@ if TYPE_CHECKING:
 TAIL = 256 * 1024
 _MAX_LINE = 64 * 1024
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?[smhdw])+")
-_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 
 Bound = datetime | timedelta
 
@@ -50,12 +47,17 @@ class Window:
 
     since: datetime | None = None
     until: datetime | None = None
+    # Spans [first, last] left out: the times another log of the same run already covers
+    # (summary/same_run.py); not a user option, so describe() does not mention them.
+    skip: tuple[tuple[datetime, datetime], ...] = ()
 
     def contains(self, t: datetime | None) -> bool:
         if t is None:
             # Before the first timed record of an input: the start of the log.
             return self.since is None
         if self.since is not None and t < self.since:
+            return False
+        if any(lo <= t <= hi for lo, hi in self.skip):
             return False
         return self.until is None or t < self.until
 
@@ -95,14 +97,14 @@ class Window:
 def parse_bound(text: str, option: str) -> Bound:
     """An ISO local date-time or a duration such as 24h, 90m, 7d, 1h30m; ValueError if neither."""
     raw = text.strip()
-    if _DURATION.fullmatch(raw):
-        seconds = sum(float(n) * _UNITS[u] for n, u in _PART.findall(raw))
-        if seconds <= 0:
-            raise ValueError(f"{option} {text!r}: a duration must be longer than zero")
+    if durations.is_duration(raw):
         try:
-            return timedelta(seconds=seconds)
-        except OverflowError:  # beyond timedelta's 999,999,999 days
+            span = durations.parse(raw)
+        except ValueError:  # beyond timedelta's 999,999,999 days
             raise ValueError(f"{option} {text!r}: too long a duration") from None
+        if span <= timedelta(0):
+            raise ValueError(f"{option} {text!r}: a duration must be longer than zero")
+        return span
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:

@@ -8,11 +8,11 @@ and their counts plus the ``untimed`` counts add up to the totals of the summary
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from wsdiag import durations
 from wsdiag.analyze import Summary, minute_of
 from wsdiag.records import FAILURE_CLASSES
 
@@ -23,16 +23,18 @@ MAX_BUCKETS = 5000  # a --bucket that would make more is widened (and the report
 _EPOCH = datetime(1970, 1, 1)
 _WEEK = 10080
 _MONDAY = 4 * 1440  # 1970-01-01 was a Thursday: week buckets start on Mondays
-_BUCKET = re.compile(r"^\s*(\d{1,6})\s*(m|min|h|d|w)?\s*$", re.IGNORECASE)
-_UNIT = {"m": 1, "min": 1, "h": 60, "d": 1440, "w": _WEEK}
 
 
 def parse_bucket(text: str) -> int:
-    """`5m`, `2h`, `1d`, `1w` or plain minutes -> minutes; ValueError when not a size."""
-    m = _BUCKET.match(text)
-    if m is None or int(m.group(1)) == 0:
-        raise ValueError(f"bad bucket size {text!r} (use e.g. 5m, 1h, 1d)")
-    return int(m.group(1)) * _UNIT[(m.group(2) or "m").lower()]
+    """A duration of whole minutes (`5m`, `2h`, `1d`, `1w`, `1h30m`) -> minutes; ValueError
+    when it is not one (see :mod:`wsdiag.durations`)."""
+    try:
+        seconds = durations.parse(text).total_seconds()
+    except ValueError:
+        raise ValueError(f"bad bucket size {text!r} (use e.g. 5m, 1h, 1d)") from None
+    if seconds < 60 or seconds % 60:
+        raise ValueError(f"bad bucket size {text!r}: a bucket is whole minutes (e.g. 5m, 1h, 1d)")
+    return int(seconds // 60)
 
 
 def label(minutes: int) -> str:

@@ -55,11 +55,13 @@ from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
+from wsdiag.durations import format_seconds
 from wsdiag.layouts import YearResolver
 from wsdiag.records import FailureEvent
-from wsdiag.redact import clean
+from wsdiag.redact import neutralise
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import shown_name, text_codec
+from wsdiag.words import plural
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 _NAP = 0.1  # longest sleep between looks at the stop flag
@@ -146,7 +148,7 @@ class Follower:
 
     def __init__(self, path: Path, start_at_end: bool = False, read_size: int = READ_SIZE) -> None:
         self.path = path
-        self.name = shown_name(str(path))  # printed: cleaned like log text
+        self.name = shown_name(str(path))  # printed: controls escaped
         self.start_at_end = start_at_end
         self.read_size = read_size
         self.fh: BinaryIO | None = None
@@ -293,7 +295,8 @@ class _NotRegular(Exception):
 
 
 def _reason(exc: BaseException) -> str:
-    return clean(str(getattr(exc, "strerror", None) or exc or type(exc).__name__))
+    # wsdiag's own message (an OS error, perhaps quoting the path): controls escaped, not redacted.
+    return neutralise(str(getattr(exc, "strerror", None) or exc or type(exc).__name__))
 
 
 class StreamFollower:
@@ -642,7 +645,7 @@ class TextSink:
         self._line(Text(f"-- {n.path}: {n.state}", style="dim"))
 
     def started(self, w: Watcher) -> None:
-        head = Text(f"-- watching {w.stats.path} ({w.stats.lines:,} lines so far)", style="dim")
+        head = Text(f"-- watching {w.stats.path} ({plural(w.stats.lines, 'line')} so far)", style="dim")
         self._line(head)
         for f in w.current.values():
             self._line(_finding_line("present", f))
@@ -690,7 +693,7 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     """The live panel: findings of the window, connections, recent failures, totals."""
     s = w.summary
     v = w.view()
-    span = "all" if w.window is None else f"last {w.window.total_seconds() / 60:g} min"
+    span = "all" if w.window is None else f"last {format_seconds(w.window.total_seconds())}"
     parts: list[RenderableType] = []
     lead = primary(w)
     if lead is not None:
@@ -743,7 +746,8 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     last = "-" if s.last is None else f"{s.last:%Y-%m-%d %H:%M:%S}"
     parts.append(
         Text(
-            f"{w.stats.lines:,} lines · {s.failures_total:,} failures · {s.reconnects:,} reconnects "
+            f"{plural(w.stats.lines, 'line')} · {plural(s.failures_total, 'failure')} · "
+            f"{plural(s.reconnects, 'reconnect')} "
             f"since start · last record {last} · Ctrl-C stops",
             style="dim",
         )

@@ -24,6 +24,9 @@ from wsdiag.diagnose.evidence import (
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.limits import BACKOFF_FIRST_S, BACKOFF_MAX_S
 from wsdiag.diagnose.pool import describe
+from wsdiag.diagnose.thresholds import connection_limit, connection_rule
+from wsdiag.durations import format_seconds
+from wsdiag.words import noun, of, plural
 
 #: How evidence lines name each failure class.
 LABELS = {
@@ -60,13 +63,9 @@ _REJECTED_NAMES = {
     "handshake_4xx": "handshake 4xx",
 }
 BACKOFF = (
-    f"the miner reconnects on its own (about every 30 s; backoff of {BACKOFF_FIRST_S} s doubling "
-    f"to {BACKOFF_MAX_S // 60} min, with jitter, is kinder to Twitch)"
+    f"the miner reconnects on its own (about every 30s; backoff of {format_seconds(BACKOFF_FIRST_S)} "
+    f"doubling to {format_seconds(BACKOFF_MAX_S)}, with jitter, is kinder to Twitch)"
 )
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def per_hour(n: int, hours: float | None) -> str:
@@ -87,7 +86,7 @@ def conns(ids: Iterable[int], most: int = 6) -> str:
 def when(a: datetime, b: datetime) -> str:
     mins = max(1, round((b - a).total_seconds() / 60))
     end = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%Y-%m-%d %H:%M}"
-    return f"{a:%Y-%m-%d %H:%M}-{end} ({mins} min)"
+    return f"{a:%Y-%m-%d %H:%M}-{end} ({format_seconds(mins * 60)})"
 
 
 def classes(counts: dict[str, int]) -> list[str]:
@@ -100,7 +99,7 @@ def _hourly(n: int, hours: float | None) -> str:
 
 
 def share(n: int, total: int) -> str:
-    return f"{n:,} of {total:,} failures ({n / total:.0%})" if total else f"{n:,} failures"
+    return f"{of(n, total, 'failure')} ({n / total:.0%})" if total else plural(n, "failure")
 
 
 def run_lines(runs: Iterable[Run], label: str | None = None) -> list[str]:
@@ -145,7 +144,7 @@ def _tls_certificate(ev: Evidence, c: Cause) -> Finding:
         where = "every connection" if len(s.ids) > 1 else "the only connection"
         title = f"certificate verification fails on {where}"
     elif hit:
-        title = f"certificate verification fails on {len(hit)} of {len(s.ids)} connections"
+        title = f"certificate verification fails on {of(len(hit), len(s.ids), 'connection')}"
     else:
         title = "certificate verification fails"
     evidence = [
@@ -187,7 +186,7 @@ def _client_rejected(ev: Evidence, c: Cause) -> Finding:
     evidence = [f"{plural(v, _REJECTED_KINDS[k][0])} {_REJECTED_KINDS[k][1]}" for k, v in kinds.items()]
     unnamed = c.explains - sum(kinds.values())
     if unnamed > 0:
-        evidence.append(f"{unnamed:,} other refusals")
+        evidence.append(plural(unnamed, "other refusal"))
     hit = ev.conns_by_class.get("rejected", frozenset())
     if hit:
         evidence.append(f"on {conns(hit)}")
@@ -275,13 +274,13 @@ def _network(ev: Evidence, c: Cause) -> Finding:
         title = f"frequent {', '.join(LABELS[k] for k in got if k in LABELS)} on single connections"
     evidence = []
     for x in outages[:3]:
-        line = f"{when(x.start, x.end)}: {len(x.connections)} of {seen} connections went down together"
+        line = f"{when(x.start, x.end)}: {of(len(x.connections), seen, 'connection')} went down together"
         line += f", {plural(x.failures, 'failure')}"
         if x.confirmed:
             line += f", {x.confirmed} said 'No internet connection'"
         evidence.append(line)
     if len(outages) > 3:
-        evidence.append(f"... and {len(outages) - 3} more outages")
+        evidence.append(f"... and {plural(len(outages) - 3, 'more outage')}")
     evidence += run_lines(runs)
     evidence += classes(got)
     if got.get("no_internet"):
@@ -334,12 +333,12 @@ def _host_stalled(ev: Evidence, c: Cause) -> Finding:
         events += [(x.start, x.end, x.connections) for x in ev.cascades.items if x.kind == "host"]
         for a, b, who in sorted(events)[:3]:
             evidence.append(
-                f"{when(a, b)}: {len(who)} of {pool} connections missed PINGs/PONGs together, "
+                f"{when(a, b)}: {of(len(who), pool, 'connection')} missed PINGs/PONGs together, "
                 "with no network error"
             )
         top = max(len(who) for _, _, who in events) if events else 0
         title = (
-            f"the host stalled: {top} of {pool} connections missed PINGs/PONGs together, "
+            f"the host stalled: {of(top, pool, 'connection')} missed PINGs/PONGs together, "
             "with no network error"
         )
     else:
@@ -348,7 +347,7 @@ def _host_stalled(ev: Evidence, c: Cause) -> Finding:
             f"the host does not keep up: {plural(n, 'ping/pong failure')} on "
             f"{plural(len(hit), 'connection')}, with no network error"
         )
-        evidence.append(f"{per_hour(n, ev.hours)} ping/pong failures on {conns(hit)}")
+        evidence.append(f"{per_hour(n, ev.hours)} {noun(n, 'ping/pong failure')} on {conns(hit)}")
     evidence += classes(got)
     rec = (
         "A host that sleeps or is starved of CPU answers no PING: keep the machine awake (sleep, "
@@ -370,7 +369,9 @@ def _tls_errors(ev: Evidence, c: Cause) -> Finding:
         for conn, cs in ev.summary.conns.items()
         if cs.by_class.get("ssl", 0) > cs.hints.get("certificate", 0)
     )
-    evidence.append(f"{per_hour(n, ev.hours)} TLS errors on {conns(hit)}, not in a network outage")
+    evidence.append(
+        f"{per_hour(n, ev.hours)} {noun(n, 'TLS error')} on {conns(hit)}, not in a network outage"
+    )
     evidence += run_lines(r for r in ev.runs if r.by_class.get("ssl"))
     rec = (
         "Something between the miner and Twitch interferes with TLS: turn off HTTPS scanning in "
@@ -387,12 +388,12 @@ def _too_many(ev: Evidence, c: Cause) -> Finding:
     s, th, lim = ev.summary, ev.thresholds, ev.limits
     pool = ev.pool or 0
     evidence = [
-        f"pool size {pool} (connection ids up to #{pool - 1}); Twitch allows {th.max_connections} per IP",
+        f"pool size {pool} (connection ids up to #{pool - 1}); {connection_rule(th)}",
         f"about {(pool - 1) * th.topics_per_connection + 1}-{pool * th.topics_per_connection} topics "
         f"at {th.topics_per_connection} per connection",
     ]
     if lim.streamers is not None:
-        evidence.append(f"{lim.streamers} streamers watched")
+        evidence.append(f"{plural(lim.streamers, 'streamer')} watched")
     if c.explains:
         got = c.by_class()
         what = ", ".join(f"{k} {v:,}" for k, v in got.items())
@@ -401,7 +402,7 @@ def _too_many(ev: Evidence, c: Cause) -> Finding:
             "an oversized pool is dropped one connection at a time"
         )
     rec = lim.advice() + " Or split the streamers across miners on different IPs."
-    title = f"{pool} PubSub connections open; Twitch allows {th.max_connections} per IP"
+    title = f"{pool} PubSub connections open; {connection_rule(th)}"
     return Finding(c.id, c.severity, title, tuple(evidence), rec)
 
 
@@ -413,7 +414,7 @@ def _twitch_reconnects(ev: Evidence, c: Cause) -> Finding:
     if hit:
         evidence[0] += f" on {conns(hit)}"
     evidence += [
-        f"{when(x.start, x.end)}: {len(x.connections)} connections told to reconnect at once"
+        f"{when(x.start, x.end)}: {plural(len(x.connections), 'connection')} told to reconnect at once"
         for x in items[:5]
     ]
     rec = (
@@ -436,8 +437,7 @@ def _twitch_closes(ev: Evidence, c: Cause) -> Finding:
     elif hit:
         evidence.append(f"on {conns(hit)}")
     evidence.append(
-        f"no network, TLS, auth or host signal; {describe(s)} is within Twitch's limit of "
-        f"{th.max_connections}"
+        f"no network, TLS, auth or host signal; {describe(s)} is within {connection_limit(th)}"
     )
     rec = (
         "Nothing to change: Twitch closes a socket now and then (deploys, load balancing) and "

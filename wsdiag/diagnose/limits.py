@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from wsdiag.analyze import Summary
 from wsdiag.diagnose.thresholds import Thresholds
+from wsdiag.durations import format_seconds
+from wsdiag.words import plural
 
 # What the miner subscribes to per streamer with its default settings (rdavydov 2.x):
 # video-playback-by-id (always), raid (follow_raid), predictions-channel-v1 (make_predictions),
@@ -52,9 +54,9 @@ class Limits:
         """What to set: streamers, the settings that cost topics, the backoff."""
         costs = ", ".join(f"{k} (+1)" for k in self.costly_settings) or "none seen"
         text = (
-            f"Keep at most {self.max_streamers} streamers on one IP: {self.max_connections} "
+            f"Keep at most {plural(self.max_streamers, 'streamer')} on one IP: {self.max_connections} "
             f"connections x {self.max_topics // max(1, self.max_connections)} topics = "
-            f"{self.max_topics} topics, minus {self.user_topics} user topics, at "
+            f"{self.max_topics} topics, minus {plural(self.user_topics, 'user topic')}, at "
             f"{self.topics_per_streamer:g} topics per streamer ({self.basis})."
         )
         if self.streamers is not None and self.streamers > self.max_streamers:
@@ -62,8 +64,8 @@ class Limits:
         text += (
             f" Each streamer costs video-playback-by-id plus one topic per setting: {costs}; "
             "turn off the ones you do not need per streamer (StreamerSettings) to fit more. "
-            f"Reconnect with exponential backoff: {BACKOFF_FIRST_S} s, doubling up to "
-            f"{BACKOFF_MAX_S // 60} min, with jitter (the miner itself retries every ~30 s)."
+            f"Reconnect with exponential backoff: {format_seconds(BACKOFF_FIRST_S)}, doubling up to "
+            f"{format_seconds(BACKOFF_MAX_S)}, with jitter (the miner itself retries every ~30s)."
         )
         return text
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wsdiag.diagnose.advice import per_hour, plural, when
+from wsdiag.diagnose.advice import per_hour, when
 from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
 from wsdiag.diagnose.evidence import PING_CLASSES, Context, Evidence
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import describe, per_connection_hour
 from wsdiag.diagnose.thresholds import SEVERITIES
+from wsdiag.words import noun, of, plural
 
 
 def _capped(severity: str, causes: Iterable[Cause]) -> str:
@@ -49,7 +50,7 @@ def _ping(ev: Evidence, causes: list[Cause]) -> Finding | None:
     rate = ev.rate(total)
     severity = "error" if rate is not None and rate >= th.ping_error_per_hour else "warning"
     origin = [c for c in causes if c.explained(PING_CLASSES)]
-    evidence = [f"{per_hour(total, ev.hours)} ping/pong failures"]
+    evidence = [f"{per_hour(total, ev.hours)} {noun(total, 'ping/pong failure')}"]
     evidence += [f"{k}: {n:,}" for k, n in counts.items()]
     evidence += [f"{c.explained(PING_CLASSES):,} explained by {c.id}" for c in origin]
     rec = (
@@ -60,7 +61,7 @@ def _ping(ev: Evidence, causes: list[Cause]) -> Finding | None:
     return Finding(
         "ping-pong-failures",
         _capped(severity, origin),
-        f"{total:,} ping/pong failures",
+        plural(total, "ping/pong failure"),
         tuple(evidence),
         rec,
         "symptom",
@@ -96,24 +97,24 @@ def _storm(ev: Evidence, causes: list[Cause]) -> Finding | None:
     # Each reconnect follows a close; what the closes carried says where the storm comes from.
     # ERR_BADAUTH answers leave the socket open: they close nothing.
     origin = [c for c in causes if (c.explains and c.id != "bad-auth") or c.id == "close-loop"]
-    evidence = [f"{per_hour(n, hours)} reconnects", *fired]
+    evidence = [f"{per_hour(n, hours)} {noun(n, 'reconnect')}", *fired]
     if not fired:
         evidence.append("no time span: the rate is unknown")
     carried = []
     for c in origin:
         if c.id == "close-loop" and ev.loop is not None:
-            carried.append(f"{ev.loop.closes:,} closes with no error line (close-loop)")
+            carried.append(f"{plural(ev.loop.closes, 'close')} with no error line (close-loop)")
         elif c.id == "twitch-reconnects":
             carried.append(f"{plural(c.explains, 'RECONNECT request')} from Twitch (twitch-reconnects)")
         else:
-            carried.append(f"{c.explains:,} failures of {c.id}")
+            carried.append(f"{plural(c.explains, 'failure')} of {c.id}")
     if carried:
         evidence.append("the closes before them carried: " + "; ".join(carried))
     rec = "The reconnects follow the closes: " + _fix(origin, "they stop")
     return Finding(
         "reconnect-storm",
         _capped("error" if severe else "warning", origin),
-        f"reconnect storm: {n:,} reconnects",
+        f"reconnect storm: {plural(n, 'reconnect')}",
         tuple(evidence),
         rec,
         "symptom",
@@ -132,7 +133,7 @@ def _outages(ev: Evidence, causes: list[Cause]) -> Finding | None:
     origin = [c for c in causes if c.explained(contexts=ctx)]
     evidence = []
     for c in items[:5]:
-        line = f"{when(c.start, c.end)}: {len(c.connections)} of {seen} connections went down"
+        line = f"{when(c.start, c.end)}: {of(len(c.connections), seen, 'connection')} went down"
         line += f", {plural(c.failures, 'failure')}"
         if c.confirmed:
             line += f", {c.confirmed} reported no internet"
@@ -143,9 +144,10 @@ def _outages(ev: Evidence, causes: list[Cause]) -> Finding | None:
         evidence.append(f"... and {len(items) - 5} more")
     total = s.failures_total
     pct = f" ({failures / total:.0%})" if total else ""
-    evidence.append(f"these outages take in {failures:,} of {total:,} failures{pct}")
     n = len(items)
-    title = f"{n} network-wide outage{'s' if n != 1 else ''}: connections dropped together"
+    these = "these outages take" if n != 1 else "this outage takes"
+    evidence.append(f"{these} in {of(failures, total, 'failure')}{pct}")
+    title = f"{plural(n, 'network-wide outage')}: connections dropped together"
     share = failures / total if total else 0.0
     severity = "error" if share >= 0.5 and n >= 3 else "warning"
     rec = (
@@ -172,11 +174,11 @@ def _unknown(ev: Evidence) -> Finding | None:
     rows = sorted(s.unknown.items(), key=lambda kv: -int(kv[1][0]))  # type: ignore[call-overload]
     evidence = [f"{int(e[0])}x {tpl}" for tpl, e in rows[:3]]  # type: ignore[call-overload]
     if len(rows) > 3:
-        evidence.append(f"... {len(rows) - 3} more kinds")
+        evidence.append(f"... {plural(len(rows) - 3, 'more kind')}")
     return Finding(
         "unknown-errors",
         "info",
-        f"{n} failures with error texts wsdiag has no class for ({len(rows)} kinds)",
+        f"{plural(n, 'failure')} with error texts wsdiag has no class for ({plural(len(rows), 'kind')})",
         tuple(evidence),
         "Read them in the report's unknown errors table (ids and numbers masked); a new failure "
         "mode shows up there first. Report texts that recur so they get a class.",

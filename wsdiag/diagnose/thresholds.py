@@ -6,14 +6,17 @@ from dataclasses import dataclass
 
 #: Severities, most severe first.
 SEVERITIES = ("error", "warning", "info")
+#: Twitch's own rules; the defaults of the options that set them.
+TWITCH_MAX_CONNECTIONS = 10  # PubSub connections per IP
+TWITCH_TOPICS_PER_CONNECTION = 50
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Limits the causes and symptoms use; every one can be overridden on the command line."""
 
-    max_connections: int = 10  # Twitch: at most 10 PubSub connections per IP
-    topics_per_connection: int = 50  # Twitch: at most 50 topics per connection
+    max_connections: int = TWITCH_MAX_CONNECTIONS
+    topics_per_connection: int = TWITCH_TOPICS_PER_CONNECTION
     network_min: int = 3  # network (or TLS) failures before a rate of them means something
     network_error_per_hour: float = 10.0
     ping_min: int = 3  # ping/pong failures before ping-pong-failures is reported
@@ -28,3 +31,21 @@ class Thresholds:
 def at_least(severity: str, floor: str) -> bool:
     """Whether ``severity`` is ``floor`` or more severe."""
     return SEVERITIES.index(severity) <= SEVERITIES.index(floor)
+
+
+def connection_rule(th: Thresholds) -> str:
+    """`Twitch allows 10 per IP`, or the user's own limit (--max-connections) named as theirs:
+    a limit given on the command line is never presented as Twitch's rule."""
+    if th.max_connections == TWITCH_MAX_CONNECTIONS:
+        return f"Twitch allows {TWITCH_MAX_CONNECTIONS} per IP"
+    return (
+        f"your limit is {th.max_connections} (--max-connections; Twitch allows "
+        f"{TWITCH_MAX_CONNECTIONS} per IP)"
+    )
+
+
+def connection_limit(th: Thresholds) -> str:
+    """`Twitch's limit of 10`, or `your limit of 20 (--max-connections)`."""
+    if th.max_connections == TWITCH_MAX_CONNECTIONS:
+        return f"Twitch's limit of {TWITCH_MAX_CONNECTIONS}"
+    return f"your limit of {th.max_connections} (--max-connections)"

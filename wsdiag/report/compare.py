@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag.compare import Comparison, FindingChange, Metric
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnosis import Diagnosis, span_words
 from wsdiag.report.markdown import md
 
 _STYLE = {"better": "bold green", "worse": "bold red", "unchanged": "bold", "unknown": "dim"}
@@ -52,8 +52,7 @@ def _status(m: Metric) -> str:
 def _source(d: Diagnosis) -> str:
     s = d.summary
     names = ", ".join(st.path for st in s.inputs.values()) or "-"
-    hours = s.span_hours
-    span = "span unknown" if hours is None else f"{hours:.1f} h"
+    span = span_words(s)
     if s.first and s.last:
         span += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
     return f"{names} ({span}; {d.verdict})"

@@ -46,15 +46,17 @@ def _message(f: Finding) -> str:
     return "\n".join(lines)
 
 
-def render(d: Diagnosis, check: CheckResult | None = None) -> str:
+def render(d: Diagnosis, check: CheckResult | None = None, source: str | None = None) -> str:
     """Annotations: one per cause, most important first, then symptoms and notes as notices;
     with a check, one error per violation.
 
     Without a check a cause's severity picks the command (info becomes a notice). With a check,
     every violation is an ``::error`` (it fails the job), causes below ``--fail-on`` keep their
-    severity, and a threshold violation gets an ``::error`` of its own.
+    severity, and a threshold violation gets an ``::error`` of its own. ``source`` (--per-file)
+    names the input file in every title.
     """
-    out: list[str] = []
+    of = f" ({source})" if source else ""
+    out: list[str] = [command("notice", "wsdiag same-run", n.describe()) for n in d.summary.same_run]
     failing = {v.rule for v in check.violations if v.kind == "finding"} if check else set()
     for f in d.findings:
         if f.kind != "cause":
@@ -63,10 +65,10 @@ def render(d: Diagnosis, check: CheckResult | None = None) -> str:
             kind = "error"
         else:
             kind = _COMMAND.get(f.severity, "notice")
-        out.append(command(kind, f"wsdiag {f.id}", _message(f)))
+        out.append(command(kind, f"wsdiag {f.id}{of}", _message(f)))
     if check is not None:
         for v in check.violations:
             if v.kind == "threshold":
                 msg = f"{v.measured}, limit {v.limit} ({v.option})\n{v.message}"
-                out.append(command("error", f"wsdiag {v.rule}", msg))
+                out.append(command("error", f"wsdiag {v.rule}{of}", msg))
     return "".join(out)

@@ -11,17 +11,24 @@ keys a newer schema adds (cascades, per-connection health) appear when the keys 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from wsdiag import __version__
-from wsdiag.diagnosis import Diagnosis
+from wsdiag import SCHEMA, __version__
+from wsdiag.cascades import Cascade
+from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER_CONNECTION
+from wsdiag.diagnosis import Diagnosis, span_words
+from wsdiag.durations import format_seconds
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.timeline import Timeline, timeline
+from wsdiag.words import of, plural
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
+# No failure is drawn in green, which reads as "good" (the ok verdict is green): reds, oranges,
+# browns, purples and blues only; RECONNECT requests (Twitch's routine) in a light blue-grey.
 CLASS_COLOURS = {
     "ping_pong": "#d62728",
     "pong_timeout": "#ff7f0e",
@@ -30,13 +37,16 @@ CLASS_COLOURS = {
     "ssl": "#9467bd",
     "connection_reset": "#1f77b4",
     "timeout": "#17becf",
-    "dns": "#2ca02c",
-    "no_internet": "#98df8a",
-    "reconnect_requested": "#7f7f7f",
+    "dns": "#393b79",
+    "no_internet": "#c2185b",
+    "reconnect_requested": "#9fb3c8",
     "bad_auth": "#e377c2",
-    "rejected": "#393b79",
-    "other": "#bcbd22",
+    "rejected": "#6a1b9a",
+    "other": "#636363",
 }
+#: Network-wide outages on the timeline: a marker above the chart and a band behind the bars.
+OUTAGE_MARK = "#e65100"
+OUTAGE_BAND = "#ffe0b2"
 RECONNECT_COLOUR = "#111111"
 
 _CSS = """
@@ -75,6 +85,10 @@ figcaption { color: #5b616b; font-size: 13px; }
 svg.chart { width: 100%; height: auto; display: block; }
 .muted { color: #5b616b; }
 .break { overflow-wrap: anywhere; }
+.nowrap, td.t { white-space: nowrap; }
+.scroll { overflow-x: auto; }
+.note { margin: 6px 0 0; padding: 6px 10px; border-left: 4px solid #b26a00; background: #fff4e0;
+  font-size: 13px; }
 footer { margin-top: 36px; color: #5b616b; font-size: 12px; }
 @media print { body { background: #fff; } main { padding: 0; } }
 """
@@ -93,17 +107,14 @@ def _num(n: float | int | None, digits: int = 0) -> str:
     return f"{n:,.{digits}f}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def _rate(n: int, hours: float | None) -> str:
     return "-" if not hours else f"{n / hours:,.1f}"
 
 
 def _table(head: list[tuple[str, bool]], rows: Iterable[list[str]], cls: str = "") -> str:
     """``head``: (label, numeric); ``rows`` hold already-escaped cell HTML."""
-    out = [f'<table class="{cls}"><thead><tr>' if cls else "<table><thead><tr>"]
+    # A table wider than a phone scrolls in its box; the page itself never scrolls sideways.
+    out = ['<div class="scroll">' + (f'<table class="{cls}"><thead><tr>' if cls else "<table><thead><tr>")]
     out += [f'<th class="n">{_e(h)}</th>' if num else f"<th>{_e(h)}</th>" for h, num in head]
     out.append("</tr></thead><tbody>")
     for row in rows:
@@ -111,41 +122,49 @@ def _table(head: list[tuple[str, bool]], rows: Iterable[list[str]], cls: str = "
         for (_, num), cell in zip(head, row, strict=True):
             out.append(f'<td class="n">{cell}</td>' if num else f"<td>{cell}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 # -- sections -----------------------------------------------------------------------------------
+
+
+# A date and time in running text (`2025-06-14 20:40-20:46`, `2025-06-14T20:40:31`): kept on one
+# line. It runs on escaped HTML, where these characters are never part of an entity.
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:-\d\d:\d\d(?::\d\d)?)?")
+
+
+def _times(escaped: str) -> str:
+    """Escaped text with each date-time in it wrapped so that it cannot break across lines."""
+    return _DATETIME.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped)
+
+
+def _time(value: object) -> str:
+    """An ISO date-time as the page shows it: a space for the T, never wrapped."""
+    return f'<span class="nowrap">{_e(str(value).replace("T", " "))}</span>'
 
 
 def _header(d: Diagnosis, doc: dict[str, Any]) -> str:
     s = d.summary
     named, more = first(sorted(doc["inputs"], key=lambda i: not i["records"]), NAMED_INPUTS)
     inputs = "; ".join(
-        f'<code class="break">{_e(i["path"])}</code> ({_e(i["layout"])}, {_num(i["lines"])} lines)'
+        f'<code class="break">{_e(i["path"])}</code> ({_e(i["layout"])}, {plural(i["lines"], "line")})'
         for i in named
-    ) + (f"; and {more:,} more inputs" if more else "")
-    hours = s.span_hours
-    span = "span unknown" if hours is None else f"{hours:,.1f} h"
+    ) + (f"; and {plural(more, 'more input')}" if more else "")
+    span = _e(span_words(s))
     if s.first and s.last:
-        span += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
+        span += f", {_time(f'{s.first:%Y-%m-%d %H:%M}')} → {_time(f'{s.last:%Y-%m-%d %H:%M}')}"
         if s.year_assumed:
             span += " (year assumed)"
     window = doc.get("window")
     if isinstance(window, dict) and (window.get("since") or window.get("until")):
-        span += f"; analysed {_e(window.get('since') or '…')} to {_e(window.get('until') or '…')}"
+        span += f"; analysed {_time(window.get('since') or '…')} to {_time(window.get('until') or '…')}"
+    notes = "".join(
+        f'<p class="note"><strong>Note:</strong> {_e(n.describe())}</p>' for n in s.same_run
+    )
     return (
-        f'<header><h1>wsdiag report</h1><p class="meta">{inputs}</p><p class="meta">{_e(span)}</p></header>'
+        f'<header><h1>wsdiag report</h1><p class="meta">{inputs}</p><p class="meta">{span}</p>'
+        f"{notes}</header>"
     )
 
 
@@ -155,8 +174,8 @@ def _verdict(d: Diagnosis) -> str:
     pool = s.pool_size
     bits = [
         f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
-        _plural(s.failures_total, "failure"),
-        _plural(s.reconnects, "reconnect"),
+        plural(s.failures_total, "failure"),
+        plural(s.reconnects, "reconnect"),
     ]
     primary = d.primary
     cause = ""
@@ -191,7 +210,7 @@ def _findings(doc: dict[str, Any]) -> str:
         elif kind == "note":
             out.append('<p class="muted">Note</p>')
         if f["evidence"]:
-            out.append("<ul>" + "".join(f"<li>{_e(e)}</li>" for e in f["evidence"]) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_times(_e(e))}</li>" for e in f["evidence"]) + "</ul>")
         if f["recommendation"]:
             out.append(f'<p class="rec"><strong>What to do:</strong> {_e(f["recommendation"])}</p>')
         out.append("</article>")
@@ -227,12 +246,22 @@ def _ticks(top: int) -> list[int]:
     return list(range(0, top + 1, step))
 
 
-def timeline_svg(tl: Timeline, width: int = 1000, height: int = 280) -> str:
-    """Stacked failure bars per bucket and the reconnects as a line; one <title> per bar."""
+def timeline_svg(
+    tl: Timeline,
+    width: int = 1000,
+    height: int = 280,
+    outages: Sequence[Cascade] = (),
+    pool: int | None = None,
+) -> str:
+    """Stacked failure bars per bucket and the reconnects as a line; one <title> per bar.
+
+    Each network-wide outage is a shaded band behind the bars over its span and a marker (▼)
+    above the chart, with its own <title>.
+    """
     buckets = tl.buckets
     if not buckets:
         return '<p class="muted">No timed events: nothing to chart.</p>'
-    left, right, top_pad, bottom = 54, 12, 12, 46
+    left, right, top_pad, bottom = 54, 12, 22, 46
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     peak = max(max((b.failures for b in buckets), default=0), max(b.reconnects for b in buckets), 1)
     scale = plot_h / peak
@@ -250,6 +279,33 @@ def timeline_svg(tl: Timeline, width: int = 1000, height: int = 280) -> str:
         "events in one bucket</desc>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
     ]
+    origin = buckets[0].start
+    per_px = tl.bucket_minutes * 60 / slot  # seconds per pixel
+
+    def x_of(t: datetime) -> float:
+        return min(max(left + (t - origin).total_seconds() / per_px, left), width - right)
+
+    marks: list[str] = []
+    for c in outages:
+        x1, x2 = x_of(c.start), x_of(c.end)
+        if x2 - x1 < 4:  # a short outage is still visible
+            x1, x2 = max(left, (x1 + x2) / 2 - 2), min(width - right, (x1 + x2) / 2 + 2)
+        mid = (x1 + x2) / 2
+        conns = len(c.connections)
+        tip = (
+            f"network-wide outage {c.start:%Y-%m-%d %H:%M:%S} to {c.end:%H:%M:%S} "
+            f"({format_seconds((c.end - c.start).total_seconds())}): "
+            + (of(conns, pool, "connection") if pool else plural(conns, "connection"))
+            + f" down, {plural(c.failures, 'failure')}"
+        )
+        out.append(
+            f'<rect class="outage" x="{x1:.1f}" y="{top_pad}" width="{x2 - x1:.1f}" height="{plot_h}" '
+            f'fill="{OUTAGE_BAND}"/>'
+        )
+        marks.append(
+            f'<g class="outage-mark"><title>{_e(tip)}</title><polygon points="{mid - 7:.1f},3 '
+            f'{mid + 7:.1f},3 {mid:.1f},{top_pad - 4}" fill="{OUTAGE_MARK}"/></g>'
+        )
     for tick in _ticks(peak):
         y = y0 - tick * scale
         out.append(
@@ -265,9 +321,9 @@ def timeline_svg(tl: Timeline, width: int = 1000, height: int = 280) -> str:
         y = y0
         parts = [f"{cls} {n}" for cls, n in b.by_class.items()]
         tip = (
-            f"{b.start:%Y-%m-%d %H:%M} ({tl.label}): {b.failures} failure(s)"
+            f"{b.start:%Y-%m-%d %H:%M} ({tl.label}): {plural(b.failures, 'failure')}"
             + (f" ({', '.join(parts)})" if parts else "")
-            + f", {b.reconnects} reconnect(s)"
+            + f", {plural(b.reconnects, 'reconnect')}"
         )
         out.append(f"<g><title>{_e(tip)}</title>")
         for cls in FAILURE_CLASSES:
@@ -310,6 +366,7 @@ def timeline_svg(tl: Timeline, width: int = 1000, height: int = 280) -> str:
         f'<text x="{left}" y="{height - 6}" font-size="11" fill="#5b616b">'
         f"{buckets[0].start:%Y-%m-%d} · one bar per {_e(tl.label)}</text>"
     )
+    out.extend(marks)  # last: above everything
     out.append("</svg>")
     return "".join(out)
 
@@ -317,6 +374,7 @@ def timeline_svg(tl: Timeline, width: int = 1000, height: int = 280) -> str:
 def _timeline(d: Diagnosis) -> str:
     # The diagnosis' own timeline honours --bucket; a hand-built Diagnosis may lack one.
     tl = d.timeline if d.timeline.buckets else timeline(d.summary)
+    outages = d.cascades.items
     classes = [c for c in FAILURE_CLASSES if any(b.by_class.get(c) for b in tl.buckets)]
     legend = "".join(
         f'<li><span class="swatch" style="background:{CLASS_COLOURS[c]}"></span>{_e(c)}</li>' for c in classes
@@ -326,11 +384,16 @@ def _timeline(d: Diagnosis) -> str:
             f'<li><span class="swatch" style="background:{RECONNECT_COLOUR}"></span>'
             "reconnects (dashed line)</li>"
         )
+    if outages and tl.buckets:
+        legend += (
+            f'<li><span class="swatch" style="background:{OUTAGE_MARK}"></span>'
+            "network-wide outage (▼ above the chart, shaded behind the bars)</li>"
+        )
     untimed = sum(tl.untimed.values())
-    note = f" {untimed:,} failure(s) without a time are not on the chart." if untimed else ""
+    note = f" {plural(untimed, 'failure')} without a time not on the chart." if untimed else ""
     return (
         '<section id="timeline"><h2>Timeline</h2><figure>'
-        + timeline_svg(tl)
+        + timeline_svg(tl, outages=outages, pool=d.summary.pool_size)
         + f"<figcaption>Failures per {_e(tl.label)} by class (stacked bars) and reconnects.{_e(note)}"
         "</figcaption>" + (f'<ul class="legend">{legend}</ul>' if legend else "") + "</figure></section>"
     )
@@ -376,11 +439,15 @@ def _connections(doc: dict[str, Any]) -> str:
             row += [
                 "-" if ratio is None else f"{ratio:.1%}",
                 _num(h.get("outages")),
-                _duration(h.get("longest_outage_seconds")),
+                format_seconds(h.get("longest_outage_seconds")),
             ]
         rows.append(row)
     more = len(ranked) - CONN_ROWS
-    tail = f'<p class="muted">… and {more} more connections (see the JSON report).</p>' if more > 0 else ""
+    tail = (
+        f'<p class="muted">… and {plural(more, "more connection")} (see the JSON report).</p>'
+        if more > 0
+        else ""
+    )
     return (
         '<section id="connections"><h2>Connections (worst first)</h2>'
         + _table(head, rows)
@@ -389,34 +456,40 @@ def _connections(doc: dict[str, Any]) -> str:
     )
 
 
-def _cascades(doc: dict[str, Any]) -> str:
-    items = doc.get("cascades")
-    if not isinstance(items, list) or not items:
+def _cascades(d: Diagnosis) -> str:
+    """Network-wide outages, as the text report's table has them."""
+    cas = d.cascades
+    if not cas.items:
         return ""
+    pool = d.summary.pool_size
     rows = []
-    for c in items:
-        if not isinstance(c, dict):
-            continue
-        by_class = c.get("by_class") or {}
-        conns = c.get("connections") or []
+    for c in cas.items:
+        conns = len(c.connections)
         rows.append(
             [
-                _e(c.get("start", "-")),
-                _e(c.get("end", "-")),
-                _num(len(conns)),
-                _num(sum(int(n) for n in by_class.values())),
-                _e(", ".join(f"{k} {v}" for k, v in by_class.items())),
-                _e(c.get("kind", "")),
+                _time(f"{c.start:%Y-%m-%d %H:%M:%S}"),
+                _time(f"{c.end:%Y-%m-%d %H:%M:%S}"),
+                f'<span class="nowrap">{_e(format_seconds((c.end - c.start).total_seconds()))}</span>',
+                f"{conns:,}/{pool:,}" if pool else _num(conns),
+                _num(c.failures),
+                _num(c.confirmed),
+                _e(", ".join(f"{k} {v}" for k, v in c.by_class.items())),
+                _e(c.kind),
             ]
         )
+    share = f" ({cas.share:.0%})" if cas.share is not None else ""
     return (
-        '<section id="cascades"><h2>Cascades (many connections failing together)</h2>'
+        f'<section id="cascades"><h2>Network-wide outages: {len(cas.items)}</h2>'
+        f"<p>Many connections failing together, explaining {of(cas.explained, cas.total, 'failure')}"
+        f"{share}.</p>"
         + _table(
             [
                 ("start", False),
                 ("end", False),
+                ("length", True),
                 ("connections", True),
                 ("failures", True),
+                ("no internet", True),
                 ("classes", False),
                 ("kind", False),
             ],
@@ -431,8 +504,11 @@ def _limits(d: Diagnosis, doc: dict[str, Any]) -> str:
     th = d.thresholds
     how = "observed in the log" if lim.topics_per_streamer_observed else "assumed (miner defaults)"
     rows = [
-        ["connections per IP (Twitch)", _num(lim.max_connections)],
-        ["topics per connection (Twitch)", _num(th.topics_per_connection)],
+        [_whose("connections per IP", th.max_connections, TWITCH_MAX_CONNECTIONS), _num(lim.max_connections)],
+        [
+            _whose("topics per connection", th.topics_per_connection, TWITCH_TOPICS_PER_CONNECTION),
+            _num(th.topics_per_connection),
+        ],
         ["topics in total", _num(lim.max_topics)],
         [f"topics per streamer, {_e(how)}", f"{lim.topics_per_streamer:g}"],
         ["user topics", _num(lim.user_topics)],
@@ -445,7 +521,7 @@ def _limits(d: Diagnosis, doc: dict[str, Any]) -> str:
     text = (
         advice
         if isinstance(advice, str) and advice
-        else ("Reconnect with exponential backoff (30 s doubling to 10 min, with jitter).")
+        else ("Reconnect with exponential backoff (30s doubling to 10m, with jitter).")
     )
     changes = [c for c in extra.get("changes") or [] if isinstance(c, dict)]
     healthy = ""
@@ -469,6 +545,11 @@ def _limits(d: Diagnosis, doc: dict[str, Any]) -> str:
         + healthy
         + "</section>"
     )
+
+
+def _whose(what: str, value: int, twitch: int) -> str:
+    """`connections per IP (Twitch)`, or `(yours; Twitch: 10)` for a limit set on the command line."""
+    return f"{what} (Twitch)" if value == twitch else f"{what} (yours; Twitch: {twitch})"
 
 
 def _unknown(doc: dict[str, Any]) -> str:
@@ -527,11 +608,9 @@ def _inputs(doc: dict[str, Any]) -> str:
     )
 
 
-def render(d: Diagnosis, generated: datetime | None = None) -> str:
-    """The whole page as one string."""
+def _body(d: Diagnosis) -> str:
     doc = d.to_dict()
-    when = f" on {generated:%Y-%m-%d %H:%M}" if generated is not None else ""
-    body = "".join(
+    return "".join(
         (
             _header(d, doc),
             _verdict(d),
@@ -539,21 +618,51 @@ def render(d: Diagnosis, generated: datetime | None = None) -> str:
             _timeline(d),
             _failures(d),
             _connections(doc),
-            _cascades(doc),
+            _cascades(d),
             _limits(d, doc),
             _unknown(doc),
             _inputs(doc),
         )
     )
+
+
+def _page(title: str, body: str, generated: datetime | None) -> str:
+    when = f" on {generated:%Y-%m-%d %H:%M}" if generated is not None else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="generator" content="wsdiag ' + _e(__version__) + '">'
-        f"<title>wsdiag report: {_e(d.verdict)}</title>"
+        f"<title>{_e(title)}</title>"
         f"<style>{_CSS}</style></head><body><main>"
         + body
-        + f"<footer>Generated by wsdiag {_e(__version__)}{_e(when)} (schema {_e(doc['schema'])}). "
+        + f"<footer>Generated by wsdiag {_e(__version__)}{_e(when)} (schema {_e(SCHEMA)}). "
         "Secrets (tokens, cookies, OAuth headers) were redacted before anything was written here."
         "</footer></main></body></html>\n"
     )
+
+
+def render(d: Diagnosis, generated: datetime | None = None) -> str:
+    """The whole page as one string."""
+    return _page(f"wsdiag report: {d.verdict}", _body(d), generated)
+
+
+def render_many(ds: Sequence[Diagnosis], generated: datetime | None = None) -> str:
+    """--per-file: one page, a contents list, then each file's report in a section of its own.
+
+    Each report's element ids get the prefix ``fN-`` so that they stay unique in the page (log
+    text is escaped, so ` id="` only ever starts one of ours).
+    """
+    order = ("error", "warning", "ok")
+    worst = min((d.verdict for d in ds), key=order.index, default="ok")
+    toc = "".join(
+        f'<li><code class="break">{_e(", ".join(d.summary.inputs))}</code>: {_e(d.verdict)}</li>'
+        for d in ds
+    )
+    parts = [f'<h1>wsdiag: {plural(len(ds), "file")}</h1><ul>{toc}</ul>']
+    for i, d in enumerate(ds):
+        body = _body(d).replace(' id="', f' id="f{i}-').replace(
+            'aria-labelledby="tl-title tl-desc"', f'aria-labelledby="f{i}-tl-title f{i}-tl-desc"'
+        )
+        parts.append(f'<article class="file" id="f{i}">{body}</article>')
+    return _page(f"wsdiag report: {worst}", "".join(parts), generated)

@@ -11,10 +11,11 @@ import re
 
 from wsdiag import __version__
 from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnosis import Diagnosis, span_words
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import neutralise
 from wsdiag.report import INPUT_ROWS, first
+from wsdiag.words import plural
 
 _MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️", "ok": "✅"}
 _CONN_ROWS = 12
@@ -52,9 +53,9 @@ def _verdict(d: Diagnosis) -> list[str]:
     primary = d.primary
     head += f" · cause: {md(primary.title)}" if primary is not None else f" · {d.headline}"
     bits = [
-        f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
-        f"{s.failures_total:,} failures",
-        f"{s.reconnects:,} reconnects",
+        plural(pool, "connection") if pool is not None else "no connection ids",
+        plural(s.failures_total, "failure"),
+        plural(s.reconnects, "reconnect"),
     ]
     if d.causes:
         bits.append(
@@ -65,8 +66,7 @@ def _verdict(d: Diagnosis) -> list[str]:
 
 def _span(d: Diagnosis) -> str:
     s = d.summary
-    hours = s.span_hours
-    text = "span unknown" if hours is None else f"{hours:.1f} h"
+    text = span_words(s)
     if s.first and s.last:
         text += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
         if s.year_assumed:
@@ -79,7 +79,10 @@ def _span(d: Diagnosis) -> str:
         if until is not None:
             parts.append(f"until {until:%Y-%m-%d %H:%M:%S}")
         text += "; only records " + " ".join(parts)
-    return f"**Span:** {text}"
+    out = f"**Span:** {text}"
+    for note in s.same_run:  # inputs that repeat others, counted once
+        out += f"\n\n> **Note:** {md(note.describe())}"
+    return out
 
 
 def _check(result: CheckResult, exit_zero: bool) -> list[str]:
@@ -103,6 +106,8 @@ def _check(result: CheckResult, exit_zero: bool) -> list[str]:
         )
     for note in result.notes:
         out += ["", f"*Note:* {md(note)}"]
+    for path in result.empty:
+        out += ["", f"*Note:* {md(path)} is empty: nothing to check in it."]
     return out
 
 
@@ -169,7 +174,7 @@ def _connections(d: Diagnosis) -> list[str]:
     out = ["", "### Connections (worst first)", ""]
     out += _table(["Connection", "Failures", "Top class", "Reconnects", "Topics"], "rrlrr", rows)
     if len(ranked) > _CONN_ROWS:
-        out += ["", f"… and {len(ranked) - _CONN_ROWS} more connections."]
+        out += ["", f"… and {plural(len(ranked) - _CONN_ROWS, 'more connection')}."]
     return out
 
 
@@ -179,11 +184,11 @@ def _limits(d: Diagnosis) -> list[str]:
     text = (
         f"≤{lim.max_connections} connections per IP, ≤{d.thresholds.topics_per_connection} topics "
         f"each ({lim.max_topics} topics); {lim.topics_per_streamer:g} topics per streamer ({how}) + "
-        f"{lim.user_topics} user topics → keep **≤{lim.max_streamers} streamers**"
+        f"{plural(lim.user_topics, 'user topic')} → keep **≤{plural(lim.max_streamers, 'streamer')}**"
     )
     if lim.streamers is not None:
         text += f" (now {lim.streamers})"
-    text += "; reconnect with exponential backoff, 30 s → 10 min."
+    text += "; reconnect with exponential backoff, 30s → 10m."
     return ["", "### Recommended limits", "", text]
 
 

@@ -16,12 +16,14 @@ from rich.text import Text
 
 from wsdiag import __version__
 from wsdiag.diagnose.pool import divisor
-from wsdiag.diagnosis import Diagnosis, unknown_rows
+from wsdiag.diagnosis import Diagnosis, span_words, unknown_rows
+from wsdiag.durations import format_seconds
 from wsdiag.health import worst_first
 from wsdiag.records import FAILURE_CLASSES
-from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
+from wsdiag.report import NAMED_INPUTS, first
 from wsdiag.timeline import label as bucket_label
 from wsdiag.timeline import sparkline, squeeze
+from wsdiag.words import of, plural
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "bold green"}
 _CONN_ROWS = 12
@@ -35,11 +37,10 @@ def _header(d: Diagnosis) -> Text:
     # Inputs with records first: those are the ones worth a name when there are many.
     ranked = sorted(s.inputs.values(), key=lambda st: not st.records)
     named, more = first(ranked, NAMED_INPUTS)
-    parts = [f"{st.path} ({st.layout}, {st.lines:,} lines)" for st in named]
+    parts = [f"{st.path} ({st.layout}, {plural(st.lines, 'line')})" for st in named]
     if more:
-        parts.append(f"and {more:,} more inputs")
-    span = s.span_hours
-    span_txt = "span unknown" if span is None else f"{span:.1f} h"
+        parts.append(f"and {plural(more, 'more input')}")
+    span_txt = span_words(s)
     if s.first and s.last:
         span_txt += f", {s.first:%Y-%m-%d %H:%M} → {s.last:%Y-%m-%d %H:%M}"
         if s.year_assumed:
@@ -65,9 +66,9 @@ def _verdict(d: Diagnosis) -> Text:
         text.append(f" ({primary.id}) · ")
     pool = s.pool_size
     bits = [
-        f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
-        f"{s.failures_total:,} failures",
-        f"{s.reconnects:,} reconnects",
+        plural(pool, "connection") if pool is not None else "no connection ids",
+        plural(s.failures_total, "failure"),
+        plural(s.reconnects, "reconnect"),
     ]
     others = [f.id for f in d.causes[1:]]
     if others:
@@ -132,19 +133,6 @@ def _failures(d: Diagnosis) -> Table:
     return table
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    secs = round(seconds)
-    if secs < 60:
-        return f"{secs}s"
-    if secs < 3600:
-        return f"{secs // 60}m{secs % 60:02d}s"
-    if secs < 86400:
-        return f"{secs // 3600}h{secs % 3600 // 60:02d}m"
-    return f"{secs // 86400}d{secs % 86400 // 3600:02d}h"
-
-
 def _stamp(t: datetime, ref: datetime, minutes: int) -> str:
     if minutes >= 1440:
         return f"{t:%Y-%m-%d}"
@@ -201,14 +189,17 @@ def _timeline(d: Diagnosis, width: int) -> list[Text]:
     if untimed or tl.untimed_reconnects:
         lines.append(
             Text(
-                f"{'':<{_LABEL}}+ {untimed:,} failures and {tl.untimed_reconnects:,} reconnects "
-                "without a time (not charted)",
+                f"{'':<{_LABEL}}+ {plural(untimed, 'failure')} and "
+                f"{plural(tl.untimed_reconnects, 'reconnect')} without a time (not charted)",
                 style="dim",
             )
         )
     if tl.widened and tl.requested is not None:
         lines.append(
-            Text(f"{'':<{_LABEL}}(--bucket {tl.requested} min would make too many buckets)", style="dim")
+            Text(
+                f"{'':<{_LABEL}}(--bucket {format_seconds(tl.requested * 60)} would make too many buckets)",
+                style="dim",
+            )
         )
     return lines
 
@@ -220,8 +211,8 @@ def _cascades(d: Diagnosis, width: int) -> Table | None:
     pool = len(d.summary.ids)
     share = cas.share or 0.0
     table = Table(
-        title=f"Network-wide outages: {len(cas.items)}, explaining {cas.explained:,} of "
-        f"{cas.total:,} failures ({share:.0%})",
+        title=f"Network-wide outages: {len(cas.items)}, explaining "
+        f"{of(cas.explained, cas.total, 'failure')} ({share:.0%})",
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -237,7 +228,7 @@ def _cascades(d: Diagnosis, width: int) -> Table | None:
         top = max(drops.items(), key=lambda kv: kv[1])[0] if drops else "-"
         row = [
             f"{c.start:%Y-%m-%d %H:%M:%S}" if wide else f"{c.start:%m-%d %H:%M}",
-            _duration((c.end - c.start).total_seconds()),
+            format_seconds((c.end - c.start).total_seconds()),
             f"{len(c.connections)}/{pool}",
             f"{c.failures:,}",
             str(c.confirmed),
@@ -271,10 +262,10 @@ def _connections(d: Diagnosis, width: int) -> Table | None:
         cells = {
             "#": str(h.conn),
             "uptime": "-" if ratio is None else f"{ratio:.1%}",
-            "down": _duration(h.down_seconds) if h.outages else "-",
+            "down": format_seconds(h.down_seconds) if h.outages else "-",
             "outages": f"{h.outages:,}",
-            "longest": _duration(h.longest_outage_seconds) if h.outages else "-",
-            "MTBF": _duration(h.mtbf_seconds),
+            "longest": format_seconds(h.longest_outage_seconds) if h.outages else "-",
+            "MTBF": format_seconds(h.mtbf_seconds),
             "failures": f"{h.failures:,}",
             "top class": h.top_class or "-",
             "reconn": f"{h.reconnects:,}",
@@ -282,7 +273,7 @@ def _connections(d: Diagnosis, width: int) -> Table | None:
         }
         table.add_row(*(cells[n] for n in names))
     if len(ranked) > _CONN_ROWS:
-        table.caption = f"… and {len(ranked) - _CONN_ROWS} more connections"
+        table.caption = f"… and {plural(len(ranked) - _CONN_ROWS, 'more connection')}"
     elif not s.first:
         table.caption = "no timestamps: uptime unknown"
     return table
@@ -314,14 +305,14 @@ def _limits(d: Diagnosis) -> list[Text]:
     text.append(
         f"≤{lim.max_connections} connections per IP, ≤{d.thresholds.topics_per_connection} topics each "
         f"({lim.max_topics} topics); {lim.topics_per_streamer:g} topics per streamer ({how}) + "
-        f"{lim.user_topics} user topics → keep ≤{lim.max_streamers} streamers"
+        f"{plural(lim.user_topics, 'user topic')} → keep ≤{plural(lim.max_streamers, 'streamer')}"
     )
     if lim.streamers is not None:
         text.append(f" (now {lim.streamers})")
     settings = ", ".join(lim.costly_settings) or "none"
     text.append(
         f". Settings that cost a topic per streamer: {settings}. Reconnect with exponential "
-        "backoff, 30 s → 10 min, with jitter."
+        "backoff, 30s → 10m, with jitter."
     )
     out = [text]
     todo = [c for c in d.changes if not c.ok]
@@ -334,28 +325,14 @@ def _limits(d: Diagnosis) -> list[Text]:
     return out
 
 
-def _unread(d: Diagnosis) -> Text | None:
-    parts = []
-    unread, more = first(
-        (st for st in d.summary.inputs.values() if st.unrecognized or st.read_error), INPUT_ROWS
-    )
-    for st in unread:
-        msg = f"{st.path}: {st.unrecognized:,} unreadable/unrecognized lines"
-        if st.too_long:
-            msg += f" ({st.too_long:,} too long)"
-        if st.read_error:
-            msg += f"; reading stopped: {st.read_error}"
-        parts.append(msg)
-    if more:
-        parts.append(f"and {more:,} more inputs with unreadable or unrecognized lines")
-    if not parts:
-        return None
-    return Text("\n".join(parts), style="dim")
+def _same_run(d: Diagnosis) -> list[Text]:
+    """One note per input that repeats another (the same run in two layouts), counted once."""
+    return [Text(f"note: {n.describe()}", style="yellow") for n in d.summary.same_run]
 
 
 def render(d: Diagnosis, console: Console) -> str:
     """The report as the console would print it (colour per the console's settings)."""
-    items: list[object] = [_header(d), _verdict(d)]
+    items: list[object] = [_header(d), *_same_run(d), _verdict(d)]
     panel = _findings(d)
     if panel is not None:
         items.append(panel)
@@ -371,9 +348,6 @@ def render(d: Diagnosis, console: Console) -> str:
             items.append(table)
     items.append(Text(""))
     items.extend(_limits(d))
-    unread = _unread(d)
-    if unread is not None:
-        items.append(unread)
     with console.capture() as capture:
         for item in items:
             console.print(item)
