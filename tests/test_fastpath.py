@@ -12,14 +12,16 @@ from typing import Any, BinaryIO, cast
 
 import pytest
 
-from wsdiag import pipeline, scan
+from wsdiag import linefilter, pipeline, scan
 from wsdiag.analyze import Summary
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
+from wsdiag.linefilter import Filters
 from wsdiag.pipeline import Options, analyze
 from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.templates import SIEVE
 from wsdiag.timefilter import Window
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -32,10 +34,10 @@ from .conftest import run_cli
 @pytest.fixture(autouse=True, params=["c", "regex"])
 def line_filter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test here runs with the C line filter and with the regex passes it stands in for."""
-    if request.param == "c" and scan._lines is None:
+    if request.param == "c" and not linefilter.FILTERS.use_c:
         pytest.skip("the C line filter is not built here")
     if request.param == "regex":
-        monkeypatch.setattr(scan, "_lines", None)
+        monkeypatch.setattr("wsdiag.scan.FILTERS", Filters(SIEVE, c=False))
     return str(request.param)
 
 
@@ -531,23 +533,34 @@ def test_progress_bar_only_on_a_terminal_for_big_inputs() -> None:
 
 
 def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
-    """A stamp's time from its day plus H:M:S is split_line()'s, invalid ones included."""
-    from wsdiag.scan import _plain_time
+    """A stamp's time from its day plus H:M:S is split_line()'s, invalid ones included, for
+    every dated stamp shape, and behind a `docker logs -t` time that stands in for invalid ones."""
+    from wsdiag.layouts import split_line
+    from wsdiag.linefilter import head
+    from wsdiag.stamps import NO_WRAPPER, STAMPS, WRAPPERS
 
+    docker = next(w for w in WRAPPERS if w.name == "docker-t")
     summary = Summary()
     scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
     stamps = [
-        f"{d}/{m}/{y} {h}:{mi}:{s} - DEBUG - x"
+        (f"{d}/{m}/{y} {h}:{mi}:{s} - DEBUG - x", (2, "/", 2, 2))
         for d in ("01", "29", "31", "13")
         for m in ("02", "12", "13", "11")
         for y in ("25", "00")
         for h in ("00", "23", "24")
         for mi in ("00", "59", "60")
         for s in ("00", "07", "59", "60", "99")
-    ]
-    for text in stamps:
-        raw = text.encode()
-        assert scanner._stamp_time(raw, 0) == _plain_time(raw, 0), text
+    ] + [
+        (f"{y}-{m}-{d} {h}:07:59 - INFO - [f]: x", (4, "-", 2, 2))
+        for y in ("2025", "0000", "9999") for m in ("02", "13") for d in ("28", "30") for h in ("23", "24")
+    ] + [(f"{m}.{d}.26 10:00:00 - x", (2, ".", 2, 2)) for m in ("08", "13") for d in ("14", "31")]
+    for text, key in stamps:
+        for wrapper, before in ((NO_WRAPPER, ""), (docker, "2024-05-06T07:08:09.123456789Z ")):
+            raw = (before + text).encode()
+            want = split_line(raw.decode(), YearResolver(2025, False))[0].time
+            assert scanner._time(raw, 0, head(wrapper, STAMPS[key])) == want, raw
+    stood_in = scanner._time(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
+    assert stood_in is not None and stood_in.year == 2024
 
 
 def test_mixed_layouts_count_each_line_in_its_own() -> None:

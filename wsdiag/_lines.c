@@ -1,21 +1,28 @@
 /* The fast path's line filter in C: which lines of a chunk may matter.
  *
- * scan.py finds these lines with two regex passes (an "odd line" pass and a `#N - ` pass); each
- * costs the regex engine a few hundred nanoseconds per line, and a DEBUG log is nearly all
- * lines that matter to nobody. This module makes the same decision in one pass at memchr
- * speed. It is optional: without it (no compiler at install time) scan.py uses the regexes.
+ * wsdiag/linefilter.py builds the same decision as two regex passes (an "odd line" pass and a
+ * `#N` pass); each costs the regex engine a few hundred nanoseconds per line, and a DEBUG log is
+ * nearly all lines that matter to nobody. A Filter makes the decision in one pass at memchr
+ * speed. It is optional: without it (no compiler at install time) the regexes decide.
  *
- * Contract: it returns exactly the lines the regex passes find; tests/test_lines.py holds the
- * two equal, line by line. Returning a line needlessly would cost time, never a wrong count
- * (scan.py reads it like the reference path does); skipping one could be wrong.
- * The byte patterns mirrored here are _PLAIN, _ALIVE and _ws_pattern in scan.py.
+ * Nothing here knows a template, a timestamp or a wrapper: a Filter is built from byte patterns
+ * (lists of literals, and "shapes": small programs of literals, byte-class runs and optional
+ * parts, see wsdiag/shapes.py) that linefilter.py derives from the template table and the
+ * stamp specs. This file knows only how a miner record is laid out:
+ *
+ *     [wrapper] stamp " - " [level " - " [module " - "] "[" func "]: "] message
+ *
+ * Contract: a Filter returns exactly the lines the regexes built from the same patterns find;
+ * tests/test_lines.py holds the two equal, line by line. Returning a line needlessly would cost
+ * time, never a wrong count (scan.py reads it like the reference path does); skipping one could
+ * be wrong.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 #if defined(__unix__) || defined(__APPLE__)
 #include <signal.h>
-#include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #define HAVE_MAP_GUARD 1
@@ -24,11 +31,10 @@
 typedef const unsigned char *cp;
 
 #define IS_DIGIT(c) ((unsigned char)((c) - '0') < 10)
-#define IS_ALPHA_(c) ((((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z') || (c) == '_')
 #define IS_ALNUM(c) (IS_DIGIT(c) || (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z'))
+#define IS_ALPHA_(c) ((((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z') || (c) == '_')
 #define IS_MODULE(c) (IS_ALNUM(c) || (c) == '_' || (c) == '.')
-/* [!-\\^-~]: printable ASCII but space and `]` */
-#define IS_FUNC(c) ((c) >= 0x21 && (c) <= 0x7E && (c) != 0x5D)
+#define BIT(map, c) ((map)[(c) >> 3] & (1u << ((c) & 7)))
 
 static int
 starts(cp p, cp q, const char *lit, Py_ssize_t n)
@@ -38,269 +44,625 @@ starts(cp p, cp q, const char *lit, Py_ssize_t n)
 
 #define STARTS(p, q, lit) starts((p), (q), (lit), (Py_ssize_t)(sizeof(lit) - 1))
 
-/* `dd/mm/yy HH:MM:SS`: digits anywhere (a line with an impossible date is still a record).
- * Every line of a chunk is checked: no branch per byte. */
+/* -- shapes ------------------------------------------------------------------------------ */
+
+enum { OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL };
+
+/* p[0:n] == lit[0:n] (n >= 1): short literals (the usual ones) in one or two word compares. */
 static inline int
-stamp17_ok(cp p)
+lit_eq(cp p, cp lit, size_t n)
 {
-#define NOT_DIGIT(i) ((unsigned)(unsigned char)(p[i] - '0') > 9)
-    unsigned bad = NOT_DIGIT(0) | NOT_DIGIT(1) | NOT_DIGIT(3) | NOT_DIGIT(4) | NOT_DIGIT(6) |
-                   NOT_DIGIT(7) | NOT_DIGIT(9) | NOT_DIGIT(10) | NOT_DIGIT(12) | NOT_DIGIT(13) |
-                   NOT_DIGIT(15) | NOT_DIGIT(16);
-#undef NOT_DIGIT
-    bad |= (p[2] ^ '/') | (p[5] ^ '/') | (p[8] ^ ' ') | (p[11] ^ ':') | (p[14] ^ ':');
-    return !bad;
-}
-
-/* `dd/mm/yy HH:MM:SS - ` */
-static cp
-stamp(cp p, cp q)
-{
-    if (q - p < 20 || !stamp17_ok(p) || (p[17] ^ ' ') | (p[18] ^ '-') | (p[19] ^ ' '))
-        return NULL;
-    return p + 20;
-}
-
-/* `[func]: ` with func 1..100 chars; NULL if absent. `quiet` also refuses the functions
- * websocket-client echoes from ([error], [warning], [info]). */
-static cp
-func(cp p, cp q, int quiet)
-{
-    if (p >= q || *p != '[')
-        return NULL;
-    p++;
-    if (quiet && (STARTS(p, q, "error]") || STARTS(p, q, "warning]") || STARTS(p, q, "info]")))
-        return NULL;
-    cp f = p;
-    while (p < q && p - f <= 100 && IS_FUNC(*p))
-        p++;
-    if (p == f || p - f > 100 || !STARTS(p, q, "]: "))
-        return NULL;
-    return p + 3;
-}
-
-/* _ESCAPES: ESC, or the 8-bit CSI or OSC (U+009B, U+009D in UTF-8) that line() strips. */
-static int
-has_escape(cp m, cp q)
-{
-    if (memchr(m, 0x1b, (size_t)(q - m)))
+    if (p[0] != lit[0])
+        return 0;
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b, c, d;
+        memcpy(&a, p, 8);
+        memcpy(&b, lit, 8);
+        memcpy(&c, p + n - 8, 8);
+        memcpy(&d, lit + n - 8, 8);
+        return a == b && c == d;
+    }
+    if (n < 8) {
+        for (size_t i = 1; i < n; i++)
+            if (p[i] != lit[i])
+                return 0;
         return 1;
-    for (cp c = m; (c = memchr(c, 0xc2, (size_t)(q - c))) != NULL; c++)
-        if (c + 1 < q && (c[1] == 0x9b || c[1] == 0x9d))
-            return 1;
+    }
+    return memcmp(p + 1, lit + 1, n - 1) == 0;
+}
+
+static unsigned
+u16(cp p)
+{
+    return (unsigned)p[0] | ((unsigned)p[1] << 8);
+}
+
+/* A program compiled for running: one struct per step, nothing left to decode. */
+enum { K_END, K_LIT, K_BYTE, K_RUN, K_OPT, K_EOL };
+
+typedef struct Op {
+    unsigned char kind, byte; /* K_BYTE: an optional single byte */
+    unsigned lo, hi, n; /* K_RUN: counts; K_LIT: length */
+    cp data; /* K_LIT: the bytes; K_RUN: the 32-byte class bitmap */
+    struct Op *sub; /* K_OPT: the optional steps (ending in K_END) */
+} Op;
+
+static void
+ops_free(Op *ops)
+{
+    if (ops == NULL)
+        return;
+    for (Op *o = ops; o->kind != K_END; o++)
+        if (o->kind == K_OPT)
+            ops_free(o->sub);
+    PyMem_Free(ops);
+}
+
+/* The ops of a valid program (see valid_shape); NULL when out of memory. */
+static Op *
+ops_of(cp op)
+{
+    Py_ssize_t n = 1;
+    for (cp o = op; *o != OP_END; n++)
+        o += *o == OP_LIT ? 3 + u16(o + 1) : *o == OP_RUN ? 5 + 32 : *o == OP_OPT ? 3 + u16(o + 1) : 1;
+    Op *out = PyMem_Calloc((size_t)n, sizeof(Op)), *w = out;
+    if (out == NULL)
+        return NULL;
+    for (; *op != OP_END; w++) {
+        switch (*op) {
+        case OP_LIT:
+            w->kind = K_LIT;
+            w->n = u16(op + 1);
+            w->data = op + 3;
+            op += 3 + w->n;
+            break;
+        case OP_RUN: {
+            w->lo = u16(op + 1);
+            w->hi = u16(op + 3);
+            w->data = op + 5;
+            int members = 0, last = 0;
+            for (int c = 0; c < 256; c++)
+                if (BIT(w->data, c)) {
+                    members++;
+                    last = c;
+                }
+            w->kind = members == 1 && w->lo == 0 && w->hi == 1 ? K_BYTE : K_RUN;
+            w->byte = (unsigned char)last;
+            op += 5 + 32;
+            break;
+        }
+        case OP_OPT:
+            w->kind = K_OPT;
+            w->sub = ops_of(op + 3);
+            if (w->sub == NULL) {
+                w->kind = K_END;
+                ops_free(out);
+                return NULL;
+            }
+            op += 3 + u16(op + 1);
+            break;
+        default: /* OP_EOL */
+            w->kind = K_EOL;
+            op++;
+        }
+    }
+    w->kind = K_END;
+    return out;
+}
+
+/* Where a match of the shape at p ends (q: the line's end), or NULL. Greedy and without
+ * backing up, which shapes.py guarantees is the regex's only match. */
+static cp
+run_shape(const Op *op, cp p, cp q)
+{
+    for (;; op++) {
+        switch (op->kind) {
+        case K_END:
+            return p;
+        case K_LIT:
+            if ((size_t)(q - p) < op->n || !lit_eq(p, op->data, op->n))
+                return NULL;
+            p += op->n;
+            break;
+        case K_BYTE:
+            p += p < q && *p == op->byte;
+            break;
+        case K_RUN: {
+            cp s = p;
+            while (p < q && (unsigned)(p - s) < op->hi && BIT(op->data, *p))
+                p++;
+            if ((unsigned)(p - s) < op->lo)
+                return NULL;
+            break;
+        }
+        case K_OPT: {
+            /* Most optional parts are absent: look at their first byte before going in. */
+            const Op *in = op->sub;
+            int maybe = p < q && (in->kind == K_LIT ? *p == in->data[0] : in->kind == K_RUN ? (BIT(in->data, *p) || in->lo == 0) : 1);
+            cp r = maybe ? run_shape(in, p, q) : NULL;
+            if (r != NULL)
+                p = r;
+            break;
+        }
+        default: /* K_EOL */
+            if (p != q)
+                return NULL;
+        }
+    }
+}
+
+/* Checks that a program is well formed (shapes.py wrote it; a caller could pass anything). */
+static int
+valid_shape(cp op, cp end)
+{
+    while (op < end) {
+        switch (*op) {
+        case OP_END:
+            return op + 1 == end;
+        case OP_LIT:
+            if (end - op < 3 || (Py_ssize_t)u16(op + 1) > end - op - 3)
+                return 0;
+            op += 3 + u16(op + 1);
+            break;
+        case OP_RUN:
+            if (end - op < 5 + 32 || u16(op + 1) > u16(op + 3))
+                return 0;
+            op += 5 + 32;
+            break;
+        case OP_OPT: {
+            if (end - op < 3 || (Py_ssize_t)u16(op + 1) > end - op - 3)
+                return 0;
+            unsigned n = u16(op + 1);
+            if (n == 0 || !valid_shape(op + 3, op + 3 + n))
+                return 0;
+            op += 3 + n;
+            break;
+        }
+        case OP_EOL:
+            op++;
+            break;
+        default:
+            return 0;
+        }
+    }
     return 0;
 }
 
-/* A message no template reads: _QUIET_MSG. */
-static int
-quiet_message(cp m, cp q)
+/* -- literal lists ----------------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t n;
+    unsigned char **data;
+    Py_ssize_t *len;
+    Py_ssize_t *anchor; /* contains(): the byte of each literal searched for with memchr */
+    unsigned char first[32]; /* starts(): the first bytes of the literals */
+} Lits;
+
+static void
+lits_free(Lits *l)
 {
-    if (m < q && (*m == '#' || *m == '['))
-        return 0;
-    if (STARTS(m, q, "Reconnect") || STARTS(m, q, "The last ") ||
-        STARTS(m, q, "Error while trying") || STARTS(m, q, "Received the ERR"))
-        return 0;
-    if (has_escape(m, q))
-        return 0;
-    static const char loading[] = "Loading data for ";
-    for (cp c = m; (c = memchr(c, 'L', (size_t)(q - c))) != NULL; c++)
-        if (STARTS(c, q, loading))
-            return 0;
-    return 1;
+    for (Py_ssize_t i = 0; i < l->n; i++)
+        PyMem_Free(l->data[i]);
+    PyMem_Free(l->data);
+    PyMem_Free(l->len);
+    PyMem_Free(l->anchor);
+    memset(l, 0, sizeof *l);
 }
 
-/* _PLAIN: a DEBUG record (only its `#N - ` can matter) or a quiet record of another level. */
+/* A list of (bytes, anchor) pairs, or of bytes (anchor 0). */
 static int
-plain(cp p, cp q, int console)
+lits_from(PyObject *seq, Lits *l, const char *what)
 {
-    p = stamp(p, q);
-    if (p == NULL)
-        return 0;
-    if (STARTS(p, q, "DEBUG - ")) {
-        p += 8;
-        if (console)
-            return func(p, q, 0) != NULL;
-        return p < q && IS_ALPHA_(*p);
+    PyObject *fast = PySequence_Fast(seq, what);
+    if (fast == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    l->data = PyMem_Calloc((size_t)n + 1, sizeof *l->data);
+    l->len = PyMem_Calloc((size_t)n + 1, sizeof *l->len);
+    l->anchor = PyMem_Calloc((size_t)n + 1, sizeof *l->anchor);
+    if (l->data == NULL || l->len == NULL || l->anchor == NULL) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return -1;
     }
-    if (STARTS(p, q, "INFO - ") || STARTS(p, q, "WARN - "))
-        p += 7;
-    else if (STARTS(p, q, "ERROR - "))
-        p += 8;
-    else if (STARTS(p, q, "WARNING - "))
-        p += 10;
-    else if (STARTS(p, q, "CRITICAL - "))
-        p += 11;
-    else
-        return 0;
-    if (!console) {
-        if (p >= q || !IS_ALPHA_(*p))
-            return 0;
-        cp module = p++;
-        while (p < q && p - module <= 201 && IS_MODULE(*p))
-            p++;
-        if (p - module > 201 || !STARTS(p, q, " - "))
-            return 0;
-        p += 3;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(fast, i), *bytes = item;
+        Py_ssize_t anchor = 0;
+        if (PyTuple_Check(item)) {
+            if (!PyArg_ParseTuple(item, "Sn", &bytes, &anchor))
+                goto fail;
+        }
+        if (!PyBytes_Check(bytes) || PyBytes_GET_SIZE(bytes) == 0 || anchor < 0 ||
+            anchor >= PyBytes_GET_SIZE(bytes)) {
+            PyErr_Format(PyExc_ValueError, "%s: non-empty bytes (and an anchor inside) expected", what);
+            goto fail;
+        }
+        Py_ssize_t len = PyBytes_GET_SIZE(bytes);
+        l->data[i] = PyMem_Malloc((size_t)len);
+        if (l->data[i] == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        memcpy(l->data[i], PyBytes_AS_STRING(bytes), (size_t)len);
+        l->len[i] = len;
+        l->anchor[i] = anchor;
+        l->first[l->data[i][0] >> 3] |= (unsigned char)(1u << (l->data[i][0] & 7));
+        l->n = i + 1;
     }
-    p = func(p, q, 1);
-    return p != NULL && quiet_message(p, q);
+    Py_DECREF(fast);
+    return 0;
+fail:
+    Py_DECREF(fast);
+    return -1;
 }
 
-/* `dd/mm HH:MM:SS - `, the year-less ("less") console layout. */
+/* The index of a literal the text at p starts with, or -1. */
+static Py_ssize_t
+starts_which(const Lits *l, cp p, cp q)
+{
+    if (p >= q || !BIT(l->first, *p))
+        return -1;
+    for (Py_ssize_t i = 0; i < l->n; i++)
+        if (q - p >= l->len[i] && lit_eq(p, l->data[i], (size_t)l->len[i]))
+            return i;
+    return -1;
+}
+
+/* Whether a literal occurs in [p, q): each literal is found by memchr on its anchor byte,
+ * and literals that share an anchor share the pass. */
+static int
+contains_any(const Lits *l, cp p, cp q)
+{
+    for (Py_ssize_t i = 0; i < l->n; i++) {
+        unsigned char a = l->data[i][l->anchor[i]];
+        int done = 0;
+        for (Py_ssize_t j = 0; j < i; j++)
+            if (l->data[j][l->anchor[j]] == a)
+                done = 1; /* searched with j's pass */
+        if (done)
+            continue;
+        for (cp c = p; (c = memchr(c, a, (size_t)(q - c))) != NULL; c++)
+            for (Py_ssize_t j = i; j < l->n; j++) {
+                Py_ssize_t k = l->anchor[j];
+                if (l->data[j][k] == a && c - p >= k && q - (c - k) >= l->len[j] &&
+                    memcmp(c - k, l->data[j], (size_t)l->len[j]) == 0)
+                    return 1;
+            }
+    }
+    return 0;
+}
+
+/* -- the filter -------------------------------------------------------------------------- */
+
+#define STAMP_MAX 64
+
+/* Eight positions of a stamp checked at once: the bytes of literal positions, and which
+ * positions are digits (the high bit of each such byte set). */
+typedef struct {
+    uint64_t lit_mask, lit, digits;
+    Py_ssize_t at;
+} Word;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *wrapper_obj, *module_obj, *func_obj, *alive_obj; /* programs, kept alive */
+    Op *wrapper, *module, *func; /* NULL: no wrapper; no module (console); no level at all (less) */
+    PyObject *alive_after_obj;
+    Op *alive_after; /* after a known id's digits, before any alive payload: ` - [uuid - ]` */
+    Op **alive;
+    Py_ssize_t nalive;
+    unsigned char alive_first[32]; /* the bytes an alive payload starts with */
+    Py_ssize_t stamp_w; /* the stamp and " - " after it */
+    unsigned char stamp_bad[STAMP_MAX][256]; /* 1 where a byte is not allowed at a position */
+    Word words[STAMP_MAX / 8 + 1]; /* the same, eight positions at a time, when every position */
+    int nwords; /* is a digit or one byte (else nwords is 0 and stamp_bad decides) */
+    unsigned char module_first[32];
+    int day_at, month_at; /* a year-less stamp's date digits, or -1 */
+    Lits debug, levels, funcs, starts, texts, debug_starts, debug_texts, id_seps, hazards;
+} Filter;
+
+static void
+filter_dealloc(Filter *f)
+{
+    Py_XDECREF(f->wrapper_obj);
+    Py_XDECREF(f->module_obj);
+    Py_XDECREF(f->func_obj);
+    Py_XDECREF(f->alive_obj);
+    Py_XDECREF(f->alive_after_obj);
+    ops_free(f->wrapper);
+    ops_free(f->module);
+    ops_free(f->func);
+    ops_free(f->alive_after);
+    for (Py_ssize_t i = 0; f->alive != NULL && i < f->nalive; i++)
+        ops_free(f->alive[i]);
+    PyMem_Free(f->alive);
+    Lits *all[] = {&f->debug, &f->levels, &f->funcs, &f->starts, &f->texts, &f->debug_starts,
+                   &f->debug_texts, &f->id_seps, &f->hazards};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        lits_free(all[i]);
+    Py_TYPE(f)->tp_free((PyObject *)f);
+}
+
+/* A shape program argument (bytes), or None: compiled; `keep` holds the bytes it points into. */
+static int
+program(PyObject *obj, PyObject **keep, Op **ops, const char *what)
+{
+    if (obj == Py_None)
+        return 0;
+    if (!PyBytes_Check(obj) || !valid_shape((cp)PyBytes_AS_STRING(obj),
+                                            (cp)PyBytes_AS_STRING(obj) + PyBytes_GET_SIZE(obj))) {
+        PyErr_Format(PyExc_ValueError, "%s: a shape program (bytes) expected", what);
+        return -1;
+    }
+    *ops = ops_of((cp)PyBytes_AS_STRING(obj));
+    if (*ops == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_INCREF(obj);
+    *keep = obj;
+    return 0;
+}
+
+/* The Words of a stamp whose every position takes one byte or exactly the ten digits. */
+static void
+words_init(Filter *f)
+{
+    unsigned char lit[STAMP_MAX], mask[STAMP_MAX], digit[STAMP_MAX];
+    for (Py_ssize_t i = 0; i < f->stamp_w; i++) {
+        int n = 0, last = 0, digits = 1;
+        for (int c = 0; c < 256; c++)
+            if (!f->stamp_bad[i][c]) {
+                n++;
+                last = c;
+                digits &= IS_DIGIT(c);
+            }
+        lit[i] = (unsigned char)last;
+        mask[i] = n == 1 ? 0xFF : 0;
+        digit[i] = n == 10 && digits ? 0x80 : 0;
+        if (!mask[i] && !digit[i]) {
+            f->nwords = 0;
+            return;
+        }
+    }
+    f->nwords = 0;
+    for (Py_ssize_t at = 0;; at += 8) {
+        if (at + 8 > f->stamp_w)
+            at = f->stamp_w - 8; /* the last word overlaps the one before: no read past the stamp */
+        Word *w = &f->words[f->nwords++];
+        w->at = at;
+        memcpy(&w->lit, lit + at, 8);
+        memcpy(&w->lit_mask, mask + at, 8);
+        memcpy(&w->digits, digit + at, 8);
+        if (at + 8 == f->stamp_w)
+            break;
+    }
+}
+
+static int
+filter_init(Filter *f, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"wrapper", "stamp", "module", "func", "debug", "levels", "funcs",
+                            "starts", "texts", "debug_starts", "debug_texts", "id_seps", "hazards",
+                            "alive_after", "alive", "day_at", "month_at", NULL};
+    PyObject *wrapper, *module, *func, *debug, *levels, *funcs, *starts, *texts, *debug_starts,
+        *debug_texts, *id_seps, *hazards, *alive_after, *alive;
+    Py_buffer stamp;
+    f->day_at = f->month_at = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOOO|ii", names, &wrapper, &stamp, &module,
+                                     &func, &debug, &levels, &funcs, &starts, &texts, &debug_starts,
+                                     &debug_texts, &id_seps, &hazards, &alive_after, &alive, &f->day_at,
+                                     &f->month_at))
+        return -1;
+    /* The stamp: the bytes allowed at each position, 32-byte bitmaps one after the other. */
+    int bad = stamp.len % 32 != 0 || stamp.len / 32 > STAMP_MAX || stamp.len == 0;
+    if (!bad) {
+        f->stamp_w = stamp.len / 32;
+        for (Py_ssize_t i = 0; i < f->stamp_w; i++)
+            for (int c = 0; c < 256; c++)
+                f->stamp_bad[i][c] = !BIT((cp)stamp.buf + 32 * i, c);
+    }
+    PyBuffer_Release(&stamp);
+    if (bad || f->stamp_w < 8 ||
+        (f->month_at >= 0 && (f->month_at + 2 > f->stamp_w || f->day_at < 0 || f->day_at + 2 > f->stamp_w))) {
+        PyErr_SetString(PyExc_ValueError, "stamp: one 32-byte bitmap per position (8 or more) expected");
+        return -1;
+    }
+    words_init(f);
+    if (program(alive_after, &f->alive_after_obj, &f->alive_after, "alive_after") < 0)
+        return -1;
+    if (f->alive_after == NULL) {
+        PyErr_SetString(PyExc_ValueError, "alive_after: a shape program expected");
+        return -1;
+    }
+    if (program(wrapper, &f->wrapper_obj, &f->wrapper, "wrapper") < 0 ||
+        program(module, &f->module_obj, &f->module, "module") < 0 ||
+        program(func, &f->func_obj, &f->func, "func") < 0)
+        return -1;
+    if (f->module != NULL) { /* the bytes a module name starts with: its program's first run */
+        if (f->module->kind != K_RUN || f->module->lo == 0) {
+            PyErr_SetString(PyExc_ValueError, "module: must start with a run");
+            return -1;
+        }
+        memcpy(f->module_first, f->module->data, 32);
+    }
+    if (lits_from(debug, &f->debug, "debug") < 0 || lits_from(levels, &f->levels, "levels") < 0 ||
+        lits_from(funcs, &f->funcs, "funcs") < 0 || lits_from(starts, &f->starts, "starts") < 0 ||
+        lits_from(texts, &f->texts, "texts") < 0 ||
+        lits_from(debug_starts, &f->debug_starts, "debug_starts") < 0 ||
+        lits_from(debug_texts, &f->debug_texts, "debug_texts") < 0 ||
+        lits_from(id_seps, &f->id_seps, "id_seps") < 0 || lits_from(hazards, &f->hazards, "hazards") < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < f->id_seps.n; i++)
+        if (IS_DIGIT(f->id_seps.data[i][0])) {
+            PyErr_SetString(PyExc_ValueError, "id_seps: a separator cannot start with a digit");
+            return -1;
+        }
+    f->alive_obj = PySequence_Tuple(alive);
+    if (f->alive_obj == NULL)
+        return -1;
+    f->nalive = PyTuple_GET_SIZE(f->alive_obj);
+    f->alive = PyMem_Calloc((size_t)f->nalive + 1, sizeof *f->alive);
+    if (f->alive == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < f->nalive; i++) {
+        PyObject *keep = NULL;
+        if (program(PyTuple_GET_ITEM(f->alive_obj, i), &keep, &f->alive[i], "alive") < 0 || keep == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "alive: shape programs expected");
+            return -1;
+        }
+        Py_DECREF(keep); /* the tuple holds it */
+        const Op *op = f->alive[i];
+        if (op->kind == K_LIT) /* a payload starting with a literal: its first byte */
+            f->alive_first[op->data[0] >> 3] |= (unsigned char)(1u << (op->data[0] & 7));
+        else /* anything may start it */
+            memset(f->alive_first, 0xFF, sizeof f->alive_first);
+    }
+    return 0;
+}
+
+#define ONES 0x0101010101010101ULL
+
 static inline int
-less_stamp_ok(cp p, cp q)
+stamp_ok(const Filter *f, cp p, cp q)
 {
-    if (q - p < 17)
+    if (q - p < f->stamp_w)
         return 0;
-#define NOT_DIGIT(i) ((unsigned)(unsigned char)(p[i] - '0') > 9)
-    unsigned bad = NOT_DIGIT(0) | NOT_DIGIT(1) | NOT_DIGIT(3) | NOT_DIGIT(4) | NOT_DIGIT(6) |
-                   NOT_DIGIT(7) | NOT_DIGIT(9) | NOT_DIGIT(10) | NOT_DIGIT(12) | NOT_DIGIT(13);
-#undef NOT_DIGIT
-    bad |= (p[2] ^ '/') | (p[5] ^ ' ') | (p[8] ^ ':') | (p[11] ^ ':') | (p[14] ^ ' ') |
-           (p[15] ^ '-') | (p[16] ^ ' ');
+    if (f->nwords) {
+        /* Per byte b, without carries between bytes: the high bit of
+         * ((b | 0x80) - 0x30) & ~((b & 0x7f) + 0x46) & ~b is set exactly when b is a digit. */
+        uint64_t bad = 0;
+        for (int i = 0; i < f->nwords; i++) {
+            const Word *w = &f->words[i];
+            uint64_t x;
+            memcpy(&x, p + w->at, 8);
+            uint64_t d = ((x | 0x80 * ONES) - 0x30 * ONES) & ~((x & 0x7f * ONES) + 0x46 * ONES) & ~x;
+            bad |= ((x ^ w->lit) & w->lit_mask) | ((d & w->digits) ^ w->digits);
+        }
+        return !bad;
+    }
+    unsigned bad = 0;
+    for (Py_ssize_t i = 0; i < f->stamp_w; i++)
+        bad |= f->stamp_bad[i][p[i]];
     return !bad;
 }
 
-/* A year-less date the YearResolver takes (layouts._make_time): a month 01-12, a day 01-31. */
-static inline int
-less_resolves(cp p)
+/* The start of the line's stamp (after its wrapper), or NULL if it has no stamp of the shape. */
+static inline cp
+stamped(const Filter *f, cp p, cp q)
 {
-    int day = (p[0] - '0') * 10 + (p[1] - '0'), mon = (p[3] - '0') * 10 + (p[4] - '0');
+    if (f->wrapper != NULL && (p = run_shape(f->wrapper, p, q)) == NULL)
+        return NULL;
+    return stamp_ok(f, p, q) ? p : NULL;
+}
+
+/* `[func]: ` at p (not one of `funcs` when quiet): the message's start, or NULL. */
+static cp
+func_at(const Filter *f, cp p, cp q, int quiet)
+{
+    if (quiet && starts_which(&f->funcs, p, q) >= 0)
+        return NULL;
+    return run_shape(f->func, p, q);
+}
+
+static int
+debug_message_plain(const Filter *f, cp m, cp q)
+{
+    return starts_which(&f->debug_starts, m, q) < 0 && !contains_any(&f->debug_texts, m, q);
+}
+
+/* A plain record: one the templates cannot read, but for a `#N` in it (see hashes_harmless). */
+static int
+plain(const Filter *f, cp s, cp q)
+{
+    cp m = s + f->stamp_w;
+    if (f->func == NULL) /* less: no level, no function */
+        return starts_which(&f->starts, m, q) < 0 && !contains_any(&f->texts, m, q) &&
+               !contains_any(&f->hazards, m, q);
+    if (starts_which(&f->debug, m, q) >= 0) {
+        m += f->debug.len[0];
+        if (f->debug_starts.n == 0 && f->debug_texts.n == 0) {
+            /* Only a `#N` can matter: the layout's own mark is enough (a module's first byte,
+             * or the function name the console puts right after the level). */
+            if (f->module != NULL)
+                return m < q && BIT(f->module_first, *m);
+            return func_at(f, m, q, 0) != NULL;
+        }
+        /* An escape sequence anywhere after the level could join a template the bytes hide. */
+        cp after_level = m;
+        if (f->module != NULL && (m = run_shape(f->module, m, q)) == NULL)
+            return 0;
+        cp msg = func_at(f, m, q, 0);
+        return msg != NULL && debug_message_plain(f, msg, q) && !contains_any(&f->hazards, after_level, q);
+    }
+    Py_ssize_t level = starts_which(&f->levels, m, q);
+    if (level < 0)
+        return 0;
+    m += f->levels.len[level];
+    if (f->module != NULL && (m = run_shape(f->module, m, q)) == NULL)
+        return 0;
+    cp msg = func_at(f, m, q, 1);
+    return msg != NULL && starts_which(&f->starts, msg, q) < 0 && !contains_any(&f->texts, msg, q) &&
+           !contains_any(&f->hazards, msg, q);
+}
+
+/* A year-less date the YearResolver takes (stamps.stamp_time): a month 01-12, a day 01-31. */
+static inline int
+resolves(const Filter *f, cp s)
+{
+    cp d = s + f->day_at, mo = s + f->month_at;
+    int day = (d[0] - '0') * 10 + (d[1] - '0'), mon = (mo[0] - '0') * 10 + (mo[1] - '0');
     return mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
 }
 
+/* No `#` of the line is an id that may matter: `#` and digits followed by an id separator, not
+ * a known id's alive payload, or digits and spaces an escape sequence may join (the regex's
+ * `#(?!known alive)(?:\d{1,12}(?:seps)|[\d -]{0,15}[hazards])`). */
 static int
-contains(cp p, cp q, const char *lit, Py_ssize_t n)
-{
-    for (; (p = memchr(p, (unsigned char)lit[0], (size_t)(q - p))) != NULL; p++)
-        if (starts(p, q, lit, n))
-            return 1;
-    return 0;
-}
-
-#define CONTAINS(p, q, lit) contains((p), (q), (lit), (Py_ssize_t)(sizeof(lit) - 1))
-
-/* _PLAIN["less"]: after a year-less stamp (no level, no function name), a message that no
- * template reads; a `#` in it is left to hashes_harmless. */
-static int
-plain_less(cp p, cp q)
-{
-    cp m = p + 17;
-    if (m < q && *m == '[')
-        return 0;
-    if (STARTS(m, q, "DEBUG - ") || STARTS(m, q, "INFO - ") || STARTS(m, q, "WARN - ") ||
-        STARTS(m, q, "WARNING - ") || STARTS(m, q, "ERROR - ") || STARTS(m, q, "CRITICAL - "))
-        return 0;
-    if (STARTS(m, q, "Reconnect") || STARTS(m, q, "The last ") ||
-        STARTS(m, q, "Error while trying") || STARTS(m, q, "Received the ERR") ||
-        STARTS(m, q, "error from callback") || STARTS(m, q, "tearing down"))
-        return 0;
-    /* ` - goodbye` and ` - reconnect`, found by their `-`: rarer than a space */
-    for (cp c = m; (c = memchr(c, '-', (size_t)(q - c))) != NULL; c++)
-        if (c > m && c[-1] == ' ' && (STARTS(c + 1, q, " goodbye") || STARTS(c + 1, q, " reconnect")))
-            return 0;
-    if (CONTAINS(m, q, "Loading data for ") || has_escape(m, q))
-        return 0;
-    return 1;
-}
-
-/* Moves *p past `lit` if the line continues with it. */
-static int
-eat(cp *p, cp q, const char *lit, Py_ssize_t n)
-{
-    if (!starts(*p, q, lit, n))
-        return 0;
-    *p += n;
-    return 1;
-}
-
-#define EAT(p, q, lit) eat(&(p), (q), (lit), (Py_ssize_t)(sizeof(lit) - 1))
-#define EAT_SPACE(p, q) ((void)((p) < (q) && *(p) == ' ' && (p)++))
-
-/* After `#N - ` of a known id: a payload that says nothing but "alive" (_ALIVE). Returns where
- * to look for the next `#` (the payload's end), or NULL if it says more. */
-static cp
-alive(cp p, cp q)
-{
-    if (EAT(p, q, "Send: {\"type\":\"PING\"}"))
-        return p == q ? q : NULL;
-    /* _FRAME: `Received: \{ ?"type": ?"` */
-    if (!EAT(p, q, "Received: {"))
-        return NULL;
-    EAT_SPACE(p, q);
-    if (!EAT(p, q, "\"type\":"))
-        return NULL;
-    EAT_SPACE(p, q);
-    if (!EAT(p, q, "\""))
-        return NULL;
-    if (EAT(p, q, "MESSAGE\""))
-        return p; /* whatever follows may hold another `#` */
-    if (EAT(p, q, "PONG\"")) {
-        EAT_SPACE(p, q);
-        return EAT(p, q, "}") && p == q ? q : NULL;
-    }
-    if (EAT(p, q, "RESPONSE\",\"error\":\"\",\"nonce\":\"")) {
-        cp nonce = p;
-        while (p < q && IS_ALNUM(*p))
-            p++;
-        return p - nonce <= 64 && EAT(p, q, "\"}") && p == q ? q : NULL;
-    }
-    return NULL;
-}
-
-/* _ws_pattern after its `#`, but for the alive look-ahead: `\d{1,12} - ` (which covers
- * _LISTEN) or `[\d -]{0,15}[\x1b\xc2]`. */
-static int
-hash_matters(cp p, cp q)
-{
-    cp d = p;
-    while (d < q && IS_DIGIT(*d))
-        d++;
-    if (d - p >= 1 && d - p <= 12 && STARTS(d, q, " - "))
-        return 1;
-    cp r = p;
-    while (r < q && (IS_DIGIT(*r) || *r == ' ' || *r == '-'))
-        r++;
-    return r - p <= 15 && r < q && (*r == 0x1b || *r == 0xc2);
-}
-
-/* A known id's `#N - ` followed by an alive payload: returns the payload's end, else NULL. */
-static cp
-known_alive(cp p, cp q, cp known, Py_ssize_t nknown)
-{
-    cp d = p;
-    Py_ssize_t id = 0;
-    while (p < q && IS_DIGIT(*p) && p - d < 7)
-        id = id * 10 + (*p++ - '0');
-    if (p == d || (p < q && IS_DIGIT(*p)) || (p - d > 1 && *d == '0'))
-        return NULL; /* no id, longer than any id tracked, or not an id's own spelling */
-    if (id >= nknown * 8 || !(known[id >> 3] & (1 << (id & 7))) || !STARTS(p, q, " - "))
-        return NULL;
-    return alive(p + 3, q);
-}
-
-/* No `#` of the line is a match of _ws_pattern for these known ids. */
-static int
-hashes_harmless(cp p, cp q, cp known, Py_ssize_t nknown)
+hashes_harmless(const Filter *f, cp p, cp q, cp known, Py_ssize_t nknown)
 {
     while ((p = memchr(p, '#', (size_t)(q - p))) != NULL) {
         p++;
-        cp after = known_alive(p, q, known, nknown);
-        if (after != NULL)
-            p = after;
-        else if (hash_matters(p, q))
+        cp d = p;
+        Py_ssize_t id = 0;
+        while (d < q && IS_DIGIT(*d) && d - p < 13) {
+            if (d - p < 7)
+                id = id * 10 + (*d - '0');
+            d++;
+        }
+        Py_ssize_t n = d - p;
+        /* A known id in its own spelling (no leading zero), then a payload that only says alive */
+        if (n >= 1 && n <= 7 && !(n > 1 && *p == '0') && id < nknown * 8 && BIT(known, id)) {
+            int alive = 0;
+            cp a = run_shape(f->alive_after, d, q);
+            if (a != NULL && a < q && BIT(f->alive_first, *a))
+                for (Py_ssize_t i = 0; i < f->nalive && !alive; i++)
+                    alive = run_shape(f->alive[i], a, q) != NULL;
+            if (alive)
+                continue;
+        }
+        if (n >= 1 && n <= 12 && starts_which(&f->id_seps, d, q) >= 0)
+            return 0;
+        cp r = p;
+        while (r < q && (IS_DIGIT(*r) || *r == ' ' || *r == '-') && r - p <= 15)
+            r++;
+        if (r - p <= 15 && r < q && BIT(f->hazards.first, *r))
             return 0;
     }
     return 1;
 }
 
-/* -- lines that cannot be records: counted here, never handed to Python (_INERT in scan.py) --
+/* -- lines that cannot be records: counted here, never handed to Python ----------------------
  * A newline bomb (a file of empty lines) or junk between records cost line() microseconds a
  * line; these lines are classified here as line() would: blank, a continuation (traceback) or
  * unrecognized. A line is inert when layouts.split_line cannot make a record of it: no escape
  * that strip_ansi could remove to join text, and no ` - ` after what every record form needs
  * (a time with a date before it, `\d[ T]HH:MM:SS[.ffffff]`, a level word, or `#` and 1-12
- * digits). A line longer than MAX_LINE is line()'s to count (as too long). */
+ * digits). A line longer than MAX_LINE is line()'s to count (as too long). The Python twin of
+ * these patterns is in linefilter.py (RECORDISH, CONTINUATION). */
 #define MAX_LINE 65536 /* scan.MAX_LINE */
 #define MAX_SAMPLES 3  /* analyze.MAX_SAMPLES: the unrecognized lines an input shows */
 enum { MATTERS, BLANK, CONTINUATION, UNRECOGNIZED };
@@ -317,17 +679,24 @@ time_before(cp line, cp e)
            IS_DIGIT(s[9]);
 }
 
+
+/* A level word and ` - ` (the filter's debug or levels literals) end at ` - ` + 3. */
 static int
-ends_with(cp line, cp e, const char *lit, Py_ssize_t n)
+level_before(const Filter *f, cp line, cp sep)
 {
-    return e - line >= n && memcmp(e - n, lit, (size_t)n) == 0;
+    const Lits *lists[] = {&f->debug, &f->levels};
+    for (int k = 0; k < 2; k++)
+        for (Py_ssize_t i = 0; i < lists[k]->n; i++) {
+            Py_ssize_t n = lists[k]->len[i];
+            if (sep + 3 - line >= n && memcmp(sep + 3 - n, lists[k]->data[i], (size_t)n) == 0)
+                return 1;
+        }
+    return 0;
 }
 
-#define ENDS_WITH(line, e, lit) ends_with((line), (e), (lit), (Py_ssize_t)(sizeof(lit) - 1))
-
-/* _RECORDISH: some ` - ` of the line follows a time with a date, a level or `#\d{1,12}`. */
+/* linefilter.RECORDISH: some ` - ` of the line follows a time with a date, a level or `#\d{1,12}`. */
 static int
-recordish(cp p, cp q)
+recordish(const Filter *f, cp p, cp q)
 {
     for (cp j = p; (j = memchr(j, '-', (size_t)(q - j))) != NULL; j++) {
         if (j == p || j[-1] != ' ' || j + 1 >= q || j[1] != ' ')
@@ -341,9 +710,7 @@ recordish(cp p, cp q)
             return 1;
         if (digits >= 1 && digits <= 6 && d > p && (d[-1] == '.' || d[-1] == ',') && time_before(p, d - 1))
             return 1;
-        if (time_before(p, e) || ENDS_WITH(p, e, "DEBUG") || ENDS_WITH(p, e, "INFO") ||
-            ENDS_WITH(p, e, "WARNING") || ENDS_WITH(p, e, "WARN") || ENDS_WITH(p, e, "ERROR") ||
-            ENDS_WITH(p, e, "CRITICAL"))
+        if (time_before(p, e) || level_before(f, p, e)) /* e: where ` - ` starts */
             return 1;
     }
     return 0;
@@ -386,7 +753,7 @@ continuation(cp p, cp q)
 /* What line() would count a line as, if it cannot be a record; MATTERS if it may be one (or if
  * only Python can tell: a line of whitespace and non-ASCII bytes may be Unicode spaces). */
 static int
-inert_kind(cp p, cp q)
+inert_kind(const Filter *f, cp p, cp q)
 {
     if (q - p > MAX_LINE)
         return MATTERS;
@@ -401,27 +768,19 @@ inert_kind(cp p, cp q)
     }
     if (!ascii_text)
         return high ? MATTERS : BLANK;
-    if (has_escape(p, q) || recordish(p, q))
+    if (contains_any(&f->hazards, p, q) || recordish(f, p, q))
         return MATTERS;
     return continuation(p, q) ? CONTINUATION : UNRECOGNIZED;
 }
 
 static PyObject *
-scan(PyObject *self, PyObject *args)
+filter_scan(Filter *f, PyObject *args)
 {
     Py_buffer buf, ids;
     Py_ssize_t start, end;
-    int layout; /* 0 file, 1 console, 2 less, 3 none: no line is plain */
-    int as_kind = 0; /* lines behind a cut prefix: every inert line is of this kind */
-    (void)self;
-    if (!PyArg_ParseTuple(args, "y*nniy*|i", &buf, &start, &end, &layout, &ids, &as_kind))
+    int all_lines = 0; /* no line is plain: every one that may be a record is looked at */
+    if (!PyArg_ParseTuple(args, "y*nny*|p", &buf, &start, &end, &ids, &all_lines))
         return NULL;
-    if (as_kind != 0 && as_kind != CONTINUATION && as_kind != UNRECOGNIZED) {
-        PyBuffer_Release(&buf);
-        PyBuffer_Release(&ids);
-        PyErr_SetString(PyExc_ValueError, "as_kind must be 0, 2 or 3");
-        return NULL;
-    }
     if (end < 0 || end > buf.len || start < 0 || start > end) {
         PyBuffer_Release(&buf);
         PyBuffer_Release(&ids);
@@ -440,15 +799,12 @@ scan(PyObject *self, PyObject *args)
     int month_known = 0;
     while (!nomem && p < stop) {
         if (*p == '\n') {
-            /* A run of empty lines (a newline bomb): blank, or behind a cut prefix its kind;
-             * not dated, so a year-less line after it is looked at. */
+            /* A run of empty lines (a newline bomb): blank; not dated, so a year-less line
+             * after it is looked at. */
             cp r = p;
             while (r < stop && *r == '\n')
                 r++;
-            int kind = as_kind ? as_kind : BLANK;
-            counts[kind] += r - p;
-            for (cp e = p; kind == UNRECOGNIZED && e < r && nsamples < MAX_SAMPLES; e++)
-                samples[nsamples++] = e - base;
+            counts[BLANK] += r - p;
             lines += r - p;
             month_known = 0;
             p = r;
@@ -458,35 +814,31 @@ scan(PyObject *self, PyObject *args)
         if (q == NULL)
             q = stop; /* an unfinished last line: looked at like any other */
         lines += q < stop;
-        int skip;
-        if (layout == 2) {
+        cp s = stamped(f, p, q);
+        int skip = !all_lines && s != NULL && plain(f, s, q) && hashes_harmless(f, p, q, known, nknown);
+        if (f->month_at >= 0) {
             /* A year-less date gets its year from the YearResolver, line by line: its state
              * changes only where the month does (or at the first date), so such lines are
              * looked at, and so is the first dated line after any line this cannot date. */
-            int dated = less_stamp_ok(p, q), resolves = dated && less_resolves(p);
-            int same = !resolves || (month_known && p[3] == month[0] && p[4] == month[1]);
-            skip = dated && same && plain_less(p, q) && hashes_harmless(p, q, known, nknown);
-            if (resolves) {
-                month[0] = p[3];
-                month[1] = p[4];
+            int res = s != NULL && resolves(f, s);
+            cp mo = res ? s + f->month_at : NULL;
+            if (skip && res && !(month_known && mo[0] == month[0] && mo[1] == month[1]))
+                skip = 0;
+            if (res) {
+                month[0] = mo[0];
+                month[1] = mo[1];
                 month_known = 1;
             }
-            else if (!dated)
+            else if (s == NULL)
                 month_known = 0;
         }
-        else if (layout == 3)
-            skip = 0; /* every line that may be a record is read */
-        else
-            skip = plain(p, q, layout) && hashes_harmless(p, q, known, nknown);
         if (skip) {
             if (first_plain < 0)
                 first_plain = p - base;
             last_plain = p - base;
         }
         else {
-            int kind = inert_kind(p, q);
-            if (kind != MATTERS && as_kind)
-                kind = as_kind;
+            int kind = inert_kind(f, p, q);
             if (kind != MATTERS) {
                 counts[kind]++;
                 if (kind == UNRECOGNIZED && nsamples < MAX_SAMPLES)
@@ -514,50 +866,112 @@ scan(PyObject *self, PyObject *args)
         PyMem_RawFree(found);
         return PyErr_NoMemory();
     }
-    PyObject *starts_list = PyList_New(n);
-    if (starts_list == NULL) {
+    PyObject *starts_list = PyList_New(n), *sample_list = PyList_New(nsamples);
+    if (starts_list == NULL || sample_list == NULL) {
         PyMem_RawFree(found);
+        Py_XDECREF(starts_list);
+        Py_XDECREF(sample_list);
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PyLong_FromSsize_t(found[i]);
+    for (Py_ssize_t i = 0; i < n + nsamples; i++) {
+        PyObject *v = PyLong_FromSsize_t(i < n ? found[i] : samples[i - n]);
         if (v == NULL) {
             PyMem_RawFree(found);
-            Py_DECREF(starts_list);
-            return NULL;
-        }
-        PyList_SET_ITEM(starts_list, i, v);
-    }
-    PyMem_RawFree(found);
-    PyObject *sample_list = PyList_New(nsamples);
-    if (sample_list == NULL) {
-        Py_DECREF(starts_list);
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < nsamples; i++) {
-        PyObject *v = PyLong_FromSsize_t(samples[i]);
-        if (v == NULL) {
             Py_DECREF(starts_list);
             Py_DECREF(sample_list);
             return NULL;
         }
-        PyList_SET_ITEM(sample_list, i, v);
+        if (i < n)
+            PyList_SET_ITEM(starts_list, i, v);
+        else
+            PyList_SET_ITEM(sample_list, i - n, v);
     }
+    PyMem_RawFree(found);
     return Py_BuildValue("nNnnnNnn", lines, starts_list, counts[BLANK], counts[CONTINUATION],
                          counts[UNRECOGNIZED], sample_list, first_plain, last_plain);
 }
 
-/* A burst of LISTEN lines (scan.py's _Burst and _burst_patterns): from `start`, each line
- * that is a stamp, `head` (` - DEBUG - module - [func]: #N - Send: {"type":"LISTEN","nonce":"`),
- * a nonce of at most 64 letters and digits, `"` and a tail up to its newline. */
+/* -- the times of a chunk, for --since/--until (linefilter.line_stamps) --------------------
+ * The stamps of the filter's shape that start lines, or None when a line that does not start
+ * with one holds a clock (the stamp's last eight positions: `HH:MM:SS`) or an escape: then a
+ * time may hide there. Repeats on consecutive lines are listed once. */
+static int
+hides_time(const Filter *f, cp p, cp q)
+{
+    if (stamp_ok(f, p, q))
+        return 0;
+    if (contains_any(&f->hazards, p, q))
+        return 1;
+    Py_ssize_t clock = f->stamp_w - 3 - 8; /* where `HH:MM:SS` sits in the stamp */
+    for (cp c = p; (c = memchr(c, ':', (size_t)(q - c))) != NULL; c++) {
+        if (c - p < 2 || q - c < 6)
+            continue;
+        unsigned bad = 0;
+        for (int k = 0; k < 8; k++)
+            bad |= f->stamp_bad[clock + k][c[k - 2]];
+        if (!bad)
+            return 1;
+    }
+    return 0;
+}
+
 static PyObject *
-listens(PyObject *self, PyObject *args)
+filter_line_stamps(Filter *f, PyObject *args)
+{
+    Py_buffer buf;
+    Py_ssize_t end;
+    if (!PyArg_ParseTuple(args, "y*n", &buf, &end))
+        return NULL;
+    PyObject *out = NULL;
+    if (end < 0 || end > buf.len) {
+        PyErr_SetString(PyExc_ValueError, "end out of range");
+        goto done;
+    }
+    if (f->wrapper != NULL || f->stamp_w < 11) {
+        PyErr_SetString(PyExc_ValueError, "line_stamps: a filter of bare stamps with a clock");
+        goto done;
+    }
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    Py_ssize_t width = f->stamp_w - 3; /* the stamp, without ` - ` */
+    cp base = (cp)buf.buf, p = base, stop = base + end, last = NULL;
+    while (p < stop) {
+        cp q = memchr(p, '\n', (size_t)(stop - p));
+        if (q == NULL)
+            q = stop;
+        if (q > p && hides_time(f, p, q)) { /* an empty line hides nothing */
+            Py_DECREF(out);
+            out = Py_NewRef(Py_None);
+            goto done;
+        }
+        if (stamp_ok(f, p, q) && (last == NULL || memcmp(last, p, (size_t)width) != 0)) {
+            PyObject *stamp = PyBytes_FromStringAndSize((const char *)p, width);
+            if (stamp == NULL || PyList_Append(out, stamp) < 0) {
+                Py_XDECREF(stamp);
+                Py_CLEAR(out);
+                goto done;
+            }
+            Py_DECREF(stamp);
+            last = p;
+        }
+        p = q + 1;
+    }
+done:
+    PyBuffer_Release(&buf);
+    return out;
+}
+
+/* A burst of LISTEN lines (scan.py's _Burst): from `start`, each line that is a stamp of the
+ * filter's shape (behind its wrapper), `head` (what follows the stamp's " - " up to the nonce:
+ * `DEBUG - module - [func]: #N - Send: {"type":"LISTEN","nonce":"`), a nonce of at most 64
+ * letters and digits, `"` and a tail up to its newline. */
+static PyObject *
+filter_listens(Filter *f, PyObject *args)
 {
     Py_buffer buf, head;
     Py_ssize_t start, end;
-    int less = 0;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "y*nny*|p", &buf, &start, &end, &head, &less))
+    if (!PyArg_ParseTuple(args, "y*nny*", &buf, &start, &end, &head))
         return NULL;
     PyObject *tails = NULL;
     if (end < 0 || end > buf.len || start < 0 || start > end) {
@@ -568,30 +982,30 @@ listens(PyObject *self, PyObject *args)
     if (tails == NULL)
         goto done;
     cp base = (cp)buf.buf, p = base + start, stop = base + end, h = (cp)head.buf;
-    Py_ssize_t hn = head.len, sn = less ? 14 : 17; /* the stamp's length */
+    Py_ssize_t hn = head.len;
     unsigned char month[2] = {0, 0};
     while (p < stop) {
         cp q = memchr(p, '\n', (size_t)(stop - p));
-        if (q == NULL || q - p < sn + hn || memcmp(p + sn, h, (size_t)hn) != 0)
+        if (q == NULL)
             break;
-        if (less) {
+        cp s = stamped(f, p, q);
+        if (s == NULL || q - s < f->stamp_w + hn || memcmp(s + f->stamp_w, h, (size_t)hn) != 0)
+            break;
+        if (f->month_at >= 0) {
             /* Year-less: the lines after the first leave the YearResolver as it is only if
              * they have its month and a date it takes (see scan()). */
-            if (!less_stamp_ok(p, q))
-                break;
-            int resolves = less_resolves(p);
+            int res = resolves(f, s);
+            cp mo = s + f->month_at;
             if (p == base + start) {
-                month[0] = p[3];
-                month[1] = p[4];
-                if (!resolves)
+                month[0] = mo[0];
+                month[1] = mo[1];
+                if (!res)
                     stop = q + 1; /* the first line alone */
             }
-            else if (!resolves || p[3] != month[0] || p[4] != month[1])
+            else if (!res || mo[0] != month[0] || mo[1] != month[1])
                 break;
         }
-        else if (!stamp17_ok(p))
-            break;
-        cp n = p + sn + hn, nonce = n;
+        cp n = s + f->stamp_w + hn, nonce = n;
         while (n < q && IS_ALNUM(*n) && n - nonce <= 64)
             n++;
         if (n - nonce > 64 || n == q || *n != '"')
@@ -614,66 +1028,6 @@ done:
     PyBuffer_Release(&buf);
     PyBuffer_Release(&head);
     return tails;
-}
-
-/* scan.line_stamps: the standard stamps (`dd/mm/yy HH:MM:SS`, 17 bytes) that start lines, or
- * None when a line that does not start with one holds `\d\d:\d\d:\d\d` or an escape (_HIDDEN):
- * then a time may hide there. Repeats on consecutive lines are listed once. */
-static int
-hides_time(cp p, cp q)
-{
-    if (stamp(p, q) != NULL)
-        return 0;
-    if (has_escape(p, q))
-        return 1;
-    for (cp c = p; (c = memchr(c, ':', (size_t)(q - c))) != NULL; c++)
-        if (c - p >= 2 && q - c >= 6 && IS_DIGIT(c[-2]) && IS_DIGIT(c[-1]) && IS_DIGIT(c[1]) &&
-            IS_DIGIT(c[2]) && c[3] == ':' && IS_DIGIT(c[4]) && IS_DIGIT(c[5]))
-            return 1;
-    return 0;
-}
-
-static PyObject *
-line_stamps(PyObject *self, PyObject *args)
-{
-    Py_buffer buf;
-    Py_ssize_t end;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "y*n", &buf, &end))
-        return NULL;
-    PyObject *out = NULL;
-    if (end < 0 || end > buf.len) {
-        PyErr_SetString(PyExc_ValueError, "end out of range");
-        goto done;
-    }
-    out = PyList_New(0);
-    if (out == NULL)
-        goto done;
-    cp base = (cp)buf.buf, p = base, stop = base + end, last = NULL;
-    while (p < stop) {
-        cp q = memchr(p, '\n', (size_t)(stop - p));
-        if (q == NULL)
-            q = stop;
-        if (q > p && hides_time(p, q)) { /* an empty line hides nothing */
-            Py_DECREF(out);
-            out = Py_NewRef(Py_None);
-            goto done;
-        }
-        if (stamp(p, q) != NULL && (last == NULL || memcmp(last, p, 17) != 0)) {
-            PyObject *s = PyBytes_FromStringAndSize((const char *)p, 17);
-            if (s == NULL || PyList_Append(out, s) < 0) {
-                Py_XDECREF(s);
-                Py_CLEAR(out);
-                goto done;
-            }
-            Py_DECREF(s);
-            last = p;
-        }
-        p = q + 1;
-    }
-done:
-    PyBuffer_Release(&buf);
-    return out;
 }
 
 /* -- a map of a file that shrinks while it is read ------------------------------------------
@@ -759,47 +1113,104 @@ map_unguard(PyObject *self, PyObject *args)
     Py_RETURN_FALSE;
 }
 
-static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS,
-     "scan(chunk, start, end, layout, known, as_kind=0) -> (lines, starts, blank, continuation,\n"
+/* run_shape alone, for tests: where a shape program's match at data[pos:] ends, or None. */
+static PyObject *
+match_shape(PyObject *self, PyObject *args)
+{
+    Py_buffer prog, data;
+    Py_ssize_t pos;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*n", &prog, &data, &pos))
+        return NULL;
+    PyObject *out = NULL;
+    if (!valid_shape((cp)prog.buf, (cp)prog.buf + prog.len))
+        PyErr_SetString(PyExc_ValueError, "not a shape program");
+    else if (pos < 0 || pos > data.len)
+        PyErr_SetString(PyExc_ValueError, "pos out of range");
+    else {
+        Op *ops = ops_of((cp)prog.buf);
+        if (ops == NULL)
+            PyErr_NoMemory();
+        else {
+            cp q = memchr((cp)data.buf + pos, '\n', (size_t)(data.len - pos));
+            cp r = run_shape(ops, (cp)data.buf + pos, q ? q : (cp)data.buf + data.len);
+            out = r == NULL ? Py_NewRef(Py_None) : PyLong_FromSsize_t(r - (cp)data.buf);
+            ops_free(ops);
+        }
+    }
+    PyBuffer_Release(&prog);
+    PyBuffer_Release(&data);
+    return out;
+}
+
+static PyMethodDef filter_methods[] = {
+    {"scan", (PyCFunction)filter_scan, METH_VARARGS,
+     "scan(chunk, start, end, known, all_lines=False) -> (lines, starts, blank, continuation,\n"
      "    unrecognized, samples, first_plain, last_plain)\n\n"
      "Count the newlines of chunk[start:end] and list the start of every line that may matter\n"
-     "(start must be a line start):\n"
-     "not a plain record of the layout (0 file, 1 console, 2 less, 3 none), or holding a `#`\n"
-     "that is "
-     "not an alive payload of an id whose bit is set in the bitmap `known`. Lines that cannot\n"
-     "be records are counted by kind instead; samples are the starts of the first three\n"
-     "unrecognized ones. first_plain and last_plain: the first and last line skipped as plain\n"
-     "(-1 if none). as_kind (2 continuation, 3 unrecognized) is the kind of every such line\n"
-     "when the chunk's lines were cut from a prefix that decides it."},
-    {"line_stamps", line_stamps, METH_VARARGS,
-     "line_stamps(chunk, end) -> list of 17-byte stamps, or None\n\n"
-     "The `dd/mm/yy HH:MM:SS` stamps that start lines of chunk[:end], or None when a line\n"
-     "that starts with none holds `HH:MM:SS` or an escape (a time may hide there)."},
+     "(start must be a line start): not a plain record of the filter's layout (with all_lines,\n"
+     "none is), or holding a `#N` that is not an alive payload of an id whose bit is set in the\n"
+     "bitmap `known`. Lines that cannot be records are counted by kind instead; samples are the\n"
+     "starts of the first three unrecognized ones. first_plain and last_plain: the first and\n"
+     "last line skipped as plain (-1 if none)."},
+    {"line_stamps", (PyCFunction)filter_line_stamps, METH_VARARGS,
+     "line_stamps(chunk, end) -> list of stamps, or None\n\n"
+     "The stamps of the filter's shape that start lines of chunk[:end], or None when a line\n"
+     "that starts with none holds a clock (`HH:MM:SS`) or an escape (a time may hide there)."},
+    {"listens", (PyCFunction)filter_listens, METH_VARARGS,
+     "listens(chunk, start, end, head) -> (stop, tails)\n\n"
+     "The lines of a LISTEN burst from start (a line start): each a stamp, head, a nonce, `\"`\n"
+     "and a tail. stop is the end of the last one; tails are their tails, in order. With a\n"
+     "year-less stamp, the lines after the first share its month and a valid date."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject FilterType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wsdiag._lines.Filter",
+    .tp_basicsize = sizeof(Filter),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Filter(wrapper, stamp, module, func, debug, levels, funcs, starts, texts, debug_starts,\n"
+              "       debug_texts, id_seps, hazards, alive_after, alive, day_at=-1, month_at=-1)\n\n"
+              "A line filter built from byte patterns (see wsdiag/linefilter.py).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)filter_init,
+    .tp_dealloc = (destructor)filter_dealloc,
+    .tp_methods = filter_methods,
+};
+
+static PyMethodDef methods[] = {
     {"map_guard", map_guard, METH_VARARGS,
      "map_guard(window) -> bool\n\n"
      "Guard a read-only map (a buffer): a SIGBUS inside it (the file was cut short) maps zeros\n"
      "there instead of killing the process. False where this cannot be done."},
     {"map_unguard", map_unguard, METH_NOARGS,
      "map_unguard() -> bool\n\nEnd the guard; True if the map was cut short meanwhile."},
-    {"listens", listens, METH_VARARGS,
-     "listens(chunk, start, end, head, less=False) -> (stop, tails)\n\n"
-     "The lines of a LISTEN burst from start (a line start): each a stamp, head, a nonce, `\"`\n"
-     "and a tail. stop is the end of the last one; tails are their tails, in order. With less,\n"
-     "the stamp is year-less and the lines after the first share its month and a valid date."},
+    {"match_shape", match_shape, METH_VARARGS,
+     "match_shape(program, data, pos) -> end | None\n\n"
+     "Where a match of the shape program at data[pos:] (up to its line's end) ends."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "wsdiag._lines", "The fast path's line filter (see scan.py).", -1, methods,
+    PyModuleDef_HEAD_INIT, "wsdiag._lines", "The fast path's line filter (see linefilter.py).", -1, methods,
 };
 
 PyMODINIT_FUNC
 PyInit__lines(void)
 {
+    if (PyType_Ready(&FilterType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && (PyModule_AddIntConstant(m, "MAX_LINE", MAX_LINE) < 0 ||
-                      PyModule_AddIntConstant(m, "MAX_SAMPLES", MAX_SAMPLES) < 0)) {
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddIntConstant(m, "MAX_LINE", MAX_LINE) < 0 ||
+        PyModule_AddIntConstant(m, "MAX_SAMPLES", MAX_SAMPLES) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&FilterType);
+    if (PyModule_AddObject(m, "Filter", (PyObject *)&FilterType) < 0) {
+        Py_DECREF(&FilterType);
         Py_DECREF(m);
         return NULL;
     }

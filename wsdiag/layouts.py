@@ -15,9 +15,20 @@ import re
 from datetime import datetime
 
 from wsdiag.records import Line
-from wsdiag.stamps import DOCKER, INSIDE_MAX, JUNK, STAMP, STAMP_INSIDE, YearResolver, docker_time, stamp_time
+from wsdiag.stamps import (
+    DOCKER,
+    INSIDE_MAX,
+    JUNK,
+    MAX_YEAR,
+    MIN_YEAR,
+    STAMP,
+    STAMP_INSIDE,
+    YearResolver,
+    docker_time,
+    stamp_time,
+)
 
-__all__ = ["LEVELS", "YearResolver", "is_continuation", "split_line"]
+__all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "split_line"]
 
 #: The miner's log levels (logging's names; `WARN` from old `logger.warn` calls).
 LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")

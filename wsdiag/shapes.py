@@ -76,7 +76,7 @@ class Shape:
     @property
     def first_regex(self) -> bytes:
         """A bytes regex for one byte a match can start with."""
-        return _class_regex(_first(self.steps)[0])
+        return class_regex(_first(self.steps)[0])
 
     @functools.cached_property
     def width(self) -> int | None:
@@ -248,7 +248,8 @@ def shape(source: str) -> Shape:
     return Shape(source, steps)
 
 
-def _class_regex(chars: frozenset[int]) -> bytes:
+def class_regex(chars: frozenset[int]) -> bytes:
+    """A bytes regex for one byte of ``chars``."""
     if chars == _DIGITS:
         return rb"\d"
     if len(chars) == 1:
@@ -278,7 +279,7 @@ def _regex(steps: tuple[Step, ...]) -> bytes:
                 b"?" if (step.lo, step.hi) == (0, 1) else
                 b"{%d}" % step.lo if step.lo == step.hi else b"{%d,%d}" % (step.lo, step.hi)
             )
-            out += _class_regex(step.chars) + count
+            out += class_regex(step.chars) + count
         elif isinstance(step, Opt):
             out += b"(?:" + _regex(step.steps) + b")?"
         else:
