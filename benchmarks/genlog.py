@@ -329,7 +329,7 @@ class _Generator:
         self.done = False
         self.parts: list[bytes] = []
         self.plen = 0
-        self.wrap = _Wrapper(cfg.wrapper, cfg.layout, cfg.start.year, self.rng) if cfg.wrapper != "none" else None
+        self.wrap = _Wrapper(cfg.wrapper, cfg.layout, cfg.start.year, cfg.seed) if cfg.wrapper != "none" else None
         self.out_bytes = 0  # bytes written to out (the wrapper's included)
 
         # simulation state
@@ -1109,12 +1109,12 @@ class _Wrapper:
     """Puts a log collector's prefix before every line, with the time of the line's record
     (continuation lines take the time of the record above them)."""
 
-    def __init__(self, kind: str, layout: str, year: int, rng: random.Random) -> None:
+    def __init__(self, kind: str, layout: str, year: int, seed: int) -> None:
         self.kind = kind
         self.less = layout == "less"
         self.year = year
         self.month = 0
-        self.rng = random.Random(rng.random())  # its own stream: the log's lines stay the same
+        self.rng = random.Random(seed)  # its own stream: the log's lines stay the same
         self.stamp = b""
         self.when = datetime(year, 1, 1)
         self.service = b"twitch-miner-1  | " if kind == "desktop" else b"twitch-miner  | "

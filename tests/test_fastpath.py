@@ -617,6 +617,47 @@ def test_docker_service_prefixes_are_cut_and_read_alike(cfg: dict[str, Any]) -> 
     _same_everywhere(_prefixed(data, b"miner-1  | ", b"miner-2  | "))
 
 
+@pytest.mark.parametrize("wrapper", [w for w in genlog.WRAPPERS if w != "none"])
+@pytest.mark.parametrize("layout", ["file", "console", "less"])
+def test_collectors_prefixes_are_read_alike(layout: str, wrapper: str) -> None:
+    """A log behind each collector's prefix gives the reference document, and the counts of the
+    same log without the prefix; the fast path skips its heartbeats all the same."""
+    cfg = {"seed": 31, "size": 150_000, "connections": 6, "layout": layout, "failure_rate": 0.03,
+           "wrapper": wrapper, "year_rollover": layout == "less"}  # fmt: skip
+    data = _gen(**cfg)
+    doc = _same_everywhere(data)
+    bare = _scan(_gen(**{**cfg, "wrapper": "none"}), None)
+    for key in ("failures", "reconnects", "closes", "topics", "span"):
+        assert doc[key] == bare[key], key
+    assert doc["inputs"][0]["lines"] == bare["inputs"][0]["lines"]
+    assert doc["inputs"][0]["unrecognized"] == bare["inputs"][0]["unrecognized"] == 0
+    fmt = scan.FILTERS.format_of(data, len(data))
+    assert (fmt.wrapper.name, fmt.layout) == (wrapper, layout)
+
+
+@pytest.mark.parametrize("wrapper", ["docker-t", "desktop", "fly", "journald", "compose-t"])
+def test_a_collectors_time_stands_in_where_split_line_lets_it(wrapper: str) -> None:
+    """Lines whose own stamp is not a date (31/02) take the time of a `docker logs -t`, Docker
+    Desktop or Fly.io prefix, not that of journald or `compose logs -t`; alike in both paths,
+    when they are read and when they are skipped."""
+    before = {
+        "docker-t": "2024-06-01T10:00:{s:02d}.5Z ", "desktop": "2024-06-01 10:00:{s:02d} miner-1  | ",
+        "fly": "2024-06-01T10:00:{s:02d}Z app[ab12] ams [info]", "journald": "Jun 01 10:00:{s:02d} pi python3[9]: ",
+        "compose-t": "miner-1  | 2024-06-01T10:00:{s:02d}.5Z ",
+    }[wrapper]
+    lines = []
+    for s in range(0, 50, 2):
+        day = "31/02/26" if s in (0, 2, 24, 48) else "25/11/26"
+        lines.append(before.format(s=s) + SEND.format(s=s, msg='#1 - Send: {"type":"PING"}').replace("25/11/26", day))
+        lines.append(before.format(s=s + 1) + DEBUG.format(s=s + 1, msg="#1 - Received: {\"type\":\"PONG\"}").replace("25/11/26", day))
+        if s == 24:
+            lines.append(before.format(s=s) + DEBUG.format(s=s, msg="#1 - WebSocket closed").replace("25/11/26", day))
+    doc = _same_everywhere(("\n".join(lines) + "\n").encode())
+    stands_in = wrapper in ("docker-t", "desktop", "fly")
+    assert doc["span"]["first"] == ("2024-06-01T10:00:00" if stands_in else "2026-11-25T21:08:04")
+    assert doc["span"]["last"] == ("2024-06-01T10:00:49" if stands_in else "2026-11-25T21:08:47")
+
+
 def test_a_prefix_that_makes_a_line_too_long_is_not_cut() -> None:
     """A line that only the prefix pushes over MAX_LINE is counted too long, as line() counts it."""
     service = b"a-very-long-service-name-for-this-miner  | "
