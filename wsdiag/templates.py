@@ -167,7 +167,8 @@ def response_error(t: Template, m: Match) -> Record | None:
         found = _RESPONSE_ERROR.search(rest)
         if found:
             code = found.group("code")
-            return Record(Kind.RESPONSE_ERROR, m.time, m.conn, _answer_class(code), _safe(rest), key="listen:" + code)
+            cls = _answer_class(code)
+            return Record(Kind.RESPONSE_ERROR, m.time, m.conn, cls, _safe(rest), key="listen:" + code)
     return Record(Kind.OTHER, m.time, m.conn)
 
 
