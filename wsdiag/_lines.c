@@ -46,7 +46,7 @@ starts(cp p, cp q, const char *lit, Py_ssize_t n)
 
 /* -- shapes ------------------------------------------------------------------------------ */
 
-enum { OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL };
+enum { OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL, OP_ALT };
 
 /* p[0:n] == lit[0:n] (n >= 1): short literals (the usual ones) in one or two word compares. */
 static inline int
@@ -78,13 +78,16 @@ u16(cp p)
 }
 
 /* A program compiled for running: one struct per step, nothing left to decode. */
-enum { K_END, K_LIT, K_BYTE, K_RUN, K_OPT, K_EOL };
+enum { K_END, K_LIT, K_BYTE, K_RUN, K_OPT, K_EOL, K_ALT };
 
 typedef struct Op {
     unsigned char kind, byte; /* K_BYTE: an optional single byte */
-    unsigned lo, hi, n; /* K_RUN: counts; K_LIT: length */
-    cp data; /* K_LIT: the bytes; K_RUN: the 32-byte class bitmap */
+    unsigned lo, hi, n; /* K_RUN: counts; K_LIT: length; K_ALT: branches */
+    cp data; /* K_LIT: the bytes */
+    unsigned char *in; /* K_RUN: 1 for each byte of the class */
     struct Op *sub; /* K_OPT: the optional steps (ending in K_END) */
+    struct Op **alts; /* K_ALT: the branches */
+    int *first; /* K_ALT: the byte each branch must start with, or -1 */
 } Op;
 
 static void
@@ -92,10 +95,39 @@ ops_free(Op *ops)
 {
     if (ops == NULL)
         return;
-    for (Op *o = ops; o->kind != K_END; o++)
+    for (Op *o = ops; o->kind != K_END; o++) {
         if (o->kind == K_OPT)
             ops_free(o->sub);
+        if (o->kind == K_ALT) {
+            for (unsigned i = 0; o->alts != NULL && i < o->n; i++)
+                ops_free(o->alts[i]);
+            PyMem_Free(o->alts);
+            PyMem_Free(o->first);
+        }
+        PyMem_Free(o->in);
+    }
     PyMem_Free(ops);
+}
+
+/* The length of a valid program's step at op. */
+static Py_ssize_t
+step_len(cp op)
+{
+    switch (*op) {
+    case OP_LIT:
+    case OP_OPT:
+        return 3 + u16(op + 1);
+    case OP_RUN:
+        return 5 + 32;
+    case OP_ALT: {
+        cp o = op + 3;
+        for (unsigned i = 0; i < u16(op + 1); i++)
+            o += 2 + u16(o);
+        return o - op;
+    }
+    default:
+        return 1;
+    }
 }
 
 /* The ops of a valid program (see valid_shape); NULL when out of memory. */
@@ -104,7 +136,7 @@ ops_of(cp op)
 {
     Py_ssize_t n = 1;
     for (cp o = op; *o != OP_END; n++)
-        o += *o == OP_LIT ? 3 + u16(o + 1) : *o == OP_RUN ? 5 + 32 : *o == OP_OPT ? 3 + u16(o + 1) : 1;
+        o += step_len(o);
     Op *out = PyMem_Calloc((size_t)n, sizeof(Op)), *w = out;
     if (out == NULL)
         return NULL;
@@ -119,26 +151,47 @@ ops_of(cp op)
         case OP_RUN: {
             w->lo = u16(op + 1);
             w->hi = u16(op + 3);
-            w->data = op + 5;
             int members = 0, last = 0;
             for (int c = 0; c < 256; c++)
-                if (BIT(w->data, c)) {
+                if (BIT(op + 5, c)) {
                     members++;
                     last = c;
                 }
             w->kind = members == 1 && w->lo == 0 && w->hi == 1 ? K_BYTE : K_RUN;
             w->byte = (unsigned char)last;
+            if (w->kind == K_RUN) {
+                w->in = PyMem_Malloc(256);
+                if (w->in == NULL)
+                    goto nomem;
+                for (int c = 0; c < 256; c++)
+                    w->in[c] = BIT(op + 5, c) ? 1 : 0;
+            }
             op += 5 + 32;
+            break;
+        }
+        case OP_ALT: {
+            w->kind = K_ALT;
+            w->n = u16(op + 1);
+            w->alts = PyMem_Calloc(w->n + 1, sizeof(Op *));
+            w->first = PyMem_Calloc(w->n + 1, sizeof(int));
+            if (w->alts == NULL || w->first == NULL)
+                goto nomem;
+            cp b = op + 3;
+            for (unsigned i = 0; i < w->n; i++) {
+                w->alts[i] = ops_of(b + 2);
+                if (w->alts[i] == NULL)
+                    goto nomem;
+                w->first[i] = w->alts[i]->kind == K_LIT ? w->alts[i]->data[0] : -1;
+                b += 2 + u16(b);
+            }
+            op = b;
             break;
         }
         case OP_OPT:
             w->kind = K_OPT;
             w->sub = ops_of(op + 3);
-            if (w->sub == NULL) {
-                w->kind = K_END;
-                ops_free(out);
-                return NULL;
-            }
+            if (w->sub == NULL)
+                goto nomem;
             op += 3 + u16(op + 1);
             break;
         default: /* OP_EOL */
@@ -148,6 +201,10 @@ ops_of(cp op)
     }
     w->kind = K_END;
     return out;
+nomem:
+    w[1].kind = K_END; /* free what was built, this step included */
+    ops_free(out);
+    return NULL;
 }
 
 /* Where a match of the shape at p ends (q: the line's end), or NULL. Greedy and without
@@ -155,40 +212,83 @@ ops_of(cp op)
 static cp
 run_shape(const Op *op, cp p, cp q)
 {
-    for (;; op++) {
+#if defined(__GNUC__)
+    /* Each step jumps to the next one's code from its own place: the jumps are predicted far
+     * better than one shared switch. */
+    static const void *const code[] = {&&end, &&lit, &&byte, &&run, &&opt, &&eol, &&alt};
+#define NEXT goto *code[op->kind]
+#define CASE(kind, label) label:
+    NEXT;
+#else
+#define NEXT continue
+#define CASE(kind, label) case kind:
+    for (;;)
         switch (op->kind) {
-        case K_END:
-            return p;
-        case K_LIT:
-            if ((size_t)(q - p) < op->n || !lit_eq(p, op->data, op->n))
-                return NULL;
-            p += op->n;
-            break;
-        case K_BYTE:
-            p += p < q && *p == op->byte;
-            break;
-        case K_RUN: {
-            cp s = p;
-            while (p < q && (unsigned)(p - s) < op->hi && BIT(op->data, *p))
-                p++;
-            if ((unsigned)(p - s) < op->lo)
-                return NULL;
-            break;
-        }
-        case K_OPT: {
-            /* Most optional parts are absent: look at their first byte before going in. */
-            const Op *in = op->sub;
-            int maybe = p < q && (in->kind == K_LIT ? *p == in->data[0] : in->kind == K_RUN ? (BIT(in->data, *p) || in->lo == 0) : 1);
-            cp r = maybe ? run_shape(in, p, q) : NULL;
-            if (r != NULL)
-                p = r;
-            break;
-        }
-        default: /* K_EOL */
-            if (p != q)
-                return NULL;
-        }
+#endif
+    CASE(K_END, end)
+        return p;
+    CASE(K_LIT, lit)
+        if ((size_t)(q - p) < op->n || !lit_eq(p, op->data, op->n))
+            return NULL;
+        p += op->n;
+        op++;
+        NEXT;
+    CASE(K_BYTE, byte)
+        p += p < q && *p == op->byte;
+        op++;
+        NEXT;
+    CASE(K_RUN, run) {
+        cp s = p, e = (size_t)(q - p) > op->hi ? p + op->hi : q;
+        while (p < e && op->in[*p])
+            p++;
+        if ((unsigned)(p - s) < op->lo)
+            return NULL;
+        op++;
+        NEXT;
     }
+    CASE(K_OPT, opt) {
+        /* Most optional parts are absent: look at their first byte before going in. */
+        const Op *in = op->sub;
+        int maybe = p < q && (in->kind == K_LIT ? *p == in->data[0] : in->kind == K_RUN ? (in->in[*p] || in->lo == 0) : 1);
+        cp r = maybe ? run_shape(in, p, q) : NULL;
+        if (r != NULL)
+            p = r;
+        op++;
+        NEXT;
+    }
+    CASE(K_EOL, eol)
+        if (p != q)
+            return NULL;
+        op++;
+        NEXT;
+    CASE(K_ALT, alt) { /* the last step: the first branch that matches */
+        unsigned n = op->n, only = n, i;
+        int all_first = 1;
+        for (i = 0; i < n; i++) {
+            if (op->first[i] < 0)
+                all_first = 0;
+            else if (p < q && *p == op->first[i])
+                only = only == n ? i : n + 1;
+        }
+        if (all_first && only == n)
+            return NULL;
+        if (all_first && only < n) { /* one branch alone can start here: go on in it, no call */
+            op = op->alts[only];
+            NEXT;
+        }
+        for (i = 0; i < n; i++)
+            if (op->first[i] < 0 || (p < q && *p == op->first[i])) {
+                cp r = run_shape(op->alts[i], p, q);
+                if (r != NULL)
+                    return r;
+            }
+        return NULL;
+    }
+#if !defined(__GNUC__)
+        }
+#endif
+#undef NEXT
+#undef CASE
 }
 
 /* Checks that a program is well formed (shapes.py wrote it; a caller could pass anything). */
@@ -221,6 +321,18 @@ valid_shape(cp op, cp end)
         case OP_EOL:
             op++;
             break;
+        case OP_ALT: {
+            if (end - op < 3)
+                return 0;
+            cp b = op + 3;
+            for (unsigned i = 0; i < u16(op + 1); i++) {
+                if (end - b < 2 || (Py_ssize_t)u16(b) > end - b - 2 || u16(b) == 0 || !valid_shape(b + 2, b + 2 + u16(b)))
+                    return 0;
+                b += 2 + u16(b);
+            }
+            op = b;
+            break;
+        }
         default:
             return 0;
         }
@@ -347,8 +459,6 @@ typedef struct {
     PyObject_HEAD
     PyObject *wrapper_obj, *module_obj, *func_obj, *alive_obj; /* programs, kept alive */
     Op *wrapper, *module, *func; /* NULL: no wrapper; no module (console); no level at all (less) */
-    PyObject *alive_after_obj;
-    Op *alive_after; /* after a known id's digits, before any alive payload: ` - [uuid - ]` */
     Op **alive;
     Py_ssize_t nalive;
     unsigned char alive_first[32]; /* the bytes an alive payload starts with */
@@ -368,11 +478,9 @@ filter_dealloc(Filter *f)
     Py_XDECREF(f->module_obj);
     Py_XDECREF(f->func_obj);
     Py_XDECREF(f->alive_obj);
-    Py_XDECREF(f->alive_after_obj);
     ops_free(f->wrapper);
     ops_free(f->module);
     ops_free(f->func);
-    ops_free(f->alive_after);
     for (Py_ssize_t i = 0; f->alive != NULL && i < f->nalive; i++)
         ops_free(f->alive[i]);
     PyMem_Free(f->alive);
@@ -444,15 +552,14 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"wrapper", "stamp", "module", "func", "debug", "levels", "funcs",
                             "starts", "texts", "debug_starts", "debug_texts", "id_seps", "hazards",
-                            "alive_after", "alive", "day_at", "month_at", NULL};
+                            "alive", "day_at", "month_at", NULL};
     PyObject *wrapper, *module, *func, *debug, *levels, *funcs, *starts, *texts, *debug_starts,
-        *debug_texts, *id_seps, *hazards, *alive_after, *alive;
+        *debug_texts, *id_seps, *hazards, *alive;
     Py_buffer stamp;
     f->day_at = f->month_at = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOOO|ii", names, &wrapper, &stamp, &module,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOO|ii", names, &wrapper, &stamp, &module,
                                      &func, &debug, &levels, &funcs, &starts, &texts, &debug_starts,
-                                     &debug_texts, &id_seps, &hazards, &alive_after, &alive, &f->day_at,
-                                     &f->month_at))
+                                     &debug_texts, &id_seps, &hazards, &alive, &f->day_at, &f->month_at))
         return -1;
     /* The stamp: the bytes allowed at each position, 32-byte bitmaps one after the other. */
     int bad = stamp.len % 32 != 0 || stamp.len / 32 > STAMP_MAX || stamp.len == 0;
@@ -469,12 +576,6 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
         return -1;
     }
     words_init(f);
-    if (program(alive_after, &f->alive_after_obj, &f->alive_after, "alive_after") < 0)
-        return -1;
-    if (f->alive_after == NULL) {
-        PyErr_SetString(PyExc_ValueError, "alive_after: a shape program expected");
-        return -1;
-    }
     if (program(wrapper, &f->wrapper_obj, &f->wrapper, "wrapper") < 0 ||
         program(module, &f->module_obj, &f->module, "module") < 0 ||
         program(func, &f->func_obj, &f->func, "func") < 0)
@@ -484,7 +585,9 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
             PyErr_SetString(PyExc_ValueError, "module: must start with a run");
             return -1;
         }
-        memcpy(f->module_first, f->module->data, 32);
+        for (int c = 0; c < 256; c++)
+            if (f->module->in[c])
+                f->module_first[c >> 3] |= (unsigned char)(1u << (c & 7));
     }
     if (lits_from(debug, &f->debug, "debug") < 0 || lits_from(levels, &f->levels, "levels") < 0 ||
         lits_from(funcs, &f->funcs, "funcs") < 0 || lits_from(starts, &f->starts, "starts") < 0 ||
@@ -637,10 +740,9 @@ hashes_harmless(const Filter *f, cp p, cp q, cp known, Py_ssize_t nknown)
         /* A known id in its own spelling (no leading zero), then a payload that only says alive */
         if (n >= 1 && n <= 7 && !(n > 1 && *p == '0') && id < nknown * 8 && BIT(known, id)) {
             int alive = 0;
-            cp a = run_shape(f->alive_after, d, q);
-            if (a != NULL && a < q && BIT(f->alive_first, *a))
+            if (d < q && BIT(f->alive_first, *d))
                 for (Py_ssize_t i = 0; i < f->nalive && !alive; i++)
-                    alive = run_shape(f->alive[i], a, q) != NULL;
+                    alive = run_shape(f->alive[i], d, q) != NULL;
             if (alive)
                 continue;
         }
@@ -1170,7 +1272,7 @@ static PyTypeObject FilterType = {
     .tp_basicsize = sizeof(Filter),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Filter(wrapper, stamp, module, func, debug, levels, funcs, starts, texts, debug_starts,\n"
-              "       debug_texts, id_seps, hazards, alive_after, alive, day_at=-1, month_at=-1)\n\n"
+              "       debug_texts, id_seps, hazards, alive, day_at=-1, month_at=-1)\n\n"
               "A line filter built from byte patterns (see wsdiag/linefilter.py).",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)filter_init,

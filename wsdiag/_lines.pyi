@@ -23,7 +23,6 @@ class Filter:
         debug_texts: _Lits,
         id_seps: _Lits,
         hazards: _Lits,
-        alive_after: bytes,
         alive: Sequence[bytes],
         day_at: int = ...,
         month_at: int = ...,

@@ -25,7 +25,7 @@ from typing import Any
 from wsdiag.analyze import MAX_SAMPLES
 from wsdiag.layouts import FUNC_SHAPE, LEVELS, MODULE_SHAPE
 from wsdiag.redact import ESCAPE_INTRODUCERS
-from wsdiag.shapes import Shape, class_regex, shape
+from wsdiag.shapes import Shape, class_regex, concat, shape, union
 from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
 from wsdiag.templates import AFTER_DIGITS, SIEVE, Sieve
 
@@ -292,7 +292,10 @@ class Filters:
         self.listen_head = b" - " + sieve.listen.encode()
         #: The LISTEN of a topic, after `#`: group `listen` is its id.
         self.listen = rb"(?P<listen>\d{1,5})" + re.escape(self.listen_head) + rb'[A-Za-z0-9]{0,64}"'
-        self.alive = _AFTER_DIGITS.bytes_regex + b"(?:" + b"|".join(a.bytes_regex for a in sieve.alive) + b")"
+        #: After a known id's digits: what says no more than "alive" (the sieve's payloads
+        #: after the id's separator and uuid, their common beginnings shared).
+        self.alive_shape = concat(_AFTER_DIGITS, union(list(sieve.alive)))
+        self.alive = self.alive_shape.bytes_regex
         #: Any `#N` that may matter to some set of known ids: looked for in the lines the C
         #: filter returns, whose ids it has checked already.
         self.ws_any = self.ws_pattern(set())
@@ -364,8 +367,7 @@ class Filters:
             debug_texts=_anchored(self.debug_texts),
             id_seps=list(self.id_seps),
             hazards=_anchored(HAZARDS),
-            alive_after=_AFTER_DIGITS.program,
-            alive=[a.program for a in self.sieve.alive],
+            alive=[self.alive_shape.program],
             day_at=h.stamp.day_at if h.stamp.year_less else -1,
             month_at=h.stamp.month_at if h.stamp.year_less else -1,
         )

@@ -349,12 +349,13 @@ class Scanner:
         i = 0
         less = fmt.stamp.year_less
         years: list[tuple[int, tuple[int, bool, int | None]]] = [(begin, self.years.state())] if less else []
+        plain_at, ws_any, find = fmt.plain.match, FILTERS.ws_any.search, chunk.find
         while i < len(candidates):
             start = candidates[i]
             i += 1
             if start < pos:
                 continue
-            stop = chunk.find(b"\n", start) + 1
+            stop = find(b"\n", start) + 1
             if samples and start in samples:
                 # An unrecognized line the filter counted: only its sample is taken.
                 self._sample(chunk, start, stop)
@@ -363,16 +364,16 @@ class Scanner:
             if less:
                 # Every candidate is read (the filter may have picked it to keep the years
                 # right), a burst of LISTENs as a burst.
-                plain = fmt.plain.match(chunk, start, end - 1)
-                m = FILTERS.ws_any.search(chunk, start, stop) if plain else None
+                plain = plain_at(chunk, start, end - 1)
+                m = ws_any(chunk, start, stop) if plain else None
                 if m is not None and m.group("listen") is not None and fmt.c is not None:
                     stop = self._listens(chunk, end, start, m, read)
                 else:
                     self._read(chunk, start, read)
                 years.append((start, self.years.state()))
-            elif fmt.plain.match(chunk, start, end - 1):
+            elif plain_at(chunk, start, end - 1):
                 # The C filter knows the ids it was given; the pattern knows those read since.
-                m = (pattern if fmt.c is None else FILTERS.ws_any).search(chunk, start, stop)
+                m = (pattern.search if fmt.c is None else ws_any)(chunk, start, stop)
                 if m is None:
                     continue  # a plain line after all
                 if m.group("listen") is not None:
@@ -584,14 +585,19 @@ class Scanner:
     def _time(self, chunk: Buffer, start: int, head: Head) -> datetime | None:
         """The time line() gives a line that starts with ``head``; a year-less one takes its
         year from the resolver, in order, as in line()."""
-        m = head.regex.match(chunk, start)
-        assert m is not None
-        if head.stamp.year_less:
-            stamped, assumed = split_line(chunk[start : m.end()].decode("latin-1"), self.years)
+        stamp = head.stamp
+        if head.wrapper.shape is None:  # no prefix: the stamp is at the start
+            end = start + stamp.width + 3
+        else:
+            m = head.regex.match(chunk, start)
+            assert m is not None
+            end = m.end()
+        if stamp.year_less:
+            stamped, assumed = split_line(chunk[start:end].decode("latin-1"), self.years)
             if assumed:
                 self.summary.year_assumed = True
             return stamped.time
-        t = self._stamp_time(bytes(chunk[m.end() - 3 - head.stamp.width : m.end() - 3]), head)
+        t = self._stamp_time(bytes(chunk[end - 3 - stamp.width : end - 3]), head)
         if t is None and head.wrapper.shape is not None:
             return _line_time(head)(chunk, start)  # the prefix's time may stand in
         return t

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 #: Opcodes of the program handed to the C filter (see ``run_shape`` in _lines.c).
-OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL = 0, 1, 2, 3, 4
+OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL, OP_ALT = 0, 1, 2, 3, 4, 5
 
 _DIGITS = frozenset(b"0123456789")
 
@@ -48,7 +48,15 @@ class Eol:
     pass
 
 
-Step = Lit | Run | Opt | Eol
+@dataclass(frozen=True)
+class Alt:
+    """Branches tried in turn: only as the last step (so no later step needs another branch),
+    made by :func:`union`."""
+
+    branches: tuple[tuple[Step, ...], ...]
+
+
+Step = Lit | Run | Opt | Eol | Alt
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,9 @@ def _first(steps: tuple[Step, ...]) -> tuple[frozenset[int], bool]:
                 return frozenset(first), False
         elif isinstance(step, Opt):
             first |= _first(step.steps)[0]
+        elif isinstance(step, Alt):
+            firsts = [_first(b) for b in step.branches]
+            return frozenset(first.union(*(f for f, _ in firsts))), any(e for _, e in firsts)
         else:
             return frozenset(first), True
     return frozenset(first), True
@@ -137,6 +148,11 @@ def _check(steps: tuple[Step, ...], source: str, follow: frozenset[int] = frozen
                 raise ShapeError(f"{source!r}: an optional part can start what follows it")
         if isinstance(step, Eol) and (i != len(steps) - 1 or follow):
             raise ShapeError(f"{source!r}: $ only at the end")
+        if isinstance(step, Alt):
+            if i != len(steps) - 1 or follow:
+                raise ShapeError(f"{source!r}: branches only at the end")
+            for branch in step.branches:
+                _check(branch, source)
 
 
 class _Reader:
@@ -282,6 +298,8 @@ def _regex(steps: tuple[Step, ...]) -> bytes:
             out += class_regex(step.chars) + count
         elif isinstance(step, Opt):
             out += b"(?:" + _regex(step.steps) + b")?"
+        elif isinstance(step, Alt):
+            out += b"(?:" + b"|".join(_regex(b) for b in step.branches) + b")"
         else:
             out += rb"(?=\n|\Z)"
     return out
@@ -304,6 +322,11 @@ def _program(steps: tuple[Step, ...]) -> bytes:
         elif isinstance(step, Opt):
             inner = _program(step.steps) + bytes([OP_END])
             out += bytes([OP_OPT]) + _u16(len(inner)) + inner
+        elif isinstance(step, Alt):
+            out += bytes([OP_ALT]) + _u16(len(step.branches))
+            for branch in step.branches:
+                inner = _program(branch) + bytes([OP_END])
+                out += _u16(len(inner)) + inner
         else:
             out += bytes([OP_EOL])
     return out
@@ -320,7 +343,71 @@ def _span(steps: tuple[Step, ...]) -> tuple[int, int]:
             hi += step.hi
         elif isinstance(step, Opt):
             hi += _span(step.steps)[1]
+        elif isinstance(step, Alt):
+            spans = [_span(b) for b in step.branches]
+            lo += min(a for a, _ in spans)
+            hi += max(b for _, b in spans)
     return lo, hi
+
+
+_Atom = tuple[str, object]
+
+
+def _atoms(steps: tuple[Step, ...]) -> list[_Atom]:
+    """Steps with their literals cut into bytes, so that shapes can share a prefix of one."""
+    out: list[_Atom] = []
+    for step in steps:
+        out += [("byte", b) for b in step.data] if isinstance(step, Lit) else [("step", step)]
+    return out
+
+
+def _steps(atoms: list[_Atom]) -> tuple[Step, ...]:
+    out: list[Step] = []
+    for kind, value in atoms:
+        if kind == "byte":
+            assert isinstance(value, int)
+            if out and isinstance(out[-1], Lit):
+                out[-1] = Lit(out[-1].data + bytes([value]))
+            else:
+                out.append(Lit(bytes([value])))
+        else:
+            out.append(value)  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _factor(seqs: list[list[_Atom]]) -> tuple[Step, ...]:
+    n = 0
+    while all(len(s) > n for s in seqs) and all(s[n] == seqs[0][n] for s in seqs):
+        n += 1
+    head = _steps(seqs[0][:n])
+    rests = [s[n:] for s in seqs]
+    if all(r == rests[0] for r in rests):
+        return head + _steps(rests[0])
+    if any(not r for r in rests):
+        return head  # one shape ends here: a match of it is a match of the union
+    groups: dict[_Atom, list[list[_Atom]]] = {}
+    for r in rests:
+        groups.setdefault(r[0], []).append(r)
+    return (*head, Alt(tuple(_factor(g) for g in groups.values())))
+
+
+def concat(first: Shape, then: Shape) -> Shape:
+    """``first`` followed by ``then``."""
+    source = first.source + then.source
+    steps = first.steps + then.steps
+    _check(steps, source)
+    return Shape(source, steps)
+
+
+def union(shapes: list[Shape]) -> Shape:
+    """A shape that matches where any of ``shapes`` matches (not where: the end of a match may
+    differ), their common beginnings checked once. A shape that ends where another goes on
+    stands for both. (What follows a shared part is what follows it in one of the shapes, none
+    of which it can take: the union needs no backing up either.)"""
+    source = "|".join(s.source for s in shapes)
+    steps = _factor([_atoms(s.steps) for s in shapes])
+    _check(steps, source)
+    return Shape(source, steps)
 
 
 def match(s: Shape, data: bytes, pos: int = 0) -> int | None:
