@@ -549,3 +549,27 @@ def test_same_line_stamps_as_the_regexes(lines: list[tuple[str, str]]) -> None:
     data = ("\n".join(wrap + line for wrap, line in lines) + "\n").encode("utf-8", "surrogatepass")
     found = FILTERS.default.c.line_stamps(data, len(data))
     assert (None if found is None else set(found)) == linefilter.line_stamps_by_regex(data, len(data))
+
+
+@needs_c
+@pytest.mark.parametrize("wrapper", ["none", "journald"])
+def test_a_payload_seen_alive_is_not_taken_for_a_longer_one(wrapper: str) -> None:
+    """The filter remembers the alive payloads it found in a scan: a line that repeats one is
+    skipped, one that only starts like it (more after a payload that ends the line, a nonce
+    one longer, a character more before the end) is still read."""
+    before = "" if wrapper == "none" else "Nov 29 18:00:00 pi python3[812]: "
+    head = f"{before}{STAMP} - DEBUG - {MODULE} - [on_message]: #3 - "
+    payloads = [
+        'Received: { "type": "PONG" }', 'Received: { "type": "PONG" }x', 'Received: { "type": "PONG" } ',
+        'Received: {"type":"RESPONSE","error":"","nonce":"' + "a" * 63 + '"}',
+        'Received: {"type":"RESPONSE","error":"","nonce":"' + "a" * 63 + '"}}',
+        'Received: {"type":"RESPONSE","error":"","nonce":"' + "a" * 64 + '"}',
+        'Received: {"type":"RESPONSE","error":"","nonce":"' + "a" * 65 + '"}',
+        'Received: {"type":"MESSAGE","data":1}', 'Received: {"type":"MESSAGE"', 'Received: {"type":"MESSAGES"',
+        'Send: {"type":"PING"}', 'Send: {"type":"PING"}}', 'Send: {"type":"PING"}',
+    ]
+    data = "".join(head + p + "\n" for p in payloads * 2).encode()
+    fmt = FILTERS.format_of(data, len(data))
+    _same(data, {3}, [fmt])
+    read = {data[s : data.index(b"\n", s)].split(b"#3 - ")[1] for s in fmt.c.scan(data, 0, len(data), _id_bitmap({3}))[1]}
+    assert read == {p.encode() for p in payloads[1:3] + payloads[4:5] + payloads[6:7] + payloads[9:10] + payloads[11:12]}

@@ -27,6 +27,9 @@
 #include <unistd.h>
 #define HAVE_MAP_GUARD 1
 #endif
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef const unsigned char *cp;
 
@@ -62,12 +65,16 @@ lit_eq(cp p, cp lit, size_t n)
         memcpy(&d, lit + n - 8, 8);
         return a == b && c == d;
     }
-    if (n < 8) {
-        for (size_t i = 1; i < n; i++)
-            if (p[i] != lit[i])
-                return 0;
-        return 1;
+    if (n >= 4 && n < 8) {
+        uint32_t a, b, c, d;
+        memcpy(&a, p, 4);
+        memcpy(&b, lit, 4);
+        memcpy(&c, p + n - 4, 4);
+        memcpy(&d, lit + n - 4, 4);
+        return a == b && c == d;
     }
+    if (n < 4)
+        return n == 1 || (p[1] == lit[1] && (n == 2 || p[2] == lit[2]));
     return memcmp(p + 1, lit + 1, n - 1) == 0;
 }
 
@@ -88,6 +95,7 @@ typedef struct Op {
     struct Op *sub; /* K_OPT: the optional steps (ending in K_END) */
     struct Op **alts; /* K_ALT: the branches */
     int *first; /* K_ALT: the byte each branch must start with, or -1 */
+    signed char *pick; /* K_ALT whose branches start with distinct bytes: the branch by byte */
 } Op;
 
 static void
@@ -103,6 +111,7 @@ ops_free(Op *ops)
                 ops_free(o->alts[i]);
             PyMem_Free(o->alts);
             PyMem_Free(o->first);
+            PyMem_Free(o->pick);
         }
         PyMem_Free(o->in);
     }
@@ -184,6 +193,19 @@ ops_of(cp op)
                 w->first[i] = w->alts[i]->kind == K_LIT ? w->alts[i]->data[0] : -1;
                 b += 2 + u16(b);
             }
+            if (w->n <= 127) { /* a branch table, if each branch starts with a byte of its own */
+                w->pick = PyMem_Malloc(256);
+                if (w->pick == NULL)
+                    goto nomem;
+                memset(w->pick, -1, 256);
+                for (unsigned i = 0; i < w->n && w->pick != NULL; i++)
+                    if (w->first[i] < 0 || w->pick[w->first[i]] >= 0) {
+                        PyMem_Free(w->pick);
+                        w->pick = NULL;
+                    }
+                    else
+                        w->pick[w->first[i]] = (signed char)i;
+            }
             op = b;
             break;
         }
@@ -262,21 +284,14 @@ run_shape(const Op *op, cp p, cp q)
         op++;
         NEXT;
     CASE(K_ALT, alt) { /* the last step: the first branch that matches */
-        unsigned n = op->n, only = n, i;
-        int all_first = 1;
-        for (i = 0; i < n; i++) {
-            if (op->first[i] < 0)
-                all_first = 0;
-            else if (p < q && *p == op->first[i])
-                only = only == n ? i : n + 1;
-        }
-        if (all_first && only == n)
-            return NULL;
-        if (all_first && only < n) { /* one branch alone can start here: go on in it, no call */
-            op = op->alts[only];
+        if (op->pick != NULL) { /* one branch alone can start here: go on in it, no call */
+            int i = p < q ? op->pick[*p] : -1;
+            if (i < 0)
+                return NULL;
+            op = op->alts[i];
             NEXT;
         }
-        for (i = 0; i < n; i++)
+        for (unsigned i = 0; i < op->n; i++)
             if (op->first[i] < 0 || (p < q && *p == op->first[i])) {
                 cp r = run_shape(op->alts[i], p, q);
                 if (r != NULL)
@@ -342,12 +357,17 @@ valid_shape(cp op, cp end)
 
 /* -- literal lists ----------------------------------------------------------------------- */
 
+#define ANCHORS_MAX 8
+
 typedef struct {
     Py_ssize_t n;
     unsigned char **data;
     Py_ssize_t *len;
-    Py_ssize_t *anchor; /* contains(): the byte of each literal searched for with memchr */
+    Py_ssize_t *anchor; /* contains(): the byte of each literal that is searched for */
     unsigned char first[32]; /* starts(): the first bytes of the literals */
+    unsigned char anchors[ANCHORS_MAX]; /* the anchor bytes, each once ... */
+    int nanchors; /* ... (0 when there are more: each literal is then searched for alone) */
+    unsigned char is_anchor[256];
 } Lits;
 
 static void
@@ -400,8 +420,19 @@ lits_from(PyObject *seq, Lits *l, const char *what)
         l->anchor[i] = anchor;
         l->first[l->data[i][0] >> 3] |= (unsigned char)(1u << (l->data[i][0] & 7));
         l->n = i + 1;
+        unsigned char a = l->data[i][anchor];
+        if (!l->is_anchor[a]) {
+            l->is_anchor[a] = 1;
+            l->nanchors++;
+        }
     }
     Py_DECREF(fast);
+    if (l->nanchors > ANCHORS_MAX)
+        l->nanchors = 0;
+    else
+        for (int c = 0, k = 0; c < 256; c++)
+            if (l->is_anchor[c])
+                l->anchors[k++] = (unsigned char)c;
     return 0;
 fail:
     Py_DECREF(fast);
@@ -420,11 +451,49 @@ starts_which(const Lits *l, cp p, cp q)
     return -1;
 }
 
-/* Whether a literal occurs in [p, q): each literal is found by memchr on its anchor byte,
- * and literals that share an anchor share the pass. */
+/* The first byte of [p, q) that is one of the list's anchors, or NULL: one pass for all of
+ * them (sixteen bytes at a time with SSE2). */
+static cp
+find_anchor(const Lits *l, cp p, cp q)
+{
+    if (l->nanchors == 1)
+        return memchr(p, l->anchors[0], (size_t)(q - p));
+#if defined(__SSE2__)
+    __m128i v[ANCHORS_MAX];
+    for (int i = 0; i < l->nanchors; i++)
+        v[i] = _mm_set1_epi8((char)l->anchors[i]);
+    for (; q - p >= 16; p += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)p), hit = _mm_cmpeq_epi8(x, v[0]);
+        for (int i = 1; i < l->nanchors; i++)
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, v[i]));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return p + __builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; p < q; p++)
+        if (l->is_anchor[*p])
+            return p;
+    return NULL;
+}
+
+/* Whether a literal occurs in [p, q): found by its anchor byte, in one pass for all the
+ * literals when they have few anchors, else one memchr pass per anchor. */
 static int
 contains_any(const Lits *l, cp p, cp q)
 {
+    if (l->n == 0)
+        return 0;
+    if (l->nanchors) {
+        for (cp c = p; c < q && (c = find_anchor(l, c, q)) != NULL; c++)
+            for (Py_ssize_t j = 0; j < l->n; j++) {
+                Py_ssize_t k = l->anchor[j];
+                if (l->data[j][k] == *c && c - p >= k && q - (c - k) >= l->len[j] &&
+                    memcmp(c - k, l->data[j], (size_t)l->len[j]) == 0)
+                    return 1;
+            }
+        return 0;
+    }
     for (Py_ssize_t i = 0; i < l->n; i++) {
         unsigned char a = l->data[i][l->anchor[i]];
         int done = 0;
@@ -677,14 +746,37 @@ debug_message_plain(const Filter *f, cp m, cp q)
     return starts_which(&f->debug_starts, m, q) < 0 && !contains_any(&f->debug_texts, m, q);
 }
 
+/* `#`, 1 to 12 digits and an id separator: a message whose id the `#N` check looks at. */
+static int
+id_message(const Filter *f, cp m, cp q)
+{
+    if (m >= q || *m != '#')
+        return 0;
+    cp d = ++m;
+    while (d < q && IS_DIGIT(*d) && d - m <= 12)
+        d++;
+    return d - m >= 1 && d - m <= 12 && starts_which(&f->id_seps, d, q) >= 0;
+}
+
+/* A message no template reads (but for a `#N` in it): none of the starts, and none of the
+ * texts (escape sequences among them). A message with an id is read by the templates that
+ * follow an id only: whether it matters is the `#N` check's to say, but for an escape
+ * sequence, which could change what the id is. */
+static int
+quiet_message(const Filter *f, cp m, cp q)
+{
+    if (starts_which(&f->starts, m, q) >= 0)
+        return 0;
+    return id_message(f, m, q) ? !contains_any(&f->hazards, m, q) : !contains_any(&f->texts, m, q);
+}
+
 /* A plain record: one the templates cannot read, but for a `#N` in it (see hashes_harmless). */
 static int
 plain(const Filter *f, cp s, cp q)
 {
     cp m = s + f->stamp_w;
     if (f->func == NULL) /* less: no level, no function */
-        return starts_which(&f->starts, m, q) < 0 && !contains_any(&f->texts, m, q) &&
-               !contains_any(&f->hazards, m, q);
+        return quiet_message(f, m, q);
     if (starts_which(&f->debug, m, q) >= 0) {
         m += f->debug.len[0];
         if (f->debug_starts.n == 0 && f->debug_texts.n == 0) {
@@ -708,8 +800,7 @@ plain(const Filter *f, cp s, cp q)
     if (f->module != NULL && (m = run_shape(f->module, m, q)) == NULL)
         return 0;
     cp msg = func_at(f, m, q, 1);
-    return msg != NULL && starts_which(&f->starts, msg, q) < 0 && !contains_any(&f->texts, msg, q) &&
-           !contains_any(&f->hazards, msg, q);
+    return msg != NULL && quiet_message(f, msg, q);
 }
 
 /* A year-less date the YearResolver takes (stamps.stamp_time): a month 01-12, a day 01-31. */
@@ -724,8 +815,50 @@ resolves(const Filter *f, cp s)
 /* No `#` of the line is an id that may matter: `#` and digits followed by an id separator, not
  * a known id's alive payload, or digits and spaces an escape sequence may join (the regex's
  * `#(?!known alive)(?:\d{1,12}(?:seps)|[\d -]{0,15}[hazards])`). */
+#define MEMO_SLOTS 4
+#define MEMO_MAX 80
+
+/* The bytes of the last few alive payloads found in a scan. Whether a shape matches depends on
+ * the bytes it matched alone (and, for a match that ends the line, on the line ending there):
+ * a byte a step looked at past them could only have made a final run longer or failed a branch
+ * tried before the one that matched. So a line with the same bytes after its id matches alike,
+ * without running the shape. Heartbeats repeat the same few payloads. */
+typedef struct {
+    unsigned char bytes[MEMO_SLOTS][MEMO_MAX];
+    Py_ssize_t len[MEMO_SLOTS]; /* 0: empty */
+    int eol[MEMO_SLOTS]; /* the match ended the line */
+    int next;
+} Memo;
+
 static int
-hashes_harmless(const Filter *f, cp p, cp q, cp known, Py_ssize_t nknown)
+alive_at(const Filter *f, cp d, cp q, Memo *memo)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        Py_ssize_t n = memo->len[i];
+        if (n && (memo->eol[i] ? q - d == n : q - d >= n) && memcmp(d, memo->bytes[i], (size_t)n) == 0)
+            return 1;
+    }
+    if (d >= q || !BIT(f->alive_first, *d))
+        return 0;
+    for (Py_ssize_t i = 0; i < f->nalive; i++) {
+        cp r = run_shape(f->alive[i], d, q);
+        if (r == NULL)
+            continue;
+        Py_ssize_t n = r - d;
+        if (n > 0 && n <= MEMO_MAX) {
+            int k = memo->next;
+            memo->next = (k + 1) % MEMO_SLOTS;
+            memcpy(memo->bytes[k], d, (size_t)n);
+            memo->len[k] = n;
+            memo->eol[k] = r == q;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int
+hashes_harmless(const Filter *f, cp p, cp q, cp known, Py_ssize_t nknown, Memo *memo)
 {
     while ((p = memchr(p, '#', (size_t)(q - p))) != NULL) {
         p++;
@@ -739,11 +872,7 @@ hashes_harmless(const Filter *f, cp p, cp q, cp known, Py_ssize_t nknown)
         Py_ssize_t n = d - p;
         /* A known id in its own spelling (no leading zero), then a payload that only says alive */
         if (n >= 1 && n <= 7 && !(n > 1 && *p == '0') && id < nknown * 8 && BIT(known, id)) {
-            int alive = 0;
-            if (d < q && BIT(f->alive_first, *d))
-                for (Py_ssize_t i = 0; i < f->nalive && !alive; i++)
-                    alive = run_shape(f->alive[i], d, q) != NULL;
-            if (alive)
+            if (alive_at(f, d, q, memo))
                 continue;
         }
         if (n >= 1 && n <= 12 && starts_which(&f->id_seps, d, q) >= 0)
@@ -899,6 +1028,8 @@ filter_scan(Filter *f, PyObject *args)
     cp p = base + start, stop = base + end;
     unsigned char month[2] = {0, 0};
     int month_known = 0;
+    Memo *memo = PyMem_RawCalloc(1, sizeof(Memo));
+    nomem |= memo == NULL;
     while (!nomem && p < stop) {
         if (*p == '\n') {
             /* A run of empty lines (a newline bomb): blank; not dated, so a year-less line
@@ -917,7 +1048,7 @@ filter_scan(Filter *f, PyObject *args)
             q = stop; /* an unfinished last line: looked at like any other */
         lines += q < stop;
         cp s = stamped(f, p, q);
-        int skip = !all_lines && s != NULL && plain(f, s, q) && hashes_harmless(f, p, q, known, nknown);
+        int skip = !all_lines && s != NULL && plain(f, s, q) && hashes_harmless(f, p, q, known, nknown, memo);
         if (f->month_at >= 0) {
             /* A year-less date gets its year from the YearResolver, line by line: its state
              * changes only where the month does (or at the first date), so such lines are
@@ -961,6 +1092,7 @@ filter_scan(Filter *f, PyObject *args)
         }
         p = q + 1;
     }
+    PyMem_RawFree(memo);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&buf);
     PyBuffer_Release(&ids);

@@ -327,11 +327,20 @@ class Filters:
             fmt = self._formats[key] = Format(h, layout, re.compile(plain), odd, self._c_filter(h, layout))
         return fmt
 
+    def _quiet(self, starts: tuple[bytes, ...], texts: tuple[bytes, ...]) -> bytes:
+        """A message no template reads, but for a `#N` in it (quiet_message in _lines.c): an id
+        message is read by the templates after an id alone, so only the `#N` pattern and an
+        escape sequence can make it matter."""
+        some_id = rb"#\d{1,12}" + _alt(self.id_seps)
+        with_id = some_id + _not_holding(HAZARDS)
+        without = b"(?!" + some_id + b")" + _not_holding(texts + HAZARDS)
+        return _not_starting(starts) + b"(?:" + with_id + b"|" + without + b")"
+
     def _plain_regex(self, h: Head, layout: str) -> bytes:
         """The regex twin of the C filter's plain() (see _lines.c)."""
         start = h.regex.pattern
         if layout == "less":
-            return start + _not_starting(self.less_starts) + _not_holding(self.less_texts + HAZARDS)
+            return start + self._quiet(self.less_starts, self.less_texts)
         module = _MODULE.bytes_regex if layout == "file" else b""
         if self.debug_starts or self.debug_texts:
             debug = (
@@ -342,10 +351,8 @@ class Filters:
             debug = re.escape(_DEBUG) + _MODULE.first_regex  # the first byte of a module name
         else:
             debug = re.escape(_DEBUG) + _FUNC.bytes_regex
-        loud = (
-            _alt(_LOUD) + module + _not_starting(self.funcs) + _FUNC.bytes_regex
-            + _not_starting(self.starts) + _not_holding(self.texts + HAZARDS)
-        )
+        func = _not_starting(self.funcs) + _FUNC.bytes_regex
+        loud = _alt(_LOUD) + module + func + self._quiet(self.starts, self.texts)
         return start + b"(?:" + debug + b"|" + loud + b")"
 
     def _c_filter(self, h: Head, layout: str) -> Any:
@@ -362,7 +369,7 @@ class Filters:
             levels=list(_LOUD),
             funcs=list(self.funcs),
             starts=list(self.less_starts if less else self.starts),
-            texts=_anchored(self.less_texts if less else self.texts),
+            texts=_anchored((self.less_texts if less else self.texts) + HAZARDS),
             debug_starts=list(self.debug_starts),
             debug_texts=_anchored(self.debug_texts),
             id_seps=list(self.id_seps),
