@@ -85,13 +85,13 @@ u16(cp p)
 }
 
 /* A program compiled for running: one struct per step, nothing left to decode. */
-enum { K_END, K_LIT, K_BYTE, K_RUN, K_OPT, K_EOL, K_ALT };
+enum { K_END, K_LIT, K_BYTE, K_RUN, K_OPT, K_EOL, K_ALT, K_FIXED };
 
 typedef struct Op {
     unsigned char kind, byte; /* K_BYTE: an optional single byte */
-    unsigned lo, hi, n; /* K_RUN: counts; K_LIT: length; K_ALT: branches */
+    unsigned lo, hi, n; /* K_RUN: counts; K_LIT, K_FIXED: length; K_ALT: branches */
     cp data; /* K_LIT: the bytes */
-    unsigned char *in; /* K_RUN: 1 for each byte of the class */
+    unsigned char *in; /* K_RUN: 1 for each byte of the class; K_FIXED: 256 such per position */
     struct Op *sub; /* K_OPT: the optional steps (ending in K_END) */
     struct Op **alts; /* K_ALT: the branches */
     int *first; /* K_ALT: the byte each branch must start with, or -1 */
@@ -150,6 +150,32 @@ ops_of(cp op)
     if (out == NULL)
         return NULL;
     for (; *op != OP_END; w++) {
+        /* Steps of fixed width (literals, runs of one count) one after the other, two or more
+         * with a run among them: one step checking a table per position (a date, a clock). */
+        unsigned width = 0, steps = 0, runs = 0;
+        for (cp o = op; (*o == OP_LIT || (*o == OP_RUN && u16(o + 1) == u16(o + 3) && u16(o + 1) > 0)); o += step_len(o)) {
+            width += *o == OP_LIT ? u16(o + 1) : u16(o + 1);
+            steps++;
+            runs += *o == OP_RUN;
+        }
+        if (steps >= 2 && runs && width <= 256) {
+            w->kind = K_FIXED;
+            w->n = width;
+            w->in = PyMem_Calloc(width, 256);
+            if (w->in == NULL)
+                goto nomem;
+            unsigned at = 0;
+            for (; steps; steps--, op += step_len(op)) {
+                if (*op == OP_LIT)
+                    for (unsigned i = 0; i < u16(op + 1); i++, at++)
+                        w->in[256 * at + op[3 + i]] = 1;
+                else
+                    for (unsigned i = 0; i < u16(op + 1); i++, at++)
+                        for (int c = 0; c < 256; c++)
+                            w->in[256 * at + c] = BIT(op + 5, c) ? 1 : 0;
+            }
+            continue;
+        }
         switch (*op) {
         case OP_LIT:
             w->kind = K_LIT;
@@ -237,7 +263,7 @@ run_shape(const Op *op, cp p, cp q)
 #if defined(__GNUC__)
     /* Each step jumps to the next one's code from its own place: the jumps are predicted far
      * better than one shared switch. */
-    static const void *const code[] = {&&end, &&lit, &&byte, &&run, &&opt, &&eol, &&alt};
+    static const void *const code[] = {&&end, &&lit, &&byte, &&run, &&opt, &&eol, &&alt, &&fixed};
 #define NEXT goto *code[op->kind]
 #define CASE(kind, label) label:
     NEXT;
@@ -271,7 +297,10 @@ run_shape(const Op *op, cp p, cp q)
     CASE(K_OPT, opt) {
         /* Most optional parts are absent: look at their first byte before going in. */
         const Op *in = op->sub;
-        int maybe = p < q && (in->kind == K_LIT ? *p == in->data[0] : in->kind == K_RUN ? (in->in[*p] || in->lo == 0) : 1);
+        int maybe = p < q && (in->kind == K_LIT     ? *p == in->data[0]
+                              : in->kind == K_RUN   ? (in->in[*p] || in->lo == 0)
+                              : in->kind == K_FIXED ? in->in[*p]
+                                                    : 1);
         cp r = maybe ? run_shape(in, p, q) : NULL;
         if (r != NULL)
             p = r;
@@ -283,6 +312,18 @@ run_shape(const Op *op, cp p, cp q)
             return NULL;
         op++;
         NEXT;
+    CASE(K_FIXED, fixed) {
+        if ((size_t)(q - p) < op->n)
+            return NULL;
+        unsigned bad = 0;
+        for (unsigned i = 0; i < op->n; i++)
+            bad |= op->in[256 * i + p[i]] ^ 1;
+        if (bad)
+            return NULL;
+        p += op->n;
+        op++;
+        NEXT;
+    }
     CASE(K_ALT, alt) { /* the last step: the first branch that matches */
         if (op->pick != NULL) { /* one branch alone can start here: go on in it, no call */
             int i = p < q ? op->pick[*p] : -1;
