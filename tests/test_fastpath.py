@@ -491,14 +491,14 @@ def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytes
 def test_worker_errors_reach_the_caller(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An exception in a forked worker is raised in the parent, and no worker is left behind."""
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
-    real = pipeline._scan_stream
+    real = pipeline._scan_part
 
-    def failing(source: Source, opts: Options, start: int = 0, *a: Any, **kw: Any) -> Summary:
+    def failing(source: Source, opts: Options, start: int = 0, *a: Any, **kw: Any) -> Any:
         if start:
             raise ValueError("worker broke")
         return real(source, opts, start, *a, **kw)
 
-    monkeypatch.setattr(pipeline, "_scan_stream", failing)
+    monkeypatch.setattr(pipeline, "_scan_part", failing)
     with pytest.raises(ValueError, match="worker broke"):
         analyze(resolve([str(big_log)]), Options(jobs=2))
 
@@ -666,3 +666,77 @@ def test_a_prefix_that_makes_a_line_too_long_is_not_cut() -> None:
     assert len(data.split(b"\n")[6]) <= MAX_LINE < len(service + data.split(b"\n")[6])
     doc = _same_everywhere(_prefixed(data, service))
     assert doc["inputs"][0]["too_long"] == 1
+
+
+@pytest.mark.parametrize("year", [2025, None])
+def test_year_less_logs_split_across_workers_equal_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, year: int | None) -> None:
+    """A year-less log crossing New Year, cut into ranges for workers, each starting from the year
+    the log has there (predicted from a dated line every few bytes), gives the one-pass result,
+    with a given year or an assumed one; no range is read twice."""
+    path = tmp_path / "miner.log"
+    path.write_bytes(_gen(seed=41, size=600_000, connections=8, layout="less", year_rollover=True, failure_rate=0.02))
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 64 * 1024)
+    want = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=1, year=year))).to_dict()
+    assert want["span"]["first"][:4] != want["span"]["last"][:4]  # New Year inside
+    calls: list[int] = []
+    real = pipeline._scan_part
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pipeline, "_scan_part", spy)
+    for jobs in (2, 3):
+        calls.clear()
+        got = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=jobs, year=year))).to_dict()
+        assert got == want, f"jobs={jobs}"
+        assert len(calls) == 1  # the parent's own range; the workers' ranges were right at once
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.96])  # New Year is at 93%
+def test_rotated_year_less_files_split_across_workers_continue_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: float
+) -> None:
+    """The halves of a year-less log crossing New Year (before or after the cut), each cut into
+    ranges for workers: the second half continues the year the first ended in, as one pass
+    over both does."""
+    data = _gen(seed=43, size=600_000, connections=8, layout="less", year_rollover=True, failure_rate=0.02)
+    at = data.index(b"\n", int(len(data) * cut)) + 1
+    (tmp_path / "miner.log.1").write_bytes(data[:at])
+    (tmp_path / "miner.log").write_bytes(data[at:])
+    names = [str(tmp_path / "miner.log"), str(tmp_path / "miner.log.1")]
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 64 * 1024)
+    for year in (2025, None):
+        want = Diagnosis.of(analyze(resolve(names), Options(jobs=1, year=year))).to_dict()
+        assert want["span"]["first"][:4] != want["span"]["last"][:4]  # New Year inside
+        for jobs in (2, 3):
+            got = Diagnosis.of(analyze(resolve(names), Options(jobs=jobs, year=year))).to_dict()
+            assert got == want, f"jobs={jobs} year={year}"
+
+
+def test_a_wrongly_predicted_year_less_range_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the samples miss New Year (August, then December and January, then March in one
+    range), the next range's predicted year is wrong: it is read again from the year the range
+    before it ended in, and the result is the one-pass result."""
+    beat = '{d} 10:00:{s:02d} - #1 - Received: {{"type":"PONG"}}'
+    lines = [beat.format(d=d, s=s) for d, n in (("15/08", 10), ("20/12", 10), ("02/01", 10), ("10/03", 70)) for s in range(60) for _ in range(n)]
+    lines.insert(len(lines) // 2 + 1, "10/03 10:00:00 - #1 - WebSocket error: [Errno 32] Broken pipe")
+    path = tmp_path / "miner.log"
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 1 << 30)  # sample only where the ranges start
+    want = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=1, year=2025))).to_dict()
+    calls: list[tuple[Any, ...]] = []
+    real = pipeline._scan_part
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pipeline, "_scan_part", spy)
+    got = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=2, year=2025))).to_dict()
+    assert got == want
+    assert want["span"]["last"].startswith("2026-03-10") and want["failures"]["total"] == 1
+    assert len(calls) == 2  # the parent's range, then the worker's again

@@ -87,6 +87,10 @@ class YearResolver:
         """Everything resolve() depends on: YearResolver(*state) continues from here."""
         return self.year, self.assumed, self._last_month
 
+    def restore(self, state: tuple[int, bool, int | None]) -> None:
+        """Continue from ``state`` (another resolver's state())."""
+        self.year, self.assumed, self._last_month = state
+
     def resolve(self, month: int, day: int) -> int:
         if self._last_month is None:
             # A guessed year must not put the first record in the future.
