@@ -283,3 +283,17 @@ def test_the_sieve_holds_what_the_table_says() -> None:
     assert ": " in extended.id_seps
     more = Table(tuple(dataclasses.replace(t, alive=(*t.alive, r'Received: \{"type":"keepalive"')) if t.name == "received" else t for t in TEMPLATES)).sieve
     assert len(more.alive) == 5
+
+
+def test_a_lead_before_messages_is_read_through_its_filters() -> None:
+    """With a lead (mpforce1's logger variant C writes a space before each INFO+ message), a
+    table reads `]:  #0 - ...` and ` Reconnecting ...`, and its filters let those lines through."""
+    table = Table(TEMPLATES, leads=("", " "))
+    filters = Filters(table.sieve)
+    for message, kind in ((" #3 - WebSocket closed", Kind.CLOSED), (" Reconnecting to Twitch Hermes server in 30s", Kind.RECONNECT)):
+        for wrapper, layout, text in _example_lines(dataclasses.replace(TEMPLATES[0], example=message, level="INFO")):
+            line, _ = split_line(text, YearResolver(2025, False))
+            rec = table.to_record(line)
+            assert rec is not None and rec.kind is kind, text
+            assert to_record(line) is None, text  # the table without the lead does not read it
+            assert _read_by(filters, wrapper, layout, text), text

@@ -51,9 +51,13 @@ LEADS: tuple[str, ...] = ("",)
 #: is followed by one of these (and by more than an alive payload of a known id).
 ID_SEPS: tuple[str, ...] = (" - ",)
 
-_LEAD = "(?:" + "|".join(re.escape(x) for x in sorted(LEADS, key=len, reverse=True)) + ")"
-_CONN = re.compile(_LEAD + "(?:" + USER + r")?#(?P<conn>\d{1,12})" + AFTER_DIGITS, re.ASCII)
-_USER = re.compile(_LEAD + "(?:" + USER + ")?")
+
+
+def _prefixes(leads: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The connection prefix and the console user's name, each after one of ``leads``."""
+    lead = "(?:" + "|".join(re.escape(x) for x in sorted(leads, key=len, reverse=True)) + ")"
+    conn = re.compile(lead + "(?:" + USER + r")?#(?P<conn>\d{1,12})" + AFTER_DIGITS, re.ASCII)
+    return conn, re.compile(lead + "(?:" + USER + ")?")
 
 # -- building records ------------------------------------------------------------------------
 
@@ -425,9 +429,9 @@ def _unique(xs: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(xs))
 
 
-def sieve_of(templates: tuple[Template, ...]) -> Sieve:
+def sieve_of(templates: tuple[Template, ...], leads: tuple[str, ...] = LEADS) -> Sieve:
     """What a filter must look for to never skip a line one of ``templates`` reads."""
-    starts: list[str] = [lead + "[" for lead in LEADS]  # a console user's name
+    starts: list[str] = [lead + "[" for lead in leads]  # a console user's name
     texts: list[str] = []
     debug_starts: list[str] = []
     debug_texts: list[str] = []
@@ -447,7 +451,7 @@ def sieve_of(templates: tuple[Template, ...]) -> Sieve:
             seps += t.id_seps
             if t.text.startswith("#"):
                 continue  # the `#N` check finds it
-        found = [lead + t.text for lead in LEADS] if at_start else list(t.texts)
+        found = [lead + t.text for lead in leads] if at_start else list(t.texts)
         if t.funcs is not None:
             funcs |= {f for f in t.funcs if f is not None}
             if None in t.funcs:
@@ -457,7 +461,7 @@ def sieve_of(templates: tuple[Template, ...]) -> Sieve:
         if t.debug or t.place is Place.OWN_ID:  # an own id is read at every level
             (debug_starts if at_start else debug_texts).extend(found)
     if debug_starts:
-        debug_starts += [lead + "[" for lead in LEADS]
+        debug_starts += [lead + "[" for lead in leads]
     assert len(bursts) == 1, "the fast path reads bursts of one request"
     return Sieve(
         _unique(starts), _unique(texts), _unique(debug_starts), _unique(debug_texts), tuple(sorted(funcs)),
@@ -469,24 +473,25 @@ class Table:
     """A table of templates, ready to read messages by (:meth:`to_record`) and to build line
     filters from (:attr:`sieve`)."""
 
-    def __init__(self, templates: tuple[Template, ...]) -> None:
+    def __init__(self, templates: tuple[Template, ...], leads: tuple[str, ...] = LEADS) -> None:
         self.templates = templates
+        self._conn, self._user = _prefixes(leads)
         self._after_id = _stages([t for t in templates if t.place is Place.AFTER_ID])
         self._own_id = _stages([t for t in templates if t.place is Place.OWN_ID])
         self._idless = _stages([t for t in templates if t.place not in (Place.AFTER_ID, Place.OWN_ID)])
         self._debug = any(t.debug for t in templates if t.place is not Place.AFTER_ID)
-        self.sieve = sieve_of(templates)
+        self.sieve = sieve_of(templates, leads)
 
     def to_record(self, line: Line) -> Record | None:
         """Build the WebSocket record for one recognised line, or None when it carries nothing."""
         msg = line.message
         if self._own_id:
-            lead = _USER.match(msg)
+            lead = self._user.match(msg)
             text = msg[lead.end() if lead else 0 :]
             found, rec = _find(self._own_id, text, line, None, ids=True, own=True)
             if found:
                 return rec
-        ws = _CONN.match(msg)
+        ws = self._conn.match(msg)
         if ws:
             conn = int(ws.group("conn"))
             found, rec = _find(self._after_id, msg[ws.end() :], line, conn, ids=True)
@@ -495,7 +500,7 @@ class Table:
         # lines included) unless a template says so, which keeps boring DEBUG lines free to skip.
         if line.level == "DEBUG" and not self._debug:
             return None
-        lead = _USER.match(msg)
+        lead = self._user.match(msg)
         return _find(self._idless, msg[lead.end() if lead else 0 :], line, None)[1]
 
 
