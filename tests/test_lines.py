@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from wsdiag import linefilter, shapes
 from wsdiag.analyze import Summary
+from wsdiag.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.linefilter import FILTERS, Filters, Format, regex_filter
 from wsdiag.scan import MAX_LINE, MAX_SAMPLES, Scanner, _Burst, _id_bitmap
@@ -365,7 +366,7 @@ def _less_model(fmt: Format, data: bytes, known: set[int], filters: Filters = FI
     return model
 
 
-less_stamps = st.sampled_from(["29/11 18:00:00", "30/11 23:59:59", "01/12 00:00:00", "00/12 10:00:00", "15/13 10:00:00", "1/12 10:00:00", "29/11 18:00:00.5"])
+less_stamps = st.sampled_from(["29/11 18:00:00", "30/11 23:59:59", "01/12 00:00:00", "31/12 23:59:59", "01/01 00:00:01", "15/06 12:00:00", "00/12 10:00:00", "15/13 10:00:00", "1/12 10:00:00", "29/11 18:00:00.5"])
 less_messages = st.one_of(
     messages,
     st.sampled_from([
@@ -384,20 +385,37 @@ less_lines = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(less_lines, min_size=1, max_size=14), st.sets(st.sampled_from([0, 3, 12]), max_size=3))
 def test_same_year_less_lines_as_the_model(lines: list[str], known: set[int]) -> None:
-    """Year-less lines: plain by the regex and read wherever the year resolver could move."""
+    """Year-less lines: plain by the regex and read wherever the year resolver could move. The
+    regex filter takes the odd and `#N` lines, as for dated logs (the scanner adds the lines
+    that could move the resolver as it goes): with either, the summary is the reference's."""
     data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    regexes = Filters(FILTERS.sieve, c=False)
     for wrapper in ("none", "docker-t"):
         fmt = FILTERS.format_for(WRAPPER[wrapper], LESS_STAMP, "less")
         model = _less_model(fmt, data, known)
         assert tuple(fmt.c.scan(data, 0, len(data), _id_bitmap(known))) == model.c_view(data.count(b"\n"))
-        # The regex filter reads every year-less line that may be a record (no skipping there).
-        found = regex_filter(fmt.odd, data, 0, len(data))
-        every = _Model()
-        pos = 0
-        while pos < len(data):
-            every.odd(data, pos)
-            pos = data.find(b"\n", pos) + 1
-        assert (found.starts, found.inert, found.samples) == (every.starts, every.inert, every.samples)
+        dated = _model(FILTERS, fmt, data, known)
+        summary = Summary()
+        scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
+        twin = regexes.format_for(fmt.wrapper, fmt.stamp, fmt.layout)
+        full = scanner._candidates(data, 0, len(data), twin, regexes.ws_pattern(known))
+        assert (full.starts, full.inert, full.samples) == (dated.starts, dated.inert, dated.samples)
+    want = _doc_of(data, fast=False)
+    assert _doc_of(data) == want
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("wsdiag.scan.FILTERS", regexes)
+        assert _doc_of(data) == want
+
+
+def _doc_of(data: bytes, fast: bool = True) -> dict[str, object]:
+    """The document of ``data`` read by the fast path (or the reference path)."""
+    summary = Summary()
+    scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
+    if not fast:
+        scanner.simple(data)
+    else:
+        scanner.chunk(bytearray(data), len(data))
+    return Diagnosis.of(summary.finish()).to_dict()
 
 
 PREFIX = b"DEBUG - TwitchChannelPointsMiner.classes.TwitchWebSocket - [send]: "
@@ -463,17 +481,23 @@ less_listen_lines = st.builds(
 )
 
 
-@needs_c
 @settings(max_examples=300, deadline=None)
 @given(st.lists(less_listen_lines, min_size=1, max_size=8))
 def test_same_year_less_bursts_as_the_model(lines: list[str]) -> None:
-    """A year-less burst: the lines the regex takes, cut where the year resolver could move."""
+    """A year-less burst: the lines the regex takes, cut where the year resolver could move,
+    alike in C and in the regex path."""
     data = ("\n".join(lines) + "\n").encode()
     head = b'#3 - Send: {"type":"LISTEN","nonce":"'
     if not re.match(rb"\d\d/\d\d \d\d:\d\d:\d\d - " + re.escape(head), data):
         return  # a burst starts on one of its lines
-    fmt = FILTERS.format_for(NO_WRAPPER, LESS_STAMP, "less")
-    assert fmt.c.listens(data, 0, len(data), head) == _less_burst_model(data, head)
+    want = _less_burst_model(data, head)
+    if FILTERS.use_c:
+        fmt = FILTERS.format_for(NO_WRAPPER, LESS_STAMP, "less")
+        assert fmt.c.listens(data, 0, len(data), head) == want
+    regex = Filters(FILTERS.sieve, c=False).format_for(NO_WRAPPER, LESS_STAMP, "less")
+    conn = re.search(rb"#(\d+)", data)
+    assert conn is not None
+    assert _Burst.of(regex, b"", conn.group(1)).lines(data, 0, len(data)) == want
 
 
 # A table with templates of the kinds issue #14 adds (FORKS-2026.md 1.2-1.4): an id-less DEBUG

@@ -321,9 +321,7 @@ class Filters:
         if fmt is None:
             h = head(wrapper, stamp)
             plain = self._plain_regex(h, layout)
-            # Without the C filter every line of a year-less chunk that may be a record is read
-            # (to keep the years right): none is plain there.
-            odd = ALL_LINES if stamp.year_less else _odd(rb"(?!" + plain + rb")")
+            odd = _odd(rb"(?!" + plain + rb")")
             fmt = self._formats[key] = Format(h, layout, re.compile(plain), odd, self._c_filter(h, layout))
         return fmt
 

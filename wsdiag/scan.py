@@ -58,6 +58,7 @@ from wsdiag.linefilter import (
 )
 from wsdiag.records import Kind, Record
 from wsdiag.redact import ABOVE, clean, strip_ansi
+from wsdiag.shapes import class_regex
 from wsdiag.templates import to_record
 
 if TYPE_CHECKING:
@@ -142,7 +143,8 @@ class _Burst:
 
     conn: int
     fmt: Format
-    head: bytes  # after the stamp's ` - ` up to the nonce: `DEBUG - ... #N - Send: {"type":"LISTEN"...`
+    prefix: bytes  # after the stamp's ` - ` up to `#`: `DEBUG - module - [func]: `
+    head: bytes  # ... up to the nonce: `DEBUG - ... #N - Send: {"type":"LISTEN","nonce":"`
     run: re.Pattern[bytes]  # one or more such lines in a row
     line: re.Pattern[bytes]  # one such line; group "tail": everything after the nonce
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
@@ -152,7 +154,7 @@ class _Burst:
     @classmethod
     def of(cls, fmt: Format, prefix: bytes, conn: bytes) -> _Burst:
         head = prefix + b"#" + conn + FILTERS.listen_head
-        return cls(int(conn), fmt, head, *_burst_patterns(fmt.head, prefix))
+        return cls(int(conn), fmt, prefix, head, *_burst_patterns(fmt.head.regex.pattern, prefix))
 
     def lines(self, chunk: Buffer, start: int, end: int) -> tuple[int, list[bytes]]:
         """The burst's lines from ``start`` (whose first is one): where they end, and the tail
@@ -160,19 +162,38 @@ class _Burst:
         if self.fmt.c is not None:
             found: tuple[int, list[bytes]] = self.fmt.c.listens(chunk, start, end, self.head)
             return found
-        assert not self.fmt.stamp.year_less  # year-less lines are all read without the C filter
-        run = self.run.match(chunk, start, end)
-        assert run is not None
-        return run.end(), [tail for _, tail in self.line.findall(chunk, start, run.end())]
+        run = self.run
+        stamp = self.fmt.stamp
+        if stamp.year_less:
+            # As in the C filter: the lines after the first leave the year resolver as it is only
+            # if they have the first one's month and a date it takes; if the first one has no
+            # such date, it is alone.
+            at = self.fmt.head.regex.match(chunk, start)
+            assert at is not None
+            s = at.end() - 3 - stamp.width
+            day = bytes(chunk[s + stamp.day_at : s + stamp.day_at + 2])
+            month = bytes(chunk[s + stamp.month_at : s + stamp.month_at + 2])
+            if not (b"01" <= month <= b"12" and b"01" <= day <= b"31"):
+                one = self.line.match(chunk, start, end)
+                return (start, []) if one is None else (one.end(), [one.group("tail")])
+            in_month = _head_in_month(self.fmt.head, month)
+            run = _burst_patterns(in_month, self.prefix, self.fmt.head.regex.pattern)[0]
+        lines = run.match(chunk, start, end)
+        if lines is None:  # (a caller's first line is always one: see Scanner._listens)
+            return start, []
+        return lines.end(), [tail for _, tail in self.line.findall(chunk, start, lines.end())]
 
 
 @functools.lru_cache(maxsize=64)
-def _burst_patterns(head: Head, prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """A burst's patterns, for every id at once (compiling them costs milliseconds)."""
+def _burst_patterns(
+    head: bytes, prefix: bytes, first_head: bytes | None = None
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A burst's patterns, for every id at once (compiling them costs milliseconds): its lines
+    start with ``head`` (the first with ``first_head`` if given)."""
 
-    def one(conn: bytes) -> bytes:
+    def one(conn: bytes, head: bytes = head) -> bytes:
         return (
-            head.regex.pattern
+            head
             + re.escape(prefix)
             + b"#"
             + conn
@@ -180,9 +201,25 @@ def _burst_patterns(head: Head, prefix: bytes) -> tuple[re.Pattern[bytes], re.Pa
             + rb'[A-Za-z0-9]{0,64}"(?P<tail>[^\n]*)\n'
         )
 
-    first = one(rb"(?P<conn>\d{1,5})")
+    first = one(rb"(?P<conn>\d{1,5})", first_head or head)
     run = first + rb"(?:" + one(rb"(?P=conn)").replace(b"(?P<tail>", b"(?:") + rb")*"
     return re.compile(run), re.compile(first)
+
+
+@functools.lru_cache(maxsize=64)
+def _head_in_month(head: Head, month: bytes) -> bytes:
+    """``head``'s pattern for year-less dates of ``month`` that the year resolver takes."""
+    stamp = head.stamp
+    body = b""
+    for i, allowed in enumerate(stamp.shape.positions()):
+        if i == stamp.month_at:
+            body += re.escape(month)
+        elif i == stamp.day_at:
+            body += rb"(?:0[1-9]|[12]\d|3[01])"
+        elif i not in (stamp.month_at + 1, stamp.day_at + 1):
+            body += class_regex(allowed)
+    before = b"" if head.wrapper.shape is None else head.wrapper.shape.bytes_regex
+    return before + body + b" - "
 
 
 @dataclass
@@ -350,9 +387,18 @@ class Scanner:
         less = fmt.stamp.year_less
         years: list[tuple[int, tuple[int, bool, int | None]]] = [(begin, self.years.state())] if less else []
         plain_at, ws_any, find = fmt.plain.match, FILTERS.ws_any.search, chunk.find
-        while i < len(candidates):
-            start = candidates[i]
-            i += 1
+        # Without the C filter, the lines of a year-less chunk that could move the year resolver
+        # are found here, between the candidates, from where the resolver stands.
+        moves = less and fmt.c is None
+        while i < len(candidates) or moves:
+            start = candidates[i] if i < len(candidates) else end
+            moved = self._year_moved(chunk, pos, start, fmt) if moves else None
+            if moved is not None:
+                start = moved  # read first: the candidate waits
+            elif i < len(candidates):
+                i += 1
+            else:
+                break
             if start < pos:
                 continue
             stop = find(b"\n", start) + 1
@@ -361,16 +407,15 @@ class Scanner:
                 self._sample(chunk, start, stop)
                 pos = stop
                 continue
-            if less:
-                # Every candidate is read (the filter may have picked it to keep the years
-                # right), a burst of LISTENs as a burst.
+            if (less and fmt.c is not None) or moved is not None:
+                # Read whatever it is: the C filter may have picked it (and the search above
+                # has) to keep the years right; a burst of LISTENs as a burst.
                 plain = plain_at(chunk, start, end - 1)
                 m = ws_any(chunk, start, stop) if plain else None
                 if m is not None and m.group("listen") is not None and fmt.c is not None:
                     stop = self._listens(chunk, end, start, m, read)
                 else:
                     self._read(chunk, start, read)
-                years.append((start, self.years.state()))
             elif plain_at(chunk, start, end - 1):
                 # The C filter knows the ids it was given; the pattern knows those read since.
                 m = (pattern.search if fmt.c is None else ws_any)(chunk, start, stop)
@@ -382,6 +427,8 @@ class Scanner:
                     self._read(chunk, start, read)
             else:
                 self._read(chunk, start, read)
+            if less:
+                years.append((start, self.years.state()))
             pos = stop
             if len(self._known) == len(self._compiled):
                 continue
@@ -466,7 +513,7 @@ class Scanner:
             return Found(lines, starts, [blank, cont, unrec], samples, first, last)
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
         found = regex_filter(ALL_LINES if all_lines else fmt.odd, chunk, start, end)
-        if not all_lines and not fmt.stamp.year_less:
+        if not all_lines:
             # Plain lines with a `#N` that may matter (the others were looked at already: odd
             # ones are in the starts, inert ones counted).
             hashes: list[int] = []
@@ -477,6 +524,18 @@ class Scanner:
             if hashes:
                 found.starts = sorted(set(found.starts).union(hashes))
         return found
+
+    def _year_moved(self, chunk: Buffer, pos: int, limit: int, fmt: Format) -> int | None:
+        """The first line of ``chunk[pos:limit]`` (plain lines of a year-less chunk) whose date
+        could move the year resolver: any dated one before it has a month, then one of another
+        month than its last (the C filter finds these in its pass)."""
+        at_start, after_newline = _month_other_than(fmt.head, self.years.state()[2])
+        if pos >= limit:
+            return None
+        if at_start.match(chunk, pos, limit):
+            return pos
+        found = after_newline.search(chunk, pos, limit)  # re finds the newlines at memchr speed
+        return None if found is None else found.start() + 1
 
     def _windowed(self, chunk: Buffer, end: int) -> bool:
         """--since/--until: scan a chunk that is not wholly inside the window; False if it is.
@@ -756,6 +815,21 @@ def _squash_long_lines(chunk: Buffer, n: int, giants: list[tuple[int, int]]) -> 
         pos = stop
     parts.append(bytes(view[pos:n]))
     return b"".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _month_other_than(head: Head, month: int | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A line behind ``head`` dated in another month than ``month`` (any dated line if None):
+    at a position, and after a newline."""
+    stamp = head.stamp
+    body = b""
+    for i, allowed in enumerate(stamp.shape.positions()):
+        if i == stamp.month_at and month is not None:
+            body += b"(?!%02d)" % month
+        body += class_regex(allowed)
+    before = b"" if head.wrapper.shape is None else head.wrapper.shape.bytes_regex
+    line = before + body + b" - "
+    return re.compile(line), re.compile(rb"\n" + line)
 
 
 def _stamp_only(stamp: bytes) -> datetime | None:
