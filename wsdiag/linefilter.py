@@ -252,8 +252,13 @@ class Format:
     head: Head
     layout: str  # file, console or less
     plain: re.Pattern[bytes]  # a plain line, at its start
-    odd: tuple[re.Pattern[bytes], re.Pattern[bytes]]  # a line that is not plain (see _odd)
     c: Any  # the C filter (_lines.Filter), or None
+
+    @functools.cached_property
+    def odd(self) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+        """A line that is not plain (see _odd), for the regex filter: compiled on first use,
+        which the C filter's path never makes (it costs tens of milliseconds a format)."""
+        return _odd(rb"(?!" + self.plain.pattern + rb")")
 
     @property
     def stamp(self) -> Stamp:
@@ -321,8 +326,7 @@ class Filters:
         if fmt is None:
             h = head(wrapper, stamp)
             plain = self._plain_regex(h, layout)
-            odd = _odd(rb"(?!" + plain + rb")")
-            fmt = self._formats[key] = Format(h, layout, re.compile(plain), odd, self._c_filter(h, layout))
+            fmt = self._formats[key] = Format(h, layout, re.compile(plain), self._c_filter(h, layout))
         return fmt
 
     def _quiet(self, starts: tuple[bytes, ...], texts: tuple[bytes, ...]) -> bytes:

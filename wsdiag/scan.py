@@ -430,6 +430,8 @@ class Scanner:
             if less:
                 years.append((start, self.years.state()))
             pos = stop
+            if i < len(candidates) and candidates[i] < pos:
+                i = bisect.bisect_left(candidates, pos, i)  # past a burst's lines at once
             if len(self._known) == len(self._compiled):
                 continue
             if fmt.c is None:
