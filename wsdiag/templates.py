@@ -451,7 +451,7 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     Template(
         "hermes_opened", Place.OWN_ID, "Hermes client opened: index=",
-        r"(?P<conn>\d{1,12}), id='(?P<uuid>" + UUID + ")'", client="hermes", debug=True,
+        r"(?P<conn>\d{1,12}), id='(?P<uuid>" + UUID + ")'", client="hermes", debug=False,
         level="DEBUG", func="on_open", example=f"Hermes client opened: index=3, id='{_EXAMPLE_UUID}'",
     ),
     # websocket-client's echoes of an error the miner logged already (FORMATS.md 3)
