@@ -684,6 +684,13 @@ def _noted(rec: Record | None, module: str | None, uuid: str | None, variant: st
     return replace(rec, client=client, uuid=uuid, variant=variant)
 
 
+_PASTED = [t for t in TEMPLATES if t.place in (Place.START, Place.OWN_ID) and t.text != "#"]
+#: The texts a message pasted alone (no stamp, level or `#N`) starts with when a template reads
+#: it: the templates that sit at a message's start without an id ...
+PASTE_STARTS: tuple[str, ...] = tuple(dict.fromkeys(t.text for t in _PASTED))
+#: ... and their regexes (layouts.split_line).
+PASTE = re.compile("|".join(f"(?:{t.regex})" for t in _PASTED))
+
 TABLE = Table(TEMPLATES)
 SIEVE = TABLE.sieve
 to_record = TABLE.to_record
