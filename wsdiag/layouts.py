@@ -57,6 +57,11 @@ BARE_LINES: tuple[str, ...] = ("Miner shut down",)
 MARKS: tuple[str, ...] = (*PASTE_STARTS, *(level + ":" for level in LEVELS), *BARE_LINES)
 
 
+def _unquoted(text: str, pos: int) -> str:
+    """A pasted message from ``pos``, without the backticks that close its Markdown quote."""
+    return text[pos:].rstrip("`") if text.endswith("`") else text[pos:]
+
+
 def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
     """Split one decoded, ANSI-free line into layout and message.
 
@@ -109,13 +114,13 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
     if stamp:
         return Line("less", time or wrapper_time, None, None, text[pos:]), assumed
     if _BARE.match(text, pos):
-        return Line("bare", wrapper_time, None, None, text[pos:]), False
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
     basic = _BASIC.match(text, pos)
     if basic:
         level = basic.group("level")
         return Line("basic", wrapper_time, level, None, text[basic.end() :], basic.group("module")), False
     if PASTE.match(text, pos):
-        return Line("bare", wrapper_time, None, None, text[pos:]), False
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
     if text[pos:].rstrip("` \t") in BARE_LINES:
         return Line("basic", wrapper_time, None, None, text[pos:]), False
     return Line(None, None, None, None, text), False
