@@ -502,3 +502,18 @@ def test_records_keep_their_defaults_for_pubsub_lines() -> None:
     rec = to_record(line)
     assert rec is not None
     assert dataclasses.astuple(rec)[-6:] == (None, None, None, None, False, False)
+
+
+def test_anonymised_traceback_paths_mark_the_log_on_both_paths() -> None:
+    """A traceback frame under `[PATH REDACTED]` (logger variant C) marks the log anonymised;
+    the fast path reads that continuation line too."""
+    data = (
+        f"28/06/26 12:00:00 - ERROR - {HP} - [on_error]:  #0 - WebSocket error: boom\n"
+        "Traceback (most recent call last):\n"
+        '  File "[PATH REDACTED]/TwitchChannelPointsMiner/classes/websocket/hermes/Pool.py", line 1, in on_error\n'
+        "ValueError: boom\n"
+    ).encode()
+    want = _scan(data, None)
+    assert want["topics"]["anonymised"] is True and want["inputs"][0]["continuation"] == 3
+    for filters in (None, Filters(SIEVE, c=False)):
+        assert _scan(data, 4096, filters) == want

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from wsdiag import linefilter
 from wsdiag.analyze import MAX_ID, MAX_SAMPLES, InputStats, Summary
-from wsdiag.layouts import YearResolver, is_continuation, split_line
+from wsdiag.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
 from wsdiag.linefilter import (
     ALL_LINES,
     FILE_HEAD,
@@ -272,6 +272,8 @@ class Scanner:
         if line.layout is None:
             if is_continuation(text):
                 stats.continuation += 1
+                if ANONYMISED_PATH in text:  # mpforce1's logger variant C anonymises tracebacks
+                    self.summary.anonymised_seen = True
             else:
                 stats.unrecognized += 1
                 self._take_sample(text)
