@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import diagnose_text
-from wsdiag.analyze import Summary
 from wsdiag.layouts import YearResolver
 from wsdiag.scan import Scanner
+from wsdiag.summary.summary import Summary
 
 ERR = "23/01/25 13:19:{s:02d} - ERROR - [on_error]: #{c} - WebSocket error: {e}\n"
 BYE = "23/01/25 13:19:{s:02d} - ERROR - [error]: {e} - goodbye\n"

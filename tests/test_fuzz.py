@@ -21,12 +21,12 @@ from typer.testing import CliRunner
 
 from tests.conftest import SAMPLES
 from wsdiag import scan
-from wsdiag.analyze import Summary
 from wsdiag.cli import app
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.scan import Scanner
 from wsdiag.sources import blocks
+from wsdiag.summary.summary import Summary
 
 TOKENS = [f"tk{random.Random(i).getrandbits(112):028x}" for i in range(6)]
 

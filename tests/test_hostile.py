@@ -892,9 +892,9 @@ def test_log_text_with_markup_and_escapes_stays_literal(tmp_path: Path) -> None:
 
 def test_tens_of_thousands_of_bogus_ids_keep_memory_flat() -> None:
     """30,000 distinct ids beyond MAX_ID: counted as implausible, nothing kept per id, quickly."""
-    from wsdiag.analyze import MAX_ID, Summary
     from wsdiag.layouts import YearResolver
     from wsdiag.scan import Scanner
+    from wsdiag.summary.summary import MAX_ID, Summary
 
     lines = [
         f"25/11/26 21:{i // 60 % 60:02d}:{i % 60:02d} - DEBUG - {_SOCKET} - [send]: "
@@ -1068,9 +1068,9 @@ _FRAGMENTS = [
 @pytest.mark.parametrize("prefix", _PREFIXES)
 def test_pathological_lines_are_parsed_quickly(prefix: str) -> None:
     """64 KB lines of one repeated fragment, after each real prefix, parse in linear time."""
-    from wsdiag.analyze import Summary
     from wsdiag.layouts import YearResolver
     from wsdiag.scan import Scanner
+    from wsdiag.summary.summary import Summary
 
     for fragment in _FRAGMENTS:
         line = (prefix + fragment * ((MAX_LINE - len(prefix) - 2) // len(fragment))).encode()
@@ -1158,11 +1158,11 @@ def topics_log(conns: int, lines: int, per_line: int) -> bytes:
 def test_topics_are_capped_in_total_not_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     """Twenty connections with many topics each keep MAX_TOPICS topics in all, on both paths and
     when parts are merged, and say that the counts are lower bounds."""
-    from wsdiag import analyze as analyze_module
-    from wsdiag.analyze import Summary
     from wsdiag.diagnosis import Diagnosis
     from wsdiag.layouts import YearResolver
     from wsdiag.scan import Scanner
+    from wsdiag.summary import summary as analyze_module
+    from wsdiag.summary.summary import Summary
 
     monkeypatch.setattr(analyze_module, "MAX_TOPICS", 300)
     data = topics_log(20, 3, 40)  # 2,400 distinct topics

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsdiag.analyze import Minute
+from wsdiag.summary.summary import Minute
 
 conns = st.one_of(st.none(), st.integers(0, 40))
 classes = st.sampled_from(["ping_pong", "ssl", "timeout", "other"])
@@ -80,7 +80,7 @@ def test_joined_parts_keep_the_minutes_one_pass_keeps_past_the_cap() -> None:
     hypothesis in test_split_and_merge_equals_whole_past_the_minute_cap."""
     import pytest
 
-    import wsdiag.analyze as analyze_module
+    import wsdiag.summary.summary as analyze_module
     from tests.minerlog import START, failure
     from tests.test_parser_properties import _scanner, scan, snapshot
 

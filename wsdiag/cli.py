@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 import typer
 
 from wsdiag import __version__, durations
-from wsdiag.analyze import InputStats
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.pipeline import Options
@@ -27,6 +26,7 @@ from wsdiag.redact import neutralise
 from wsdiag.report import NAMED_INPUTS
 from wsdiag.report import json as json_report
 from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
+from wsdiag.summary.summary import InputStats
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.timeline import parse_bucket
 from wsdiag.words import plural

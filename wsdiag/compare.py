@@ -26,10 +26,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsdiag.analyze import Summary
 from wsdiag.diagnose.pool import per_connection_hour, pool_of
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.summary.summary import Summary
 
 MIN_RELATIVE = 0.20  # a rate must change by at least 20 % to count
 Z_SIGNIFICANT = 1.96  # two-sided 95 %

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from wsdiag import SCHEMA, __version__
-from wsdiag.analyze import Summary
 from wsdiag.cascades import Cascades
 from wsdiag.diagnose.engine import diagnose
 from wsdiag.diagnose.evidence import Evidence
@@ -17,6 +16,7 @@ from wsdiag.diagnose.limits import Limits
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.durations import format_seconds
 from wsdiag.health import Health
+from wsdiag.summary.summary import Summary
 from wsdiag.timeline import Timeline, timeline
 
 

@@ -1,9 +1,9 @@
 """`wsdiag events`: every counted failure, one per line, in log order, while the log is read.
 
 The events are exactly the ones ``analyze`` counts in ``failures.total``: the inputs are scanned
-by the same :class:`~wsdiag.scan.Scanner` into a :class:`~wsdiag.analyze.Summary`, in the order
+by the same :class:`~wsdiag.scan.Scanner` into a :class:`~wsdiag.summary.summary.Summary`, in the order
 ``analyze`` merges them (by their first record), and websocket-client echoes are folded by the
-same :class:`~wsdiag.dedupe.Deduper`. Only two things differ, neither changes a count:
+same :class:`~wsdiag.summary.dedupe.Deduper`. Only two things differ, neither changes a count:
 
 * the whole input is one stream, so the first run of a key is closed as soon as the next run of
   that key starts (a Deduper of one part of a log keeps it open for the part before it);
@@ -11,7 +11,7 @@ same :class:`~wsdiag.dedupe.Deduper`. Only two things differ, neither changes a 
   log order (the Deduper's ``seq``). A run that may still grab echo lines holds back the events
   after its start; a run is *settled* once the log's time has moved :data:`SETTLE_SECONDS` past
   its last line (and, if the log has failure lines without a time, also
-  :data:`~wsdiag.dedupe.NEAR_LINES` failure lines), so its events are released without waiting
+  :data:`~wsdiag.summary.dedupe.NEAR_LINES` failure lines), so its events are released without waiting
   for the end of the log: memory holds about a quarter of a minute of events.
 
 Settling assumes a log's time does not run backwards by more than :data:`SETTLE_SECONDS`. If it
@@ -29,12 +29,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import BinaryIO, cast
 
-from wsdiag.analyze import Summary
-from wsdiag.dedupe import NEAR_LINES, NEAR_SECONDS, Deduper, Run
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, reading, scanner_for, year_chain
 from wsdiag.records import FailureEvent, Kind, Record
 from wsdiag.sources import CHUNK, Source, chunks
+from wsdiag.summary.dedupe import NEAR_LINES, NEAR_SECONDS, Deduper, Run
+from wsdiag.summary.summary import Summary
 
 #: How far the log's time must have moved past a run's last line before the run is settled;
 #: the margin covers lines that threads wrote slightly out of time order.

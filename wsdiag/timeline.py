@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from wsdiag import durations
-from wsdiag.analyze import Summary, minute_of
 from wsdiag.records import FAILURE_CLASSES
+from wsdiag.summary.summary import Summary, minute_of
 
 #: Bucket sizes in minutes the automatic choice picks from.
 LADDER: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)

@@ -7,7 +7,7 @@ Three parts, each usable alone:
   or deleted, and a new one created at the path) is read to its end before the new file is
   opened; a truncated file (copytruncate) is read again from its start. A partial last line
   waits for its newline; a line longer than ``MAX_LINE`` is never held whole.
-* :class:`Watcher` feeds those chunks into one :class:`~wsdiag.analyze.Summary` through the same
+* :class:`Watcher` feeds those chunks into one :class:`~wsdiag.summary.summary.Summary` through the same
   :class:`~wsdiag.scan.Scanner` as ``analyze``, captures every failure event as it is counted,
   and evaluates findings over a sliding window of log time (default one hour) so that a finding
   can clear when the trouble stops; the window's counts come from the summary's per-minute
@@ -47,9 +47,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from wsdiag.analyze import Summary, minute_of
 from wsdiag.classify import signature
-from wsdiag.dedupe import NEAR_LINES, NEAR_SECONDS
 from wsdiag.diagnose.engine import findings
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import pool_of
@@ -61,6 +59,8 @@ from wsdiag.records import FailureEvent
 from wsdiag.redact import neutralise
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import shown_name, text_codec
+from wsdiag.summary.dedupe import NEAR_LINES, NEAR_SECONDS
+from wsdiag.summary.summary import Summary, minute_of
 from wsdiag.words import plural
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from wsdiag.analyze import Summary
 from wsdiag.cascades import Cascades
 from wsdiag.diagnose.advice import explain
 from wsdiag.diagnose.causes import decide
@@ -11,6 +10,7 @@ from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.symptoms import notes, symptoms
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.health import Health
+from wsdiag.summary.summary import Summary
 
 
 def diagnose(ev: Evidence) -> list[Finding]:

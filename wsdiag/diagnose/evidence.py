@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from wsdiag.analyze import Summary, minute_of
 from wsdiag.cascades import WINDOW, Cascades, cascades, floor_for
 from wsdiag.diagnose.limits import Limits, limits
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.health import Health, health
+from wsdiag.summary.summary import Summary, minute_of
 
 PING_CLASSES = ("ping_pong", "pong_timeout", "ping_stalled")
 WATCHDOG_CLASSES = ("pong_timeout", "ping_stalled")  # the miner noticed a silent socket

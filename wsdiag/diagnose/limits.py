@@ -6,9 +6,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from wsdiag.analyze import Summary
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.durations import format_seconds
+from wsdiag.summary.summary import Summary
 from wsdiag.words import plural
 
 # What the miner subscribes to per streamer with its default settings (rdavydov 2.x):
