@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.sources import resolve
 

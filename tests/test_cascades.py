@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, failure, record
-from wsdiag.cascades import binomial_tail, cascades, coincidence_needed, floor_for
+from wsdiag.diagnose.cascades import binomial_tail, cascades, coincidence_needed, floor_for
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, analyze
 from wsdiag.scan import Scanner

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wsdiag.diagnose import CAUSES, TWITCH_SIDE
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.scan import Scanner
 from wsdiag.summary.summary import Summary

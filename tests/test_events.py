@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.events import EventStream, in_log_order
 from wsdiag.pipeline import Options, analyze
 from wsdiag.records import FailureEvent

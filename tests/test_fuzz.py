@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from tests.conftest import SAMPLES
 from wsdiag import scan
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.scan import Scanner
 from wsdiag.sources import blocks

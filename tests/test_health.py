@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, SOCKET, bad_auth, failure, record
-from wsdiag.health import health, worst_first
+from wsdiag.diagnose.health import health, worst_first
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, analyze
 from wsdiag.scan import Scanner

@@ -1158,7 +1158,7 @@ def topics_log(conns: int, lines: int, per_line: int) -> bytes:
 def test_topics_are_capped_in_total_not_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     """Twenty connections with many topics each keep MAX_TOPICS topics in all, on both paths and
     when parts are merged, and say that the counts are lower bounds."""
-    from wsdiag.diagnosis import Diagnosis
+    from wsdiag.diagnose.diagnosis import Diagnosis
     from wsdiag.layouts import YearResolver
     from wsdiag.scan import Scanner
     from wsdiag.summary import summary as analyze_module

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.sources import resolve
 

@@ -11,8 +11,9 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
 from tests.minerlog import MINER, SOCKET, record
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Thresholds, limits
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.limits import limits
+from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, analyze
 from wsdiag.scan import Scanner

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from tests.conftest import SAMPLES
 from wsdiag.check import evaluate
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import github
 from wsdiag.sources import resolve

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from tests.conftest import SAMPLES, run_cli
 from tests.minerlog import START, make_log, record
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import html as html_report
 from wsdiag.sources import resolve

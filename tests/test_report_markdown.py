@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import SAMPLES
 from wsdiag.check import evaluate
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import markdown
 from wsdiag.sources import resolve

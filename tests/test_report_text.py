@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from tests.conftest import SAMPLES
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import text
 from wsdiag.sources import resolve

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import SAMPLES
 from wsdiag.diagnose import CAUSES
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import json as json_report
 from wsdiag.sources import resolve

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from tests.conftest import diagnose_text
 from tests.minerlog import POOL, record
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.report import text
 from wsdiag.sources import resolve

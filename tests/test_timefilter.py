@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, scan_source
 from wsdiag.scan import Scanner

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text, run_cli
 from tests.minerlog import MINER, failure, record
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.timeline import choose_bucket, label, parse_bucket, sparkline, timeline
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, analyze
 from wsdiag.records import FAILURE_CLASSES
@@ -21,7 +22,6 @@ from wsdiag.report import text
 from wsdiag.scan import Scanner
 from wsdiag.sources import resolve
 from wsdiag.summary.summary import Summary
-from wsdiag.timeline import choose_bucket, label, parse_bucket, sparkline, timeline
 
 T0 = datetime(2025, 11, 29, 18, 0, 0)
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -15,9 +15,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.thresholds import SEVERITIES
-from wsdiag.diagnosis import Diagnosis
 from wsdiag.durations import format_seconds
 from wsdiag.redact import neutralise
 from wsdiag.words import plural

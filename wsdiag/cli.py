@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 import typer
 
 from wsdiag import __version__, durations
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.timeline import parse_bucket
 from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
 from wsdiag.progress import bar as progress_bar
@@ -28,7 +29,6 @@ from wsdiag.report import json as json_report
 from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
 from wsdiag.summary.summary import InputStats
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
-from wsdiag.timeline import parse_bucket
 from wsdiag.words import plural
 
 if TYPE_CHECKING:
@@ -1119,8 +1119,8 @@ def watch(
     from datetime import timedelta
 
     from wsdiag import watch as watching
+    from wsdiag.diagnose.timeline import parse_bucket
     from wsdiag.report import text as text_report
-    from wsdiag.timeline import parse_bucket
 
     try:
         zero = window.strip() == "0" or (

@@ -26,8 +26,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.pool import per_connection_hour, pool_of
-from wsdiag.diagnosis import Diagnosis
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.summary.summary import Summary
 

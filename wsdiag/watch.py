@@ -48,11 +48,11 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag.classify import signature
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.engine import findings
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.diagnosis import Diagnosis
 from wsdiag.durations import format_seconds
 from wsdiag.layouts import YearResolver
 from wsdiag.records import FailureEvent

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag.compare import Comparison, FindingChange, Metric
-from wsdiag.diagnosis import Diagnosis, span_words
+from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.report.markdown import md
 
 _STYLE = {"better": "bold green", "worse": "bold red", "unchanged": "bold", "unknown": "dim"}

@@ -10,8 +10,8 @@ or start a command of its own.
 from __future__ import annotations
 
 from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.finding import Finding
 from wsdiag.redact import neutralise
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

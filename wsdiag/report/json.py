@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 
 
 def render(diagnosis: Diagnosis, indent: int | None = 2) -> str:

@@ -11,7 +11,7 @@ import re
 
 from wsdiag import __version__
 from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis, span_words
+from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import neutralise
 from wsdiag.report import INPUT_ROWS, first

@@ -14,7 +14,7 @@ from typing import Any
 
 from wsdiag import SCHEMA, __version__
 from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.redact import neutralise
 from wsdiag.words import of, plural
 
