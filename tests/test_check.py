@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SAMPLES
-from wsdiag.check import evaluate
 from wsdiag.cli import app
+from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.sources import resolve

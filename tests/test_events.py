@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES
 from wsdiag.cli import app
+from wsdiag.commands.events import EventStream, in_log_order
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.events import EventStream, in_log_order
 from wsdiag.pipeline import Options, analyze
 from wsdiag.records import FailureEvent
 from wsdiag.sources import resolve

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.conftest import SAMPLES
-from wsdiag.check import evaluate
+from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze

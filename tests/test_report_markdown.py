@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLES
-from wsdiag.check import evaluate
+from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze

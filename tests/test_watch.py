@@ -23,13 +23,13 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import START, bad_auth, failure, make_log, ping, record
-from wsdiag import watch
 from wsdiag.cli import app
+from wsdiag.commands import watch
+from wsdiag.commands.watch import Follower, JsonlSink, LineSplitter, Notice, Watcher
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.scan import MAX_LINE
 from wsdiag.sources import resolve
-from wsdiag.watch import Follower, JsonlSink, LineSplitter, Notice, Watcher
 
 
 def _items(f: Follower) -> list[bytes | Notice]:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wsdiag.compare import Comparison, FindingChange, Metric
+from wsdiag.commands.compare import Comparison, FindingChange, Metric
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.report.markdown import md
 

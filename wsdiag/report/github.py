@@ -9,7 +9,7 @@ or start a command of its own.
 
 from __future__ import annotations
 
-from wsdiag.check import CheckResult
+from wsdiag.commands.check import CheckResult
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.redact import neutralise

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 from wsdiag import __version__
-from wsdiag.check import CheckResult
+from wsdiag.commands.check import CheckResult
+from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import neutralise
 from wsdiag.report import INPUT_ROWS, first
-from wsdiag.words import plural
 
 _MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️", "ok": "✅"}
 _CONN_ROWS = 12

@@ -13,10 +13,10 @@ import json
 from typing import Any
 
 from wsdiag import SCHEMA, __version__
-from wsdiag.check import CheckResult
+from wsdiag.commands.check import CheckResult
+from wsdiag.common.words import of, plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.redact import neutralise
-from wsdiag.words import of, plural
 
 Pair = tuple[Diagnosis, "CheckResult | None"]
 _WORST = ("error", "warning", "ok")

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag import __version__
+from wsdiag.common.words import of, plural
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words, unknown_rows
 from wsdiag.diagnose.health import worst_first
 from wsdiag.diagnose.pool import divisor
@@ -23,7 +24,6 @@ from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.report import NAMED_INPUTS, first
-from wsdiag.words import of, plural
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "bold green"}
 _CONN_ROWS = 12

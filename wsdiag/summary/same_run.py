@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from wsdiag.common.words import plural
 from wsdiag.summary.summary import Summary, mark, minute_of
-from wsdiag.words import plural
 
 MIN_MATCH = 3  # busy minutes with equal signatures
 SHARE = 0.8  # of the busy minutes of the overlap, in either input

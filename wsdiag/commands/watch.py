@@ -48,6 +48,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag.classify import signature
+from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.engine import findings
 from wsdiag.diagnose.finding import Finding
@@ -61,7 +62,6 @@ from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import shown_name, text_codec
 from wsdiag.summary.dedupe import NEAR_LINES, NEAR_SECONDS
 from wsdiag.summary.summary import Summary, minute_of
-from wsdiag.words import plural
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 _NAP = 0.1  # longest sleep between looks at the stop flag

@@ -15,12 +15,12 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.thresholds import SEVERITIES
 from wsdiag.durations import format_seconds
 from wsdiag.redact import neutralise
-from wsdiag.words import plural
 
 FAIL_ON = ("error", "warning")
 

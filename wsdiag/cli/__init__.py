@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TextIO
 import typer
 
 from wsdiag import __version__, durations
+from wsdiag.cli.progress import bar as progress_bar
+from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnose.timeline import parse_bucket
 from wsdiag.pipeline import Options
 from wsdiag.pipeline import analyze as run_analysis
-from wsdiag.progress import bar as progress_bar
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.redact import neutralise
 from wsdiag.report import NAMED_INPUTS
@@ -29,13 +30,12 @@ from wsdiag.report import json as json_report
 from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
 from wsdiag.summary.summary import InputStats
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
-from wsdiag.words import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from wsdiag import check as checks
-    from wsdiag import watch as watching
+    from wsdiag.commands import check as checks
+    from wsdiag.commands import watch as watching
 
 # Commands import what only they need when they run: start-up time is part of every
 # `wsdiag analyze --format json` a script or CI job pays for.
@@ -174,7 +174,7 @@ def _check_output(output: Path | None, sources: list[Source]) -> None:
     may stdout be an input (`wsdiag analyze m.log >> m.log`): refused before anything is read."""
     import stat
 
-    from wsdiag import output as outputs
+    from wsdiag.cli import output as outputs
 
     idents = [s.ident for s in sources if s.ident is not None]
     if output is None:
@@ -392,7 +392,7 @@ def _unread(st: InputStats) -> str:
 
 def _emit(report: str, output: Path | None) -> None:
     if output is not None:
-        from wsdiag import output as outputs
+        from wsdiag.cli import output as outputs
 
         try:
             with outputs.replacing(output) as fh:
@@ -521,7 +521,7 @@ def _render(
         return html_report.render(d)
     to_terminal = output is None and _stdout_is_terminal()
     if result is not None:
-        from wsdiag import check as checks
+        from wsdiag.commands import check as checks
 
         return checks.render_text(d, result, exit_zero, _console(color, to_terminal))
     from wsdiag.report import text as text_report
@@ -830,7 +830,7 @@ def check(
         strict=strict,
         warnings=warnings,
     )
-    from wsdiag import check as checks
+    from wsdiag.commands import check as checks
 
     results = [checks.evaluate(d, fail_on.value, max_reconnects_per_hour) for d in ds]
     _emit_all(ds, fmt, color, output, extra, results, exit_zero, per_file)
@@ -895,10 +895,10 @@ def events(
     if unknown:
         _fail(f"unknown class {', '.join(unknown)}; classes: {', '.join(FAILURE_CLASSES)}")
     conns = set(connections or [])
-    from wsdiag import events as event_export
+    from wsdiag.commands import events as event_export
 
     line = event_export.to_json if fmt is EventFormat.jsonl else event_export.to_tsv
-    from wsdiag import output as outputs
+    from wsdiag.cli import output as outputs
 
     opts = Options(year=year, jobs=1)
     try:
@@ -985,7 +985,7 @@ def compare(
     _check_common(year, jobs)
     if before == after == "-":
         _fail("-: standard input given twice; it can be read only once")
-    from wsdiag import compare as comparison
+    from wsdiag.commands import compare as comparison
     from wsdiag.report import compare as compare_report
 
     warnings: list[str] = []
@@ -1016,7 +1016,7 @@ class Existing(str, enum.Enum):
 
 
 def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
-    from wsdiag import watch as watching
+    from wsdiag.commands import watch as watching
 
     if path == "-":
         if sys.stdin is None:
@@ -1118,7 +1118,7 @@ def watch(
     """
     from datetime import timedelta
 
-    from wsdiag import watch as watching
+    from wsdiag.commands import watch as watching
     from wsdiag.diagnose.timeline import parse_bucket
     from wsdiag.report import text as text_report
 

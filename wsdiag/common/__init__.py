@@ -1,0 +1,1 @@
+"""Leaf helpers every layer uses: how wsdiag writes counts in words."""
