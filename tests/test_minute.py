@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsdiag.summary.summary import Minute
+from wsdiag.summary.minutes import Minute
 
 conns = st.one_of(st.none(), st.integers(0, 40))
 classes = st.sampled_from(["ping_pong", "ssl", "timeout", "other"])

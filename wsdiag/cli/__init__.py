@@ -28,7 +28,7 @@ from wsdiag.redact import neutralise
 from wsdiag.report import NAMED_INPUTS
 from wsdiag.report import json as json_report
 from wsdiag.sources import COMPRESSED, InputError, Source, kind_of, resolve, shown_name
-from wsdiag.summary.summary import InputStats
+from wsdiag.summary.inputs import InputStats
 from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 
 if TYPE_CHECKING:

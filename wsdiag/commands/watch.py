@@ -61,7 +61,8 @@ from wsdiag.redact import neutralise
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import shown_name, text_codec
 from wsdiag.summary.dedupe import NEAR_LINES, NEAR_SECONDS
-from wsdiag.summary.summary import Summary, minute_of
+from wsdiag.summary.minutes import minute_of
+from wsdiag.summary.summary import Summary
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 _NAP = 0.1  # longest sleep between looks at the stop flag

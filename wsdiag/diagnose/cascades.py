@@ -11,7 +11,7 @@ connections seen (at least 3; all of a pool of 2 or 3) start an outage, and eith
 * that many of them then report ``No internet connection available!``: the miner's own check
   confirms the host was offline, however busy the rest of the log is.
 
-Onsets are counted per connection (an outage's first sign, see :mod:`wsdiag.summary.summary`), so the
+Onsets are counted per connection (an outage's first sign, see :mod:`wsdiag.summary.outages`), so the
 close/reconnect loop of one connection or the ``No internet connection available!`` retries of
 an outage never start a cascade themselves. Those retries, and every other failure of a
 connection until its next outage begins (or until it has been quiet for :data:`FOLLOW_GAP`
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from wsdiag.records import FAILURE_CLASSES
-from wsdiag.summary.summary import Summary, minute_of
+from wsdiag.summary.minutes import minute_of
+from wsdiag.summary.summary import Summary
 
 WINDOW = 3  # minute buckets in which the onsets of one cascade must fall
 SHARE = 0.5  # of the connections seen

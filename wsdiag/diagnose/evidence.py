@@ -25,7 +25,8 @@ from wsdiag.diagnose.health import Health, health
 from wsdiag.diagnose.limits import Limits, limits
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.summary.summary import Summary, minute_of
+from wsdiag.summary.minutes import minute_of
+from wsdiag.summary.summary import Summary
 
 PING_CLASSES = ("ping_pong", "pong_timeout", "ping_stalled")
 WATCHDOG_CLASSES = ("pong_timeout", "ping_stalled")  # the miner noticed a silent socket

@@ -8,7 +8,7 @@ Definitions (the observed window is the log's span, first to last record):
   ``Reconnecting``, X minutes after ``Retry after Xm``); signs within a minute of that recovery
   mean the new socket failed too (same outage);
   watchdog lines (``The last PONG was received more than 5 minutes ago``) start the outage
-  those minutes earlier (see :mod:`wsdiag.summary.summary`);
+  those minutes earlier (see :mod:`wsdiag.summary.outages`);
 * ``down_seconds``: the total length of its outages, clipped to the window;
 * ``uptime_ratio`` = 1 - down_seconds / window seconds (None when the window is empty);
 * ``mtbf_seconds`` (mean time between failures) = up seconds / outages (None without outages).
@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wsdiag.records import FAILURE_CLASSES
-from wsdiag.summary.summary import Outage, Summary
+from wsdiag.summary.outages import Outage
+from wsdiag.summary.summary import Summary
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from wsdiag import durations
 from wsdiag.records import FAILURE_CLASSES
-from wsdiag.summary.summary import Summary, minute_of
+from wsdiag.summary.minutes import minute_of
+from wsdiag.summary.summary import Summary
 
 #: Bucket sizes in minutes the automatic choice picks from.
 LADDER: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)

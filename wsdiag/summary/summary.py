@@ -1,22 +1,24 @@
 """The mergeable summary: everything a report needs, built from records in bounded memory.
 
-A :class:`Summary` is fed lines (through :mod:`wsdiag.scan`) and can be merged with the summary
+A :class:`Summary` is fed records (by :mod:`wsdiag.scan`) and can be merged with the summary
 of the next part of the same log, of another chunk, another process or another file. Memory is
 bounded by the number of connections, topics and minutes with events, never by the file size.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wsdiag.classify import SIGNATURE_CLASSES, signature
 from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
 from wsdiag.summary.dedupe import Deduper
+from wsdiag.summary.inputs import InputStats
+from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
+from wsdiag.summary.outages import SIGNS, Outage, Uptime, refused_listen
 
 if TYPE_CHECKING:
     from wsdiag.summary.same_run import SameRun
@@ -28,159 +30,7 @@ MAX_ID = 99_999  # a pool slot above this would need five million topics: not a 
 MAX_TOPICS = 200_000
 MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that full (forked
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
-MAX_SAMPLES = 3
 MAX_UNKNOWN = 200
-_EPOCH = datetime(1970, 1, 1)
-
-
-def minute_of(t: datetime) -> int:
-    return int((t - _EPOCH).total_seconds() // 60)
-
-
-# -- outages -------------------------------------------------------------------------------
-# An outage of one connection runs from its first sign of trouble (an error, a failure line,
-# `Reconnecting`) to its recovery: observed when the connection sends LISTEN
-# again (DEBUG logs; up to LISTEN_GRACE after the estimate), otherwise estimated from the last
-# sign: the miner sleeps ~30 s after `Reconnecting` before it opens a new socket, and
-# `Retry after Xm` sleeps X minutes. A sign up to OUTAGE_GRACE after the estimated recovery means
-# the new socket failed too: the same outage.
-# Watchdog lines (`The last PONG was received more than 5 minutes ago`) move the start back by
-# those minutes, since the socket was silent all that time, but never before the previous
-# recovery.
-#
-# `WebSocket closed` only extends an outage: the miner follows a close that starts an outage with
-# `Reconnecting`, while a close with nothing after it is a socket already replaced (after a
-# server RECONNECT) or the miner stopping.
-#
-# Whether a sign continues the current outage depends only on the sign before it, so two parts
-# of a log are joined exactly: each part keeps its first outage (`head`, which may continue the
-# previous part's last one) and its last (`tail`) apart, and only totals of the others.
-
-RECONNECT_DELAY = timedelta(seconds=30)
-OUTAGE_GRACE = timedelta(seconds=60)
-LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
-_RETRY = re.compile(r"Retry after (\d{1,3}) ?m")
-_SILENT = re.compile(r"more than (\d{1,3}) minutes")
-_SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
-_SIGNS = frozenset(
-    {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
-)
-
-
-def refused_listen(rec: Record) -> bool:
-    """A LISTEN answered with an ERR_* code (ERR_BADAUTH, ERR_BADMESSAGE...): Twitch refused a
-    topic on a socket that stays open, so it is no sign of trouble for the connection's uptime.
-    (Hermes' `Authentication error` is different: the miner closes that client.)"""
-    return rec.kind is Kind.RESPONSE_ERROR or (
-        rec.key.startswith("listen:") and not rec.text.startswith("Authentication error")
-    )
-
-
-def cause_of(rec: Record) -> str:
-    """`server` for a RECONNECT Twitch asked for, `auth` for a refused LISTEN, else `network`."""
-    if rec.cls == "reconnect_requested":
-        return "server"
-    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == "bad_auth":
-        return "auth"
-    return "network"
-
-
-def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
-    """(expected time to recovery, time the socket was already dead) for one sign of trouble."""
-    if rec.kind is Kind.FAILURE and rec.cls == "no_internet":
-        m = _RETRY.search(rec.text)
-        return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
-    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT:
-        m = _SILENT.search(rec.text)
-        silent = int(m.group(1)) if m else _SILENT_DEFAULT[rec.cls]
-        return RECONNECT_DELAY, timedelta(minutes=silent)
-    return RECONNECT_DELAY, timedelta(0)
-
-
-@dataclass
-class Outage:
-    """One connection down: from ``start`` to ``end`` (observed or estimated recovery)."""
-
-    onset: datetime  # first logged sign: when the outage became visible
-    start: datetime  # onset, or earlier for watchdog lines
-    end: datetime
-    open: bool = True  # no LISTEN closed it yet: a later sign may still extend it
-    cause: str = "network"  # what its first sign points to (see :func:`cause_of`)
-
-    def seconds(self, lo: datetime | None = None, hi: datetime | None = None) -> float:
-        """Duration, clipped to [lo, hi] when given."""
-        start = self.start if lo is None else max(self.start, lo)
-        end = self.end if hi is None else min(self.end, hi)
-        return max(0.0, (end - start).total_seconds())
-
-
-@dataclass
-class Uptime:
-    """Mergeable outage history of one connection (see the comment above :class:`Outage`)."""
-
-    first: datetime | None = None  # first sign (of trouble or of life) in this part
-    first_up: bool = False  # ... and it was a LISTEN
-    lead_first: datetime | None = None  # closes before `first`: they can only extend the
-    lead_last: datetime | None = None  # previous part's outage (last one of a connected chain)
-    last_up: datetime | None = None  # last LISTEN
-    head: Outage | None = None  # outage begun by the first sign: may continue the previous part's
-    tail: Outage | None = None  # latest outage (may be ``head``)
-    outages: int = 0  # finished outages other than head and tail
-    down: float = 0.0  # their seconds
-    longest: float = 0.0
-
-    def retire(self, outage: Outage) -> None:
-        """Fold a finished outage into the totals (the head stays apart until the log ends)."""
-        if outage is self.head:
-            return
-        secs = outage.seconds()
-        self.outages += 1
-        self.down += secs
-        self.longest = max(self.longest, secs)
-
-
-@dataclass
-class InputStats:
-    """How much of one input could be read, and in which layout."""
-
-    path: str
-    lines: int = 0
-    records: int = 0
-    continuation: int = 0
-    unrecognized: int = 0
-    too_long: int = 0
-    blank: int = 0
-    layouts: Counter[str] = field(default_factory=Counter)
-    samples: list[str] = field(default_factory=list)
-    implausible_ids: int = 0
-    read_error: str | None = None  # why reading stopped early (truncated archive, I/O error)
-
-    def merge(self, other: InputStats) -> None:
-        self.read_error = self.read_error or other.read_error
-        self.lines += other.lines
-        self.records += other.records
-        self.continuation += other.continuation
-        self.unrecognized += other.unrecognized
-        self.too_long += other.too_long
-        self.blank += other.blank
-        self.layouts.update(other.layouts)
-        self.implausible_ids += other.implausible_ids
-        for s in other.samples:
-            if len(self.samples) < MAX_SAMPLES:
-                self.samples.append(s)
-
-    @property
-    def empty(self) -> bool:
-        """Nothing but blank lines, or no line at all (a log just rotated), and read to its end."""
-        return self.lines == self.blank and self.read_error is None
-
-    @property
-    def layout(self) -> str:
-        kinds = [k for k in ("file", "console", "less") if self.layouts.get(k)]
-        if not kinds:
-            return "unknown"
-        return kinds[0] if len(kinds) == 1 else "mixed"
-
 
 @dataclass
 class ConnStats:
@@ -211,163 +61,6 @@ def _add_topics(into: set[str], topics: Iterable[str], room: int) -> tuple[int, 
                 return len(into) - before, False
             into.add(topic)
     return len(into) - before, True
-
-
-_FEW = 8  # a minute keeps up to this many cells (and onsets) in a flat tuple, more in a dict
-_MASK = (1 << 64) - 1
-#: The signature's names of what is not a failure class.
-RECONNECT, CLOSE = "reconnect", "close"
-_MARK_CODES = {name: i for i, name in enumerate((*FAILURE_CLASSES, RECONNECT, CLOSE))}
-
-
-def mark(t: datetime, conn: int | None, what: str) -> int:
-    """A 64-bit hash of one event: its second, connection and class (splitmix64 of the three).
-
-    Python's hash() of strings differs between processes; this is the same everywhere, so
-    signatures of forked or spawned workers add up.
-    """
-    secs = int((t - _EPOCH).total_seconds())
-    slot = conn if conn is not None else MAX_ID + 1
-    x = ((secs * 131_072 + slot) * 32 + _MARK_CODES.get(what, 31)) & _MASK
-    x = (x + 0x9E3779B97F4A7C15) & _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
-
-
-@dataclass(slots=True, eq=False)
-class Minute:
-    """Events of one minute: the raw material of timelines and cascades.
-
-    There is one per minute with events, so a long log holds tens of thousands, nearly all with
-    a cell or two: the cells and onsets live in flat tuples (a dict costs 220 bytes even for
-    one entry) until they outgrow _FEW, and by_class and conns are derived from the cells.
-    """
-
-    reconnects: int = 0
-    closes: int = 0
-    # (conn, class) -> failures: conn, class, failures, conn, ... or, past _FEW cells, a Counter
-    packed_cells: tuple[Any, ...] | Counter[tuple[int, str]] = ()
-    idless: Counter[str] | None = None  # class -> failures without an id
-    # connection -> cause of the (first) outage it began this minute: conn, cause, ... or a dict
-    packed_onsets: tuple[Any, ...] | dict[int, str] = ()
-    first: datetime | None = None  # earliest failure or onset in this minute
-    last: datetime | None = None
-    # Sum of mark() of its failures, reconnects and closes (their second, connection and
-    # class), modulo 2**64: two logs of the same run have equal ones (summary/same_run.py).
-    sig: int = 0
-
-    def __eq__(self, other: object) -> bool:
-        """The same counts, in whatever order they were packed (merged parts add them later)."""
-        if not isinstance(other, Minute):
-            return NotImplemented
-        return self._facts() == other._facts()
-
-    def _facts(self) -> tuple[object, ...]:
-        idless = +Counter(self.idless) if self.idless else Counter[str]()
-        cells, onsets = dict(self.cells), dict(self.onsets)
-        return (self.reconnects, self.closes, cells, idless, onsets, self.first, self.last, self.sig)
-
-    def cell_items(self) -> Iterable[tuple[tuple[int, str], int]]:
-        """((conn, class), failures) pairs, without building a dict."""
-        c = self.packed_cells
-        if isinstance(c, tuple):
-            return zip(zip(c[0::3], c[1::3], strict=True), c[2::3], strict=True)
-        return c.items()
-
-    def onset_items(self) -> Iterable[tuple[int, str]]:
-        """(conn, cause) pairs, without building a dict."""
-        o = self.packed_onsets
-        return zip(o[0::2], o[1::2], strict=True) if isinstance(o, tuple) else o.items()
-
-    @property
-    def cells(self) -> Mapping[tuple[int, str], int]:
-        """(conn, class) -> failures."""
-        c = self.packed_cells
-        if isinstance(c, tuple):
-            return dict(zip(zip(c[0::3], c[1::3], strict=True), c[2::3], strict=True))
-        return c
-
-    @property
-    def onsets(self) -> Mapping[int, str]:
-        """Connection -> cause of the outage it began this minute."""
-        o = self.packed_onsets
-        return dict(zip(o[0::2], o[1::2], strict=True)) if isinstance(o, tuple) else o
-
-    @property
-    def by_class(self) -> Counter[str]:
-        """Failures by class."""
-        out: Counter[str] = Counter(self.idless)
-        for (_, cls), n in self.cell_items():
-            out[cls] += n
-        return out
-
-    @property
-    def conns(self) -> set[int]:
-        """Connections with failures."""
-        c = self.packed_cells
-        return set(c[0::3]) if isinstance(c, tuple) else {conn for conn, _ in c}
-
-    def failed(self, conn: int | None, cls: str, n: int = 1) -> None:
-        if conn is None:
-            if self.idless is None:
-                self.idless = Counter()
-            self.idless[cls] += n
-            return
-        c = self.packed_cells
-        if isinstance(c, tuple):
-            for i in range(0, len(c), 3):
-                if c[i] == conn and c[i + 1] == cls:
-                    self.packed_cells = (*c[: i + 2], c[i + 2] + n, *c[i + 3 :])
-                    return
-            if len(c) < 3 * _FEW:
-                self.packed_cells = (*c, conn, cls, n)
-                return
-            c = self.packed_cells = Counter(self.cells)
-        c[(conn, cls)] += n
-
-    def onset(self, conn: int, cause: str) -> None:
-        o = self.packed_onsets
-        if isinstance(o, tuple):
-            if conn in o[0::2]:
-                return
-            if len(o) < 2 * _FEW:
-                self.packed_onsets = (*o, conn, cause)
-                return
-            o = self.packed_onsets = dict(self.onsets)
-        o.setdefault(conn, cause)
-
-    def merge(self, other: Minute) -> None:
-        self.reconnects += other.reconnects
-        self.closes += other.closes
-        self.sig = (self.sig + other.sig) & _MASK
-        for (conn, cls), n in other.cells.items():
-            self.failed(conn, cls, n)
-        if other.idless:
-            if self.idless is None:
-                self.idless = Counter()
-            self.idless.update(other.idless)
-        for conn, cause in other.onsets.items():
-            self.onset(conn, cause)
-        for t in (other.first, other.last):
-            if t is not None:
-                self.seen(t)
-
-    def marked(self, t: datetime | None, conn: int | None, what: str) -> None:
-        """Add one event to the signature (events without a time are not on any minute)."""
-        if t is not None:
-            self.sig = (self.sig + mark(t, conn, what)) & _MASK
-
-    @property
-    def busy(self) -> bool:
-        """Whether anything was marked on this minute (a failure, reconnect or close)."""
-        return bool(self.packed_cells or self.idless or self.reconnects or self.closes)
-
-    def seen(self, t: datetime) -> None:
-        if self.first is None or t < self.first:
-            self.first = t
-        if self.last is None or t > self.last:
-            self.last = t
 
 
 @dataclass
@@ -447,7 +140,7 @@ class Summary:
         if kind is Kind.OTHER:
             return
         if (
-            kind in _SIGNS
+            kind in SIGNS
             and rec.conn is not None
             and rec.time is not None
             and not refused_listen(rec)
@@ -537,45 +230,9 @@ class Summary:
     # -- outages ------------------------------------------------------------------------
     def _sign(self, conn: int, t: datetime, rec: Record) -> None:
         """One sign of trouble (or, for LISTEN, of life) of a connection, in log order."""
-        if rec.kind is Kind.LISTEN:
-            self._up(conn, t)
-            return
-        up = self._conn(conn).uptime
-        if rec.kind is Kind.CLOSED:
-            self._closed(up, t)
-            return
-        first = up.first is None
-        if first:
-            up.first, up.first_up = t, False
-        tail = up.tail
-        delay, silent = _sign_times(rec)
-        if tail is not None and tail.open and t <= tail.end + OUTAGE_GRACE:
-            tail.end = max(t + delay, tail.start)
-            return
-        start = t - silent
-        for bound in (tail.end if tail is not None else None, up.last_up):
-            if bound is not None:
-                start = max(start, bound)
-        outage = Outage(t, min(start, t), t + delay, cause=cause_of(rec))
-        if tail is not None:
-            up.retire(tail)
-        up.tail = outage
-        if first:
-            up.head = outage  # its onset is final only once we know it continues nothing
-        else:
-            self._onset(conn, outage)
-
-    def _up(self, conn: int, t: datetime) -> None:
-        """A LISTEN: the connection is (back) up."""
-        up = self._conn(conn).uptime
-        if up.first is None:
-            up.first, up.first_up = t, True
-        tail = up.tail
-        if tail is not None and tail.open:
-            if t <= tail.end + LISTEN_GRACE:
-                tail.end = max(t, tail.start)
-            tail.open = False
-        up.last_up = t
+        onset = self._conn(conn).uptime.sign(t, rec)
+        if onset is not None:
+            self._onset(conn, onset)
 
     def _saw(self, conn: int) -> None:
         self.ids.add(conn)
@@ -586,76 +243,14 @@ class Summary:
         """What add() does with a LISTEN of ``conn`` (at most MAX_ID) whose topics it has."""
         self._saw(conn)
         if t is not None:
-            self._up(conn, t)
-
-    @staticmethod
-    def _closed(up: Uptime, t: datetime) -> None:
-        if up.first is None:
-            if up.lead_last is None:
-                up.lead_first = up.lead_last = t
-            elif t <= up.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
-                up.lead_last = t
-            return
-        tail = up.tail
-        if tail is not None and tail.open and t <= tail.end + OUTAGE_GRACE:
-            tail.end = max(t + RECONNECT_DELAY, tail.start)
+            self._conn(conn).uptime.up(t)
 
     def _onset(self, conn: int, outage: Outage) -> None:
+        """Put the start of one connection's outage on its minute (cascades count these)."""
         m = self._minute(outage.onset)
         if m is not None:
             m.onset(conn, outage.cause)
             m.seen(outage.onset)
-
-    def _merge_uptime(self, conn: int, b: Uptime) -> None:
-        """Append the later part's outage history of one connection."""
-        cs = self._conn(conn)
-        a = cs.uptime
-        if b.lead_first is not None and b.lead_last is not None:
-            if a.first is None:
-                if a.lead_last is None:
-                    a.lead_first, a.lead_last = b.lead_first, b.lead_last
-                elif b.lead_first <= a.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
-                    a.lead_last = b.lead_last
-            elif a.tail is not None and a.tail.open and b.lead_first <= a.tail.end + OUTAGE_GRACE:
-                a.tail.end = max(b.lead_last + RECONNECT_DELAY, a.tail.start)
-        if b.first is None:
-            return
-        if a.first is None:
-            # Its head may still continue an earlier part: it stays pending.
-            b.lead_first, b.lead_last = a.lead_first, a.lead_last
-            cs.uptime = b
-            return
-        tail, head = a.tail, b.head
-        joined = False
-        if tail is not None and tail.open:
-            if b.first_up:
-                if b.first <= tail.end + LISTEN_GRACE:
-                    tail.end = max(b.first, tail.start)
-                tail.open = False
-            elif head is not None and b.first <= tail.end + OUTAGE_GRACE:
-                tail.end, tail.open = max(head.end, tail.start), head.open
-                joined = True
-        if head is not None and not joined:
-            for bound in (tail.end if tail is not None else None, a.last_up):
-                if bound is not None:
-                    head.start = min(max(head.start, bound), head.onset)
-            self._onset(conn, head)
-        if joined:
-            if b.tail is not head:
-                assert tail is not None
-                a.retire(tail)
-                a.tail = b.tail
-        elif b.tail is not None:
-            if tail is not None:
-                a.retire(tail)
-            if head is not None and head is not b.tail:
-                a.retire(head)
-            a.tail = b.tail
-        a.outages += b.outages
-        a.down += b.down
-        a.longest = max(a.longest, b.longest)
-        if b.last_up is not None:
-            a.last_up = b.last_up
 
     # -- combining -----------------------------------------------------------------------
     def merge(self, later: Summary) -> Summary:
@@ -685,7 +280,10 @@ class Summary:
                 self.untimed_reconnects += minute.reconnects
                 self.untimed_closes += minute.closes
         for conn, cs in later.conns.items():
-            self._merge_uptime(conn, cs.uptime)
+            held = self._conn(conn)
+            held.uptime, onset = held.uptime.merge(cs.uptime)
+            if onset is not None:
+                self._onset(conn, onset)
             self._conn(conn).merge(cs)
             if cs.topics:
                 self._listened(conn, cs.topics)
