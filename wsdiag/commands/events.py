@@ -1,22 +1,18 @@
 """`wsdiag events`: every counted failure, one per line, in log order, while the log is read.
 
 The events are exactly the ones ``analyze`` counts in ``failures.total``: the inputs are scanned
-by the same :class:`~wsdiag.scan.Scanner` into a :class:`~wsdiag.summary.summary.Summary`, in the order
-``analyze`` merges them (by their first record), and websocket-client echoes are folded by the
-same :class:`~wsdiag.summary.dedupe.Deduper`. Only two things differ, neither changes a count:
+by the same :class:`~wsdiag.scan.Scanner` into a streaming
+:class:`~wsdiag.summary.summary.Summary` (``Summary.streaming``), in the order ``analyze``
+merges them (by their first record), and websocket-client echoes are folded by the same
+:class:`~wsdiag.summary.dedupe.Deduper`. The summary hands over each event as it counts it
+(``on_event``); its deduper settles runs that can no longer grow (``Deduper.settle``, the one
+policy ``watch`` uses too), so their events come out without waiting for the end of the log.
 
-* the whole input is one stream, so the first run of a key is closed as soon as the next run of
-  that key starts (a Deduper of one part of a log keeps it open for the part before it);
-* every event is held in a buffer until nothing read later can come before it, then released in
-  log order (the Deduper's ``seq``). A run that may still grab echo lines holds back the events
-  after its start; a run is *settled* once the log's time has moved :data:`SETTLE_SECONDS` past
-  its last line (and, if the log has failure lines without a time, also
-  :data:`~wsdiag.summary.dedupe.NEAR_LINES` failure lines), so its events are released without waiting
-  for the end of the log: memory holds about a quarter of a minute of events.
-
-Settling assumes a log's time does not run backwards by more than :data:`SETTLE_SECONDS`. If it
-does and a settled run grabs more lines, its extra events come out late (or, if it now has fewer,
-the total differs from ``analyze``'s); :attr:`EventStream.mismatch` says so, and the CLI warns.
+Every event is held in a buffer until nothing read later can come before it, then released in
+log order (the Deduper's ``seq``): a run not yet settled holds back the events after its start,
+so memory holds about a quarter of a minute of events. If the log's time runs backwards onto a
+settled run, :attr:`EventStream.mismatch` says how many events came out that ``analyze`` folds
+into an error, and the CLI warns.
 """
 
 from __future__ import annotations
@@ -25,20 +21,16 @@ import heapq
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import BinaryIO, cast
 
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, reading, scanner_for, year_chain
-from wsdiag.records import FailureEvent, Kind, Record
+from wsdiag.records import FailureEvent
 from wsdiag.sources import CHUNK, Source, chunks
-from wsdiag.summary.dedupe import NEAR_LINES, NEAR_SECONDS, Deduper, Run
 from wsdiag.summary.summary import Summary
 
-#: How far the log's time must have moved past a run's last line before the run is settled;
-#: the margin covers lines that threads wrote slightly out of time order.
-SETTLE_SECONDS = NEAR_SECONDS + 10.0
 PROBE_CHUNK = 1 << 20
 
 _Key = tuple[int, int, int]  # (dedupe seq, 0 = dedupe event / 1 = event after it, arrival)
@@ -59,98 +51,6 @@ class _Buffer:
         while self.heap and self.heap[0][0][:2] < before:
             out.append(heapq.heappop(self.heap)[1])
         return out
-
-
-@dataclass
-class _StreamDeduper(Deduper):
-    """A Deduper over a whole stream: hands every event to the buffer as it becomes final."""
-
-    buffer: _Buffer = field(default_factory=_Buffer)
-    # Runs released before they closed: id -> (run, events released).
-    early: dict[int, tuple[Run, int]] = field(default_factory=dict)
-    mismatch: int = 0
-    timeless: bool = False  # a failure line without a time was seen: lines, not only time, matter
-
-    def add(self, rec: Record) -> list[FailureEvent]:
-        out = super().add(rec)
-        if rec.time is None:
-            self.timeless = True
-        if rec.kind is Kind.ERROR:
-            # Deduper.add puts the event of an `#N - WebSocket error` line first.
-            self.buffer.put(out[0].seq, 0, out[0])
-        return out
-
-    def _close(self, run: Run) -> list[FailureEvent]:
-        # Nothing comes before this stream, so a first run is as final as any other.
-        if run.final:
-            return []
-        run.final = True
-        return self._settle(run)
-
-    def finish(self) -> list[FailureEvent]:
-        out: list[FailureEvent] = []
-        for run in itertools.chain(self.first_runs.values(), self.last_runs.values()):
-            if not run.final:
-                run.final = True
-                out.extend(self._settle(run))
-        self.first_runs.clear()
-        self.last_runs.clear()
-        return out
-
-    def _settle(self, run: Run) -> list[FailureEvent]:
-        events = run.excess()
-        done = 0
-        entry = self.early.pop(id(run), None)
-        if entry is not None:
-            done = entry[1]
-            self.mismatch += max(0, done - len(events))
-        for ev in events[done:]:
-            self.buffer.put(ev.seq, 0, ev)
-        return events
-
-    def watermark(self, latest: datetime | None) -> int:
-        """Smallest seq an event not yet in the buffer may have; settles runs on the way."""
-        low = self.seq + 1
-        for run in self.last_runs.values():
-            if run.final or id(run) in self.early:
-                continue
-            far_in_lines = self.seq - run.last_seq > NEAR_LINES
-            if run.last_time is None:
-                settled = far_in_lines
-            else:
-                settled = (
-                    latest is not None
-                    and (latest - run.last_time).total_seconds() > SETTLE_SECONDS
-                    and (far_in_lines or not self.timeless)
-                )
-            if settled:
-                events = run.excess()
-                for ev in events:
-                    self.buffer.put(ev.seq, 0, ev)
-                self.early[id(run)] = (run, len(events))
-                continue
-            low = min(low, run.first_seq)
-        return low
-
-
-class _EventSummary(Summary):
-    """A Summary that also hands events that bypass the Deduper to the buffer."""
-
-    latest: datetime | None = None
-
-    def _count(self, events: list[FailureEvent]) -> None:
-        dedupe = self.dedupe
-        assert isinstance(dedupe, _StreamDeduper)
-        for ev in events:
-            # seq 0: a one-line failure that needs no dedupe; it sits after dedupe line `seq`.
-            if ev.seq == 0:
-                dedupe.buffer.put(dedupe.seq, 1, ev)
-        super()._count(events)
-
-    def observe_span(self, first: datetime | None, last: datetime | None) -> None:
-        super().observe_span(first, last)
-        if last is not None and (self.latest is None or last > self.latest):
-            self.latest = last
 
 
 class _Live:
@@ -242,16 +142,23 @@ class EventStream:
         self.sources = sources
         self.opts = opts
         self.own = own or {}  # inputs read with options of their own (repeats())
-        self.dedupe = _StreamDeduper()
-        self.summary = _EventSummary(dedupe=self.dedupe)
+        self.buffer = _Buffer()
+        self.summary = Summary.streaming(self._counted)
+
+    def _counted(self, ev: FailureEvent) -> None:
+        # seq 0: a one-line failure that needs no dedupe; it sits after dedupe line `seq`.
+        if ev.seq == 0:
+            self.buffer.put(self.summary.dedupe.seq, 1, ev)
+        else:
+            self.buffer.put(ev.seq, 0, ev)
 
     @property
     def mismatch(self) -> int:
         """Events released early that ``analyze`` does not count (time ran backwards)."""
-        return self.dedupe.mismatch
+        return self.summary.dedupe.mismatch
 
     def _release(self, before: tuple[int, int]) -> list[FailureEvent]:
-        return self.dedupe.buffer.release(before)
+        return self.buffer.release(before)
 
     def __iter__(self) -> Iterator[FailureEvent]:
         for batch in self.batches():
@@ -270,10 +177,10 @@ class EventStream:
                 readable = stream if source.path is not None else cast(BinaryIO, _Live(stream))
                 for chunk in chunks(readable, CHUNK):
                     feed(chunk)
-                    low = self.dedupe.watermark(self.summary.latest)
-                    yield self._release((low, 0))
+                    self.summary.settle()
+                    yield self._release((self.summary.dedupe.pending_from(), 0))
         self.summary.finish()
-        yield self._release((self.dedupe.seq + 1, 2))
+        yield self._release((self.summary.dedupe.seq + 1, 2))
 
 
 def to_json(ev: FailureEvent) -> str:

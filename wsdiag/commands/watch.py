@@ -7,12 +7,13 @@ Three parts, each usable alone:
   or deleted, and a new one created at the path) is read to its end before the new file is
   opened; a truncated file (copytruncate) is read again from its start. A partial last line
   waits for its newline; a line longer than ``MAX_LINE`` is never held whole.
-* :class:`Watcher` feeds those chunks into one :class:`~wsdiag.summary.summary.Summary` through the same
-  :class:`~wsdiag.scan.Scanner` as ``analyze``, captures every failure event as it is counted,
-  and evaluates findings over a sliding window of log time (default one hour) so that a finding
-  can clear when the trouble stops; the window's counts come from the summary's per-minute
-  buckets. Memory is bounded: the summary is bounded by design, buckets older than
-  :data:`KEEP_MINUTES` are dropped and dedupe runs that can no longer grow are closed.
+* :class:`Watcher` feeds those chunks into one streaming :class:`~wsdiag.summary.summary.Summary`
+  through the same :class:`~wsdiag.scan.Scanner` as ``analyze``; the summary hands over every
+  failure event as it counts it (``on_event``) and settles dedupe runs that can no longer grow
+  (``Summary.settle``, the policy ``events`` uses). Findings are those of a window of log time
+  (default one hour, :func:`wsdiag.summary.window.since` of a finished snapshot), so that a
+  finding can clear when the trouble stops. Memory is bounded: the summary is bounded by
+  design, and minutes older than :data:`KEEP_MINUTES` are forgotten.
 * Sinks show the result: :class:`JsonlSink` (one JSON object per line for scripts),
   :class:`TextSink` (plain lines when stdout is not a terminal) and :class:`LiveSink` (a rich
   panel). :func:`run` drives them until a signal, ``exit_after`` or ``idle_exit`` stops it.
@@ -25,17 +26,15 @@ window would undercount the pool. The panel leads with the window's primary caus
 from __future__ import annotations
 
 import codecs
-import copy
-import dataclasses
 import json
 import os
 import select
 import signal
 import stat
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -47,7 +46,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from wsdiag.classify import signature
 from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.engine import findings
@@ -60,9 +58,9 @@ from wsdiag.records import FailureEvent
 from wsdiag.redact import neutralise
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import shown_name, text_codec
-from wsdiag.summary.dedupe import NEAR_LINES, NEAR_SECONDS
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
+from wsdiag.summary.window import since
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 _NAP = 0.1  # longest sleep between looks at the stop flag
@@ -362,17 +360,6 @@ class StreamFollower:
 # Analysis
 
 
-@dataclass
-class _TappedSummary(Summary):
-    """A Summary that also hands every counted failure event to the watcher."""
-
-    tap: list[FailureEvent] = field(default_factory=list)
-
-    def _count(self, events: list[FailureEvent]) -> None:
-        super()._count(events)
-        self.tap.extend(events)
-
-
 @dataclass(frozen=True)
 class FindingChange:
     state: str  # appeared | cleared | changed
@@ -390,7 +377,7 @@ class Watcher:
         window: timedelta | None = timedelta(hours=1),
         year: int | None = None,
     ) -> None:
-        self.summary = _TappedSummary()
+        self.summary = Summary.streaming(self._counted)
         self.stats = self.summary.input(name)
         self.scanner = Scanner(self.summary, self.stats, YearResolver.for_log(year))
         self.thresholds = thresholds or Thresholds()
@@ -400,123 +387,45 @@ class Watcher:
         self.current: dict[str, Finding] = {}  # causes first, as the diagnosis orders them
         self.recent: deque[FailureEvent] = deque(maxlen=RECENT)
         self.events = 0
-        # Signatures (certificate, ERR_BADMESSAGE...) per minute, so the window has its own.
-        self.hint_minutes: dict[int, Counter[str]] = {}
+        self._new: list[FailureEvent] = []
+        self._view: Summary | None = None  # the window as the last check() saw it
 
     # -- feeding -------------------------------------------------------------------------
+    def _counted(self, ev: FailureEvent) -> None:
+        self._new.append(ev)
+
     def feed(self, chunk: bytes) -> list[FailureEvent]:
         """Scan whole lines; return the failure events they completed, in log order."""
-        s = self.summary
         self.scanner.chunk(chunk)
-        self._settle()
-        out, s.tap = s.tap, []
+        self.summary.settle()  # echo-only events are not held until the watch ends
+        out, self._new = self._new, []
         self.recent.extend(out)
         self.events += len(out)
-        for ev in out:
-            sig = signature(ev.cls, ev.message) if ev.time is not None else None
-            if sig is not None and ev.time is not None:
-                self.hint_minutes.setdefault(minute_of(ev.time), Counter())[sig] += 1
-        self._prune()
+        if self.summary.last is not None:
+            # Old minutes are what grows with time: a watch can run for months.
+            self.summary.forget(minute_of(self.summary.last) - KEEP_MINUTES)
         return out
 
-    def _settle(self) -> None:
-        """Close dedupe runs that nothing can join any more, so echo-only events are not held.
-
-        ``Deduper`` keeps the first run of every key open for a merge with an earlier part; a
-        watch never merges, so those runs (one per distinct error text, unbounded) are closed
-        as soon as a later run of their key exists, and any run is closed once the log has
-        moved on further than ``NEAR_SECONDS`` (``NEAR_LINES`` failure lines for untimed runs).
-        """
-        d = self.summary.dedupe
-        now = self.summary.last
-        done: list[FailureEvent] = []
-        for key, run in list(d.first_runs.items()):
-            if d.last_runs.get(key) is not run:
-                if not run.final:
-                    run.final = True
-                    done.extend(run.excess())
-                del d.first_runs[key]
-        for key, run in list(d.last_runs.items()):
-            if run.last_time is not None:
-                stale = now is not None and (now - run.last_time).total_seconds() > NEAR_SECONDS
-            else:
-                stale = d.seq - run.last_seq > NEAR_LINES
-            if stale:
-                if not run.final:
-                    run.final = True
-                    done.extend(run.excess())
-                del d.last_runs[key]
-                if d.first_runs.get(key) is run:
-                    del d.first_runs[key]
-        if done:
-            done.sort(key=lambda e: e.seq)
-            self.summary._count(done)
-
-    def _prune(self) -> None:
-        """Drop per-minute buckets older than KEEP_MINUTES: they are what grows with time."""
-        s = self.summary
-        if s.last is None or not s.minutes:
-            return
-        cutoff = minute_of(s.last) - KEEP_MINUTES
-        if next(iter(s.minutes)) < cutoff or len(s.minutes) > KEEP_MINUTES:
-            for key in [k for k in s.minutes if k < cutoff]:
-                del s.minutes[key]
-        for key in [k for k in self.hint_minutes if k < cutoff]:
-            del self.hint_minutes[key]
-
     # -- state ---------------------------------------------------------------------------
-    def view(self) -> Summary:
-        """The summary of the window: its counts, with the structural facts of all seen.
+    @property
+    def checked(self) -> Summary:
+        """The window as the last :meth:`check` saw it."""
+        if self._view is None:
+            self._view = self.view()
+        return self._view
 
-        The counts come from the per-minute buckets, so the window is exact to the minute
-        however the log was read. A connection's reconnects in the window are its outage
-        onsets there (a bucket counts reconnects per minute, not per connection).
-        """
-        s = self.summary
-        if self.window is None or s.last is None or s.first is None:
+    def view(self) -> Summary:
+        """The finished summary of the window (:func:`wsdiag.summary.window.since`): the counts
+        of its minutes, the structural facts of all that was seen."""
+        s = self.summary.snapshot()
+        if self.window is None or s.last is None:
             return s
-        start = s.last - self.window
-        if start <= s.first:
-            return s  # less log than one window so far: the window is everything
-        first_minute = minute_of(start)
-        minutes = {k: m for k, m in s.minutes.items() if k >= first_minute}
-        by_class: Counter[str] = Counter()
-        per_conn: dict[int, Counter[str]] = {}
-        onsets: Counter[int] = Counter()
-        reconnects = closes = 0
-        for m in minutes.values():
-            by_class.update(m.by_class)
-            reconnects += m.reconnects
-            closes += m.closes
-            for (conn, cls), n in m.cells.items():
-                per_conn.setdefault(conn, Counter())[cls] += n
-            onsets.update(iter(m.onsets))  # the connections whose outage began then
-        # A shallow copy keeps every fact of all that was seen (ids, topics, streamers, and what
-        # later versions add); only the counts are replaced by those of the window.
-        v = copy.copy(s)
-        v.first = _EPOCH + timedelta(minutes=first_minute)
-        v.minutes = minutes
-        v.by_class = by_class
-        v.hints = Counter()
-        for k, hints in self.hint_minutes.items():
-            if k >= first_minute:
-                v.hints.update(hints)
-        v.reconnects, v.closes = reconnects, closes
-        v.idless_failures = sum(by_class.values()) - sum(sum(c.values()) for c in per_conn.values())
-        v.conns = {
-            conn: dataclasses.replace(
-                cs,
-                by_class=per_conn.get(conn, Counter()),
-                reconnects=onsets.get(conn, 0),
-                closes=0,
-            )
-            for conn, cs in s.conns.items()
-        }
-        return v
+        return since(s, s.last - self.window)
 
     def check(self) -> list[FindingChange]:
         """Findings of the window now, compared with the last check."""
-        now = {f.id: f for f in findings(self.view(), self.thresholds)}
+        self._view = self.view()
+        now = {f.id: f for f in findings(self._view, self.thresholds)}
         changes: list[FindingChange] = []
         for fid, f in now.items():
             old = self.current.get(fid)
@@ -693,7 +602,7 @@ def _finding_line(state: str, f: Finding) -> Text:
 def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     """The live panel: findings of the window, connections, recent failures, totals."""
     s = w.summary
-    v = w.view()
+    v = w.checked
     span = "all" if w.window is None else f"last {format_seconds(w.window.total_seconds())}"
     parts: list[RenderableType] = []
     lead = primary(w)

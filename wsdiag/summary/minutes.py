@@ -63,6 +63,10 @@ class Minute:
     idless: Counter[str] | None = None  # class -> failures without an id
     # connection -> cause of the (first) outage it began this minute: conn, cause, ... or a dict
     packed_onsets: tuple[Any, ...] | dict[int, str] = ()
+    # connection -> (reconnects, closes) this minute: conn, reconnects, closes, ... or a dict
+    packed_moves: tuple[Any, ...] | dict[int, tuple[int, int]] = ()
+    # (connection or None, signature) -> failures: the finer kinds (classify.signature)
+    hints: Counter[tuple[int | None, str]] | None = None
     first: datetime | None = None  # earliest failure or onset in this minute
     last: datetime | None = None
     # Sum of mark() of its failures, reconnects and closes (their second, connection and
@@ -77,8 +81,10 @@ class Minute:
 
     def _facts(self) -> tuple[object, ...]:
         idless = +Counter(self.idless) if self.idless else Counter[str]()
-        cells, onsets = dict(self.cells), dict(self.onsets)
-        return (self.reconnects, self.closes, cells, idless, onsets, self.first, self.last, self.sig)
+        cells, onsets, moves = dict(self.cells), dict(self.onsets), dict(self.moves)
+        hints = +Counter(self.hints) if self.hints else Counter[tuple[int | None, str]]()
+        facts = (self.reconnects, self.closes, cells, idless, onsets, moves, hints)
+        return (*facts, self.first, self.last, self.sig)
 
     def cell_items(self) -> Iterable[tuple[tuple[int, str], int]]:
         """((conn, class), failures) pairs, without building a dict."""
@@ -138,6 +144,39 @@ class Minute:
             c = self.packed_cells = Counter(self.cells)
         c[(conn, cls)] += n
 
+    @property
+    def moves(self) -> Mapping[int, tuple[int, int]]:
+        """Connection -> (reconnects, closes) this minute."""
+        o = self.packed_moves
+        if isinstance(o, tuple):
+            return {c: (r, k) for c, r, k in zip(o[0::3], o[1::3], o[2::3], strict=True)}
+        return o
+
+    def moved(self, conn: int, reconnect: bool, n: int = 1) -> None:
+        """``n`` reconnects (``reconnect``) or closes of ``conn``."""
+        r, k = (n, 0) if reconnect else (0, n)
+        self._moves(conn, r, k)
+
+    def _moves(self, conn: int, r: int, k: int) -> None:
+        o = self.packed_moves
+        if isinstance(o, tuple):
+            for i in range(0, len(o), 3):
+                if o[i] == conn:
+                    self.packed_moves = (*o[:i], conn, o[i + 1] + r, o[i + 2] + k, *o[i + 3 :])
+                    return
+            if len(o) < 3 * _FEW:
+                self.packed_moves = (*o, conn, r, k)
+                return
+            o = self.packed_moves = dict(self.moves)
+        had = o.get(conn, (0, 0))
+        o[conn] = (had[0] + r, had[1] + k)
+
+    def hinted(self, conn: int | None, sig: str, n: int = 1) -> None:
+        """``n`` failures of the finer kind ``sig`` on ``conn``."""
+        if self.hints is None:
+            self.hints = Counter()
+        self.hints[(conn, sig)] += n
+
     def onset(self, conn: int, cause: str) -> None:
         o = self.packed_onsets
         if isinstance(o, tuple):
@@ -161,6 +200,12 @@ class Minute:
             self.idless.update(other.idless)
         for conn, cause in other.onsets.items():
             self.onset(conn, cause)
+        for conn, (r, k) in other.moves.items():
+            self._moves(conn, r, k)
+        if other.hints:
+            if self.hints is None:
+                self.hints = Counter()
+            self.hints.update(other.hints)
         for t in (other.first, other.last):
             if t is not None:
                 self.seen(t)

@@ -7,8 +7,9 @@ bounded by the number of connections, topics and minutes with events, never by t
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -97,6 +98,14 @@ class Summary:
     # Inputs that repeat others (the same run in two layouts), counted once: set by
     # pipeline.analyze (summary/same_run.SameRun), empty for a single input.
     same_run: list[SameRun] = field(default_factory=list)
+    # Called with every failure event as it is counted: how `events` and `watch` stream them.
+    on_event: Callable[[FailureEvent], None] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def streaming(cls, on_event: Callable[[FailureEvent], None] | None = None) -> Summary:
+        """The summary of a log read from its start in one pass, ``on_event`` called with each
+        failure event as it is counted; :meth:`settle` counts what can no longer change."""
+        return cls(dedupe=Deduper(stream=True), on_event=on_event)
 
     # -- feeding -------------------------------------------------------------------------
     def input(self, path: str) -> InputStats:
@@ -150,26 +159,8 @@ class Summary:
             self._count(self.dedupe.add(rec))
         elif kind is Kind.FAILURE:
             self._count([FailureEvent(rec.time, rec.conn, rec.cls or "other", rec.text)])
-        elif kind is Kind.RECONNECT:
-            self.reconnects += 1
-            if rec.conn is not None:
-                self._conn(rec.conn).reconnects += 1
-            m = self._minute(rec.time)
-            if m is not None:
-                m.reconnects += 1
-                m.marked(rec.time, rec.conn, RECONNECT)
-            else:
-                self.untimed_reconnects += 1
-        elif kind is Kind.CLOSED:
-            self.closes += 1
-            if rec.conn is not None:
-                self._conn(rec.conn).closes += 1
-            m = self._minute(rec.time)
-            if m is not None:
-                m.closes += 1
-                m.marked(rec.time, rec.conn, CLOSE)
-            else:
-                self.untimed_closes += 1
+        elif kind is Kind.RECONNECT or kind is Kind.CLOSED:
+            self._moved(rec.conn, rec.time, kind is Kind.RECONNECT)
         elif kind is Kind.LISTEN:
             self._listened(rec.conn, rec.topics)
         elif kind is Kind.STREAMERS:
@@ -177,6 +168,33 @@ class Summary:
                 self.streamers = rec.number
         elif kind is Kind.BADAUTH_HINT:
             self.badauth_hint = True
+
+    def _moved(self, conn: int | None, t: datetime | None, reconnect: bool) -> None:
+        """`Reconnecting` (``reconnect``) or `WebSocket closed` of ``conn`` at ``t``."""
+        if reconnect:
+            self.reconnects += 1
+        else:
+            self.closes += 1
+        if conn is not None:
+            cs = self._conn(conn)
+            if reconnect:
+                cs.reconnects += 1
+            else:
+                cs.closes += 1
+        m = self._minute(t)
+        if m is None:
+            if reconnect:
+                self.untimed_reconnects += 1
+            else:
+                self.untimed_closes += 1
+            return
+        if reconnect:
+            m.reconnects += 1
+        else:
+            m.closes += 1
+        if conn is not None:
+            m.moved(conn, reconnect)
+        m.marked(t, conn, RECONNECT if reconnect else CLOSE)
 
     def _listened(self, conn: int | None, topics: Iterable[str]) -> None:
         """Keep the topics of a LISTEN (or a later part), within the budget of MAX_TOPICS."""
@@ -191,6 +209,7 @@ class Summary:
             self.topics_capped = True
 
     def _count(self, events: list[FailureEvent]) -> None:
+        emit = self.on_event
         for ev in events:
             self.by_class[ev.cls] += 1
             if ev.conn is None:
@@ -213,6 +232,10 @@ class Summary:
                     self.hints[sig] += 1
                     if ev.conn is not None:
                         self._conn(ev.conn).hints[sig] += 1
+                    if m is not None:
+                        m.hinted(ev.conn, sig)
+            if emit is not None:
+                emit(ev)
 
     def _unknown(self, message: str) -> None:
         from wsdiag.templating import template_of
@@ -318,6 +341,32 @@ class Summary:
                     self._onset(conn, cs.uptime.head)
             self.finished = True
         return self
+
+    def settle(self) -> None:
+        """Count the events of dedupe runs that can no longer grow (a stream's summary, see
+        :meth:`streaming`), the log's time being that of its latest record."""
+        self._count(self.dedupe.settle(self.last))
+
+    def snapshot(self) -> Summary:
+        """A finished copy of what was read so far, for a report in the middle of a stream,
+        while this summary goes on being fed. The topic sets and the input stats are shared,
+        not copied: read the snapshot before feeding more."""
+        if self.finished:
+            return self
+        memo: dict[int, object] = {id(self.topics): self.topics, id(self.inputs): self.inputs}
+        memo.update((id(cs.topics), cs.topics) for cs in self.conns.values())
+        if self.on_event is not None:
+            memo[id(self.on_event)] = None  # the copy tells nobody
+        return copy.deepcopy(self, memo).finish()
+
+    def forget(self, before: int) -> None:
+        """Drop the minutes before the minute key ``before`` (a watch that runs for months):
+        timelines, cascades and windows then begin there; the totals keep every event. Minutes
+        are kept in the order they began, so only a summary whose first minute is that old is
+        looked through."""
+        if self.minutes and next(iter(self.minutes)) < before:
+            for key in [k for k in self.minutes if k < before]:
+                del self.minutes[key]
 
     # -- derived values ------------------------------------------------------------------
     @property
