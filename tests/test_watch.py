@@ -24,10 +24,13 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import START, bad_auth, failure, make_log, ping, record
 from wsdiag.cli import app
+from wsdiag.cli.sinks import JsonlSink
 from wsdiag.commands import watch
-from wsdiag.commands.watch import Follower, JsonlSink, LineSplitter, Notice, Watcher
+from wsdiag.commands.watch import Watcher
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.follow import Follower, LineSplitter, Notice
+from wsdiag.report import watch as shown
 from wsdiag.scan import MAX_LINE
 from wsdiag.sources import resolve
 
@@ -255,7 +258,7 @@ def test_panel_shows_findings_connections_and_recent_failures() -> None:
     w.check()
     console = Console(file=io.StringIO(), width=110, no_color=True, color_system=None, markup=False)
     with console.capture() as cap:
-        console.print(watch.panel(w, "miner.log", "rotated at 12:00:00"))
+        console.print(shown.panel(w, "miner.log", "rotated at 12:00:00"))
     out = cap.get()
     assert "wsdiag watch miner.log" in out
     lines = out.splitlines()

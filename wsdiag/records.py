@@ -76,3 +76,12 @@ class FailureEvent:
     cls: str
     message: str
     seq: int = field(default=0, compare=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"time", "connection", "class", "message"}``: a line of ``wsdiag events``."""
+        return {
+            "time": None if self.time is None else self.time.isoformat(timespec="seconds"),
+            "connection": self.conn,
+            "class": self.cls,
+            "message": self.message,
+        }

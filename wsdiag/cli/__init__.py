@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from wsdiag.commands import check as checks
-    from wsdiag.commands import watch as watching
+    from wsdiag.read import follow
 
 # Commands import what only they need when they run: start-up time is part of every
 # `wsdiag analyze --format json` a script or CI job pays for.
@@ -1015,13 +1015,13 @@ class Existing(str, enum.Enum):
     skip = "skip"
 
 
-def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
-    from wsdiag.commands import watch as watching
+def _watch_source(path: str) -> follow.Follower | follow.StreamFollower:
+    from wsdiag.read import follow
 
     if path == "-":
         if sys.stdin is None:
             _fail("<stdin>: standard input is closed; give the log file the miner writes")
-        return watching.StreamFollower(sys.stdin.buffer)
+        return follow.StreamFollower(sys.stdin.buffer)
     p = Path(path)
     shown = shown_name(path)
     try:
@@ -1036,7 +1036,7 @@ def _watch_source(path: str) -> watching.Follower | watching.StreamFollower:
         _fail(str(exc))
     if kind == "missing":
         sys.stderr.write(f"wsdiag: waiting for {shown} to appear\n")
-    return watching.Follower(p)
+    return follow.Follower(p)
 
 
 @app.command(
@@ -1118,8 +1118,10 @@ def watch(
     """
     from datetime import timedelta
 
+    from wsdiag.cli import sinks
     from wsdiag.commands import watch as watching
     from wsdiag.diagnose.timeline import parse_bucket
+    from wsdiag.read import follow
     from wsdiag.report import text as text_report
 
     try:
@@ -1138,7 +1140,7 @@ def watch(
     _number("--exit-after", stop_after, 0)
     _number("--idle-exit", stop_idle, 0)
     source = _watch_source(path)
-    if isinstance(source, watching.Follower) and existing is Existing.skip:
+    if isinstance(source, follow.Follower) and existing is Existing.skip:
         source.start_at_end = True
     try:
         watcher = watching.Watcher(source.name, th, span, year)
@@ -1146,14 +1148,14 @@ def watch(
         _fail(f"--window: {exc}")
     sink: watching.Sink
     if fmt is WatchFormat.jsonl:
-        sink = watching.JsonlSink(sys.stdout.write, sys.stdout.flush)
+        sink = sinks.JsonlSink(sys.stdout.write, sys.stdout.flush)
     else:
         to_terminal = _stdout_is_terminal()
         console = _console(color, to_terminal, live=True)
         if to_terminal:
-            sink = watching.LiveSink(console, text_report.render, source.name)
+            sink = sinks.LiveSink(console, text_report.render, source.name)
         else:
-            sink = watching.TextSink(console, text_report.render)
+            sink = sinks.TextSink(console, text_report.render)
     reason = watching.run(
         source,
         watcher,

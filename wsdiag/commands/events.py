@@ -185,13 +185,7 @@ class EventStream:
 
 def to_json(ev: FailureEvent) -> str:
     """One jsonl line (ASCII-only, so any log content stays valid JSON anywhere)."""
-    doc = {
-        "time": None if ev.time is None else ev.time.isoformat(timespec="seconds"),
-        "connection": ev.conn,
-        "class": ev.cls,
-        "message": ev.message,
-    }
-    return json.dumps(doc, ensure_ascii=True) + "\n"
+    return json.dumps(ev.to_dict(), ensure_ascii=True) + "\n"
 
 
 def to_tsv(ev: FailureEvent) -> str:
