@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import BinaryIO, cast
 
+from wsdiag.commands.inputs import Unusable, empty, nothing_recognisable
 from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, reading, scanner_for, year_chain
 from wsdiag.records import FailureEvent
@@ -183,14 +183,18 @@ class EventStream:
         yield self._release((self.summary.dedupe.seq + 1, 2))
 
 
-def to_json(ev: FailureEvent) -> str:
-    """One jsonl line (ASCII-only, so any log content stays valid JSON anywhere)."""
-    return json.dumps(ev.to_dict(), ensure_ascii=True) + "\n"
+def export(sources: list[Source], opts: Options) -> tuple[EventStream, list[str]]:
+    """The stream of the events ``analyze`` counts in these inputs, and a note for each input
+    that repeats another (the same run in two layouts), whose events there are exported once."""
+    own, notes = repeats(sources, opts)
+    return EventStream(in_log_order(sources, opts, own), opts, own), notes
 
 
-def to_tsv(ev: FailureEvent) -> str:
-    """time, connection, class, message; empty for null; tabs and line ends become spaces."""
-    time = "" if ev.time is None else ev.time.isoformat(timespec="seconds")
-    conn = "" if ev.conn is None else str(ev.conn)
-    message = ev.message.replace("\t", " ").replace("\r", " ").replace("\n", " ")
-    return f"{time}\t{conn}\t{ev.cls}\t{message}\n"
+def nothing_read(stream: EventStream, paths: list[str]) -> Unusable | None:
+    """Once the stream was read: the error when no input held a record, else None."""
+    stats = list(stream.summary.inputs.values())
+    if any(st.records for st in stats):
+        return None
+    if stats and all(st.empty for st in stats):
+        return empty(stats, "export")
+    return nothing_recognisable(stats, paths)

@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 from types import FrameType
 from typing import Any, Protocol
 
@@ -44,6 +45,17 @@ KEEP_MINUTES = 7 * 24 * 60  # per-minute buckets kept (a week): watch can run fo
 
 # ---------------------------------------------------------------------------------------------
 # Analysis
+
+
+class Existing(str, Enum):
+    """What to do with what the file already holds when the watch begins."""
+
+    context = "context"  # analysed, not reported as new
+    replay = "replay"  # reported too
+    skip = "skip"  # not read: the follower starts at its end, as tail -n0 -F
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -166,7 +178,7 @@ def run(
     watcher: Watcher,
     sink: Sink,
     *,
-    existing: str = "context",
+    existing: Existing = Existing.context,
     interval: float = 0.25,
     exit_after: float | None = None,
     idle_exit: float | None = None,
@@ -208,7 +220,7 @@ def run(
         return stop.reason is not None
 
     try:
-        quiet = existing == "context"
+        quiet = existing == Existing.context
         first = True
         while stop.reason is None:
             got = False

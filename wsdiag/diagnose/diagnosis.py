@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from wsdiag import SCHEMA, __version__
 from wsdiag.diagnose.cascades import Cascades
 from wsdiag.diagnose.engine import diagnose
 from wsdiag.diagnose.evidence import Evidence
@@ -18,6 +17,7 @@ from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnose.timeline import Timeline, timeline
 from wsdiag.durations import format_seconds
 from wsdiag.summary.summary import Summary
+from wsdiag.version import SCHEMA, __version__
 
 
 @dataclass(frozen=True)

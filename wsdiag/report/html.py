@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from wsdiag import SCHEMA, __version__
 from wsdiag.common.words import of, plural
 from wsdiag.diagnose.cascades import Cascade
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
@@ -25,6 +24,7 @@ from wsdiag.diagnose.timeline import Timeline, timeline
 from wsdiag.durations import format_seconds
 from wsdiag.records import FAILURE_CLASSES
 from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
+from wsdiag.version import SCHEMA, __version__
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
 # No failure is drawn in green, which reads as "good" (the ok verdict is green): reds, oranges,
