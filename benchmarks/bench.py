@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Time ``wsdiag analyze --format json`` against ``grep -cE`` and ``wc -l`` on one generated log.
+"""Time ``wsdiag analyze --format json`` against ``grep -cE`` and ``wc -l`` on generated logs.
 
 The log comes from benchmarks/genlog.py (seeded, with its exact expected counts) and is reused
 when it already exists. Every tool runs ``--runs`` times, interleaved, and the table shows the
 median wall time, MB/s, the ratio to grep and the peak RSS of the largest process (wsdiag's
 forked workers included). wsdiag's JSON is checked against the generator's expected counts,
-and so is ``cat FILE | wsdiag analyze -``.
+and so is ``cat FILE | wsdiag analyze -``. ``--pure`` times the pure-Python path too
+(``WSDIAG_PURE_PYTHON=1``). ``--suite`` runs every layout, level and collector's prefix of
+SUITE in turn and prints one row each.
 
     python benchmarks/bench.py --size 1G                 # file layout, DEBUG, seed 1
     python benchmarks/bench.py --size 4G --runs 3 --dir /tmp --delete
+    python benchmarks/bench.py --size 256M --layout console --wrapper docker-t --pure
+    python benchmarks/bench.py --size 256M --suite --runs 5
 
 Pure standard library; POSIX only (os.wait4 for the peak RSS of each run).
 """
@@ -19,7 +23,6 @@ import argparse
 import compileall
 import json
 import os
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -35,6 +38,20 @@ sys.path.insert(0, str(HERE))
 import genlog  # noqa: E402
 
 GREP = ["grep", "-cE", "#[0-9]+ - (WebSocket error|Reconnecting)"]
+#: (layout, level, collector's prefix) of the logs --suite measures.
+SUITE: tuple[tuple[str, str, str], ...] = (
+    ("file", "DEBUG", "none"),
+    ("console", "DEBUG", "none"),
+    ("file", "INFO", "none"),
+    ("console", "INFO", "none"),
+    ("less", "DEBUG", "none"),
+    ("less", "INFO", "none"),
+    ("console", "DEBUG", "docker-t"),
+    ("console", "DEBUG", "compose"),
+    ("console", "DEBUG", "journald"),
+    ("console", "INFO", "journald"),
+    ("console", "INFO", "fly"),
+)
 
 
 @dataclass
@@ -43,6 +60,7 @@ class Tool:
     argv: list[str]  # the file is appended (or piped in with stdin=True)
     stdin: bool = False
     check: bool = False  # stdout is wsdiag JSON to check against the expected counts
+    env: dict[str, str] | None = None
     times: list[float] = field(default_factory=list)
     rss_kib: int = 0
     outputs: list[bytes] = field(default_factory=list)
@@ -65,7 +83,7 @@ def _run(tool: Tool, path: Path) -> None:
         src = path.open("rb") if tool.stdin else None
         start = time.perf_counter()
         try:
-            proc = subprocess.Popen(argv, stdin=src or subprocess.DEVNULL, stdout=subprocess.PIPE)
+            proc = subprocess.Popen(argv, stdin=src or subprocess.DEVNULL, stdout=subprocess.PIPE, env=tool.env)
             assert proc.stdout is not None
             shutil.copyfileobj(proc.stdout, out)
             _, status, usage = os.wait4(proc.pid, 0)
@@ -107,8 +125,15 @@ def _check(doc: dict[str, object], expected: dict[str, object], name: str) -> li
     ]
 
 
+def _ratio(tool: Tool, grep: Tool) -> str:
+    """The median of the tool's time over grep's in the same round (a shared machine slows
+    both alike within a round), and the spread of that ratio."""
+    ratios = sorted(t / g for t, g in zip(tool.times, grep.times, strict=True))
+    return f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+
+
 def _table(tools: list[Tool], size: int) -> str:
-    grep = statistics.median(next(t for t in tools if t.name == "grep -cE").times)
+    grep = next(t for t in tools if t.name == "grep -cE")
     rows = [("tool", "median s", "MB/s", "x grep", "peak RSS MiB", "runs")]
     for t in tools:
         med = statistics.median(t.times)
@@ -117,11 +142,15 @@ def _table(tools: list[Tool], size: int) -> str:
                 t.name,
                 f"{med:.2f}",
                 f"{size / med / 1e6:.0f}",
-                f"{med / grep:.2f}",
+                _ratio(t, grep),
                 f"{t.rss_kib / 1024:.0f}",
                 " ".join(f"{x:.2f}" for x in t.times),
             )
         )
+    return _rows(rows)
+
+
+def _rows(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(
@@ -131,6 +160,58 @@ def _table(tools: list[Tool], size: int) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _log(args: argparse.Namespace, layout: str, level: str, wrapper: str) -> tuple[Path, dict[str, object]]:
+    """The generated log of these knobs (made once) and its expected counts."""
+    stem = f"{layout}-{level.lower()}-{args.size}-s{args.seed}" + ("" if wrapper == "none" else f"-{wrapper}")
+    log, exp_path = args.dir / f"{stem}.log", args.dir / f"{stem}.json"
+    if not (log.exists() and exp_path.exists()):
+        cfg = genlog.GenConfig(seed=args.seed, size=args.size, layout=layout, level=level, wrapper=wrapper)
+        t0 = time.perf_counter()
+        with log.open("wb") as fh:
+            expected = genlog.generate(cfg, fh)
+        exp_path.write_text(json.dumps(expected.to_json(), indent=1))
+        print(f"generated {log} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return log, json.loads(exp_path.read_text())
+
+
+def _measure(
+    args: argparse.Namespace, log: Path, expected: dict[str, object], full: bool
+) -> tuple[list[Tool], list[str]]:
+    """Run the tools on one log, interleaved; the tools and the JSON's differences."""
+    subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # into page cache
+    # Generated logs start in 2025: a year-less one is read with that year.
+    wsdiag = [sys.executable, "-m", "wsdiag", "analyze", "--format", "json", "--year", "2025"]
+    if args.jobs is not None:
+        wsdiag += ["--jobs", str(args.jobs)]
+    tools = [Tool("grep -cE", GREP)]
+    if full:
+        tools.append(Tool("wc -l", ["wc", "-l"]))
+    tools.append(Tool("wsdiag analyze --format json", wsdiag, check=True))
+    if args.pure:
+        pure = {k: v for k, v in os.environ.items() if k != "WSDIAG_PURE_PYTHON"} | {"WSDIAG_PURE_PYTHON": "1"}
+        tools.append(Tool("WSDIAG_PURE_PYTHON=1 wsdiag", wsdiag, check=True, env=pure))
+    if full and not args.no_stdin:
+        tools.append(Tool("cat | wsdiag analyze -", [*wsdiag, "-"], stdin=True, check=True))
+    for _ in range(args.runs):
+        for tool in tools:
+            _run(tool, log)
+    problems: list[str] = []
+    for tool in tools:
+        if tool.check:
+            doc = json.loads(tool.outputs[0])
+            problems += _check(doc, expected, tool.name)
+    return tools, problems
+
+
+def _suite_row(name: str, size: int, tools: list[Tool]) -> tuple[str, ...]:
+    grep = tools[0]
+    row = [name, f"{size / 2**20:.0f}", f"{statistics.median(grep.times):.2f}"]
+    for t in tools[1:]:
+        med = statistics.median(t.times)
+        row += [f"{med:.2f}", f"{size / med / 1e6:.0f}", _ratio(t, grep), f"{t.rss_kib / 1024:.0f}"]
+    return tuple(row)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,61 +225,48 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="wsdiag --jobs (default: one per CPU)")
     p.add_argument("--no-stdin", action="store_true", help="skip `cat FILE | wsdiag analyze -`")
     p.add_argument("--delete", action="store_true", help="delete the generated log afterwards")
+    p.add_argument("--wrapper", choices=genlog.WRAPPERS, default="none", help="a collector's line prefix")
+    p.add_argument("--pure", action="store_true", help="time WSDIAG_PURE_PYTHON=1 too")
+    p.add_argument("--suite", action="store_true", help="every log of SUITE, one row each")
     args = p.parse_args(argv)
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{args.layout}-{args.level.lower()}-{args.size}-s{args.seed}"
-    log, exp_path = args.dir / f"{stem}.log", args.dir / f"{stem}.json"
-    if not (log.exists() and exp_path.exists()):
-        cfg = genlog.GenConfig(seed=args.seed, size=args.size, layout=args.layout, level=args.level)
-        t0 = time.perf_counter()
-        with log.open("wb") as fh:
-            expected = genlog.generate(cfg, fh)
-        exp_path.write_text(json.dumps(expected.to_json(), indent=1))
-        print(f"generated {log} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    expected = json.loads(exp_path.read_text())
-    size = log.stat().st_size
     # pip compiles a package's bytecode when it installs it; an editable install used with
     # PYTHONDONTWRITEBYTECODE=1 has none and would pay ~0.1 s a run to compile its modules.
     import wsdiag
-    from wsdiag import scan
+    from wsdiag.linefilter import FILTERS
 
     compileall.compile_dir(Path(wsdiag.__file__).parent, quiet=1)
-    line_filter = "C (wsdiag._lines)" if scan._lines is not None else "regex (C filter not built)"
-    subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # into page cache
-
-    wsdiag = [sys.executable, "-m", "wsdiag", "analyze", "--format", "json"]
-    if args.jobs is not None:
-        wsdiag += ["--jobs", str(args.jobs)]
-    tools = [
-        Tool("grep -cE", GREP),
-        Tool("wc -l", ["wc", "-l"]),
-        Tool("wsdiag analyze --format json", wsdiag, check=True),
-    ]
-    if not args.no_stdin:
-        tools.append(Tool("cat | wsdiag analyze -", [*wsdiag, "-"], stdin=True, check=True))
-    for _ in range(args.runs):
-        for tool in tools:
-            _run(tool, log)
-
-    problems: list[str] = []
-    for tool in tools:
-        if tool.check:
-            doc = json.loads(tool.outputs[0])
-            problems += _check(doc, expected, tool.name)
+    line_filter = "C (wsdiag._lines)" if FILTERS.use_c else "regex (C filter not built)"
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(
-        f"{log.name}: {size / 2**20:.0f} MiB, {expected['lines']} lines, {cpus} CPUs, "
-        f"python {sys.version.split()[0]}"
-    )
-    print(f"wsdiag: {shlex.join(wsdiag)} FILE; line filter: {line_filter}")
-    print(_table(tools, size))
+    print(f"{cpus} CPUs, python {sys.version.split()[0]}, line filter: {line_filter}")
+    problems: list[str] = []
+    if args.suite:
+        head = ["log", "MiB", "grep s", "wsdiag s", "MB/s", "x grep", "RSS MiB"]
+        if args.pure:
+            head += ["pure s", "MB/s", "x grep", "RSS MiB"]
+        rows = [tuple(head)]
+        for layout, level, wrapper in SUITE:
+            log, expected = _log(args, layout, level, wrapper)
+            tools, found = _measure(args, log, expected, full=False)
+            problems += found
+            name = f"{layout} {level}" + ("" if wrapper == "none" else f" behind {wrapper}")
+            rows.append(_suite_row(name, log.stat().st_size, tools))
+            print(" | ".join(rows[-1]), file=sys.stderr)
+            if args.delete:
+                log.unlink()
+        print(_rows(rows))
+    else:
+        log, expected = _log(args, args.layout, args.level, args.wrapper)
+        tools, problems = _measure(args, log, expected, full=True)
+        size = log.stat().st_size
+        print(f"{log.name}: {size / 2**20:.0f} MiB, {expected['lines']} lines")
+        print(_table(tools, size))
+        if args.delete:
+            log.unlink()
     print("JSON vs expected counts: " + ("ok" if not problems else "MISMATCH"))
     for line in problems:
         print("  " + line)
-    if args.delete:
-        log.unlink()
-        exp_path.unlink()
     return 1 if problems else 0
 
 

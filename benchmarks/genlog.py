@@ -65,6 +65,12 @@ FAILURE_CLASSES: tuple[str, ...] = (
 
 LAYOUTS: tuple[str, ...] = ("file", "console", "less")
 LEVELS: tuple[str, ...] = ("DEBUG", "INFO")
+#: What a log collector may put before every line (FORMATS.md 1.9): none; `docker compose logs`
+#: (`miner  | `); the same with -t (`miner  | 2025-11-29T18:00:00.123456789Z `); Docker Desktop
+#: (`2025-11-29 18:00:00 miner-1  | `); `docker logs -t` (`2025-11-29T18:00:00.123456789Z `);
+#: journald (`Nov 29 18:00:00 raspberrypi python3[812]: `); Fly.io
+#: (`2025-11-29T18:00:00Z app[3d8d9e1b] ams [info]`).
+WRAPPERS: tuple[str, ...] = ("none", "compose", "compose-t", "desktop", "docker-t", "journald", "fly")
 
 M_POOL = "TwitchChannelPointsMiner.classes.WebSocketsPool"
 M_WS = "TwitchChannelPointsMiner.classes.TwitchWebSocket"
@@ -230,6 +236,7 @@ class GenConfig:
     echoes: bool = True  # websocket-client "<err> - goodbye" echo after each WebSocket error
     tracebacks: bool = True  # occasional traceback continuation lines after an ERROR record
     tokens: bool = True  # LISTEN lines for user topics carry "auth_token":"<30 chars>"
+    wrapper: str = "none"  # a collector's prefix on every line (WRAPPERS)
 
 
 @dataclass
@@ -295,6 +302,8 @@ class _Generator:
             raise ValueError("failure_rate must be in [0, 1)")
         if cfg.outages < 0:
             raise ValueError("outages must be >= 0")
+        if cfg.wrapper not in WRAPPERS:
+            raise ValueError(f"wrapper must be one of {WRAPPERS}, not {cfg.wrapper!r}")
         self.cfg = cfg
         self.out = out
         self.rng = random.Random(cfg.seed)
@@ -320,6 +329,8 @@ class _Generator:
         self.done = False
         self.parts: list[bytes] = []
         self.plen = 0
+        self.wrap = _Wrapper(cfg.wrapper, cfg.layout, cfg.start.year, cfg.seed) if cfg.wrapper != "none" else None
+        self.out_bytes = 0  # bytes written to out (the wrapper's included)
 
         # simulation state
         self.now = 0  # time of the next body tick, seconds since the start
@@ -607,6 +618,9 @@ class _Generator:
         if self.parts:
             blob = b"".join(self.parts)
             self.lines += blob.count(b"\n")
+            if self.wrap is not None:
+                blob = self.wrap.lines(blob)
+            self.out_bytes += len(blob)
             self.out.write(blob)
             self.parts = []
             self.plen = 0
@@ -1080,12 +1094,70 @@ class _Generator:
             topics_listened=len(self.topics) if self.listen_seen else None,
             streamers=self.streamers_seen,
             lines=self.lines,
-            bytes=self.written,
+            bytes=self.out_bytes,
             first=self._iso(self.first_t) if self.first_t is not None else None,
             last=self._iso(self.last_t) if self.first_t is not None else None,
             outages=self.outages,
             tokens=[self.token] if self.token_written else [],
         )
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class _Wrapper:
+    """Puts a log collector's prefix before every line, with the time of the line's record
+    (continuation lines take the time of the record above them)."""
+
+    def __init__(self, kind: str, layout: str, year: int, seed: int) -> None:
+        self.kind = kind
+        self.less = layout == "less"
+        self.year = year
+        self.month = 0
+        self.rng = random.Random(seed)  # its own stream: the log's lines stay the same
+        self.stamp = b""
+        self.when = datetime(year, 1, 1)
+        self.service = b"twitch-miner-1  | " if kind == "desktop" else b"twitch-miner  | "
+
+    def _time(self, line: bytes) -> None:
+        n = 14 if self.less else 17
+        stamp = line[:n]
+        if stamp == self.stamp or len(line) < n + 3 or line[n : n + 3] != b" - ":
+            return
+        try:
+            if self.less:
+                day, month = int(stamp[:2]), int(stamp[3:5])
+                if self.month and month < self.month:
+                    self.year += 1
+                self.month = month
+                when = datetime(self.year, month, day, int(stamp[6:8]), int(stamp[9:11]), int(stamp[12:14]))
+            else:
+                when = datetime.strptime(stamp.decode(), "%d/%m/%y %H:%M:%S")
+        except ValueError:
+            return
+        self.stamp, self.when = stamp, when
+
+    def _prefix(self) -> bytes:
+        w = self.when
+        iso = w.strftime("%Y-%m-%dT%H:%M:%S")
+        if self.kind == "compose":
+            return self.service
+        if self.kind == "compose-t":
+            return self.service + f"{iso}.{self.rng.randrange(10**9):09d}Z ".encode()
+        if self.kind == "desktop":
+            return w.strftime("%Y-%m-%d %H:%M:%S ").encode() + self.service
+        if self.kind == "docker-t":
+            return f"{iso}.{self.rng.randrange(10**9):09d}Z ".encode()
+        if self.kind == "journald":
+            return f"{_MONTHS[w.month - 1]} {w.day:02d} {w.strftime('%H:%M:%S')} raspberrypi python3[812]: ".encode()
+        return f"{iso}Z app[3d8d9e1b] ams [info]".encode()  # fly
+
+    def lines(self, blob: bytes) -> bytes:
+        out: list[bytes] = []
+        for line in blob.split(b"\n")[:-1]:
+            self._time(line)
+            out.append(self._prefix() + line + b"\n")
+        return b"".join(out)
 
 
 def generate(cfg: GenConfig, out: BinaryIO) -> Expected:
@@ -1121,6 +1193,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-echoes", action="store_true")
     p.add_argument("--no-tracebacks", action="store_true")
     p.add_argument("--no-tokens", action="store_true")
+    p.add_argument("--wrapper", choices=WRAPPERS, default="none", help="a log collector's line prefix")
     p.add_argument("-o", "--output", default="-", help="log file (default: stdout)")
     p.add_argument("--expected", default=None, help="write the Expected JSON here")
     p.add_argument("-v", "--verbose", action="store_true", help="print size and speed to stderr")
@@ -1138,6 +1211,7 @@ def main(argv: list[str] | None = None) -> int:
         echoes=not a.no_echoes,
         tracebacks=not a.no_tracebacks,
         tokens=not a.no_tokens,
+        wrapper=a.wrapper,
     )
     if a.start is not None:
         cfg.start = a.start

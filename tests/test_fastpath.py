@@ -12,14 +12,16 @@ from typing import Any, BinaryIO, cast
 
 import pytest
 
-from wsdiag import pipeline, scan
+from wsdiag import linefilter, pipeline, scan
 from wsdiag.analyze import Summary
 from wsdiag.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
+from wsdiag.linefilter import Filters
 from wsdiag.pipeline import Options, analyze
 from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.templates import SIEVE
 from wsdiag.timefilter import Window
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -32,10 +34,10 @@ from .conftest import run_cli
 @pytest.fixture(autouse=True, params=["c", "regex"])
 def line_filter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every test here runs with the C line filter and with the regex passes it stands in for."""
-    if request.param == "c" and scan._lines is None:
+    if request.param == "c" and not linefilter.FILTERS.use_c:
         pytest.skip("the C line filter is not built here")
     if request.param == "regex":
-        monkeypatch.setattr(scan, "_lines", None)
+        monkeypatch.setattr("wsdiag.scan.FILTERS", Filters(SIEVE, c=False))
     return str(request.param)
 
 
@@ -123,9 +125,11 @@ def test_fast_path_equals_reference_on_generated_logs(cfg: dict[str, Any]) -> No
     assert doc["inputs"][0]["lines"] > 500
 
 
-def test_fast_path_reads_few_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past the startup (a LISTEN per topic) a DEBUG log of a big pool is nearly all skipped."""
-    data = _gen(seed=8, size=3_000_000, connections=37)
+@pytest.mark.parametrize("layout", ["file", "less"])
+def test_fast_path_reads_few_lines(monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    """Past the startup (a LISTEN per topic) a DEBUG log of a big pool is nearly all skipped,
+    a year-less one too (its dates do not change month often)."""
+    data = _gen(seed=8, size=3_000_000, connections=37, layout=layout)
     half = data.index(b"\n", len(data) // 2) + 1
     calls = 0
     real = Scanner.line
@@ -489,14 +493,14 @@ def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytes
 def test_worker_errors_reach_the_caller(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An exception in a forked worker is raised in the parent, and no worker is left behind."""
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
-    real = pipeline._scan_stream
+    real = pipeline._scan_part
 
-    def failing(source: Source, opts: Options, start: int = 0, *a: Any, **kw: Any) -> Summary:
+    def failing(source: Source, opts: Options, start: int = 0, *a: Any, **kw: Any) -> Any:
         if start:
             raise ValueError("worker broke")
         return real(source, opts, start, *a, **kw)
 
-    monkeypatch.setattr(pipeline, "_scan_stream", failing)
+    monkeypatch.setattr(pipeline, "_scan_part", failing)
     with pytest.raises(ValueError, match="worker broke"):
         analyze(resolve([str(big_log)]), Options(jobs=2))
 
@@ -531,23 +535,34 @@ def test_progress_bar_only_on_a_terminal_for_big_inputs() -> None:
 
 
 def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
-    """A stamp's time from its day plus H:M:S is split_line()'s, invalid ones included."""
-    from wsdiag.scan import _plain_time
+    """A stamp's time from its day plus H:M:S is split_line()'s, invalid ones included, for
+    every dated stamp shape, and behind a `docker logs -t` time that stands in for invalid ones."""
+    from wsdiag.layouts import split_line
+    from wsdiag.linefilter import head
+    from wsdiag.stamps import NO_WRAPPER, STAMPS, WRAPPERS
 
+    docker = next(w for w in WRAPPERS if w.name == "docker-t")
     summary = Summary()
     scanner = Scanner(summary, summary.input("x"), YearResolver.for_log(2025))
     stamps = [
-        f"{d}/{m}/{y} {h}:{mi}:{s} - DEBUG - x"
+        (f"{d}/{m}/{y} {h}:{mi}:{s} - DEBUG - x", (2, "/", 2, 2))
         for d in ("01", "29", "31", "13")
         for m in ("02", "12", "13", "11")
         for y in ("25", "00")
         for h in ("00", "23", "24")
         for mi in ("00", "59", "60")
         for s in ("00", "07", "59", "60", "99")
-    ]
-    for text in stamps:
-        raw = text.encode()
-        assert scanner._stamp_time(raw, 0) == _plain_time(raw, 0), text
+    ] + [
+        (f"{y}-{m}-{d} {h}:07:59 - INFO - [f]: x", (4, "-", 2, 2))
+        for y in ("2025", "0000", "9999") for m in ("02", "13") for d in ("28", "30") for h in ("23", "24")
+    ] + [(f"{m}.{d}.26 10:00:00 - x", (2, ".", 2, 2)) for m in ("08", "13") for d in ("14", "31")]
+    for text, key in stamps:
+        for wrapper, before in ((NO_WRAPPER, ""), (docker, "2024-05-06T07:08:09.123456789Z ")):
+            raw = (before + text).encode()
+            want = split_line(raw.decode(), YearResolver(2025, False))[0].time
+            assert scanner._time(raw, 0, head(wrapper, STAMPS[key])) == want, raw
+    stood_in = scanner._time(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
+    assert stood_in is not None and stood_in.year == 2024
 
 
 def test_mixed_layouts_count_each_line_in_its_own() -> None:
@@ -604,6 +619,47 @@ def test_docker_service_prefixes_are_cut_and_read_alike(cfg: dict[str, Any]) -> 
     _same_everywhere(_prefixed(data, b"miner-1  | ", b"miner-2  | "))
 
 
+@pytest.mark.parametrize("wrapper", [w for w in genlog.WRAPPERS if w != "none"])
+@pytest.mark.parametrize("layout", ["file", "console", "less"])
+def test_collectors_prefixes_are_read_alike(layout: str, wrapper: str) -> None:
+    """A log behind each collector's prefix gives the reference document, and the counts of the
+    same log without the prefix; the fast path skips its heartbeats all the same."""
+    cfg = {"seed": 31, "size": 150_000, "connections": 6, "layout": layout, "failure_rate": 0.03,
+           "wrapper": wrapper, "year_rollover": layout == "less"}  # fmt: skip
+    data = _gen(**cfg)
+    doc = _same_everywhere(data)
+    bare = _scan(_gen(**{**cfg, "wrapper": "none"}), None)
+    for key in ("failures", "reconnects", "closes", "topics", "span"):
+        assert doc[key] == bare[key], key
+    assert doc["inputs"][0]["lines"] == bare["inputs"][0]["lines"]
+    assert doc["inputs"][0]["unrecognized"] == bare["inputs"][0]["unrecognized"] == 0
+    fmt = scan.FILTERS.format_of(data, len(data))
+    assert (fmt.wrapper.name, fmt.layout) == (wrapper, layout)
+
+
+@pytest.mark.parametrize("wrapper", ["docker-t", "desktop", "fly", "journald", "compose-t"])
+def test_a_collectors_time_stands_in_where_split_line_lets_it(wrapper: str) -> None:
+    """Lines whose own stamp is not a date (31/02) take the time of a `docker logs -t`, Docker
+    Desktop or Fly.io prefix, not that of journald or `compose logs -t`; alike in both paths,
+    when they are read and when they are skipped."""
+    before = {
+        "docker-t": "2024-06-01T10:00:{s:02d}.5Z ", "desktop": "2024-06-01 10:00:{s:02d} miner-1  | ",
+        "fly": "2024-06-01T10:00:{s:02d}Z app[ab12] ams [info]", "journald": "Jun 01 10:00:{s:02d} pi python3[9]: ",
+        "compose-t": "miner-1  | 2024-06-01T10:00:{s:02d}.5Z ",
+    }[wrapper]
+    lines = []
+    for s in range(0, 50, 2):
+        day = "31/02/26" if s in (0, 2, 24, 48) else "25/11/26"
+        lines.append(before.format(s=s) + SEND.format(s=s, msg='#1 - Send: {"type":"PING"}').replace("25/11/26", day))
+        lines.append(before.format(s=s + 1) + DEBUG.format(s=s + 1, msg="#1 - Received: {\"type\":\"PONG\"}").replace("25/11/26", day))
+        if s == 24:
+            lines.append(before.format(s=s) + DEBUG.format(s=s, msg="#1 - WebSocket closed").replace("25/11/26", day))
+    doc = _same_everywhere(("\n".join(lines) + "\n").encode())
+    stands_in = wrapper in ("docker-t", "desktop", "fly")
+    assert doc["span"]["first"] == ("2024-06-01T10:00:00" if stands_in else "2026-11-25T21:08:04")
+    assert doc["span"]["last"] == ("2024-06-01T10:00:49" if stands_in else "2026-11-25T21:08:47")
+
+
 def test_a_prefix_that_makes_a_line_too_long_is_not_cut() -> None:
     """A line that only the prefix pushes over MAX_LINE is counted too long, as line() counts it."""
     service = b"a-very-long-service-name-for-this-miner  | "
@@ -612,3 +668,77 @@ def test_a_prefix_that_makes_a_line_too_long_is_not_cut() -> None:
     assert len(data.split(b"\n")[6]) <= MAX_LINE < len(service + data.split(b"\n")[6])
     doc = _same_everywhere(_prefixed(data, service))
     assert doc["inputs"][0]["too_long"] == 1
+
+
+@pytest.mark.parametrize("year", [2025, None])
+def test_year_less_logs_split_across_workers_equal_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, year: int | None) -> None:
+    """A year-less log crossing New Year, cut into ranges for workers, each starting from the year
+    the log has there (predicted from a dated line every few bytes), gives the one-pass result,
+    with a given year or an assumed one; no range is read twice."""
+    path = tmp_path / "miner.log"
+    path.write_bytes(_gen(seed=41, size=600_000, connections=8, layout="less", year_rollover=True, failure_rate=0.02))
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 64 * 1024)
+    want = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=1, year=year))).to_dict()
+    assert want["span"]["first"][:4] != want["span"]["last"][:4]  # New Year inside
+    calls: list[int] = []
+    real = pipeline._scan_part
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pipeline, "_scan_part", spy)
+    for jobs in (2, 3):
+        calls.clear()
+        got = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=jobs, year=year))).to_dict()
+        assert got == want, f"jobs={jobs}"
+        assert len(calls) == 1  # the parent's own range; the workers' ranges were right at once
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.96])  # New Year is at 93%
+def test_rotated_year_less_files_split_across_workers_continue_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: float
+) -> None:
+    """The halves of a year-less log crossing New Year (before or after the cut), each cut into
+    ranges for workers: the second half continues the year the first ended in, as one pass
+    over both does."""
+    data = _gen(seed=43, size=600_000, connections=8, layout="less", year_rollover=True, failure_rate=0.02)
+    at = data.index(b"\n", int(len(data) * cut)) + 1
+    (tmp_path / "miner.log.1").write_bytes(data[:at])
+    (tmp_path / "miner.log").write_bytes(data[at:])
+    names = [str(tmp_path / "miner.log"), str(tmp_path / "miner.log.1")]
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 64 * 1024)
+    for year in (2025, None):
+        want = Diagnosis.of(analyze(resolve(names), Options(jobs=1, year=year))).to_dict()
+        assert want["span"]["first"][:4] != want["span"]["last"][:4]  # New Year inside
+        for jobs in (2, 3):
+            got = Diagnosis.of(analyze(resolve(names), Options(jobs=jobs, year=year))).to_dict()
+            assert got == want, f"jobs={jobs} year={year}"
+
+
+def test_a_wrongly_predicted_year_less_range_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the samples miss New Year (August, then December and January, then March in one
+    range), the next range's predicted year is wrong: it is read again from the year the range
+    before it ended in, and the result is the one-pass result."""
+    beat = '{d} 10:00:{s:02d} - #1 - Received: {{"type":"PONG"}}'
+    lines = [beat.format(d=d, s=s) for d, n in (("15/08", 10), ("20/12", 10), ("02/01", 10), ("10/03", 70)) for s in range(60) for _ in range(n)]
+    lines.insert(len(lines) // 2 + 1, "10/03 10:00:00 - #1 - WebSocket error: [Errno 32] Broken pipe")
+    path = tmp_path / "miner.log"
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 1 << 30)  # sample only where the ranges start
+    want = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=1, year=2025))).to_dict()
+    calls: list[tuple[Any, ...]] = []
+    real = pipeline._scan_part
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pipeline, "_scan_part", spy)
+    got = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=2, year=2025))).to_dict()
+    assert got == want
+    assert want["span"]["last"].startswith("2026-03-10") and want["failures"]["total"] == 1
+    assert len(calls) == 2  # the parent's range, then the worker's again

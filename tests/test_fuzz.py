@@ -24,9 +24,11 @@ from wsdiag import scan
 from wsdiag.cli import app
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
+from wsdiag.linefilter import Filters
 from wsdiag.scan import Scanner
 from wsdiag.sources import blocks
 from wsdiag.summary.summary import Summary
+from wsdiag.templates import SIEVE
 
 TOKENS = [f"tk{random.Random(i).getrandbits(112):028x}" for i in range(6)]
 
@@ -111,8 +113,8 @@ def test_byte_soups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
     for use_c in (True, False):
         with monkeypatch.context() as mp:
             if not use_c:
-                mp.setattr(scan, "_lines", None)
-            elif scan._lines is None:
+                mp.setattr(scan, "FILTERS", Filters(SIEVE, c=False))
+            elif not scan.FILTERS.use_c:
                 continue
             assert _summary(data, lambda sc: sc.chunk) == want, f"fast path (C filter: {use_c})"
             assert _summary(data, None, size) == want, f"fast path in {size}-byte blocks (C filter: {use_c})"
@@ -120,7 +122,7 @@ def test_byte_soups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
     path.write_bytes(data)
     with monkeypatch.context() as mp:
         if not c_filter:
-            mp.setattr(scan, "_lines", None)
+            mp.setattr(scan, "FILTERS", Filters(SIEVE, c=False))
         watch = ["watch", "--format", "jsonl", "--existing", "replay", "--idle-exit", "0", "--interval", "0.05"]
         for argv in [*_RUNS, ["compare", "--format", "json", str(SAMPLES / "outage.log")], watch]:
             result = _runner.invoke(app, [*argv, str(path), "--year", "2025"])

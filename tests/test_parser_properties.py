@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -214,16 +215,30 @@ def test_split_in_two_and_merge_equals_whole(pair: tuple[bytes, bytes], where: f
     assert snapshot(merged) == snapshot(scan(mixed, lambda sc: sc.simple))
 
 
+# Collectors' prefixes (stamps.WRAPPERS) and near misses of them; the times differ from the
+# miner's, so a line whose own stamp is invalid shows whether the prefix's time stood in.
+_PREFIXES = st.sampled_from([
+    b"miner  | ", b"twitch-miner-1 | ", b"a | ", b"miner  |", b"miner-1  | 2024-01-02T03:04:05.123456789Z ",
+    b"2024-01-02 03:04:05 miner-1  | ", b"2024-01-02T03:04:05.123456789Z ", b"2024-01-02T03:04:05Z ",
+    b"2024-01-02T03:04:05.1234567890Z ", b"2024-13-02T03:04:05Z ", b"Jan 02 03:04:05 pi python3[812]: ",
+    b"Jan  2 03:04:05 pi python3[812]: ", b"jan 02 03:04:05 pi python3: ", b"2024-01-02T03:04:05Z app[3d8d9e1b] ams [info]",
+    b"2024-01-02T03:04:05Z app[3d8d9e1b] ams [info] ",
+])
+
+
 @SETTINGS
-@given(mixture(ALL_LOGS), st.sampled_from([b"miner  | ", b"twitch-miner-1 | ", b"a | "]), st.booleans())
-def test_fast_path_equals_reference_behind_a_service_prefix(
-    pair: tuple[bytes, bytes], service: bytes, all_lines: bool
+@given(mixture(ALL_LOGS), _PREFIXES, st.booleans(), st.booleans())
+def test_fast_path_equals_reference_behind_a_collectors_prefix(
+    pair: tuple[bytes, bytes], prefix: bytes, all_lines: bool, bad_stamps: bool
 ) -> None:
-    """Behind a `docker compose logs` prefix (on every line, or on all but some), the fast path
-    that cuts it still gives the reference summary."""
+    """Behind a collector's prefix (compose, docker -t, journald, Fly.io or a near miss of one;
+    on every line, or on all but some), with or without invalid miner stamps, the fast path
+    still gives the reference summary."""
     _, mixed = pair
     lines = mixed.split(b"\n")
-    data = b"\n".join(service + line if all_lines or i % 7 else line for i, line in enumerate(lines))
+    if bad_stamps:  # day 31 of months without one: the prefix's time stands in, where it has one
+        lines = [re.sub(rb"^(\d\d)/(\d\d)", b"31/02", line) if i % 3 == 0 else line for i, line in enumerate(lines)]
+    data = b"\n".join(prefix + line if all_lines or i % 7 else line for i, line in enumerate(lines))
     assert snapshot(scan(data, lambda sc: sc.chunk)) == snapshot(scan(data, lambda sc: sc.simple))
 
 

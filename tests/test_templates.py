@@ -140,3 +140,160 @@ def test_listen_excerpt_does_not_count_streamers(tmp_path: Path) -> None:
     assert doc["topics"]["listened"] == 2
     assert doc["topics"]["streamers"] is None
     assert doc["connections"]["pool_size"] == 14
+
+
+# -- the table and the fast path's filters ---------------------------------------------------
+
+import dataclasses  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from wsdiag import shapes  # noqa: E402
+from wsdiag.layouts import YearResolver, split_line  # noqa: E402
+from wsdiag.linefilter import FILTERS, Filters  # noqa: E402
+from wsdiag.records import Kind, Line, Record  # noqa: E402
+from wsdiag.scan import _id_bitmap  # noqa: E402
+from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, WRAPPERS  # noqa: E402
+from wsdiag.templates import SIEVE, TEMPLATES, Place, Table, Template, plain, to_record, with_text  # noqa: E402
+
+_MODULE = "TwitchChannelPointsMiner.classes.WebSocketsPool"
+_UUID = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
+_BEHIND = {"none": "", **{w.name: w.example.split("29/11/25")[0] for w in WRAPPERS}}
+
+
+def _example_lines(t: Template) -> list[tuple[str, str, str]]:
+    """(wrapper, layout, line) of a template's example in every layout, behind every prefix."""
+    out = []
+    for wrapper, before in _BEHIND.items():
+        out.append((wrapper, "file", f"{before}25/11/26 21:08:01 - {t.level} - {_MODULE} - [{t.func}]: {t.example}"))
+        out.append((wrapper, "console", f"{before}25/11/26 21:08:01 - {t.level} - [{t.func}]: {t.example}"))
+        out.append((wrapper, "less", f"{before}25/11 21:08:01 - {t.example}"))
+    return out
+
+
+def _read_by(filters: Filters, wrapper: str, layout: str, line: str) -> bool:
+    """Whether both filters (C, where built, and regex) hand the line to the parser, with id 3
+    known (so that only an alive payload of it could be skipped)."""
+    w = next((x for x in WRAPPERS if x.name == wrapper), NO_WRAPPER)
+    fmt = filters.format_for(w, LESS_STAMP if layout == "less" else FILE_STAMP, layout)
+    # After a plain line of the same day: a year-less line is then read only if it matters.
+    first = (_BEHIND[wrapper] + ("25/11 21:08:00 - x\n" if layout == "less" else "25/11/26 21:08:00 - INFO - [f]: x\n")).encode()
+    data = first + line.encode() + b"\n"
+    at = len(first)
+    by_regex = not fmt.plain.match(data, at, len(data) - 1) or filters.ws_pattern({3}).search(data, at) is not None
+    if fmt.c is not None:
+        assert (fmt.c.scan(data, 0, len(data), _id_bitmap({3}))[1][-1:] == [at]) == by_regex, line
+    return by_regex
+
+
+@pytest.mark.parametrize("t", TEMPLATES, ids=[t.name for t in TEMPLATES])
+def test_every_template_example_is_read_and_passes_both_filters(t: Template) -> None:
+    """Each entry's example yields its record in every layout and behind every collector's
+    prefix, and neither fast-path filter skips its line: a template added to the table alone
+    is never skipped."""
+    assert t.example
+    for wrapper, layout, text in _example_lines(t):
+        line, _ = split_line(text, YearResolver(2025, False))
+        assert line.layout == layout, text
+        rec = to_record(line)
+        assert rec is not None, text
+        if t.read in (plain, with_text):
+            assert rec.kind is t.kind, text
+        assert _read_by(FILTERS, wrapper, layout, text), text
+
+
+# Templates of the kinds issue #14 adds (FORKS-2026.md 1.2-1.4): an id-less DEBUG line with an
+# id of its own, an id followed by `: `, an id-less DEBUG line.
+HERMES = (
+    Template("hermes_opened", Place.OWN_ID, "Hermes client opened: index=", r"(?P<conn>\d{1,12}), id='",
+             debug=True, level="DEBUG", func="on_open", example=f"Hermes client opened: index=3, id='{_UUID}'"),
+    Template("hermes_cannot_open", Place.OWN_ID, "#", r"(?P<conn>\d{1,12})(?: - [0-9a-f-]{36})?: Cannot open Client",
+             id_seps=(": ",), level="WARNING", func="open", example="#3: Cannot open Client, wrong state: Closed"),
+    Template("hermes_check", Place.START, "Checking stale connections", debug=True, level="DEBUG",
+             func="check_stale_connections", example="Checking stale connections"),
+)
+
+
+@pytest.mark.parametrize("t", HERMES, ids=[t.name for t in HERMES])
+def test_a_template_added_to_the_table_is_read_through_its_filters(t: Template) -> None:
+    """A new entry (even an id-less DEBUG line or an id followed by `: `) is read by the table it
+    is added to, and the filters built from that table let its line through, where the filters of
+    the table without it skip it (at least in the layouts where nothing else marks it)."""
+    table = Table((*TEMPLATES, t))
+    filters = Filters(table.sieve)
+    skipped_before = 0
+    for wrapper, layout, text in _example_lines(t):
+        line, _ = split_line(text, YearResolver(2025, False))
+        rec = table.to_record(line)
+        assert rec == Record(Kind.OTHER, line.time, 3 if t.place is Place.OWN_ID else None), text
+        assert to_record(line) != rec, text
+        assert _read_by(filters, wrapper, layout, text), text
+        skipped_before += not _read_by(FILTERS, wrapper, layout, text)
+    assert skipped_before
+
+
+def _text_of(shape: shapes.Shape) -> st.SearchStrategy[str]:
+    """Texts that match a shape (a printable byte of each class; `$` ends them, else more text
+    may follow)."""
+
+    def steps(parts: tuple[shapes.Step, ...]) -> st.SearchStrategy[str]:
+        out: list[st.SearchStrategy[str]] = []
+        for step in parts:
+            if isinstance(step, shapes.Lit):
+                out.append(st.just(step.data.decode("latin-1")))
+            elif isinstance(step, shapes.Run):
+                chars = sorted(c for c in step.chars if 0x20 <= c < 0x7F) or sorted(step.chars)
+                out.append(st.text(alphabet="".join(map(chr, chars)), min_size=step.lo, max_size=min(step.hi, 70)))
+            elif isinstance(step, shapes.Opt):
+                out.append(st.one_of(st.just(""), steps(step.steps)))
+            else:
+                out.append(st.just("\0"))  # the end: nothing may follow
+        return st.tuples(*out).map("".join)
+
+    return steps(shape.steps).flatmap(
+        lambda s: st.just(s[:-1]) if s.endswith("\0") else st.text(max_size=40).map(lambda tail: s + " ".join(tail.splitlines()))
+    )
+
+
+_ALIVE = st.one_of(*(_text_of(s) for s in SIEVE.alive))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ALIVE, st.sampled_from(["", f"{_UUID} - "]), st.sampled_from(["DEBUG", "INFO"]))
+def test_alive_payloads_say_only_that_a_known_id_is_alive(payload: str, uuid: str, level: str) -> None:
+    """Whatever matches an alive payload of the table yields nothing but the id: the filters may
+    skip it for a known id."""
+    assert "\n" not in payload
+    rec = to_record(Line("file", None, level, "on_message", f"#3 - {uuid}{payload}"))
+    assert rec == Record(Kind.OTHER, None, 3)
+
+
+def test_the_sieve_holds_what_the_table_says() -> None:
+    """The filters look for each id-less template's text, each echo, and each alive payload."""
+    assert {"[", "Reconnecting to Twitch ", "The last ", "Error while trying to listen for a topic:"} <= set(SIEVE.starts)
+    assert SIEVE.texts == ("Loading data for ",)
+    assert SIEVE.funcs == ("error", "info", "warning")
+    assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
+    assert SIEVE.debug_starts == SIEVE.debug_texts == ()
+    assert len(SIEVE.alive) == 4 and SIEVE.id_seps == (" - ",)
+    extended = Table((*TEMPLATES, *HERMES)).sieve
+    assert {"Hermes client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)
+    assert ": " in extended.id_seps
+    more = Table(tuple(dataclasses.replace(t, alive=(*t.alive, r'Received: \{"type":"keepalive"')) if t.name == "received" else t for t in TEMPLATES)).sieve
+    assert len(more.alive) == 5
+
+
+def test_a_lead_before_messages_is_read_through_its_filters() -> None:
+    """With a lead (mpforce1's logger variant C writes a space before each INFO+ message), a
+    table reads `]:  #0 - ...` and ` Reconnecting ...`, and its filters let those lines through."""
+    table = Table(TEMPLATES, leads=("", " "))
+    filters = Filters(table.sieve)
+    for message, kind in ((" #3 - WebSocket closed", Kind.CLOSED), (" Reconnecting to Twitch Hermes server in 30s", Kind.RECONNECT)):
+        for wrapper, layout, text in _example_lines(dataclasses.replace(TEMPLATES[0], example=message, level="INFO")):
+            line, _ = split_line(text, YearResolver(2025, False))
+            rec = table.to_record(line)
+            assert rec is not None and rec.kind is kind, text
+            assert to_record(line) is None, text  # the table without the lead does not read it
+            assert _read_by(filters, wrapper, layout, text), text

@@ -12,103 +12,35 @@ message. Layout is decided per line, so one file may mix layouts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from wsdiag.records import Line
-
-# Optional wrapper added by `docker compose logs [-t]` / Docker Desktop / `docker logs -t`.
-_DOCKER = re.compile(
-    r"(?:(?P<dts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z? )?"
-    r"(?:(?P<svc>[A-Za-z0-9][\w.-]{0,127}) {0,32}\| ?)?",
-    re.ASCII,
+from wsdiag.stamps import (
+    DOCKER,
+    INSIDE_MAX,
+    JUNK,
+    MAX_YEAR,
+    MIN_YEAR,
+    STAMP,
+    STAMP_INSIDE,
+    YearResolver,
+    docker_time,
+    stamp_time,
 )
 
-# The miner's timestamp: dd/mm/yy, dd/mm (less), or any zarmstrong date_format permutation.
-_STAMP = re.compile(
-    r"(?P<a>\d{1,4})(?P<sep>[/.-])(?P<b>\d{1,2})(?:(?P=sep)(?P<c>\d{1,4}))?"
-    r"[ T](?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d)(?:[.,]\d{1,6})? - ",
-    re.ASCII,
-)
-_LEVEL = re.compile(r"(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL) - ")
+__all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "split_line"]
+
+#: The miner's log levels (logging's names; `WARN` from old `logger.warn` calls).
+LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+_LEVEL = re.compile(r"(?P<level>" + "|".join(LEVELS) + r") - ")
 # `module - [func]: ` (file) or `[func]: ` (console). Module names are dotted identifiers.
 _FUNC = re.compile(r"(?:(?P<module>[A-Za-z_][\w.]{0,200}) - )?\[(?P<func>[^\]\s]{1,100})\]: ", re.ASCII)
+#: The same two pieces as shapes (wsdiag.shapes) for the fast path, which takes fewer function
+#: names (printable ASCII only): a line it does not take is read by the parser.
+MODULE_SHAPE = r"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
+FUNC_SHAPE = r"\[[!-\\^-~]{1,100}\]: "
 # A bare WebSocket message pasted without any prefix.
 _BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ", re.ASCII)
-
-# The miner's timestamp somewhere inside an unknown wrapper, not glued to a longer number.
-_STAMP_INSIDE = re.compile(
-    r"(?<![\w/.:-])\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})? - ",
-    re.ASCII,
-)
-_WRAPPER_MAX = 200  # longest wrapper prefix looked through
-
-# Things users and terminals glue to the front of a line.
-# A UTF-8 byte order mark (Notepad) counts as junk too, so the first line of such a file parses.
-_JUNK_PREFIX = re.compile(r"(?:\ufeff|\^C|`{1,3}|> ?){1,16}")
-
-
-@dataclass
-class YearResolver:
-    """Gives year-less ("less") timestamps a year and keeps them in order across New Year."""
-
-    year: int
-    assumed: bool
-    _last_month: int | None = None
-
-    @classmethod
-    def for_log(cls, year: int | None, today: date | None = None) -> YearResolver:
-        if year is not None:
-            return cls(year=year, assumed=False)
-        today = today or date.today()
-        return cls(year=today.year, assumed=True, _last_month=None)
-
-    def state(self) -> tuple[int, bool, int | None]:
-        """Everything resolve() depends on: YearResolver(*state) continues from here."""
-        return self.year, self.assumed, self._last_month
-
-    def resolve(self, month: int, day: int) -> int:
-        if self._last_month is None:
-            # A guessed year must not put the first record in the future.
-            today = date.today()
-            if self.assumed and (month, day) > (today.month, today.day):
-                self.year -= 1
-        elif month < self._last_month and self._last_month - month >= 6:
-            self.year += 1  # 31/12 -> 01/01
-        self._last_month = month
-        return self.year
-
-
-# Times outside these years are corrupt (the miner dates from 2021; two-digit years are 20yy).
-# Refusing them keeps every later `time + delay` and bucket boundary far from datetime's limits.
-MIN_YEAR, MAX_YEAR = 1970, 2199
-
-
-def _plausible(t: datetime) -> datetime | None:
-    return t if MIN_YEAR <= t.year <= MAX_YEAR else None
-
-
-def _make_time(
-    a: str, b: str, c: str | None, hms: tuple[str, str, str], years: YearResolver
-) -> tuple[datetime | None, bool]:
-    """Build the datetime; returns (time, used_assumed_year). Impossible dates give None."""
-    h, m, s = (int(x) for x in hms)
-    try:
-        if c is None:  # dd/mm (less)
-            day, month = int(a), int(b)
-            if not (1 <= month <= 12 and 1 <= day <= 31):
-                return None, False
-            year = years.resolve(month, day)
-            return _plausible(datetime(year, month, day, h, m, s)), years.assumed
-        if len(a) == 4:  # yyyy-mm-dd
-            return _plausible(datetime(int(a), int(b), int(c), h, m, s)), False
-        year = int(c) + (2000 if len(c) <= 2 else 0)
-        first, second = int(a), int(b)
-        if second > 12 >= first:  # mm/dd/yy permutation of the zarmstrong fork
-            first, second = second, first
-        return _plausible(datetime(year, second, first, h, m, s)), False
-    except (ValueError, OverflowError):  # 31/02, 25:61:00, year 0 or beyond 9999 ...
-        return None, False
 
 
 def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
@@ -118,44 +50,33 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
     record comes back with ``layout=None`` and the whole text as message.
     """
     pos = 0
-    junk = _JUNK_PREFIX.match(text)
+    junk = JUNK.match(text)
     if junk:
         pos = junk.end()
-    docker = _DOCKER.match(text, pos)
-    docker_time: datetime | None = None
+    docker = DOCKER.match(text, pos)
+    wrapper_time: datetime | None = None
     if (
         docker
         and docker.end() > pos
         # An ISO time alone may be the miner's own (zarmstrong date_format); a wrapper's
         # time is followed by a service name or by the miner's timestamp.
-        and (docker.group("svc") or (docker.group("dts") and not _STAMP.match(text, pos)))
+        and (docker.group("svc") or (docker.group("dts") and not STAMP.match(text, pos)))
     ):
         if docker.group("dts"):
-            try:
-                docker_time = _plausible(
-                    datetime.fromisoformat(docker.group("dts").replace("T", " "))
-                )
-            except ValueError:
-                docker_time = None
+            wrapper_time = docker_time(docker.group("dts"))
         pos = docker.end()
-    stamp = _STAMP.match(text, pos)
+    stamp = STAMP.match(text, pos)
     if stamp is None and not _LEVEL.match(text, pos) and not _BARE.match(text, pos):
         # Other wrappers (journald `Nov 25 21:08:01 pi python3[812]: `, Fly.io `app[..] ams
         # [info]`, line numbers): the miner's own timestamp followed by " - " starts the record.
-        inner = _STAMP_INSIDE.search(text, pos, pos + _WRAPPER_MAX)
+        inner = STAMP_INSIDE.search(text, pos, pos + INSIDE_MAX)
         if inner is not None:
             pos = inner.start()
-            stamp = _STAMP.match(text, pos)
+            stamp = STAMP.match(text, pos)
     time: datetime | None = None
     assumed = False
     if stamp:
-        time, assumed = _make_time(
-            stamp.group("a"),
-            stamp.group("b"),
-            stamp.group("c"),
-            (stamp.group("H"), stamp.group("M"), stamp.group("S")),
-            years,
-        )
+        time, assumed = stamp_time(stamp, years)
         pos = stamp.end()
     level_m = _LEVEL.match(text, pos)
     if level_m:
@@ -164,16 +85,16 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
         if func_m:
             layout = "file" if func_m.group("module") else "console"
             return Line(
-                layout, time or docker_time, level, func_m.group("func"), text[func_m.end() :]
+                layout, time or wrapper_time, level, func_m.group("func"), text[func_m.end() :]
             ), assumed
         if stamp:
             # `ts - LEVEL - rest`: a file line whose module part we do not need to understand.
-            return Line("file", time or docker_time, level, None, text[level_m.end() :]), assumed
+            return Line("file", time or wrapper_time, level, None, text[level_m.end() :]), assumed
         return Line(None, None, None, None, text), False
     if stamp:
-        return Line("less", time or docker_time, None, None, text[pos:]), assumed
+        return Line("less", time or wrapper_time, None, None, text[pos:]), assumed
     if _BARE.match(text, pos):
-        return Line("bare", docker_time, None, None, text[pos:]), False
+        return Line("bare", wrapper_time, None, None, text[pos:]), False
     return Line(None, None, None, None, text), False
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO, NoReturn
 from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.redact import neutralise, strip_ansi
-from wsdiag.scan import Scanner, scanner_maps
+from wsdiag.scan import MAX_LINE, Scanner, scanner_maps
 from wsdiag.sources import (
     CHUNK,
     CUT_SHORT,
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 PARALLEL_MIN = 48 * 1024 * 1024
 
 Progress = Callable[[int], None]
+#: Where a YearResolver stands (YearResolver.state()): what a part of a year-less log starts from.
+YearState = tuple[int, bool, "int | None"]
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ def _scan_stream(
     progress: Progress | None = None,
     years: YearResolver | None = None,
 ) -> Summary:
+    """The Summary of ``source[start:stop]``; ``years``: the resolver its year-less dates
+    continue (the scan moves it on), or a fresh one."""
     summary = Summary()
     scanner = scanner_for(summary, source, opts, years)
     with reading(source, scanner.stats) as stream:
@@ -158,6 +162,20 @@ def _scan_stream(
         if source.splittable and source.size is not None and got < (stop or source.size) - start:
             raise ReadError(CUT_SHORT)  # fewer bytes than the file had: it shrank meanwhile
     return summary
+
+
+def _scan_part(
+    source: Source,
+    opts: Options,
+    start: int,
+    stop: int,
+    progress: Progress | None = None,
+    years: YearState | None = None,
+) -> tuple[Summary, YearState]:
+    """The Summary of ``source[start:stop]``, with year-less dates resolved from ``years`` (or
+    afresh), and where the year resolver stands at its end."""
+    resolver = YearResolver.for_log(opts.year, opts.today) if years is None else YearResolver(*years)
+    return _scan_stream(source, opts, start, stop, progress, resolver), resolver.state()
 
 
 def _worker(args: tuple[Source, Options, int, int]) -> Summary:
@@ -191,8 +209,11 @@ class _Shared:
         self.shown = max(self.shown, total)
 
 
-def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick: Progress) -> NoReturn:
-    """Body of a forked worker: scan one range, send the pickled Summary (or error), exit.
+def _child(
+    source: Source, opts: Options, span: tuple[int, int], years: YearState | None, out: int, tick: Progress
+) -> NoReturn:
+    """Body of a forked worker: scan one range, send the pickled Summary and year state (or
+    the error), exit.
 
     A worker whose parent is gone (killed, even by SIGKILL) stops at its next chunk: nobody
     would read its summary.
@@ -207,7 +228,7 @@ def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick:
 
     try:
         try:
-            result: object = _scan_stream(source, opts, span[0], span[1], tick_while_wanted)
+            result: object = _scan_part(source, opts, span[0], span[1], tick_while_wanted, years)
         except Exception as exc:  # sent to the parent, which raises it
             result = exc
         data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
@@ -219,9 +240,10 @@ def _child(source: Source, opts: Options, span: tuple[int, int], out: int, tick:
         os._exit(code)  # no atexit handlers, no flushing of the parent's stdio buffers
 
 
-def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> Summary:
-    """The Summary a forked worker sends, showing every part's progress while waiting. The
-    caller closes ``fd`` and, should this raise (Ctrl-C, SIGTERM), stops the worker."""
+def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> tuple[Summary, YearState]:
+    """The Summary and year state a forked worker sends, showing every part's progress while
+    waiting. The caller closes ``fd`` and, should this raise (Ctrl-C, SIGTERM), stops the
+    worker."""
     data: list[bytes] = []
     while True:
         ready, _, _ = select.select([fd], [], [], 0.1)
@@ -237,17 +259,24 @@ def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> S
     result = pickle.loads(b"".join(data))
     if isinstance(result, Exception):
         raise result
-    assert isinstance(result, Summary)
+    assert isinstance(result, tuple) and isinstance(result[0], Summary)
     return result
 
 
 def _forked(
-    source: Source, opts: Options, ranges: list[tuple[int, int]], progress: Progress | None
-) -> Summary:
-    """Scan ``ranges[1:]`` in forked workers and ``ranges[0]`` here, merged in range order.
+    source: Source,
+    opts: Options,
+    ranges: list[tuple[int, int]],
+    progress: Progress | None,
+    years: list[YearState] | None = None,
+) -> tuple[Summary, YearState]:
+    """Scan ``ranges[1:]`` in forked workers and ``ranges[0]`` here, merged in range order,
+    and where the year resolver stands at the end.
 
     Each worker's summary is merged as it arrives: memory holds two summaries at a time, not
-    one per worker (each can reach MAX_MINUTES).
+    one per worker (each can reach MAX_MINUTES). With ``years`` (a year-less log), each range
+    starts from the year state predicted for it; a range whose prediction proves wrong (the
+    range before it ended elsewhere) is scanned again here, from where that one ended.
     """
     shared = _Shared(len(ranges))
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe), until its summary came
@@ -257,7 +286,7 @@ def _forked(
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child's coverage is not collected
                 os.close(rfd)
-                _child(source, opts, span, wfd, shared.counter(part))
+                _child(source, opts, span, None if years is None else years[part], wfd, shared.counter(part))
             os.close(wfd)
             children.append((pid, rfd))
         own = shared.counter(0)
@@ -266,15 +295,18 @@ def _forked(
             own(n)
             shared.report(progress)
 
-        total = _scan_stream(source, opts, ranges[0][0], ranges[0][1], tick)
-        while children:
+        total, state = _scan_part(source, opts, *ranges[0], tick, None if years is None else years[0])
+        for part in range(1, len(ranges)):
             pid, rfd = children[0]
-            received = _receive(pid, rfd, shared, progress)
+            summary, end = _receive(pid, rfd, shared, progress)
             children.pop(0)
             os.close(rfd)
-            total.merge(received)
+            if years is not None and years[part] != state:
+                summary, end = _scan_part(source, opts, *ranges[part], years=state)
+            total.merge(summary)
+            state = end
         shared.report(progress)
-        return total
+        return total, state
     finally:
         # Only after an error, Ctrl-C or SIGTERM (cli.main turns it into an exception): stop
         # and reap the workers still running, which would otherwise scan on, orphaned.
@@ -308,7 +340,7 @@ def _jobs(opts: Options) -> int:
 
 
 def _has_year(source: Source) -> bool:
-    """Year-less ("less") logs need one pass in order to follow New Year; others can be split."""
+    """Whether the log's dates have years; year-less ("less") ones are resolved in order."""
     assert source.path is not None
     with source.path.open("rb") as fh:
         head = fh.read(64 * 1024)
@@ -320,25 +352,84 @@ def _has_year(source: Source) -> bool:
     return True
 
 
+class _Dated(YearResolver):
+    """A YearResolver that remembers the last (month, day) it was asked to resolve."""
+
+    seen: tuple[int, int] | None = None
+
+    def resolve(self, month: int, day: int) -> int:
+        self.seen = (month, day)
+        return super().resolve(month, day)
+
+
+_LOOK = 64 * 1024  # how far from a byte offset a dated line is looked for
+
+
+def _date_near(fh: BinaryIO, pos: int, after: bool) -> tuple[int, int] | None:
+    """The (month, day) the year resolver takes from the last whole line before ``pos`` that
+    it takes one from (or, ``after``, the first line from ``pos`` on), within _LOOK bytes."""
+    start = pos if after else max(0, pos - _LOOK)
+    fh.seek(start)
+    lines = fh.read(_LOOK if after else pos - start).split(b"\n")
+    lines = lines[:-1]  # not the line cut at the end (or the nothing after the last newline)
+    if not after and start:
+        lines = lines[1:]  # nor the one cut at the start
+    for raw in lines if after else reversed(lines):
+        if len(raw) > MAX_LINE:
+            continue
+        probe = _Dated(2000, False)
+        split_line(strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r"), probe)
+        if probe.seen is not None:
+            return probe.seen
+    return None
+
+
+def _year_states(source: Source, ranges: list[tuple[int, int]], start: YearState) -> list[YearState] | None:
+    """Where the year resolver will stand at the start of each range of a year-less log, as
+    predicted, from ``start``, by a dated line every CHUNK bytes: it follows New Year wherever the months
+    before and after one are sampled on both sides of it. None when a sample is missing."""
+    assert source.path is not None and source.size is not None
+    starts = {start for start, _ in ranges[1:]}
+    resolver = YearResolver(*start)
+    states = [start]
+    with source.path.open("rb") as fh:
+        first = _date_near(fh, 0, after=True)
+        if first is None:
+            return None
+        resolver.resolve(*first)
+        for pos in sorted(starts | set(range(CHUNK, source.size, CHUNK))):
+            date = _date_near(fh, pos, after=False)
+            if date is None:
+                return None
+            resolver.resolve(*date)
+            if pos in starts:
+                states.append(resolver.state())
+    return states
+
+
 def scan_source(
     source: Source, opts: Options, progress: Progress | None = None, years: YearResolver | None = None
 ) -> Summary:
     """Summary of one source, using worker processes for big plain files. ``years``: the
-    resolver a year-less source continues (it is read in one pass, which moves it on)."""
+    resolver a year-less source continues (moved on to where the source ends)."""
     jobs = _jobs(opts)
-    if (
-        years is not None
-        or opts.simple
-        or jobs == 1
-        or not source.splittable
-        or (source.size or 0) < PARALLEL_MIN
-        or not _has_year(source)
-    ):
+    if opts.simple or jobs == 1 or not source.splittable or (source.size or 0) < PARALLEL_MIN:
         return _scan_stream(source, opts, progress=progress, years=years)
     assert source.path is not None and source.size is not None
     ranges = split_ranges(source.path, jobs, source.size)
     if len(ranges) == 1:
-        return _scan_stream(source, opts, progress=progress)
+        return _scan_stream(source, opts, progress=progress, years=years)
+    if years is not None or not _has_year(source):
+        # Year-less: each range starts from the year state predicted for it, checked after.
+        resolver = YearResolver.for_log(opts.year, opts.today) if years is None else years
+        states = None
+        if opts.window is None and hasattr(os, "fork"):
+            states = _year_states(source, ranges, resolver.state())
+        if states is None:
+            return _scan_stream(source, opts, progress=progress, years=resolver)
+        total, end = _forked(source, opts, ranges, progress, states)
+        resolver.restore(end)
+        return total
     if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
         parts = _pooled(source, opts, ranges)
         if progress is not None:
@@ -346,7 +437,7 @@ def scan_source(
         for part in parts[1:]:
             parts[0].merge(part)
         return parts[0]
-    return _forked(source, opts, ranges, progress)
+    return _forked(source, opts, ranges, progress)[0]
 
 
 def scan_parts(

@@ -142,6 +142,10 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     ),
 )
 
+#: The characters every escape sequence below starts with (ESC, 8-bit CSI, 8-bit OSC): text
+#: without them is left as it is by strip_ansi, which the fast path's filter relies on.
+ESCAPE_INTRODUCERS = "\x1b\x9b\x9d"
+
 # ESC sequences (CSI, OSC incl. OSC-8 hyperlinks and window titles, DCS/SOS/PM/APC strings,
 # nF and two-byte escapes) are removed whole; whatever is left of a broken one is made visible.
 _ANSI = re.compile(
@@ -195,7 +199,7 @@ def redact(text: str) -> str:
 
 def strip_ansi(text: str) -> str:
     """Remove ANSI/OSC escape sequences (colour resets, hyperlinks) from log text."""
-    if "\x1b" not in text and "\x9b" not in text and "\x9d" not in text:
+    if "\x1b" not in text and "\x9b" not in text and "\x9d" not in text:  # ESCAPE_INTRODUCERS
         return text
     return _ANSI.sub("", text)
 

@@ -6,44 +6,60 @@ is a PING, PONG, MESSAGE or LISTEN-response of a connection already seen, and th
 in bulk without a Python object per line. Per chunk (whole lines: a reused buffer or a window of
 a map of the file):
 
-* a filter lists the lines that may matter: each *odd* line (not a stamped DEBUG record, nor a
-  record of another level that no template could read: points, streamer online/offline ...)
-  and each line with a `#N - ` that is not an alive payload of a known id. The C helper
-  (_lines.c) does this in one memchr-speed pass; without it, two regex passes do (_ODD_LINE,
-  _ws_pattern). In a year-less log it also lists each line where the year could change;
-* only those lines are read, in order, by line(); a line read before (same bytes but for the
-  stamp) replays its record instead of being parsed again;
+* the chunk's format is that of its first plain line (wsdiag.linefilter): a collector's prefix
+  (`docker logs -t`, compose, journald, Fly.io ... or none), a stamp and a layout;
+* a filter lists the lines that may matter: each *odd* line (not a plain record of the format:
+  a stamped DEBUG record, or one of another level that no template could read: points, streamer
+  online/offline ...) and each line with a `#N` that is not an alive payload of a known id.
+  Both are built from the template table (templates.SIEVE): the C filter (_lines.c) decides in
+  one memchr-speed pass; without it, two regex passes do. In a year-less log it also lists each
+  line where the year could change;
+* only those lines are read, in order, by line(), prefix and all; a line read before (same bytes
+  after the same kind of prefix and stamp) replays its record instead of being parsed again;
 * a burst of LISTEN lines (one per topic on every reconnect) reads its first and last line, and
   skips the ones between when each repeats a line read before;
-* a line that cannot be a record (empty, blank, a traceback line, junk: see _RECORDISH) is
-  counted by the kind line() would count it as, unread; only an input's first few unrecognized
-  lines are read, for their samples. A newline bomb costs what a memchr costs;
+* a line that cannot be a record (empty, blank, a traceback line, junk: see
+  linefilter.RECORDISH) is counted by the kind line() would count it as, unread; only an input's
+  first few unrecognized lines are read, for their samples. A newline bomb costs what a memchr
+  costs;
 * every other line is a record of the chunk's layout that adds nothing but its count, and its
   time to the span only if it is the first or the last timed line (the filter says which are
   the first and the last it skipped).
 
-tests/test_fastpath.py holds the two paths equal on generated and hostile logs, whatever the
-chunk boundaries; tests/test_lines.py holds the C helper equal to the regexes it mirrors.
+tests/test_fastpath.py holds the two paths equal on generated and hostile logs, behind every
+prefix, whatever the chunk boundaries; tests/test_lines.py holds the C filter equal to the regexes.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import itertools
-import os
 import re
-import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from wsdiag import linefilter
 from wsdiag.analyze import MAX_ID, MAX_SAMPLES, InputStats, Summary
 from wsdiag.layouts import YearResolver, is_continuation, split_line
+from wsdiag.linefilter import (
+    ALL_LINES,
+    FILE_HEAD,
+    FILTERS,
+    HAZARDS,
+    LESS_HEAD,
+    MAX_KNOWN,
+    MAX_LINE,
+    Format,
+    Found,
+    Head,
+    regex_filter,
+)
 from wsdiag.records import Kind, Record
 from wsdiag.redact import ABOVE, clean, strip_ansi
-from wsdiag.templates import MESSAGE_FRAME, to_record
+from wsdiag.shapes import class_regex
+from wsdiag.templates import to_record
 
 if TYPE_CHECKING:
     import mmap
@@ -54,189 +70,8 @@ if TYPE_CHECKING:
     #: What chunk() scans: whole lines of a read buffer, or a map of a file.
     Buffer: TypeAlias = bytes | bytearray | mmap.mmap
 
-_lines: types.ModuleType | None
-try:  # the optional C line filter (see _lines.c); the regexes below decide alike without it
-    from wsdiag import _lines
-except ImportError:  # pragma: no cover - an install without a C compiler
-    _lines = None
-if os.environ.get("WSDIAG_PURE_PYTHON"):  # to measure or test the regex passes alone
-    _lines = None
+__all__ = ["MAX_LINE", "Scanner", "guard_map", "map_was_cut", "scanner_maps"]
 
-#: Lines longer than this are not parsed; they are counted as too long.
-MAX_LINE = 64 * 1024
-
-# -- the fast path's byte patterns ---------------------------------------------------------
-# Each is a *filter* in front of Scanner.line: a line it lets pass unread must be one that line()
-# would count as a file-layout record and fold into nothing (or into nothing new). Whatever a
-# pattern is unsure about is read by line(); tests/test_fastpath.py holds both paths equal.
-
-# The file layout's `dd/mm/yy HH:MM:SS` (17 bytes), then ` - LEVEL - `.
-_STAMP17 = rb"\d\d/\d\d/\d\d \d\d:\d\d:\d\d"
-_STAMP_LEN = 17
-# The year-less console layout's `dd/mm HH:MM:SS` (14 bytes), then ` - ` and the message.
-_STAMP14 = rb"\d\d/\d\d \d\d:\d\d:\d\d"
-_LESS_STAMP_LEN = 14
-# A non-DEBUG record that to_record() ignores: an ordinary `[func]: ` (not one of
-# websocket-client's echo functions), a message that starts with neither `#`, `[user] ` nor an
-# id-less template, and no `Loading data for`, ESC or 8-bit CSI anywhere in the line.
-_LOUD = rb"(?:INFO|WARNING|WARN|ERROR|CRITICAL) - "
-_QUIET_FUNC = rb"\[(?!(?:error|warning|info)\])[!-\\^-~]{1,100}\]: "
-# The starts of the id-less templates (templates.to_record), and text it finds anywhere.
-_TEMPLATE_START = rb"Reconnect|The last |Error while trying|Received the ERR"
-# What starts an escape sequence that line() strips (redact.strip_ansi): ESC, and the 8-bit CSI
-# and OSC (U+009B, U+009D, two bytes in UTF-8). Stripped, it could join text into a template.
-_ESCAPES = rb"\x1b|\xc2[\x9b\x9d]"
-_ESCAPE = re.compile(_ESCAPES)
-_ANYWHERE = rb"Loading data for |" + _ESCAPES
-_QUIET_MSG = rb"(?![#\[]|" + _TEMPLATE_START + rb")(?!.*(?:" + _ANYWHERE + rb"))"
-# A plain line: a DEBUG record (only its `#N - ` can matter: see _ws_pattern) or a quiet record
-# of another level, in the file layout (`module - [func]: `) or the console one (`[func]: `).
-# Every other line is an odd one, read by line(). A chunk is scanned in the layout of its
-# first plain line: lines of the other layout are odd there, so every skipped line has one.
-_PLAIN = {
-    "file": _STAMP17
-    + rb" - (?:DEBUG - [A-Za-z_]|"
-    + _LOUD
-    + rb"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
-    + _QUIET_FUNC
-    + _QUIET_MSG
-    + rb")",
-    "console": _STAMP17
-    + rb" - (?:DEBUG - \[[!-\\^-~]{1,100}\]: |"
-    + _LOUD
-    + _QUIET_FUNC
-    + _QUIET_MSG
-    + rb")",
-    # The year-less console layout: no level and no function name, so no template is ruled
-    # out by them; a `#` anywhere is left to the `#N - ` pattern, as in a DEBUG line.
-    # Without a function name, websocket-client's echoes are told by their text alone.
-    "less": _STAMP14
-    + rb" - (?!\[|DEBUG - |"
-    + _LOUD
-    + rb"|"
-    + _TEMPLATE_START
-    + rb"|error from callback|tearing down)(?!.*(?: - goodbye| - reconnect|"
-    + _ANYWHERE
-    + rb"))",
-}
-# For the C filter; "none": no line is plain, every one that may be a record is read.
-_LAYOUT_CODE = {"file": 0, "console": 1, "less": 2, "none": 3}
-_PLAIN_AT = {layout: re.compile(p) for layout, p in _PLAIN.items()}
-_LAYOUT_PROBE = 64  # lines looked at for a chunk's layout
-
-# -- lines that cannot be records ------------------------------------------------------------
-# A newline bomb (a file of empty lines) or junk between records must not cost line() a call a
-# line: a line that layouts.split_line cannot make a record of is counted by the kind line()
-# would count it as (blank, continuation, unrecognized) and never read, but for the first few
-# unrecognized ones (the input's samples). No record form lacks a ` - ` after a time with a
-# date before it, a level word or `#` and 1-12 digits, and an escape line() strips could join
-# one: a line with neither is inert. Only Python can tell whether a line of spaces and
-# non-ASCII bytes is blank (Unicode spaces): such a line is read. _lines.c's inert_kind
-# mirrors these patterns; tests/test_lines.py holds the two equal.
-_RECORDISH = (
-    rb"\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})? - |(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL) - |#\d{1,12} - |"
-    + _ESCAPES
-)
-_SPACES = rb"\t\x0b\x0c\r\x1c-\x1f "  # str.isspace() of an ASCII byte
-_INERT_TEXT = rb"(?:(?!" + _RECORDISH + rb")[^\n]){0,%d}(?=\n)" % MAX_LINE  # a longer line is too long
-_ASCII_TEXT = rb"(?=[%s\x80-\xff]{0,%d}[^%s\x80-\xff\n])" % (_SPACES, MAX_LINE, _SPACES)
-_CONTINUATION = (  # layouts.is_continuation
-    rb"(?:[ \t]|Traceback \(most recent call last\):|During handling of the above exception"
-    rb"|The above exception was the direct cause"
-    rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w))"
-)
-_BLANK_LINE = rb"[%s]{0,%d}(?=\n)" % (_SPACES, MAX_LINE)
-_CONTINUATION_LINE = rb"(?=" + _CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
-_UNRECOGNIZED_LINE = rb"(?!" + _CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
-_KINDS = ("blank", "continuation", "unrecognized")
-_KIND_CODE = {"continuation": 2, "unrecognized": 3}  # the C filter's as_kind
-_RUN = 1023  # lines of one kind per match: a longer run costs re memory per line
-
-
-def _runs(line: bytes, kind: str) -> bytes:
-    """Up to _RUN + 1 lines of one kind in a row (the last one's newline is not taken)."""
-    return rb"(?P<%s>(?:%s\n){0,%d}%s)" % (kind.encode(), line, _RUN, line)
-
-
-_INERT_RUNS = b"|".join(
-    _runs(line, kind)
-    for line, kind in zip((_BLANK_LINE, _CONTINUATION_LINE, _UNRECOGNIZED_LINE), _KINDS, strict=True)
-)
-# The regex filter: at each line start, a run of inert lines (a group per kind) or an odd line
-# (the empty alternative). A year-less chunk has no plain lines there: all of it is read.
-_NOT_PLAIN = {layout: rb"(?!" + p + rb")" for layout, p in _PLAIN.items()}
-_NOT_PLAIN["less"] = _NOT_PLAIN["none"] = b""
-_ODD_AT = {layout: re.compile(np + rb"(?:" + _INERT_RUNS + rb"|)") for layout, np in _NOT_PLAIN.items()}
-_ODD_LINE = {layout: re.compile(rb"\n" + p.pattern) for layout, p in _ODD_AT.items()}
-
-
-# -- the times of a chunk, for --since/--until (timefilter.Window.place) ----------------------
-# A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that stamp's time. Any other
-# line may hold a time (layouts.split_line) behind a junk, Docker or other wrapper prefix, a
-# TAB, a space, or a colour reset that strip_ansi removes (`ESC[0m` before the miner's stamp on
-# the console): every miner stamp has `HH:MM:SS`, and an escape sequence could join one. A line
-# with neither holds no time. _lines.c's line_stamps mirrors these patterns.
-_HIDDEN = rb"(?!" + _STAMP17 + rb" - )[^\n]*?(?:\d\d:\d\d:\d\d|" + _ESCAPES + rb")"
-# The newline in front lets re scan for it fast; line 0 is looked at apart.
-_MAY_HIDE_TIME = re.compile(rb"\n" + _HIDDEN)
-_MAY_HIDE_AT = re.compile(_HIDDEN)
-_LINE_STAMP = re.compile(rb"\n(" + _STAMP17 + rb") - ")
-
-
-def line_stamps(chunk: bytes | bytearray, end: int) -> set[bytes] | None:
-    """The standard stamps that start lines of ``chunk[:end]`` (whole, newline-normalised
-    lines), or None when another line may hold a time: then the stamps are not all its times."""
-    if _lines is not None:
-        found: list[bytes] | None = _lines.line_stamps(chunk, end)
-        return None if found is None else set(found)
-    if _MAY_HIDE_AT.match(chunk, 0, end) or _MAY_HIDE_TIME.search(chunk, 0, end):
-        return None
-    stamps = set(_LINE_STAMP.findall(chunk, 0, end))
-    first = _LINE_STAMP.match(b"\n" + bytes(chunk[: min(end, _STAMP_LEN + 3)]))  # line 0
-    if first:
-        stamps.add(first.group(1))
-    return stamps
-
-
-@dataclass
-class _Found:
-    """What a filter pass found in ``chunk[start:end]`` (see Scanner._candidates)."""
-
-    lines: int  # newlines
-    starts: list[int]  # lines that may matter
-    inert: list[int]  # lines that cannot be records, counted by kind: blank, continuation, unrecognized
-    samples: list[int]  # the first MAX_SAMPLES of the unrecognized ones, for their samples
-    first_plain: int  # the first and last line skipped as plain (-1: none)
-    last_plain: int
-
-
-def _layout_of(chunk: Buffer, end: int, begin: int = 0) -> str:
-    """The layout of the first plain line near the start of ``chunk[begin:end]`` (default file)."""
-    pos = begin
-    for _ in range(_LAYOUT_PROBE):
-        for layout, pattern in _PLAIN_AT.items():
-            if pattern.match(chunk, pos, end - 1):
-                return layout
-        pos = chunk.find(b"\n", pos, end) + 1
-        if not pos:
-            break
-    return "file"
-
-
-# Payloads of a known connection that say nothing but "alive"; whole lines where more text
-# could change the record (a `Send:` line with `"LISTEN"` in it, a `Received:` one with an error).
-# MESSAGE_FRAME is `Received: {"type":"` and `MESSAGE"`: the frame types share that prefix here.
-_FRAME = MESSAGE_FRAME.encode().removesuffix(b'MESSAGE"')
-_ALIVE = (
-    rb'(?:Send: \{"type":"PING"\}\n|'
-    + _FRAME
-    + rb'(?:MESSAGE"|PONG" ?\}\n|RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}\n))'
-)
-# The LISTEN of a topic: a sign of life with a time, read by line() unless it sits inside a
-# burst of LISTENs already known (see Scanner._listens).
-_LISTEN_HEAD = b' - Send: {"type":"LISTEN","nonce":"'
-_LISTEN = rb"(?P<listen>\d{1,5})" + re.escape(_LISTEN_HEAD) + rb'[A-Za-z0-9]{0,64}"'
-_MAX_KNOWN = 512  # beyond this many ids every `#N - ` is read (hostile input)
 _EAGER_IDS = 64  # up to this many ids the `#N - ` pattern learns each new one at once ...
 _STALE_READS = 32  # ... then only after this many heartbeat-like lines were read
 _MAX_BURSTS = 4096  # LISTEN prefixes remembered (hostile input)
@@ -244,119 +79,33 @@ _MAX_TAILS = 4096  # LISTEN payloads remembered per prefix
 _MEMO_LINE = 1024  # longest line whose record is remembered ...
 _MEMO_SIZE = 4096  # ... and how many (the memo starts afresh when full)
 _RECENT_STAMPS = 64  # stamps _stamp_time remembers
-_LESS_STAMPED = re.compile(_STAMP14 + rb" - ")
-_STAMPED = re.compile(_STAMP17 + rb" - ")
 _UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
-
-
-def _regex_filter(chunk: bytes | bytearray, start: int, end: int, layout: str, as_kind: str | None) -> _Found:
-    """The C filter's pass with regexes, but for `#N - ` (see Scanner._candidates): odd lines,
-    and runs of inert lines counted by kind; the plain lines are the gaps between them."""
-    found = _Found(chunk.count(b"\n", start, end), [], [0, 0, 0], [], -1, -1)
-    at = start  # the first line not accounted for yet
-
-    def gap(upto: int) -> None:
-        """Lines from ``at`` to ``upto`` are plain."""
-        if upto > at:
-            if found.first_plain < 0:
-                found.first_plain = at
-            found.last_plain = max(at, chunk.rfind(b"\n", at, upto - 1) + 1)
-
-    first = _ODD_AT[layout].match(chunk, start, end)
-    # The finditer goes on after line 0, or after the run that starts there.
-    after = first.end() if first is not None and first.lastgroup else start
-    matches = itertools.chain([first], _ODD_LINE[layout].finditer(chunk, after, end))
-    for n, m in enumerate(matches):
-        if m is None:
-            continue
-        line = m.start() + (n > 0)  # a finditer match starts at the newline before its line
-        if line >= end:
-            continue
-        gap(line)
-        kind = m.lastgroup
-        if kind is None:
-            found.starts.append(line)
-            at = chunk.find(b"\n", line, end) + 1 or end
-            continue
-        lines = chunk.count(b"\n", line, m.end()) + 1
-        if as_kind is not None:
-            kind = as_kind
-        found.inert[_KINDS.index(kind)] += lines
-        sample = line
-        while kind == "unrecognized" and len(found.samples) < MAX_SAMPLES and sample <= m.end():
-            found.samples.append(sample)
-            sample = chunk.find(b"\n", sample, end) + 1
-        at = m.end() + 1
-    gap(end)
-    return found
-
-
-def _trie(words: Iterable[bytes]) -> bytes:
-    """A regex matching exactly ``words``, factored by prefix so that a miss costs one byte."""
-    tree: dict[int, Any] = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[-1] = {}
-
-    def emit(node: dict[int, Any]) -> bytes:
-        parts = [re.escape(bytes([ch])) + emit(sub) for ch, sub in sorted(node.items()) if ch >= 0]
-        if not parts:
-            return b""
-        body = parts[0] if len(parts) == 1 else b"(?:" + b"|".join(parts) + b")"
-        if -1 in node:
-            return b"(?:" + body + b")?" if len(parts) == 1 else body + b"?"
-        return body
-
-    return emit(tree)
-
-
-def _ws_pattern(known: set[int]) -> re.Pattern[bytes]:
-    """`#N - ` that may matter: any but an alive payload of a known id, and `#N` that an escape
-    sequence might split (line() strips those, which could join a `#N - ` that is not in the bytes).
-    """
-    alive = b""
-    if known and len(known) <= _MAX_KNOWN:
-        ids = _trie(str(i).encode() for i in known)
-        alive = rb"(?!" + ids + rb" - " + _ALIVE + rb")"
-    return re.compile(
-        rb"#" + alive + rb"(?:" + _LISTEN + rb"|\d{1,12} - |[\d -]{0,15}[\x1b\xc2])"
-    )
-
-
-#: Any `#N - ` that may matter to some set of known ids: looked for in the lines the C filter
-#: returns, whose ids it has checked already.
-_WS_ANY = _ws_pattern(set())
+_HEAD_MAX = 2048  # bytes of a line enough for split_line to find its time (any prefix)
 _RESCAN_STALE = 256  # heartbeat-like lines read before the C filter passes again ...
 _RESCAN_MIN = 256  # ... over the rest of a chunk with this many candidates left
 
 
 def scanner_maps() -> bool:
     """Whether Scanner.chunk reads a map of a file in place (its C filter can)."""
-    return _lines is not None
+    return FILTERS.use_c
 
 
 def guard_map(window: mmap.mmap) -> bool:
     """Guard a map of a file against the file being cut short while it is read (_lines.c): the
     pages past its new end read as zeros instead of killing the process. False if it cannot be
     (then the file must not be read through a map)."""
-    return _lines is not None and bool(_lines.map_guard(window))
+    return FILTERS.use_c and linefilter._lines is not None and bool(linefilter._lines.map_guard(window))
 
 
 def map_was_cut() -> bool:
     """End the guard of guard_map(); True if the file was cut short meanwhile."""
-    return _lines is not None and bool(_lines.map_unguard())
-
-
-def _year_less(chunk: Buffer, start: int) -> bool:
-    """A stamped line's stamp is `dd/mm HH:MM:SS` (not `dd/mm/yy HH:MM:SS`)."""
-    return chunk[start + 5] != 0x2F
+    return linefilter._lines is not None and bool(linefilter._lines.map_unguard())
 
 
 def _id_bitmap(known: set[int]) -> bytes:
-    """``known`` as the C filter takes it, a bit per id; none past _MAX_KNOWN (see _ws_pattern)."""
-    bits = bytearray((MAX_ID + 8) // 8 if known and len(known) <= _MAX_KNOWN else 0)
+    """``known`` as the C filter takes it, a bit per id; none past MAX_KNOWN (see
+    Filters.ws_pattern)."""
+    bits = bytearray((MAX_ID + 8) // 8 if known and len(known) <= MAX_KNOWN else 0)
     for i in known:
         if bits and 0 <= i <= MAX_ID:
             bits[i >> 3] |= 1 << (i & 7)
@@ -383,17 +132,19 @@ def _at(template: _Template, time: datetime | None) -> Record:
 
 @dataclass
 class _Burst:
-    """LISTEN lines of one connection with one `module - [func]: ` prefix.
+    """LISTEN lines of one connection with one `module - [func]: ` prefix, in one format.
 
     On (re)connecting the miner sends a LISTEN per topic, one line each, back to back. A LISTEN
     is a sign of life at its time, so the first of a burst (it may end an outage) and the last
     (the latest sign) are read; the ones between only move "last seen alive" forward to the last
     one and repeat topics already known, so they are skipped when every one of them has been read
-    before, byte for byte apart from the time and the nonce.
+    before, byte for byte apart from the collector's prefix, the time and the nonce.
     """
 
     conn: int
-    head: bytes  # what follows the stamp up to the nonce: prefix, `#N - Send: {"type":"LISTEN"...`
+    fmt: Format
+    prefix: bytes  # after the stamp's ` - ` up to `#`: `DEBUG - module - [func]: `
+    head: bytes  # ... up to the nonce: `DEBUG - ... #N - Send: {"type":"LISTEN","nonce":"`
     run: re.Pattern[bytes]  # one or more such lines in a row
     line: re.Pattern[bytes]  # one such line; group "tail": everything after the nonce
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
@@ -401,40 +152,74 @@ class _Burst:
     known: list[bytes] = field(default_factory=list)  # tails all in `quiet` (it never forgets)
 
     @classmethod
-    def of(cls, prefix: bytes, conn: bytes) -> _Burst:
-        head = prefix + b"#" + conn + _LISTEN_HEAD
-        return cls(int(conn), head, *_burst_patterns(prefix))
+    def of(cls, fmt: Format, prefix: bytes, conn: bytes) -> _Burst:
+        head = prefix + b"#" + conn + FILTERS.listen_head
+        return cls(int(conn), fmt, prefix, head, *_burst_patterns(fmt.head.regex.pattern, prefix))
 
     def lines(self, chunk: Buffer, start: int, end: int) -> tuple[int, list[bytes]]:
         """The burst's lines from ``start`` (whose first is one): where they end, and the tail
         of each."""
-        if _lines is not None:
-            less = _year_less(chunk, start)
-            found: tuple[int, list[bytes]] = _lines.listens(chunk, start, end, self.head, less)
+        if self.fmt.c is not None:
+            found: tuple[int, list[bytes]] = self.fmt.c.listens(chunk, start, end, self.head)
             return found
-        assert not _year_less(chunk, start)  # year-less lines are all read without the C filter
-        run = self.run.match(chunk, start, end)
-        assert run is not None
-        return run.end(), [tail for _, tail in self.line.findall(chunk, start, run.end())]
+        run = self.run
+        stamp = self.fmt.stamp
+        if stamp.year_less:
+            # As in the C filter: the lines after the first leave the year resolver as it is only
+            # if they have the first one's month and a date it takes; if the first one has no
+            # such date, it is alone.
+            at = self.fmt.head.regex.match(chunk, start)
+            assert at is not None
+            s = at.end() - 3 - stamp.width
+            day = bytes(chunk[s + stamp.day_at : s + stamp.day_at + 2])
+            month = bytes(chunk[s + stamp.month_at : s + stamp.month_at + 2])
+            if not (b"01" <= month <= b"12" and b"01" <= day <= b"31"):
+                one = self.line.match(chunk, start, end)
+                return (start, []) if one is None else (one.end(), [one.group("tail")])
+            in_month = _head_in_month(self.fmt.head, month)
+            run = _burst_patterns(in_month, self.prefix, self.fmt.head.regex.pattern)[0]
+        lines = run.match(chunk, start, end)
+        if lines is None:  # (a caller's first line is always one: see Scanner._listens)
+            return start, []
+        return lines.end(), [tail for _, tail in self.line.findall(chunk, start, lines.end())]
 
 
 @functools.lru_cache(maxsize=64)
-def _burst_patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """A burst's patterns, for every id at once (compiling them costs milliseconds)."""
+def _burst_patterns(
+    head: bytes, prefix: bytes, first_head: bytes | None = None
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A burst's patterns, for every id at once (compiling them costs milliseconds): its lines
+    start with ``head`` (the first with ``first_head`` if given)."""
 
-    def one(conn: bytes) -> bytes:
+    def one(conn: bytes, head: bytes = head) -> bytes:
         return (
-            _STAMP17
+            head
             + re.escape(prefix)
             + b"#"
             + conn
-            + re.escape(_LISTEN_HEAD)
+            + re.escape(FILTERS.listen_head)
             + rb'[A-Za-z0-9]{0,64}"(?P<tail>[^\n]*)\n'
         )
 
-    first = one(rb"(?P<conn>\d{1,5})")
+    first = one(rb"(?P<conn>\d{1,5})", first_head or head)
     run = first + rb"(?:" + one(rb"(?P=conn)").replace(b"(?P<tail>", b"(?:") + rb")*"
     return re.compile(run), re.compile(first)
+
+
+@functools.lru_cache(maxsize=64)
+def _head_in_month(head: Head, month: bytes) -> bytes:
+    """``head``'s pattern for year-less dates of ``month`` that the year resolver takes."""
+    stamp = head.stamp
+    body = b""
+    for i, allowed in enumerate(stamp.shape.positions()):
+        if i == stamp.month_at:
+            body += re.escape(month)
+        elif i == stamp.day_at:
+            body += rb"(?:0[1-9]|[12]\d|3[01])"
+        elif i not in (stamp.month_at + 1, stamp.day_at + 1):
+            body += class_regex(allowed)
+    before = b"" if head.wrapper.shape is None else head.wrapper.shape.bytes_regex
+    return before + body + b" - "
 
 
 @dataclass
@@ -451,16 +236,15 @@ class Scanner:
     window: Window | None = None  # --since/--until: records outside are read but not analysed
     _last_time: datetime | None = None  # time of the last timed record, for untimed ones
     _outside: Scanner | None = None  # counts the lines of chunks wholly outside the window
-    _bursts: dict[bytes, _Burst] = field(default_factory=dict)  # by prefix and id
+    _bursts: dict[bytes, _Burst] = field(default_factory=dict)  # by format, prefix and id
     _rec: Record | None = None  # the record the last line() built, if any
     _layout: str | None = None  # the layout of the last line(), if it was a record
-    _layout_now: str = "file"  # the layout of the chunk being scanned: that of its plain lines
-    # Record lines already read, by their bytes after a `dd/mm/yy HH:MM:SS` stamp: the same
-    # bytes give the same layout and record but for the time (see _read).
-    _memo: dict[bytes, tuple[str, _Template | None]] = field(default_factory=dict)
+    _fmt: Format = FILTERS.default  # the format of the chunk being scanned (its plain lines')
+    # Record lines already read, by their head and their bytes after the stamp: the same bytes
+    # give the same layout and record but for the time (see _read).
+    _memo: dict[bytes, tuple[Head, str, _Template | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
-    _cut: tuple[int, int] = (0, 0)  # _read_original's place in a cut chunk, lines before it
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
     _bitmap: tuple[set[int] | None, bytes] = (None, b"")
     # Where the line line() reads sits, to find the line above it for a sample's redaction
@@ -555,16 +339,13 @@ class Scanner:
         end = len(chunk) if end is None else end
         if end <= begin:
             return
-        service = b""  # a `docker compose logs` prefix every line has, cut off (_without_service)
-        original = chunk
         in_place = begin or not isinstance(chunk, (bytes, bytearray))  # a map: no copy
         if in_place and (
             self.window is not None
-            or _lines is None
+            or not FILTERS.use_c
             or chunk.find(b"\r", begin, end) != -1
             or chunk[end - 1] != 0x0A
             or _long_lines(chunk, end, begin)
-            or _SERVICE.match(chunk, begin)
         ):
             # The rare cases below rebuild the chunk from its start.
             chunk, end, begin = bytes(memoryview(chunk)[begin:end]), end - begin, 0
@@ -581,26 +362,17 @@ class Scanner:
                 chunk = _squash_long_lines(chunk, end, giants)
                 end = len(chunk)
             if self.window is not None:
-                if _layout_of(chunk, end) == "less":
+                if FILTERS.format_of(chunk, end).stamp.year_less:
                     self._read_all(chunk, end)  # years and window, line by line
                     return
                 if self._windowed(chunk, end):
                     return
-            elif not giants and isinstance(chunk, (bytes, bytearray)):
-                original = chunk
-                chunk, end, service = _without_service(chunk, end)
-                self._cut = (0, 0)
         had_first = self.summary.first is not None
         self._begin = begin
 
-        layout = self._layout_now = _layout_of(chunk, end, begin)
-        pattern = self._pattern or _ws_pattern(self._known)
-        # Behind a cut prefix every inert line is what the prefix makes it (never blank).
-        as_kind = None
-        if service:
-            cont_prefix = is_continuation(service.decode("ascii", "replace"))
-            as_kind = "continuation" if cont_prefix else "unrecognized"
-        found = self._candidates(chunk, begin, end, layout, pattern, as_kind)
+        fmt = self._fmt = FILTERS.format_of(chunk, end, begin)
+        pattern = self._pattern or FILTERS.ws_pattern(self._known)
+        found = self._candidates(chunk, begin, end, fmt, pattern)
         nlines = found.lines
         self.stats.lines += nlines
         blank, cont, unrec = found.inert
@@ -609,59 +381,67 @@ class Scanner:
         self.stats.unrecognized += unrec
         first_plain, last_plain = found.first_plain, found.last_plain
         candidates, samples = self._with_samples(found)
-        plain_at = _PLAIN_AT[layout]
         read: dict[int, datetime | None] = {}  # start -> time, of every line given to line()
         pos = begin  # lines before this were read already (a LISTEN burst reads ahead)
         i = 0
-        less = layout == "less"
+        less = fmt.stamp.year_less
         years: list[tuple[int, tuple[int, bool, int | None]]] = [(begin, self.years.state())] if less else []
-        while i < len(candidates):
-            start = candidates[i]
-            i += 1
+        plain_at, ws_any, find = fmt.plain.match, FILTERS.ws_any.search, chunk.find
+        # Without the C filter, the lines of a year-less chunk that could move the year resolver
+        # are found here, between the candidates, from where the resolver stands.
+        moves = less and fmt.c is None
+        while i < len(candidates) or moves:
+            start = candidates[i] if i < len(candidates) else end
+            moved = self._year_moved(chunk, pos, start, fmt) if moves else None
+            if moved is not None:
+                start = moved  # read first: the candidate waits
+            elif i < len(candidates):
+                i += 1
+            else:
+                break
             if start < pos:
                 continue
-            stop = chunk.find(b"\n", start) + 1
+            stop = find(b"\n", start) + 1
             if samples and start in samples:
                 # An unrecognized line the filter counted: only its sample is taken.
-                self._sample(original, service, chunk, start, stop)
+                self._sample(chunk, start, stop)
                 pos = stop
                 continue
-            if less:
-                # Every candidate is read (the filter may have picked it to keep the years
-                # right), a burst of LISTENs as a burst.
-                plain = plain_at.match(chunk, start, end - 1)
-                m = _WS_ANY.search(chunk, start, stop) if plain else None
-                if m is not None and m.group("listen") is not None and _lines is not None:
+            if (less and fmt.c is not None) or moved is not None:
+                # Read whatever it is: the C filter may have picked it (and the search above
+                # has) to keep the years right; a burst of LISTENs as a burst.
+                plain = plain_at(chunk, start, end - 1)
+                m = ws_any(chunk, start, stop) if plain else None
+                if m is not None and m.group("listen") is not None and fmt.c is not None:
                     stop = self._listens(chunk, end, start, m, read)
-                elif plain or not service:
-                    self._read(chunk, start, read)
                 else:
-                    self._read_original(original, service, chunk, start, stop, read)
-                years.append((start, self.years.state()))
-            elif plain_at.match(chunk, start, end - 1):
+                    self._read(chunk, start, read)
+            elif plain_at(chunk, start, end - 1):
                 # The C filter knows the ids it was given; the pattern knows those read since.
-                m = (pattern if _lines is None else _WS_ANY).search(chunk, start, stop)
+                m = (pattern.search if fmt.c is None else ws_any)(chunk, start, stop)
                 if m is None:
                     continue  # a plain line after all
                 if m.group("listen") is not None:
                     stop = self._listens(chunk, end, start, m, read)
                 else:
                     self._read(chunk, start, read)
-            elif service:
-                self._read_original(original, service, chunk, start, stop, read)
             else:
                 self._read(chunk, start, read)
+            if less:
+                years.append((start, self.years.state()))
             pos = stop
+            if i < len(candidates) and candidates[i] < pos:
+                i = bisect.bisect_left(candidates, pos, i)  # past a burst's lines at once
             if len(self._known) == len(self._compiled):
                 continue
-            if _lines is None:
+            if fmt.c is None:
                 if len(self._compiled) < _EAGER_IDS or self._stale >= _STALE_READS:
                     # From here on the heartbeats of the new ids need no reading either. Past
                     # a real pool's size the pattern waits for a few such reads: thousands of
                     # bogus ids, each seen once, would otherwise cost a compile each.
                     self._stale = 0
                     self._compiled = set(self._known)
-                    pattern = _ws_pattern(self._compiled)
+                    pattern = FILTERS.ws_pattern(self._compiled)
             elif self._stale >= _RESCAN_STALE:
                 # The C filter ran before these ids were known; once their heartbeats cost
                 # more than a pass over the rest of the chunk, pass again.
@@ -669,7 +449,7 @@ class Scanner:
                 self._compiled = set(self._known)
                 if len(candidates) - i > _RESCAN_MIN:
                     # Its counts are the first pass's; its plain lines may be more.
-                    again = self._candidates(chunk, pos, end, layout, pattern, as_kind)
+                    again = self._candidates(chunk, pos, end, fmt, pattern)
                     if again.first_plain >= 0:
                         if first_plain < 0 or again.first_plain < first_plain:
                             first_plain = again.first_plain
@@ -682,9 +462,9 @@ class Scanner:
             # Every other line not read is a plain record that adds nothing but its count
             # and its time to the span, which only the first and the last timed line can move.
             self.stats.records += skipped
-            self.stats.layouts[layout] += skipped
+            self.stats.layouts[fmt.layout] += skipped
         if skipped or self.window is not None:
-            time_of = _less_time(years) if less else _plain_time
+            time_of = _less_time(fmt.head, years) if less else _line_time(fmt.head)
             first, last = _edges(chunk, begin, end, read, first_plain, last_plain, time_of)
             if skipped:
                 if last is not None:
@@ -695,23 +475,19 @@ class Scanner:
                 self._last_time = last or self._last_time
         self._last_line = _tail_line(chunk, begin, end)
 
-    def _with_samples(self, found: _Found) -> tuple[list[int], set[int]]:
+    def _with_samples(self, found: Found) -> tuple[list[int], set[int]]:
         """The lines to look at: those that may matter and, while the input has fewer than
         MAX_SAMPLES samples, the counted unrecognized lines whose sample is still wanted."""
         if not found.samples or len(self.stats.samples) >= MAX_SAMPLES:
             return found.starts, set()
         return sorted(found.starts + found.samples), set(found.samples)
 
-    def _sample(self, original: Buffer, service: bytes, chunk: Buffer, start: int, stop: int) -> None:
+    def _sample(self, chunk: Buffer, start: int, stop: int) -> None:
         """Take the sample line() would take of an unrecognized line (counted by the filter)."""
         if len(self.stats.samples) >= MAX_SAMPLES:
             return
-        if service:
-            at, raw = self._original_line(original, service, chunk, start, stop)
-            self._where = (original, at, 0)
-        else:
-            raw = bytes(chunk[start : stop - 1])
-            self._where = (chunk, start, self._begin)
+        raw = bytes(chunk[start : stop - 1])
+        self._where = (chunk, start, self._begin)
         self._take_sample(strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n"))
 
     def _candidates(
@@ -719,38 +495,49 @@ class Scanner:
         chunk: Buffer,
         start: int,
         end: int,
-        layout: str,
+        fmt: Format,
         pattern: re.Pattern[bytes],
-        as_kind: str | None = None,
-    ) -> _Found:
+        all_lines: bool = False,
+    ) -> Found:
         """What ``chunk[start:end]`` holds: its lines, the start of each line that may matter (an
-        odd line, or a plain one where ``pattern`` finds a `#N - `), and the lines that cannot
-        be records, counted by kind (of ``as_kind`` all of them, behind a cut prefix). More
-        starts are harmless (each is looked at again); fewer are not. The C filter decides in
-        one pass what the regexes decide in two, and knows the ids of ``_compiled``."""
-        if _lines is not None:
+        odd line, or a plain one where ``pattern`` finds a `#N`; with ``all_lines`` none is
+        plain), and the lines that cannot be records, counted by kind. More starts are harmless
+        (each is looked at again); fewer are not. The C filter decides in one pass what the
+        regexes decide in two, and knows the ids of ``_compiled``."""
+        if fmt.c is not None:
             if start == 0 and len(self._compiled) != len(self._known):
                 self._compiled = set(self._known)  # a new chunk: no pass to save
             if self._bitmap[0] is not self._compiled:
                 self._bitmap = (self._compiled, _id_bitmap(self._compiled))
-            lines, starts, blank, cont, unrec, samples, first, last = _lines.scan(
-                chunk, start, end, _LAYOUT_CODE[layout], self._bitmap[1], _KIND_CODE.get(as_kind or "", 0)
+            lines, starts, blank, cont, unrec, samples, first, last = fmt.c.scan(
+                chunk, start, end, self._bitmap[1], all_lines
             )
-            return _Found(lines, starts, [blank, cont, unrec], samples, first, last)
+            return Found(lines, starts, [blank, cont, unrec], samples, first, last)
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
-        found = _regex_filter(chunk, start, end, layout, as_kind)
-        if layout in _PLAIN:
-            # Plain lines with a `#N - ` that may matter (the others were looked at already:
-            # odd ones are in the starts, inert ones counted).
-            plain_at = _PLAIN_AT[layout]
+        found = regex_filter(ALL_LINES if all_lines else fmt.odd, chunk, start, end)
+        if not all_lines:
+            # Plain lines with a `#N` that may matter (the others were looked at already: odd
+            # ones are in the starts, inert ones counted).
             hashes: list[int] = []
             for m in pattern.finditer(chunk, start, end):
                 line = max(start, chunk.rfind(b"\n", 0, m.start()) + 1)
-                if (not hashes or hashes[-1] != line) and plain_at.match(chunk, line, end - 1):
+                if (not hashes or hashes[-1] != line) and fmt.plain.match(chunk, line, end - 1):
                     hashes.append(line)
             if hashes:
                 found.starts = sorted(set(found.starts).union(hashes))
         return found
+
+    def _year_moved(self, chunk: Buffer, pos: int, limit: int, fmt: Format) -> int | None:
+        """The first line of ``chunk[pos:limit]`` (plain lines of a year-less chunk) whose date
+        could move the year resolver: any dated one before it has a month, then one of another
+        month than its last (the C filter finds these in its pass)."""
+        at_start, after_newline = _month_other_than(fmt.head, self.years.state()[2])
+        if pos >= limit:
+            return None
+        if at_start.match(chunk, pos, limit):
+            return pos
+        found = after_newline.search(chunk, pos, limit)  # re finds the newlines at memchr speed
+        return None if found is None else found.start() + 1
 
     def _windowed(self, chunk: Buffer, end: int) -> bool:
         """--since/--until: scan a chunk that is not wholly inside the window; False if it is.
@@ -761,8 +548,8 @@ class Scanner:
         times on both sides is read line by line, but for lines that cannot be records.
         """
         assert self.window is not None and isinstance(chunk, (bytes, bytearray))
-        if _STAMPED.match(chunk, 0, end):
-            self._last_time = _plain_time(chunk, 0) or self._last_time
+        if FILE_HEAD.regex.match(chunk, 0, end):
+            self._last_time = _line_time(FILE_HEAD)(chunk, 0) or self._last_time
         place = self.window.place(chunk, end)
         edge_inside = self.window.contains(self._last_time)
         if place in ("inside", "untimed") and edge_inside:
@@ -785,7 +572,7 @@ class Scanner:
     def _read_all(self, chunk: Buffer, end: int) -> None:
         """simple() for a chunk of whole, newline-normalised lines, but for the lines that cannot
         be records: those are counted unread (a newline bomb must not cost a line() a line)."""
-        found = self._candidates(chunk, 0, end, "none", _WS_ANY)
+        found = self._candidates(chunk, 0, end, FILTERS.default, FILTERS.ws_any, all_lines=True)
         self.stats.lines += found.lines
         blank, cont, unrec = found.inert
         self.stats.blank += blank
@@ -796,58 +583,34 @@ class Scanner:
         for start in starts:
             stop = chunk.find(b"\n", start) + 1
             if samples and start in samples:
-                self._sample(chunk, b"", chunk, start, stop)
+                self._sample(chunk, start, stop)
                 continue
             self._where = (chunk, start, 0)
             self.line(chunk[start : stop - 1])
         self._last_line = _tail_line(chunk, 0, end)
-
-    def _original_line(
-        self, original: Buffer, service: bytes, chunk: Buffer, start: int, stop: int
-    ) -> tuple[int, bytes]:
-        """Where the line at ``start`` of a chunk cut by _without_service starts in the chunk
-        as it was, and that line, prefix and all (lines are visited in order)."""
-        assert isinstance(chunk, bytes)  # the cut copy
-        pos, nth = self._cut
-        nth += chunk.count(b"\n", pos, start)  # lines before it, each cut as much
-        self._cut = (start, nth)
-        at = start + len(service) * nth
-        return at, bytes(original[at : at + len(service) + stop - 1 - start])
-
-    def _read_original(
-        self,
-        original: Buffer,
-        service: bytes,
-        chunk: Buffer,
-        start: int,
-        stop: int,
-        read: dict[int, datetime | None],
-    ) -> None:
-        """line() for an odd line of a chunk cut by _without_service: on the line as it was,
-        since its prefix may change what it is (a traceback line, an unrecognised one)."""
-        at, raw = self._original_line(original, service, chunk, start, stop)
-        self._where = (original, at, 0)
-        read[start] = self.line(raw)
 
     def _read(
         self, chunk: Buffer, start: int, read: dict[int, datetime | None]
     ) -> Record | None:
         """line() for the line at ``start``; returns the record it built.
 
-        A line whose bytes after the stamp were read before is not parsed again: the stamp
-        alone gives the time, and the record is the one built then with that time.
+        A line whose bytes after the stamp were read before, behind the same kind of prefix and
+        stamp, is not parsed again: the stamp (and the prefix, where its time stands in) gives
+        the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
         key = None
+        head = self._fmt.head
         if stop - start <= _MEMO_LINE:
-            if _STAMPED.match(chunk, start):
-                key = bytes(chunk[start + _STAMP_LEN : stop])
-            elif _LESS_STAMPED.match(chunk, start):
-                key = b"\0" + bytes(chunk[start + _LESS_STAMP_LEN : stop])  # apart from the others
+            for head in (self._fmt.head, FILE_HEAD, LESS_HEAD):
+                m = head.regex.match(chunk, start, stop)
+                if m is not None:
+                    key = head.tag + bytes(chunk[m.end() : stop])
+                    break
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self._replay(chunk, start, hit[0], hit[1], read)
+                rec = self._replay(chunk, start, hit[0], hit[1], hit[2], read)
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
@@ -857,7 +620,7 @@ class Scanner:
         if key is not None and self._layout is not None:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = (self._layout, None if rec is None else _template(rec))
+            self._memo[key] = (head, self._layout, None if rec is None else _template(rec))
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec
@@ -866,12 +629,13 @@ class Scanner:
         self,
         chunk: Buffer,
         start: int,
+        head: Head,
         layout: str,
         template: _Template | None,
         read: dict[int, datetime | None],
     ) -> Record | None:
         """What line() does for a stamped record line whose record (but for the time) is known."""
-        t = self._time(chunk, start)
+        t = self._time(chunk, start, head)
         self.stats.records += 1
         self.stats.layouts[layout] += 1
         self._layout = layout
@@ -879,34 +643,43 @@ class Scanner:
         self._fold(None if template is None else _at(template, t), t)
         return self._rec
 
-    def _time(self, chunk: Buffer, start: int) -> datetime | None:
-        """The time line() gives a stamped line (dated or year-less, told by the byte after the
-        month); a year-less one takes its year from the resolver, in order, as in line()."""
-        if not _year_less(chunk, start):
-            return self._stamp_time(chunk, start)
-        text = chunk[start : start + _LESS_STAMP_LEN + 3].decode("ascii", "replace")
-        stamped, assumed = split_line(text, self.years)
-        if assumed:
-            self.summary.year_assumed = True
-        return stamped.time
+    def _time(self, chunk: Buffer, start: int, head: Head) -> datetime | None:
+        """The time line() gives a line that starts with ``head``; a year-less one takes its
+        year from the resolver, in order, as in line()."""
+        stamp = head.stamp
+        if head.wrapper.shape is None:  # no prefix: the stamp is at the start
+            end = start + stamp.width + 3
+        else:
+            m = head.regex.match(chunk, start)
+            assert m is not None
+            end = m.end()
+        if stamp.year_less:
+            stamped, assumed = split_line(chunk[start:end].decode("latin-1"), self.years)
+            if assumed:
+                self.summary.year_assumed = True
+            return stamped.time
+        t = self._stamp_time(bytes(chunk[end - 3 - stamp.width : end - 3]), head)
+        if t is None and head.wrapper.shape is not None:
+            return _line_time(head)(chunk, start)  # the prefix's time may stand in
+        return t
 
-    def _stamp_time(self, chunk: Buffer, start: int) -> datetime | None:
-        """_plain_time() of a stamped line: a valid day (parsed once) plus H:M:S. The lines read
-        come in clusters (a burst, a cascade), so the last few stamps are remembered whole."""
-        stamp = bytes(chunk[start : start + _STAMP_LEN])
+    def _stamp_time(self, stamp: bytes, head: Head) -> datetime | None:
+        """The time of a dated stamp: a valid day (parsed once) plus H:M:S. The lines read come
+        in clusters (a burst, a cascade), so the last few stamps are remembered whole."""
         t = self._times.get(stamp, _UNSEEN)
         if t is not _UNSEEN:
             return t
-        day = stamp[:9]  # `dd/mm/yy `
+        clock = head.stamp.clock_at
+        day = stamp[:clock]  # `dd/mm/yy `
         base = self._days.get(day, _UNSEEN)
         if base is _UNSEEN:
-            base = _plain_time(day + b"00:00:00 - ", 0)
+            base = _stamp_only(day + b"00:00:00")
             if len(self._days) >= _MEMO_SIZE:
                 self._days.clear()
             self._days[day] = base
-        h, m, s = int(stamp[9:11]), int(stamp[12:14]), int(stamp[15:17])
+        h, m, s = int(stamp[clock : clock + 2]), int(stamp[clock + 3 : clock + 5]), int(stamp[clock + 6 :])
         if base is None or h > 23 or m > 59 or s > 59:
-            t = _plain_time(chunk, start)
+            t = _stamp_only(stamp)
         else:
             t = base + timedelta(0, h * 3600 + m * 60 + s)
         if len(self._times) >= _RECENT_STAMPS:
@@ -923,17 +696,19 @@ class Scanner:
         read: dict[int, datetime | None],
     ) -> int:
         """Read a burst of LISTEN lines from ``start`` (see :class:`_Burst`); return where it ends."""
-        less = _year_less(chunk, start)
+        fmt = self._fmt
+        at = fmt.head.regex.match(chunk, start)
+        assert at is not None  # a plain line of the format
         conn = m.group("listen")
-        prefix = bytes(chunk[start + (_LESS_STAMP_LEN if less else _STAMP_LEN) : m.start()])
-        key = (b"\0" if less else b"") + prefix + b"#" + conn
+        prefix = bytes(chunk[at.end() : m.start()])
+        key = fmt.head.tag + fmt.layout.encode() + b"\0" + prefix + b"#" + conn
         burst = self._bursts.get(key)
         if burst is None:
-            if _ESCAPE.search(prefix) or len(self._bursts) >= _MAX_BURSTS:
+            if any(h in prefix for h in HAZARDS) or len(self._bursts) >= _MAX_BURSTS:
                 # An escape sequence before `#` could swallow text: read it like any line.
                 self._read(chunk, start, read)
                 return chunk.find(b"\n", start) + 1
-            burst = self._bursts[key] = _Burst.of(prefix, conn)
+            burst = self._bursts[key] = _Burst.of(fmt, prefix, conn)
         stop, tails = burst.lines(chunk, start, end)
         assert tails  # the line is plain and m matched its LISTEN
         first_up = self._listen(burst, chunk, start, tails[0], read)
@@ -943,7 +718,7 @@ class Scanner:
         last = chunk.rfind(b"\n", start, stop - 1) + 1
         known = burst.quiet.get(tails[-1])
         last_up = (
-            known is not None and known[0] is Kind.LISTEN and self._time(chunk, last) is not None
+            known is not None and known[0] is Kind.LISTEN and self._time(chunk, last, fmt.head) is not None
         )
         middle = tails[1:-1]
         # A reconnect sends the topics in the order it sent them before: comparing with the
@@ -968,19 +743,20 @@ class Scanner:
     ) -> bool:
         """Read one LISTEN line of a burst, replaying the record of a payload read before;
         True if it is a timed LISTEN of the burst's connection (a sign that it is up)."""
+        fmt = burst.fmt
         if tail in burst.quiet:
             template = burst.quiet[tail]
             if template is not None and template[0] is Kind.LISTEN and burst.conn <= MAX_ID:
                 # The commonest line of a DEBUG log that is read: its topics are known, so
                 # all it adds is its time, to the connection's uptime and the span.
-                t = self._time(chunk, start)
+                t = self._time(chunk, start, fmt.head)
                 self.stats.records += 1
-                self.stats.layouts[self._layout_now] += 1
+                self.stats.layouts[fmt.layout] += 1
                 read[start] = t
                 self.summary.listened_again(burst.conn, t)
                 self.summary.observe_span(t, t)
                 return t is not None
-            rec = self._replay(chunk, start, self._layout_now, template, read)
+            rec = self._replay(chunk, start, fmt.head, fmt.layout, template, read)
         else:
             rec = self._read(chunk, start, read)
             # A payload longer than a memo line is not remembered: it (and the topics of its
@@ -993,27 +769,6 @@ class Scanner:
         return (
             rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
         )
-
-
-# The service name `docker compose logs` puts before every line (layouts._DOCKER's), with
-# the space after the bar: what follows is then the miner's line as it was written.
-_SERVICE = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,127} {0,32}\| ")
-
-
-def _without_service(chunk: bytes | bytearray, end: int) -> tuple[Buffer, int, bytes]:
-    """``chunk[:end]`` without the service prefix that starts every one of its lines, if one
-    does (the prefix, else b""). Cut, a plain line is the same record (split_line skips the
-    prefix, and no plain line starts with a space it could also take); odd lines are read as
-    they were (_read_original)."""
-    m = _SERVICE.match(chunk, 0, end)
-    if m is None:
-        return chunk, end, b""
-    service = m.group()
-    lines = chunk.count(b"\n", 0, end)
-    if chunk.count(b"\n" + service, 0, end - 1) != lines - 1:
-        return chunk, end, b""
-    cut = bytes(memoryview(chunk)[len(service) : end]).replace(b"\n" + service, b"\n")
-    return cut, len(cut), service
 
 
 def _tail_line(chunk: Buffer, begin: int, end: int) -> bytes:
@@ -1064,28 +819,62 @@ def _squash_long_lines(chunk: Buffer, n: int, giants: list[tuple[int, int]]) -> 
     return b"".join(parts)
 
 
-def _stamp_text(chunk: Buffer, start: int) -> str:
-    """Where a line's stamp would be: its first bytes, never those of the next line."""
-    stop = start + _STAMP_LEN + 3
-    nl = chunk.find(b"\n", start, stop)
-    return chunk[start : stop if nl == -1 else nl].decode("ascii", "replace")
+@functools.lru_cache(maxsize=64)
+def _month_other_than(head: Head, month: int | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A line behind ``head`` dated in another month than ``month`` (any dated line if None):
+    at a position, and after a newline."""
+    stamp = head.stamp
+    body = b""
+    for i, allowed in enumerate(stamp.shape.positions()):
+        if i == stamp.month_at and month is not None:
+            body += b"(?!%02d)" % month
+        body += class_regex(allowed)
+    before = b"" if head.wrapper.shape is None else head.wrapper.shape.bytes_regex
+    line = before + body + b" - "
+    return re.compile(line), re.compile(rb"\n" + line)
 
 
-def _plain_time(chunk: Buffer, start: int) -> datetime | None:
-    """Time of a plain line: its `dd/mm/yy HH:MM:SS - ` alone decides it (no year to guess)."""
-    return split_line(_stamp_text(chunk, start), YearResolver(2000, False))[0].time
+def _stamp_only(stamp: bytes) -> datetime | None:
+    """The time of a dated stamp alone (no year to guess, no prefix to stand in)."""
+    return split_line(stamp.decode("ascii", "replace") + " - ", YearResolver(2000, False))[0].time
+
+
+def _head_text(head: Head, chunk: Buffer, start: int) -> str | None:
+    """The start of the line at ``start`` that split_line needs for its time, decoded (None:
+    the line is too long to have one). Behind ``head``: just the head; else enough of the line
+    for any prefix split_line looks through."""
+    m = head.regex.match(chunk, start)
+    if m is not None:
+        return chunk[start : m.end()].decode("latin-1")
+    stop = chunk.find(b"\n", start)
+    if stop == -1:
+        stop = len(chunk)
+    if stop - start > MAX_LINE:
+        return None
+    return strip_ansi(chunk[start : min(stop, start + _HEAD_MAX)].decode("utf-8", "replace"))
+
+
+def _line_time(head: Head) -> Callable[[Buffer, int], datetime | None]:
+    """The time line() gives a dated line (no year to guess), from its start alone."""
+
+    def time_of(chunk: Buffer, start: int) -> datetime | None:
+        text = _head_text(head, chunk, start)
+        return None if text is None else split_line(text, YearResolver(2000, False))[0].time
+
+    return time_of
 
 
 def _less_time(
-    years: list[tuple[int, tuple[int, bool, int | None]]],
+    head: Head, years: list[tuple[int, tuple[int, bool, int | None]]]
 ) -> Callable[[Buffer, int], datetime | None]:
-    """_plain_time for a year-less line that was not read: its year is the one the resolver
+    """_line_time for a year-less line that was not read: its year is the one the resolver
     had after the last line read before it (the lines between do not change it)."""
     starts = [start for start, _ in years]
 
     def time_of(chunk: Buffer, start: int) -> datetime | None:
         resolver = YearResolver(*years[bisect.bisect_right(starts, start) - 1][1])
-        return split_line(_stamp_text(chunk, start), resolver)[0].time
+        text = _head_text(head, chunk, start)
+        return None if text is None else split_line(text, resolver)[0].time
 
     return time_of
 
@@ -1139,9 +928,11 @@ def _edge_time(
     read: dict[int, datetime | None],
     reverse: bool,
     begin: int = 0,
-    time_of: Callable[[Buffer, int], datetime | None] = _plain_time,
+    time_of: Callable[[Buffer, int], datetime | None] | None = None,
 ) -> datetime | None:
     """Time of the first (or, ``reverse``, the last) line of ``chunk[begin:end]`` that has one."""
+    if time_of is None:
+        time_of = _line_time(FILE_HEAD)
     if reverse:
         stop = end - 1  # the newline ending the line looked at
         while stop > begin:
@@ -1151,13 +942,6 @@ def _edge_time(
                 return t
             stop = start - 1
         return None
-    start = begin
-    while start < end:
-        t = read[start] if start in read else time_of(chunk, start)
-        if t is not None:
-            return t
-        start = chunk.find(b"\n", start, end) + 1
-    return None
     start = begin
     while start < end:
         t = read[start] if start in read else time_of(chunk, start)

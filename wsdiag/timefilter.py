@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from wsdiag import durations
 from wsdiag.layouts import YearResolver, split_line
+from wsdiag.linefilter import line_stamps
 from wsdiag.redact import strip_ansi
-from wsdiag.scan import line_stamps
 from wsdiag.sources import InputError, Source, resolve
 
 if TYPE_CHECKING:

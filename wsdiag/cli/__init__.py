@@ -69,9 +69,9 @@ app = typer.Typer(
 
 def scan_path() -> str:
     """Which line filter this run uses: the C one, or the pure-Python one and why."""
-    from wsdiag import scan
+    from wsdiag.linefilter import FILTERS
 
-    if scan._lines is not None:
+    if FILTERS.use_c:
         return "C line filter"
     why = "WSDIAG_PURE_PYTHON is set" if os.environ.get("WSDIAG_PURE_PYTHON") else "not built"
     return f"pure-Python line filter: the C one is {why}"
