@@ -13,14 +13,14 @@ from typing import Any, BinaryIO, cast
 import pytest
 
 from wsdiag import linefilter, pipeline, scan
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.linefilter import Filters
 from wsdiag.pipeline import Options, analyze
 from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.scan import MAX_LINE, Scanner
 from wsdiag.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.summary.summary import Summary
 from wsdiag.templates import SIEVE
 from wsdiag.timefilter import Window
 

@@ -14,12 +14,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wsdiag import linefilter, shapes
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.layouts import YearResolver
 from wsdiag.linefilter import FILTERS, Filters, Format, regex_filter
 from wsdiag.scan import MAX_LINE, MAX_SAMPLES, Scanner, _Burst, _id_bitmap
 from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMPS, WRAPPERS
+from wsdiag.summary.summary import Summary
 from wsdiag.templates import TEMPLATES, Place, Table, Template
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

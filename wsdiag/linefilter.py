@@ -22,11 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from wsdiag.analyze import MAX_SAMPLES
 from wsdiag.layouts import FUNC_SHAPE, LEVELS, MODULE_SHAPE
 from wsdiag.redact import ESCAPE_INTRODUCERS
 from wsdiag.shapes import Shape, class_regex, concat, shape, union
 from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
+from wsdiag.summary.inputs import MAX_SAMPLES
 from wsdiag.templates import AFTER_DIGITS, SIEVE, Sieve
 
 _lines: types.ModuleType | None

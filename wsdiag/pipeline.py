@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
-from wsdiag.analyze import InputStats, Summary
 from wsdiag.layouts import YearResolver, split_line
 from wsdiag.redact import neutralise, strip_ansi
 from wsdiag.scan import MAX_LINE, Scanner, scanner_maps
@@ -32,6 +31,8 @@ from wsdiag.sources import (
     quiet_file,
     split_ranges,
 )
+from wsdiag.summary.inputs import InputStats
+from wsdiag.summary.summary import Summary
 
 if TYPE_CHECKING:
     from wsdiag.scan import Buffer

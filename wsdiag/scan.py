@@ -41,7 +41,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from wsdiag import linefilter
-from wsdiag.analyze import MAX_ID, MAX_SAMPLES, InputStats, Summary
 from wsdiag.layouts import YearResolver, is_continuation, split_line
 from wsdiag.linefilter import (
     ALL_LINES,
@@ -59,6 +58,8 @@ from wsdiag.linefilter import (
 from wsdiag.records import Kind, Record
 from wsdiag.redact import ABOVE, clean, strip_ansi
 from wsdiag.shapes import class_regex
+from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
+from wsdiag.summary.summary import MAX_ID, Summary
 from wsdiag.templates import to_record
 
 if TYPE_CHECKING:
