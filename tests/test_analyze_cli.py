@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import SAMPLES, run_cli
 from wsdiag import __version__
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 
 
 def test_version() -> None:

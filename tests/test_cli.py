@@ -227,7 +227,8 @@ def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
 
 _SLOW_WORKERS = """
 import sys, time
-from wsdiag import pipeline, scan
+from wsdiag import pipeline
+from wsdiag.read import scan
 pipeline.PARALLEL_MIN = 1
 real = scan.Scanner.chunk
 def slow(self, *args, **kwargs):

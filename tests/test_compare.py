@@ -18,8 +18,8 @@ from wsdiag.cli import app
 from wsdiag.commands.compare import compare, judge_rate, rate_z
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report.compare import render_markdown, render_text
-from wsdiag.sources import resolve
 
 
 def _diag(tmp_path: Path, log: Log | str, name: str) -> Diagnosis:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES, diagnose_text
-from wsdiag.layouts import YearResolver
-from wsdiag.records import FailureEvent, Kind, Record
-from wsdiag.scan import Scanner
+from wsdiag.parse.records import FailureEvent, Kind, Record
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
 from wsdiag.summary.dedupe import NEAR_LINES, SETTLE_SECONDS, Deduper
 from wsdiag.summary.summary import Summary
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from wsdiag.diagnose import CAUSES, TWITCH_SIDE
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
-from wsdiag.scan import Scanner
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
 from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

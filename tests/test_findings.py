@@ -13,7 +13,7 @@ from wsdiag.diagnose.causes import CAUSES, TIERS
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.thresholds import SEVERITIES
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 T0 = datetime(2025, 11, 29, 10, 0, 0)
 

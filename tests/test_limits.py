@@ -14,10 +14,10 @@ from tests.minerlog import MINER, SOCKET, record
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.limits import limits
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.layouts import YearResolver
 from wsdiag.pipeline import Options, analyze
-from wsdiag.scan import Scanner
-from wsdiag.sources import resolve
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import resolve
 from wsdiag.summary.summary import Summary
 
 T0 = datetime(2025, 11, 29, 18, 0, 0)

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver, split_line
-from wsdiag.redact import clean
-from wsdiag.scan import MAX_LINE, Scanner
-from wsdiag.sources import chunks
+from wsdiag.parse.redact import clean
+from wsdiag.read.layouts import YearResolver, split_line
+from wsdiag.read.scan import MAX_LINE, Scanner
+from wsdiag.read.sources import chunks
 from wsdiag.summary import summary as summary_module
 from wsdiag.summary.summary import Summary
 

@@ -9,8 +9,8 @@ from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import github
-from wsdiag.sources import resolve
 
 
 def diagnose(name: str) -> Diagnosis:

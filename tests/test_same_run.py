@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.minerlog import START, console_of, failure, make_log
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 from wsdiag.summary.same_run import same_run
 from wsdiag.summary.summary import Summary
 

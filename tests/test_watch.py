@@ -30,9 +30,9 @@ from wsdiag.commands.watch import Watcher
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.read.follow import Follower, LineSplitter, Notice
+from wsdiag.read.scan import MAX_LINE
+from wsdiag.read.sources import resolve
 from wsdiag.report import watch as shown
-from wsdiag.scan import MAX_LINE
-from wsdiag.sources import resolve
 
 
 def _items(f: Follower) -> list[bytes | Notice]:

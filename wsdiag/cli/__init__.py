@@ -40,11 +40,11 @@ from wsdiag.cli.options import also as also_files
 from wsdiag.commands.watch import Existing
 from wsdiag.common.choices import assert_never
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.read.sources import InputError, shown_name
 from wsdiag.report.compare import CompareFormat
 from wsdiag.report.events import EventFormat
 from wsdiag.report.formats import Format
-from wsdiag.sources import InputError, shown_name
 from wsdiag.version import __version__
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ app = typer.Typer(
 
 def scan_path() -> str:
     """Which line filter this run uses: the C one, or the pure-Python one and why."""
-    from wsdiag.linefilter import FILTERS
+    from wsdiag.read.linefilter import FILTERS
 
     if FILTERS.use_c:
         return "C line filter"
@@ -434,7 +434,7 @@ def _followed(path: str) -> Followed:
     """What watch follows: standard input (a pipe) or the log file at ``path`` (which may not
     exist yet); exit 2 for what cannot grow or cannot be followed."""
     from wsdiag.read import follow
-    from wsdiag.sources import COMPRESSED, kind_of, resolve
+    from wsdiag.read.sources import COMPRESSED, kind_of, resolve
 
     if path == "-":
         if sys.stdin is None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 import typer
 
 from wsdiag.common.choices import assert_never
-from wsdiag.redact import neutralise
-from wsdiag.sources import Source, shown_name
+from wsdiag.parse.redact import neutralise
+from wsdiag.read.sources import Source, shown_name
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -197,7 +197,7 @@ def with_thresholds(command: Callable[..., None]) -> Callable[..., None]:
 # -- values ----------------------------------------------------------------------------------
 def check_common(year: int | None = None, jobs: int | None = None) -> None:
     """--year (a year's logs, which the miner could have written) and --jobs."""
-    from wsdiag.layouts import MAX_YEAR, MIN_YEAR
+    from wsdiag.read.layouts import MAX_YEAR, MIN_YEAR
 
     number("--year", year, MIN_YEAR, MAX_YEAR)
     number("--jobs", jobs, 1)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from wsdiag.sources import Source
+from wsdiag.read.sources import Source
 
 #: Inputs smaller than this finish before a bar would be worth looking at.
 SHOW_FROM = 50 * 1000 * 1000

@@ -13,8 +13,8 @@ from rich.text import Text
 from wsdiag.commands.watch import FindingChange, Watcher
 from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.records import FailureEvent
 from wsdiag.read.follow import Notice
-from wsdiag.records import FailureEvent
 from wsdiag.report import watch as shown
 
 

@@ -17,7 +17,7 @@ from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnose.timeline import parse_bucket
 from wsdiag.pipeline import Options, Progress
 from wsdiag.pipeline import analyze as summarise
-from wsdiag.sources import Source
+from wsdiag.read.sources import Source
 
 #: Shows the progress of reading these sources: a context giving the callback to tick, or None.
 ProgressBar = Callable[[list[Source]], AbstractContextManager[Progress | None]]

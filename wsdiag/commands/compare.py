@@ -28,7 +28,7 @@ from typing import Any
 
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.pool import per_connection_hour, pool_of
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.summary.summary import Summary
 
 MIN_RELATIVE = 0.20  # a rate must change by at least 20 % to count

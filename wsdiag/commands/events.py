@@ -1,7 +1,7 @@
 """`wsdiag events`: every counted failure, one per line, in log order, while the log is read.
 
 The events are exactly the ones ``analyze`` counts in ``failures.total``: the inputs are scanned
-by the same :class:`~wsdiag.scan.Scanner` into a streaming
+by the same :class:`~wsdiag.read.scan.Scanner` into a streaming
 :class:`~wsdiag.summary.summary.Summary` (``Summary.streaming``), in the order ``analyze``
 merges them (by their first record), and websocket-client echoes are folded by the same
 :class:`~wsdiag.summary.dedupe.Deduper`. The summary hands over each event as it counts it
@@ -25,10 +25,10 @@ from datetime import datetime
 from typing import BinaryIO, cast
 
 from wsdiag.commands.inputs import Unusable, empty, nothing_recognisable
-from wsdiag.layouts import YearResolver
+from wsdiag.parse.records import FailureEvent
 from wsdiag.pipeline import Options, reading, scanner_for, year_chain
-from wsdiag.records import FailureEvent
-from wsdiag.sources import CHUNK, Source, chunks
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.sources import CHUNK, Source, chunks
 from wsdiag.summary.summary import Summary
 
 PROBE_CHUNK = 1 << 20
@@ -89,8 +89,8 @@ def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], l
     if len(sources) < 2:
         return {}, []
     from wsdiag.pipeline import scan_parts
+    from wsdiag.read.timefilter import Window, last_time
     from wsdiag.summary import same_run
-    from wsdiag.timefilter import Window, last_time
 
     spans = [(_first_time(s, opts), last_time(s, opts)) for s in sources]
     timed = [(a, b) for a, b in spans if a is not None and b is not None]

@@ -1,7 +1,7 @@
 """The inputs of a command: resolved, checked, windowed; and what is said about them.
 
 Every command reads its inputs through :func:`readable` and raises :class:`Unusable` (an
-:class:`~wsdiag.sources.InputError`) for what it cannot use; :func:`warnings` are the lines the
+:class:`~wsdiag.read.sources.InputError`) for what it cannot use; :func:`warnings` are the lines the
 CLI writes on stderr once the report is out.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import replace
 
 from wsdiag.common.words import plural
 from wsdiag.pipeline import Options
+from wsdiag.read.sources import InputError, Source, resolve
+from wsdiag.read.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 from wsdiag.report import NAMED_INPUTS
-from wsdiag.sources import InputError, Source, resolve
 from wsdiag.summary.inputs import InputStats
-from wsdiag.timefilter import Bound, needs_anchor, parse_bound, spooled, window_for
 
 #: Called with the resolved inputs before any is read (the CLI refuses an -o that is one).
 Guard = Callable[[list[Source]], None]

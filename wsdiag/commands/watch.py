@@ -2,7 +2,7 @@
 
 * :class:`Watcher` feeds the chunks a follower (:mod:`wsdiag.read.follow`) reads into one
   streaming :class:`~wsdiag.summary.summary.Summary` through the same
-  :class:`~wsdiag.scan.Scanner` as ``analyze``; the summary hands over every failure event as it
+  :class:`~wsdiag.read.scan.Scanner` as ``analyze``; the summary hands over every failure event as it
   counts it (``on_event``) and settles dedupe runs that can no longer grow (``Summary.settle``,
   the policy ``events`` uses). Findings are those of a window of log time (default one hour,
   :func:`wsdiag.summary.window.since` of a finished snapshot), so that a finding can clear when
@@ -30,10 +30,10 @@ from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.engine import findings
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.layouts import YearResolver
+from wsdiag.parse.records import FailureEvent
 from wsdiag.read.follow import Followed, Notice
-from wsdiag.records import FailureEvent
-from wsdiag.scan import Scanner
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 from wsdiag.summary.window import since

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.summary.outages import Outage
 from wsdiag.summary.summary import Summary
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from wsdiag import durations
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 

@@ -1,6 +1,9 @@
-"""Reading: inputs into whole-line byte chunks.
+"""Reading: inputs into whole-line byte chunks, and the lines that can matter out of them.
 
-:mod:`~wsdiag.read.follow` follows a growing log (``watch``). The modules that read files,
-archives and standard input (``sources``), line prefixes and timestamps, and the line filter
-move here from the top of the package once branch i13t (#13, parsing core) is merged.
+Files, archives and standard input (:mod:`~wsdiag.read.sources`); timestamp layouts and
+collector prefixes (:mod:`~wsdiag.read.stamps`, :mod:`~wsdiag.read.layouts`); the line filter
+built from the template table, in C or in regexes (:mod:`~wsdiag.read.shapes`,
+:mod:`~wsdiag.read.linefilter`, :mod:`~wsdiag.read.scan`); the time window
+(:mod:`~wsdiag.read.timefilter`); following a growing log for ``watch``
+(:mod:`~wsdiag.read.follow`).
 """

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from wsdiag.redact import neutralise
-from wsdiag.scan import MAX_LINE
-from wsdiag.sources import shown_name, text_codec
+from wsdiag.parse.redact import neutralise
+from wsdiag.read.scan import MAX_LINE
+from wsdiag.read.sources import shown_name, text_codec
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 _PLACEHOLDER = b"\0" * (MAX_LINE + 1) + b"\n"  # counted by the scanner as one too-long line

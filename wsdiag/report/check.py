@@ -8,7 +8,7 @@ from rich.text import Text
 from wsdiag.commands.check import CheckResult
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
-from wsdiag.redact import neutralise
+from wsdiag.parse.redact import neutralise
 
 
 def _why_not(f: Finding, fail_on: str) -> str:

@@ -6,7 +6,7 @@ import json
 from enum import Enum
 
 from wsdiag.common.choices import assert_never
-from wsdiag.records import FailureEvent
+from wsdiag.parse.records import FailureEvent
 
 
 class EventFormat(str, Enum):

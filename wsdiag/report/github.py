@@ -12,7 +12,7 @@ from __future__ import annotations
 from wsdiag.commands.check import CheckResult
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
-from wsdiag.redact import neutralise
+from wsdiag.parse.redact import neutralise
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -22,7 +22,7 @@ from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER_CONNECTION
 from wsdiag.diagnose.timeline import Timeline, timeline
 from wsdiag.durations import format_seconds
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.version import SCHEMA, __version__
 

@@ -12,8 +12,8 @@ import re
 from wsdiag.commands.check import CheckResult
 from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
-from wsdiag.records import FAILURE_CLASSES
-from wsdiag.redact import neutralise
+from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.parse.redact import neutralise
 from wsdiag.report import INPUT_ROWS, first
 from wsdiag.version import __version__
 

@@ -14,7 +14,7 @@ from typing import Any
 from wsdiag.commands.check import CheckResult
 from wsdiag.common.words import of, plural
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.redact import neutralise
+from wsdiag.parse.redact import neutralise
 from wsdiag.version import SCHEMA, __version__
 
 Pair = tuple[Diagnosis, "CheckResult | None"]

@@ -21,7 +21,7 @@ from wsdiag.diagnose.pool import divisor
 from wsdiag.diagnose.timeline import label as bucket_label
 from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import NAMED_INPUTS, first
 from wsdiag.version import __version__
 

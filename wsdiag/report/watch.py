@@ -19,8 +19,8 @@ from wsdiag.common.words import plural
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.durations import format_seconds
+from wsdiag.parse.records import FailureEvent
 from wsdiag.read.follow import Notice
-from wsdiag.records import FailureEvent
 
 
 def line(doc: dict[str, Any]) -> str:

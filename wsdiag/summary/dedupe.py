@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 
-from wsdiag.records import FailureEvent, Kind, Record
+from wsdiag.parse.records import FailureEvent, Kind, Record
 
 NEAR_SECONDS = 5.0
 NEAR_LINES = 8

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 
 _EPOCH = datetime(1970, 1, 1)
 #: The slot :func:`mark` gives an event without a connection id: above every plausible id.

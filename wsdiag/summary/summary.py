@@ -1,6 +1,6 @@
 """The mergeable summary: everything a report needs, built from records in bounded memory.
 
-A :class:`Summary` is fed records (by :mod:`wsdiag.scan`) and can be merged with the summary
+A :class:`Summary` is fed records (by :mod:`wsdiag.read.scan`) and can be merged with the summary
 of the next part of the same log, of another chunk, another process or another file. Memory is
 bounded by the number of connections, topics and minutes with events, never by the file size.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from wsdiag.classify import SIGNATURE_CLASSES, signature
-from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+from wsdiag.parse.classify import SIGNATURE_CLASSES, signature
+from wsdiag.parse.records import FAILURE_CLASSES, FailureEvent, Kind, Record
 from wsdiag.summary.dedupe import Deduper
 from wsdiag.summary.inputs import InputStats
 from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
@@ -238,7 +238,7 @@ class Summary:
                 emit(ev)
 
     def _unknown(self, message: str) -> None:
-        from wsdiag.templating import template_of
+        from wsdiag.parse.templating import template_of
 
         tpl = template_of(message)
         entry = self.unknown.get(tpl)

@@ -7,7 +7,7 @@ its own prefix before each line (FORMATS.md 1.9): ``docker compose logs`` a serv
 an RFC 3339 time, journald a syslog head, Fly.io its instance and region.
 
 Each is given here twice, from the same pieces: as the ``str`` regexes the parser reads every
-line with (:func:`wsdiag.layouts.split_line`), and as :mod:`wsdiag.shapes` (``bytes`` regexes and
+line with (:func:`wsdiag.read.layouts.split_line`), and as :mod:`wsdiag.read.shapes` (``bytes`` regexes and
 the C filter's programs) with which the fast path recognises the lines it may skip. A wrapper's
 shape is exactly a prefix the parser cuts the same way (the reasoning is beside each one), so a
 line skipped behind it is the record it is without it; a line whose prefix has another shape is
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from wsdiag.shapes import Shape, shape
+from wsdiag.read.shapes import Shape, shape
 
 # -- the miner's stamp, as the parser reads it -----------------------------------------------
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from wsdiag.records import Line
-from wsdiag.stamps import (
+from wsdiag.parse.records import Line
+from wsdiag.read.stamps import (
     DOCKER,
     INSIDE_MAX,
     JUNK,
@@ -35,7 +35,7 @@ LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICA
 _LEVEL = re.compile(r"(?P<level>" + "|".join(LEVELS) + r") - ")
 # `module - [func]: ` (file) or `[func]: ` (console). Module names are dotted identifiers.
 _FUNC = re.compile(r"(?:(?P<module>[A-Za-z_][\w.]{0,200}) - )?\[(?P<func>[^\]\s]{1,100})\]: ", re.ASCII)
-#: The same two pieces as shapes (wsdiag.shapes) for the fast path, which takes fewer function
+#: The same two pieces as shapes (wsdiag.read.shapes) for the fast path, which takes fewer function
 #: names (printable ASCII only): a line it does not take is read by the parser.
 MODULE_SHAPE = r"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
 FUNC_SHAPE = r"\[[!-\\^-~]{1,100}\]: "

@@ -1,9 +1,9 @@
 """Which lines of a chunk may matter: the fast path's filter, built from the template table.
 
 A chunk is scanned in the :class:`Format` of its first plain line: a collector's prefix
-(:data:`wsdiag.stamps.WRAPPERS`, or none), a stamp (:data:`wsdiag.stamps.STAMPS`) and a layout
+(:data:`wsdiag.read.stamps.WRAPPERS`, or none), a stamp (:data:`wsdiag.read.stamps.STAMPS`) and a layout
 (file, console or less). A *plain* line of the format is a record that no template could read
-(:data:`wsdiag.templates.SIEVE` says what one would start with or hold), but for a `#N` in it;
+(:data:`wsdiag.parse.templates.SIEVE` says what one would start with or hold), but for a `#N` in it;
 a `#N` matters unless it is a known id's alive payload. Every other line is *odd* and read.
 
 Both decisions are built here, from the same patterns, twice: as a C ``_lines.Filter`` (one
@@ -22,12 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from wsdiag.layouts import FUNC_SHAPE, LEVELS, MODULE_SHAPE
-from wsdiag.redact import ESCAPE_INTRODUCERS
-from wsdiag.shapes import Shape, class_regex, concat, shape, union
-from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
+from wsdiag.parse.redact import ESCAPE_INTRODUCERS
+from wsdiag.parse.templates import AFTER_DIGITS, SIEVE, Sieve
+from wsdiag.read.layouts import FUNC_SHAPE, LEVELS, MODULE_SHAPE
+from wsdiag.read.shapes import Shape, class_regex, concat, shape, union
+from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
 from wsdiag.summary.inputs import MAX_SAMPLES
-from wsdiag.templates import AFTER_DIGITS, SIEVE, Sieve
 
 _lines: types.ModuleType | None
 try:  # the optional C line filter (see _lines.c); the regexes decide alike without it

@@ -3,7 +3,7 @@
 Each :class:`Template` says where it sits in a message, the text it starts with, the record it
 yields, and what a line filter must look for so that it never skips a line the template reads.
 :func:`to_record` reads a message by the table; :data:`SIEVE`, derived from it, is what the fast
-path's filters are built from (:mod:`wsdiag.linefilter`, the C ``_lines.Filter``). Adding a
+path's filters are built from (:mod:`wsdiag.read.linefilter`, the C ``_lines.Filter``). Adding a
 template is adding an entry: tests/test_templates.py reads every entry's example through
 to_record and through both filters.
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from wsdiag.classify import classify
-from wsdiag.records import Kind, Line, Record
-from wsdiag.redact import MARGIN, clean
-from wsdiag.shapes import Shape, shape
+from wsdiag.parse.classify import classify
+from wsdiag.parse.records import Kind, Line, Record
+from wsdiag.parse.redact import MARGIN, clean
+from wsdiag.read.shapes import Shape, shape
 
 
 class Place(Enum):
@@ -40,7 +40,7 @@ class Place(Enum):
 #: A Hermes client's id (mpforce1 `describe()`, not in less mode): a uuid4.
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 #: What follows the digits of `#N` in the connection prefix, then (Hermes) the client's uuid. A
-#: shape (wsdiag.shapes), so that the fast path's alive payloads can follow it too.
+#: shape (wsdiag.read.shapes), so that the fast path's alive payloads can follow it too.
 AFTER_DIGITS = r" - (?:" + UUID + r" - )?"
 #: The console username (`console_username=True`) that may precede a message.
 USER = r"\[[^\]\s]{1,64}\] "

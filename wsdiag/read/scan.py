@@ -6,7 +6,7 @@ is a PING, PONG, MESSAGE or LISTEN-response of a connection already seen, and th
 in bulk without a Python object per line. Per chunk (whole lines: a reused buffer or a window of
 a map of the file):
 
-* the chunk's format is that of its first plain line (wsdiag.linefilter): a collector's prefix
+* the chunk's format is that of its first plain line (wsdiag.read.linefilter): a collector's prefix
   (`docker logs -t`, compose, journald, Fly.io ... or none), a stamp and a layout;
 * a filter lists the lines that may matter: each *odd* line (not a plain record of the format:
   a stamped DEBUG record, or one of another level that no template could read: points, streamer
@@ -40,9 +40,12 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from wsdiag import linefilter
-from wsdiag.layouts import YearResolver, is_continuation, split_line
-from wsdiag.linefilter import (
+from wsdiag.parse.records import Kind, Record
+from wsdiag.parse.redact import ABOVE, clean, strip_ansi
+from wsdiag.parse.templates import to_record
+from wsdiag.read import linefilter
+from wsdiag.read.layouts import YearResolver, is_continuation, split_line
+from wsdiag.read.linefilter import (
     ALL_LINES,
     FILE_HEAD,
     FILTERS,
@@ -55,18 +58,15 @@ from wsdiag.linefilter import (
     Head,
     regex_filter,
 )
-from wsdiag.records import Kind, Record
-from wsdiag.redact import ABOVE, clean, strip_ansi
-from wsdiag.shapes import class_regex
+from wsdiag.read.shapes import class_regex
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
 from wsdiag.summary.summary import MAX_ID, Summary
-from wsdiag.templates import to_record
 
 if TYPE_CHECKING:
     import mmap
     from typing import TypeAlias
 
-    from wsdiag.timefilter import Window
+    from wsdiag.read.timefilter import Window
 
     #: What chunk() scans: whole lines of a read buffer, or a map of a file.
     Buffer: TypeAlias = bytes | bytearray | mmap.mmap

@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from wsdiag.redact import neutralise
-from wsdiag.scan import MAX_LINE, guard_map, map_was_cut
+from wsdiag.parse.redact import neutralise
+from wsdiag.read.scan import MAX_LINE, guard_map, map_was_cut
 
 CHUNK = 8 * 1024 * 1024
 #: Why reading stopped when a file got shorter while it was read.

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wsdiag import durations
-from wsdiag.layouts import YearResolver, split_line
-from wsdiag.linefilter import line_stamps
-from wsdiag.redact import strip_ansi
-from wsdiag.sources import InputError, Source, resolve
+from wsdiag.parse.redact import strip_ansi
+from wsdiag.read.layouts import YearResolver, split_line
+from wsdiag.read.linefilter import line_stamps
+from wsdiag.read.sources import InputError, Source, resolve
 
 if TYPE_CHECKING:
     from wsdiag.pipeline import Options
