@@ -13,15 +13,15 @@ from rich.console import Console
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text, run_cli
 from tests.minerlog import MINER, failure, record
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.timeline import choose_bucket, label, parse_bucket, sparkline, timeline
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.pipeline import Options, analyze
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import resolve
 from wsdiag.report import text
-from wsdiag.scan import Scanner
-from wsdiag.sources import resolve
-from wsdiag.timeline import choose_bucket, label, parse_bucket, sparkline, timeline
+from wsdiag.summary.summary import Summary
 
 T0 = datetime(2025, 11, 29, 18, 0, 0)
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -192,9 +192,9 @@ def test_terminal_chart_shows_the_outage_burst() -> None:
 
 def test_minutes_are_capped_and_totals_still_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past MAX_MINUTES distinct minutes, events leave the timeline but still count."""
-    from wsdiag import analyze as analyze_mod
-    from wsdiag.layouts import YearResolver
-    from wsdiag.scan import Scanner
+    from wsdiag.read.layouts import YearResolver
+    from wsdiag.read.scan import Scanner
+    from wsdiag.summary import summary as analyze_mod
 
     monkeypatch.setattr(analyze_mod, "MAX_MINUTES", 10)
     text = "".join(
