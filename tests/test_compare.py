@@ -12,20 +12,19 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import wsdiag
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import Log, make_log
 from wsdiag.cli import app
 from wsdiag.commands.compare import compare, judge_rate, rate_z
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report.compare import render_markdown, render_text
 
 
 def _diag(tmp_path: Path, log: Log | str, name: str) -> Diagnosis:
     path = tmp_path / name
     path.write_text(log if isinstance(log, str) else log.text)
-    return Diagnosis.of(analyze(resolve([str(path)]), Options(year=2025, jobs=1)))
+    return wsdiag.diagnose(str(path), year=2025, jobs=1)
 
 
 def test_rate_z_is_zero_for_equal_rates_and_signed_by_direction() -> None:
@@ -228,8 +227,8 @@ def test_cli_compare_unusable_input_exits_2(tmp_path: Path) -> None:
 
 def test_compare_sample_logs_of_different_setups(tmp_path: Path) -> None:
     """The 37-connection storm log against the healthy 2-connection log: better."""
-    b = Diagnosis.of(analyze(resolve([str(SAMPLES / "storm_37conn.log")]), Options(jobs=1)))
-    a = Diagnosis.of(analyze(resolve([str(SAMPLES / "healthy_2conn.log")]), Options(jobs=1)))
+    b = wsdiag.diagnose(str(SAMPLES / "storm_37conn.log"), jobs=1)
+    a = wsdiag.diagnose(str(SAMPLES / "healthy_2conn.log"), jobs=1)
     c = compare(b, a)
     assert c.verdict == "better"
     assert c.metric("pool_size").before == 37.0

@@ -7,13 +7,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import wsdiag
 from tests.conftest import SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, failure, record
 from wsdiag.diagnose.causes import CAUSES, TIERS
-from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.thresholds import SEVERITIES
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 
 T0 = datetime(2025, 11, 29, 10, 0, 0)
 
@@ -23,7 +21,7 @@ def at(minutes: float) -> datetime:
 
 
 def sample(name: str) -> dict[str, Any]:
-    return Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(jobs=1))).to_dict()
+    return wsdiag.diagnose(str(SAMPLES / name), jobs=1).to_dict()
 
 
 def by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

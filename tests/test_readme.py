@@ -103,3 +103,19 @@ def test_readme_warning_example_is_current() -> None:
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
     )
     assert proc.stderr.splitlines() == [quoted]
+
+
+def test_use_from_python_example_runs() -> None:
+    """The README's "Use from Python" example prints what it shows, run from the repository root."""
+    import doctest
+
+    section = README.split("## Use from Python", 1)[1].split("\n## ", 1)[0].replace("```", "")
+    test = doctest.DocTestParser().get_doctest(section, {}, "README: Use from Python", "README.md", 0)
+    assert len(test.examples) >= 8
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS).run(test)
+    finally:
+        os.chdir(cwd)
+    assert result.failed == 0

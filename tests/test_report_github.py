@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import wsdiag
 from tests.conftest import SAMPLES
 from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report import github
 
 
 def diagnose(name: str) -> Diagnosis:
-    return Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+    return wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1)
 
 
 def test_escaping_matches_the_runner() -> None:

@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import wsdiag
 from tests.conftest import SAMPLES, run_cli
 from tests.minerlog import START, make_log, record
 from wsdiag.cli import app
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report import html as html_report
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
@@ -84,7 +83,7 @@ def parse(page: str) -> Page:
 
 
 def _diag(path: Path) -> Diagnosis:
-    return Diagnosis.of(analyze(resolve([str(path)]), Options(year=2025, jobs=1)))
+    return wsdiag.diagnose(str(path), year=2025, jobs=1)
 
 
 def _self_contained(p: Page, page: str) -> None:

@@ -9,19 +9,18 @@ from typing import Any
 
 import pytest
 
+import wsdiag
 from tests.conftest import SAMPLES
 from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report import markdown
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads((SAMPLES / "EXPECTED.json").read_text())
 
 
 def diagnose(name: str) -> Diagnosis:
-    return Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+    return wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1)
 
 
 def tables(text: str) -> list[list[str]]:

@@ -8,12 +8,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+import wsdiag
 from tests.conftest import diagnose_text
 from tests.minerlog import POOL, record
-from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templating import MAX_TEMPLATE, template_of
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report import text
 
 T0 = datetime(2025, 11, 29, 18, 0, 0)
@@ -108,7 +106,7 @@ def test_report_shows_the_grouped_unknown_errors(tmp_path: Path) -> None:
     lines.append(error(30, 1, "Something else entirely"))
     path = tmp_path / "u.log"
     path.write_text("".join(lines))
-    d = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=1)))
+    d = wsdiag.diagnose(str(path), jobs=1)
     out = text.render(d, Console(file=io.StringIO(), width=100, no_color=True, force_terminal=False))
     block = out[out.index("Unknown errors (grouped") :]
     assert block.index("[weird] code <n> from [red]edge[/red]") < block.index("Something else entirely")

@@ -21,6 +21,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import wsdiag
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import START, bad_auth, failure, make_log, ping, record
 from wsdiag.cli import app
@@ -28,10 +29,8 @@ from wsdiag.cli.sinks import JsonlSink
 from wsdiag.commands import watch
 from wsdiag.commands.watch import Watcher
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.pipeline import Options, analyze
 from wsdiag.read.follow import Follower, LineSplitter, Notice
 from wsdiag.read.scan import MAX_LINE
-from wsdiag.read.sources import resolve
 from wsdiag.report import watch as shown
 
 
@@ -143,7 +142,7 @@ def test_incremental_counts_equal_analyze(name: str) -> None:
             events += len(w.feed(lines))
     events += len(w.feed(split.flush()))
     final = w.final().to_dict()
-    ref = Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1))).to_dict()
+    ref = wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1).to_dict()
     assert final["failures"] == ref["failures"]
     assert final["connections"]["ids"] == ref["connections"]["ids"]
     assert final["reconnects"] == ref["reconnects"]
@@ -163,7 +162,7 @@ def test_a_window_over_the_whole_log_finds_what_analyze_finds(name: str, window:
     w = Watcher(str(SAMPLES / name), window=window, year=2025)
     w.feed((SAMPLES / name).read_bytes())
     w.check()
-    ref = Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+    ref = wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1)
     assert tuple(w.current.values()) == ref.findings
     assert Diagnosis.of(w.checked).to_dict() == ref.to_dict()
     assert w.summary.finished is False  # the live summary goes on
