@@ -119,3 +119,11 @@ def test_use_from_python_example_runs() -> None:
     finally:
         os.chdir(cwd)
     assert result.failed == 0
+
+
+def test_ci_runs_the_readme_test_command_on_both_paths() -> None:
+    """`.ci/run` runs the README's test command, and that command runs the suite on both paths."""
+    command = "pip install -e '.[test]' && python -m pytest && WSDIAG_PURE_PYTHON=1 python -m pytest"
+    assert f"```sh\n{command}\n```" in README
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command in ci.splitlines()
