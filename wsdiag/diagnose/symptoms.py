@@ -12,15 +12,17 @@ from collections.abc import Iterable
 from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.advice import per_hour, when
 from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
-from wsdiag.diagnose.evidence import PING_CLASSES, Context, Evidence
+from wsdiag.diagnose.evidence import Context, Evidence
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import describe, per_connection_hour
-from wsdiag.diagnose.thresholds import SEVERITIES
+from wsdiag.diagnose.thresholds import Severity
+from wsdiag.parse.records import PING_CLASSES
 
 
 def _capped(severity: str, causes: Iterable[Cause]) -> str:
-    worst = min((SEVERITIES.index(c.severity) for c in causes), default=len(SEVERITIES) - 1)
-    return SEVERITIES[max(SEVERITIES.index(severity), worst)]
+    """A symptom is no more severe than the worst of the causes it follows from."""
+    worst = max((Severity(c.severity) for c in causes), default=Severity.INFO)
+    return str(min(Severity(severity), worst))
 
 
 def _names(causes: list[Cause]) -> str:
