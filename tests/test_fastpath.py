@@ -13,10 +13,10 @@ from typing import Any, BinaryIO, cast
 import pytest
 
 from wsdiag import pipeline
+from wsdiag.cli.progress import SHOW_FROM, bar
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templates import SIEVE
 from wsdiag.pipeline import Options, analyze
-from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.read import linefilter, scan
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import Filters
