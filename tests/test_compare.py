@@ -67,7 +67,7 @@ def test_more_failures_at_a_lower_rate_is_better(tmp_path: Path) -> None:
     assert c.verdict == "better"
     m = c.metric("failures_per_hour")
     assert (m.before_count, m.after_count) == (40, 80)
-    assert (m.before, m.after) == (pytest.approx(40.0), pytest.approx(8.0))
+    assert m.before == pytest.approx(40.0) and m.after == pytest.approx(8.0)
     assert m.change_pct == pytest.approx(-80.0)
     assert c.metric("failures_per_hour.connection_reset").status == "better"
     assert any("failures per hour 40.00 → 8.00" in r for r in c.better)

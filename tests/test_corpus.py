@@ -49,7 +49,7 @@ def test_corpus_file_matches_truth(corpus: Path, name: str) -> None:
     assert doc["reconnects"]["count"] == truth["reconnects"]
     assert doc["closes"] == truth["closed"]
     assert doc["topics"]["listened"] == truth["topics_listened"]
-    ambiguous = set(truth.get("ambiguous", []))  # type: ignore[arg-type]
+    ambiguous: set[str] = set(truth.get("ambiguous", []))  # type: ignore[call-overload]
     less = doc["inputs"][0]["layout"] == "less"
     if "first" not in ambiguous:
         assert _printed(doc["span"]["first"], less) == truth["first"]

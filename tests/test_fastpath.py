@@ -349,7 +349,8 @@ def test_bombs_are_not_read_line_by_line(bomb: bytes, window: str | None, monkey
     data = head + bomb * 200_000 + head
     summary = Summary()
     bound = datetime(2026, 11, 25, 21, 8, 2)  # between the heartbeats and the close
-    win = None if window is None else Window(**{window: bound})
+    bounds: dict[str, Any] = {} if window is None else {window: bound}
+    win = None if window is None else Window(**bounds)
     scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025), window=win)
     for buf, n in blocks(io.BytesIO(data), 1 << 20):
         scanner.chunk(buf, n)
@@ -470,7 +471,7 @@ def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytes
     """A file untouched for a minute is read through a map, a fresh one is not; the same result."""
     want = Diagnosis.of(analyze(resolve([str(big_log)]), Options(simple=True, year=2025))).to_dict()
     mapped: list[int] = []
-    real = pipeline.mapped_blocks
+    real = pipeline.mapped_blocks  # type: ignore[attr-defined]
 
     def spy(*args: Any, **kw: Any) -> Any:
         mapped.append(1)
@@ -634,7 +635,7 @@ def test_collectors_prefixes_are_read_alike(layout: str, wrapper: str) -> None:
         assert doc[key] == bare[key], key
     assert doc["inputs"][0]["lines"] == bare["inputs"][0]["lines"]
     assert doc["inputs"][0]["unrecognized"] == bare["inputs"][0]["unrecognized"] == 0
-    fmt = scan.FILTERS.format_of(data, len(data))
+    fmt = linefilter.FILTERS.format_of(data, len(data))
     assert (fmt.wrapper.name, fmt.layout) == (wrapper, layout)
 
 

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -698,29 +699,29 @@ def test_formats_are_discovered() -> None:
 # -- what the hostile cases must still report --------------------------------------------------
 
 
-def analyze_json(args: list[str], stdin: bytes | None = None) -> dict[str, object]:
+def analyze_json(args: list[str], stdin: bytes | None = None) -> dict[str, Any]:
     o = invoke("analyze", "json", args, stdin)
     check_outcome(o, "analyze", "json")
     assert o.code == 0, o.err
-    doc: dict[str, object] = json.loads(o.out)
+    doc: dict[str, Any] = json.loads(o.out)
     return doc
 
 
-def _failures(doc: dict[str, object]) -> dict[str, int]:
-    by_class = doc["failures"]["by_class"]  # type: ignore[index]
-    return {k: v for k, v in by_class.items() if v}  # type: ignore[union-attr]
+def _failures(doc: dict[str, Any]) -> dict[str, int]:
+    by_class = doc["failures"]["by_class"]
+    return {k: v for k, v in by_class.items() if v}
 
 
-def _input(doc: dict[str, object], i: int = 0) -> dict[str, object]:
-    return doc["inputs"][i]  # type: ignore[index, no-any-return]
+def _input(doc: dict[str, Any], i: int = 0) -> dict[str, Any]:
+    return doc["inputs"][i]  # type: ignore[no-any-return]
 
 
 def test_every_secret_form_is_planted_where_it_is_shown(tmp_path: Path) -> None:
     """The secret_forms case puts each token where a report shows log text: in an error text
     (JSON's unknown examples) and in the unrecognized-line samples; all come out redacted."""
     doc = analyze_json(BUILDERS["secret_forms"](tmp_path)[0])
-    samples = [x for st in doc["inputs"] for x in st["unrecognized_samples"]]  # type: ignore[attr-defined]
-    examples = [u["example"] for u in doc["unknown"]]  # type: ignore[attr-defined]
+    samples = [x for st in doc["inputs"] for x in st["unrecognized_samples"]]
+    examples = [u["example"] for u in doc["unknown"]]
     assert len(samples) == 11 and all("<redacted>" in x or x.endswith("auth_token:") for x in samples), samples
     answers = [x for x in examples if x.startswith("Unexpected server answer")]
     assert len(answers) >= 5 and all("<redacted>" in x for x in answers), examples
@@ -745,9 +746,9 @@ def test_binary_around_a_log_keeps_its_counts(tmp_path: Path) -> None:
     d.mkdir()
     doc = analyze_json(BUILDERS["random_binary"](d)[0])
     assert _failures(doc) == _failures(ref)
-    assert _input(doc)["unrecognized"] > 100  # type: ignore[operator]
+    assert _input(doc)["unrecognized"] > 100
     samples = _input(doc)["unrecognized_samples"]
-    assert samples and all(len(s) <= 200 for s in samples)  # type: ignore[union-attr]
+    assert samples and all(len(s) <= 200 for s in samples)
 
 
 def test_nul_and_bad_encoding_are_read_and_shown_escaped(tmp_path: Path) -> None:
@@ -760,7 +761,7 @@ def test_nul_and_bad_encoding_are_read_and_shown_escaped(tmp_path: Path) -> None
     d = tmp_path / "nul"
     d.mkdir()
     doc = analyze_json(BUILDERS["nul_bytes"](d)[0])
-    samples = " ".join(_input(doc)["unrecognized_samples"])  # type: ignore[arg-type]
+    samples = " ".join(_input(doc)["unrecognized_samples"])
     assert "\\x00" in samples and "\x00" not in samples
 
 
@@ -811,10 +812,10 @@ def test_bogus_ids_are_counted_as_implausible(tmp_path: Path) -> None:
     """`#999999999`-style ids do not become connections; they are counted, the rest still is."""
     doc = analyze_json(BUILDERS["bogus_ids"](tmp_path)[0])
     assert _input(doc)["implausible_ids"] >= 4
-    assert doc["connections"]["ids"] == [0, 1]  # type: ignore[index]
+    assert doc["connections"]["ids"] == [0, 1]
 
 
-def _timed_json(path: Path) -> tuple[float, dict[str, object]]:
+def _timed_json(path: Path) -> tuple[float, dict[str, Any]]:
     start = time.perf_counter()
     doc = analyze_json([str(path)])
     return time.perf_counter() - start, doc
@@ -829,8 +830,8 @@ def test_many_distinct_ids_linear_time(tmp_path: Path) -> None:
     t_big, doc = _timed_json(big)
     assert t_big < 10 * t_small + 1.0, (t_small, t_big)
     bogus = len([i for i in range(4_000) if i % 7 == 0])
-    assert doc["failures"]["total"] == 4_000 - bogus  # type: ignore[index]
-    assert doc["connections"]["distinct"] == 4_000 - bogus  # type: ignore[index]
+    assert doc["failures"]["total"] == 4_000 - bogus
+    assert doc["connections"]["distinct"] == 4_000 - bogus
     assert _input(doc)["implausible_ids"] == bogus
 
 
@@ -842,8 +843,8 @@ def test_many_distinct_error_texts_linear_time(tmp_path: Path) -> None:
     t_small, _ = _timed_json(small)
     t_big, doc = _timed_json(big)
     assert t_big < 10 * t_small + 1.0, (t_small, t_big)
-    assert doc["failures"]["total"] == 6_000  # type: ignore[index]
-    assert len(doc["unknown"]) <= 201  # type: ignore[arg-type]
+    assert doc["failures"]["total"] == 6_000
+    assert len(doc["unknown"]) <= 201
 
 
 def test_utf8_bom_does_not_hide_the_first_line(tmp_path: Path) -> None:
@@ -853,7 +854,7 @@ def test_utf8_bom_does_not_hide_the_first_line(tmp_path: Path) -> None:
     d.mkdir()
     doc = analyze_json(BUILDERS["utf8_bom"](d)[0])
     assert _input(doc)["records"] == _input(ref)["records"]
-    assert doc["topics"]["streamers"] == 3  # type: ignore[index]
+    assert doc["topics"]["streamers"] == 3
 
 
 def test_file_names_are_shown_cleaned_and_distinct(tmp_path: Path) -> None:
@@ -862,7 +863,7 @@ def test_file_names_are_shown_cleaned_and_distinct(tmp_path: Path) -> None:
     in a path is the user's own text, shown as given (never `<redacted>`)."""
     args, _ = BUILDERS["token_and_controls_in_file_names"](tmp_path)
     doc = analyze_json(args)
-    paths = [st["path"] for st in doc["inputs"]]  # type: ignore[attr-defined]
+    paths = [st["path"] for st in doc["inputs"]]
     assert len(paths) == 5 and len(set(paths)) == 5
     assert any(f"OAuth {PATH_WORDS['dir_name']}/auth_token={PATH_WORDS['file_name']}.log" in p for p in paths)
     assert not any("<redacted>" in p for p in paths)
@@ -881,12 +882,12 @@ def test_log_text_with_markup_and_escapes_stays_literal(tmp_path: Path) -> None:
     """Markup from log lines comes out literally; OSC-8 links and titles leave only their text."""
     args, _ = BUILDERS["ansi_and_markup"](tmp_path)
     doc = analyze_json(args)
-    examples = " ".join(u["example"] for u in doc["unknown"])  # type: ignore[attr-defined]
+    examples = " ".join(u["example"] for u in doc["unknown"])
     assert "click [red]boom[/red]" in examples
     assert "[link=https://evil.example]x[/link]" in examples
     assert "pwned" not in examples and "evil.example/" not in examples  # title and link target gone
     assert "\\u202eevil\\u202c" in examples and "\\x07 bell" in examples
-    samples = " ".join(_input(doc)["unrecognized_samples"])  # type: ignore[arg-type]
+    samples = " ".join(_input(doc)["unrecognized_samples"])
     assert "[bold blink]not a miner line[/]" in samples and "passwd" not in samples
 
 
@@ -917,17 +918,17 @@ def test_same_file_twice_is_one_input(tmp_path: Path) -> None:
     args, _ = BUILDERS["same_file_twice"](tmp_path)
     doc = analyze_json(args)
     once = analyze_json(args[:1])
-    assert doc == once and len(doc["inputs"]) == 1  # type: ignore[arg-type]
+    assert doc == once and len(doc["inputs"]) == 1
 
 
 def test_impossible_and_far_dates_do_not_break_the_span(tmp_path: Path) -> None:
     """31/02, 25:61, year 0 and 9999, out-of-order lines: records counted, the span stays sane."""
     doc = analyze_json(BUILDERS["timestamps"](tmp_path)[0])
-    assert doc["failures"]["total"] == 4 + 9  # type: ignore[index]  # base lines twice + 9 odd dates
+    assert doc["failures"]["total"] == 4 + 9  # base lines twice + 9 odd dates
     assert _input(doc)["records"] == _input(doc)["lines"] == 30
     # Impossible or implausible dates (31/02, 25:61, years 0, 1901, 9999) carry no time, so the
     # span is that of the real records; 2099 and 2000 in the middle do not move its ends either.
-    assert doc["span"]["first"] == doc["span"]["last"] == "2026-11-25T21:00:00"  # type: ignore[index]
+    assert doc["span"]["first"] == doc["span"]["last"] == "2026-11-25T21:00:00"
 
 
 # -- inputs that could hang: run in a child process with a timeout ------------------------------
@@ -1119,7 +1120,8 @@ def test_many_compressed_inputs_leak_no_descriptors(tmp_path: Path) -> None:
 
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("no /proc")
-    for i, pack in enumerate((gzip.compress, bz2.compress, lzma.compress) * 10):
+    packs: tuple[Callable[[bytes], bytes], ...] = (gzip.compress, bz2.compress, lzma.compress)
+    for i, pack in enumerate(packs * 10):
         (tmp_path / f"miner.log.{i}").write_bytes(pack(_log(base_lines())))
     before = len(os.listdir("/proc/self/fd"))
     summary = analyze(resolve([str(tmp_path)]), Options(jobs=1))

@@ -18,8 +18,9 @@ from wsdiag.parse.templates import TEMPLATES, Place, Table, Template
 from wsdiag.read import linefilter, shapes
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import FILTERS, Filters, Format, regex_filter
-from wsdiag.read.scan import MAX_LINE, MAX_SAMPLES, Scanner, _Burst, _id_bitmap
+from wsdiag.read.scan import MAX_LINE, Scanner, _Burst, _id_bitmap
 from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMPS, WRAPPERS
+from wsdiag.summary.inputs import MAX_SAMPLES
 from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

@@ -111,7 +111,7 @@ def test_storm_report_is_well_formed_and_self_contained() -> None:
     assert verdict["class"] == "verdict sev-error"
     assert "cause: 37 PubSub connections open; Twitch allows 10 per IP ( too-many-connections ) · " in text
     assert "37 connections · 46 failures · 46 reconnects · also: twitch-reconnects" in text
-    ids = [a["id"].removeprefix("finding-") for t, a in p.tags if t == "article" and "id" in a]
+    ids = [str(a["id"]).removeprefix("finding-") for t, a in p.tags if t == "article" and "id" in a]
     assert ids == ["too-many-connections", "twitch-reconnects", "ping-pong-failures", "reconnect-storm"]
     assert "Symptom of: too-many-connections" in text
     assert "Keep at most 124 streamers" in text
@@ -126,8 +126,13 @@ def test_timeline_svg_tooltips_add_up_to_the_totals() -> None:
     p = parse(html_report.render(d))
     tips = [t for t in p.titles if re.search(r"\d+ failures?\b", t) and "outage" not in t]
     assert len(tips) == 37  # 5-minute buckets from 19:00 to 22:01
-    assert sum(int(re.search(r"(\d+) failures?\b", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
-    assert sum(int(re.search(r"(\d+) reconnects?\b", t).group(1)) for t in tips) == 46  # type: ignore[union-attr]
+    def count(what: str, tip: str) -> int:
+        m = re.search(rf"(\d+) {what}s?\b", tip)
+        assert m is not None, tip
+        return int(m.group(1))
+
+    assert sum(count("failure", t) for t in tips) == 46
+    assert sum(count("reconnect", t) for t in tips) == 46
     assert any(t.startswith("2025-11-21 20:30 (5m): 5 failures (ping_pong 5)") for t in tips), tips
 
 

@@ -50,7 +50,7 @@ def test_network_wide_outages_have_one_name_in_every_format() -> None:
     from tests.conftest import SAMPLES
 
     outage, storm = str(SAMPLES / "outage.log"), str(SAMPLES / "storm_37conn.log")
-    runs = [("analyze", "-f", fmt, outage) for fmt in ("text", "markdown", "github", "html")]
+    runs: list[tuple[str, ...]] = [("analyze", "-f", fmt, outage) for fmt in ("text", "markdown", "github", "html")]
     runs += [("compare", "-f", fmt, storm, outage) for fmt in ("text", "markdown")]
     for argv in runs:
         out = run_cli(*argv).stdout.decode().replace('id="cascades"', "")
