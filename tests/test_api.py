@@ -28,7 +28,8 @@ def test_diagnose_counts_what_the_samples_hold(name: str) -> None:
     d = wsdiag.diagnose(SAMPLES / name)
     assert d.summary.pool_size == want["pool_size"]
     assert d.to_dict()["failures"]["total"] == want["failures_total"]
-    assert d.primary is not None and d.primary.id in want["diagnosis"]["primary"]
+    assert d.primary is not None
+    assert d.primary.id in want["diagnosis"]["primary"]
 
 
 def test_diagnose_window_and_thresholds() -> None:

@@ -42,10 +42,12 @@ def test_groups_partition_what_they_should() -> None:
 def test_severities_are_ordered_by_how_severe() -> None:
     """ERROR > WARNING > INFO, a plain name compares as its severity, and max is the worst."""
     assert Severity.ERROR > Severity.WARNING > Severity.INFO
-    assert Severity.INFO < "warning" and Severity.WARNING >= "warning"
+    assert Severity.INFO < "warning"
+    assert Severity.WARNING >= "warning"
     assert max(Severity.INFO, Severity.ERROR, Severity.WARNING) is Severity.ERROR
     assert sorted(SEVERITIES) == [Severity.INFO, Severity.WARNING, Severity.ERROR]
-    assert at_least("error", "warning") and at_least("warning", "warning")
+    assert at_least("error", "warning")
+    assert at_least("warning", "warning")
     assert not at_least("info", "warning")
     with pytest.raises(ValueError, match="fatal"):
         assert Severity.ERROR < "fatal"

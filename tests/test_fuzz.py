@@ -131,4 +131,5 @@ def test_byte_soups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
             assert result.exit_code in (0, 1, 2), (argv, result.exit_code)
             assert not _leaks(result.stdout + result.stderr), (argv, _leaks(result.stdout + result.stderr))
             if result.exit_code == 2:
-                assert result.stderr.startswith("wsdiag: error: ") and result.stderr.count("\n") == 1
+                assert result.stderr.startswith("wsdiag: error: ")
+                assert result.stderr.count("\n") == 1

@@ -62,8 +62,10 @@ def test_log_text_cannot_start_a_command() -> None:
     evil = "x\n::add-mask::secret\r\n::set-output name=a::b\x1b[31m 100%, a:b"
     finding = Finding("network-instability", "info", evil, (evil,), evil)
     out = github.render(replace(d, findings=(finding,)))
-    assert out.count("\n") == 1 and out.startswith("::notice title=wsdiag network-instability::")
-    assert "\x1b" not in out and "\r" not in out
+    assert out.count("\n") == 1
+    assert out.startswith("::notice title=wsdiag network-instability::")
+    assert "\x1b" not in out
+    assert "\r" not in out
     assert "x%0A::add-mask::secret%0A::set-output name=a::b\\x1b[31m" in out
     assert "100%25, a:b" in out
 

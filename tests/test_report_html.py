@@ -96,7 +96,8 @@ def _self_contained(p: Page, page: str) -> None:
                 pytest.fail(f"<{tag} {name}={value!r}>: the page must not load or link anything")
     assert not re.search(r"https?://", page), "an URL in the page"
     style = page[page.index("<style>") : page.index("</style>")]
-    assert "url(" not in style and "@import" not in style
+    assert "url(" not in style
+    assert "@import" not in style
 
 
 def test_storm_report_is_well_formed_and_self_contained() -> None:
@@ -165,7 +166,9 @@ def test_log_text_is_escaped(tmp_path: Path) -> None:
     page = html_report.render(_diag(path))
     p = parse(page)
     _self_contained(p, page)
-    assert "<script>" not in page and "<img" not in page and "<i>" not in page
+    assert "<script>" not in page
+    assert "<img" not in page
+    assert "<i>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "<img src=x onerror=alert(1)>" in p.visible  # shown literally in the unknown table
     assert '<i>evil&"x".log' in p.visible
@@ -183,7 +186,8 @@ def test_empty_timeline_and_no_findings(tmp_path: Path) -> None:
     verdict = next(a for t, a in p.tags if t == "section" and a.get("id") == "verdict")
     assert verdict["class"] == "verdict sev-ok"
     tips = [t for t in p.titles if " failures, " in t]
-    assert tips and all(": 0 failures, 0 reconnects" in t for t in tips)
+    assert tips
+    assert all(": 0 failures, 0 reconnects" in t for t in tips)
 
 
 def test_cli_writes_html_to_a_file_or_stdout(tmp_path: Path) -> None:
@@ -214,7 +218,9 @@ def _png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
             idat += body
         pos += 12 + size
     width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", head)
-    assert depth == 8 and colour in (2, 6) and interlace == 0, (depth, colour, interlace)
+    assert depth == 8, (depth, colour, interlace)
+    assert colour in (2, 6), (depth, colour, interlace)
+    assert interlace == 0, (depth, colour, interlace)
     bpp = 3 if colour == 2 else 4
     raw = zlib.decompress(idat)
     stride = width * bpp
@@ -304,7 +310,8 @@ def test_headless_chromium_renders_the_report(tmp_path: Path, capsys: pytest.Cap
         "<!DOCTYPE html>" + rendered if not rendered.lstrip().lower().startswith("<!doctype") else rendered
     )
     assert "37 connections · 46 failures · 46 reconnects" in p.visible
-    assert "too-many-connections" in p.visible and "Timeline" in p.visible
+    assert "too-many-connections" in p.visible
+    assert "Timeline" in p.visible
     assert sum(1 for t, _ in p.tags if t == "svg") == 1
 
 
@@ -384,7 +391,8 @@ def test_times_never_wrap() -> None:
     assert len(times) >= 6
     for m in times:
         assert body[: m.start()].endswith('<span class="nowrap">'), body[m.start() - 80 : m.end()]
-    assert ".nowrap, td.t { white-space: nowrap; }" in page and ".scroll { overflow-x: auto; }" in page
+    assert ".nowrap, td.t { white-space: nowrap; }" in page
+    assert ".scroll { overflow-x: auto; }" in page
     assert page.count('<div class="scroll"><table') == page.count("<table")
 
 

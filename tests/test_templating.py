@@ -96,7 +96,8 @@ def test_unknown_example_is_redacted(tmp_path: Path) -> None:
     token = "q8h3n5v0c2x7z9l4k6j1m3b5g7f2d0"
     doc = diagnose_text(tmp_path, error(1, 0, f"Refused: Authorization: OAuth {token} is not valid here"))
     row = doc["unknown"][0]
-    assert token not in row["example"] and token not in row["template"]
+    assert token not in row["example"]
+    assert token not in row["template"]
     assert row["count"] == 1
 
 

@@ -16,8 +16,10 @@ def test_plural_and_of() -> None:
     assert [plural(n, "failure") for n in (0, 1, 2, 1204)] == [
         "0 failures", "1 failure", "2 failures", "1,204 failures",
     ]
-    assert plural(1, "more kind") == "1 more kind" and noun(3, "box", "boxes") == "boxes"
-    assert of(1, 1, "connection") == "1 of 1 connection" and of(1, 4, "connection") == "1 of 4 connections"
+    assert plural(1, "more kind") == "1 more kind"
+    assert noun(3, "box", "boxes") == "boxes"
+    assert of(1, 1, "connection") == "1 of 1 connection"
+    assert of(1, 4, "connection") == "1 of 4 connections"
 
 
 def test_a_log_of_one_of_everything_says_it_in_the_singular(tmp_path: Path) -> None:

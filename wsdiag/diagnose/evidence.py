@@ -226,8 +226,8 @@ def _runs(s: Summary, rows: dict[int, list[tuple[int, str, int]]]) -> tuple[Run,
         return ()
     start, end = minute_of(s.first), minute_of(s.last)
     out: list[Run] = []
-    for conn, rs in sorted(rows.items()):
-        rs = [r for r in rs if r[1] not in NOT_CONNECTION_FAILURES]
+    for conn, all_rs in sorted(rows.items()):
+        rs = [r for r in all_rs if r[1] not in NOT_CONNECTION_FAILURES]
         if not rs or end - rs[-1][0] > PERSIST_GAP:
             continue
         i = len(rs) - 1

@@ -263,7 +263,7 @@ def timeline_svg(
         return '<p class="muted">No timed events: nothing to chart.</p>'
     left, right, top_pad, bottom = 54, 12, 22, 46
     plot_w, plot_h = width - left - right, height - top_pad - bottom
-    peak = max(max((b.failures for b in buckets), default=0), max(b.reconnects for b in buckets), 1)
+    peak = max(1, *(b.failures for b in buckets), *(b.reconnects for b in buckets))
     scale = plot_h / peak
     slot = plot_w / len(buckets)
     bar_w = max(1.0, slot * 0.8)
