@@ -33,6 +33,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT
 from wsdiag.cli import app
+from wsdiag.read import linefilter
 from wsdiag.read.scan import MAX_LINE
 
 TIME_LIMIT = 10.0  # seconds per run; healthy runs take well under one
@@ -1272,6 +1273,9 @@ def test_newline_bombs_cost_bytes_scan_time_and_little_memory(tmp_path: Path) ->
     packed.append(packer.flush())
     (tmp_path / "bomb.log.bz2").write_bytes(b"".join(packed))
     out = tmp_path / "out"
+    # The pure-Python path reads blank lines with regexes, about 2.5 times slower (measured: the
+    # events run took 18 s on a loaded 2-CPU machine); both are seconds, not minutes.
+    limit = 20 if linefilter.FILTERS.use_c else 50
     for args in (
         ["analyze", "--format", "json", "bomb.log"],
         ["analyze", "--format", "json", "bomb.log", "--since", "2026-11-25T21:01:00"],
@@ -1281,7 +1285,7 @@ def test_newline_bombs_cost_bytes_scan_time_and_little_memory(tmp_path: Path) ->
         start = time.perf_counter()
         code, peak = peak_run(*args, "-o", str(out), cwd=tmp_path, tmp=tmp_path)
         assert code == 0, (args, peak)
-        assert time.perf_counter() - start < 20, (args, peak)
+        assert time.perf_counter() - start < limit, (args, peak)
         assert peak < 100, (args, peak)
     doc = json.loads(peak_run_json(tmp_path, "bomb.log"))
     assert _input(doc)["blank"] == 20 << 20
