@@ -22,6 +22,7 @@ from tests.minerlog import START, make_log, record
 from wsdiag.cli import app
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.report import html as html_report
+from wsdiag.report import html_chart
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
 SVG_LEAVES = {"rect", "line", "polyline", "polygon", "path", "circle"}  # may be written <x/> or <x></x>
@@ -262,7 +263,7 @@ def _green(r: int, g: int, b: int) -> bool:
 
 def test_no_failure_class_is_drawn_in_green() -> None:
     """Every failure colour (bars, swatches) and the outage marker are not green, which reads as ok."""
-    for cls, colour in {**html_report.CLASS_COLOURS, "outage": html_report.OUTAGE_MARK}.items():
+    for cls, colour in {**html_chart.CLASS_COLOURS, "outage": html_chart.OUTAGE_MARK}.items():
         assert not _green(*_rgb(colour)), (cls, colour)
     assert _green(*_rgb("#2e7d32"))  # the check works: the ok verdict's green is green
 
@@ -361,10 +362,10 @@ def test_screenshot_marks_the_outage_and_draws_no_failure_in_green(
             (x, y) for y, row in enumerate(rows) for x in range(width) if row[3 * x : 3 * x + 3] == want
         ]
 
-    band = where(html_report.OUTAGE_BAND)
+    band = where(html_chart.OUTAGE_BAND)
     assert len(band) > 2000, len(band)
     # The marker colour is also the legend's swatch, below the chart.
-    marker = [(x, y) for x, y in where(html_report.OUTAGE_MARK) if y < max(y for _, y in band)]
+    marker = [(x, y) for x, y in where(html_chart.OUTAGE_MARK) if y < max(y for _, y in band)]
     assert len(marker) > 40, len(marker)
     # The marker sits above the band, over its middle: the outage of 20:40-20:46 on 20:12-21:05.
     band_x = sorted(x for x, _ in band)
@@ -372,7 +373,7 @@ def test_screenshot_marks_the_outage_and_draws_no_failure_in_green(
     assert band_x[0] < marker_x < band_x[-1]
     assert max(y for _, y in marker) < min(y for _, y in band)
     assert 0.45 < (marker_x - band_x[0]) / (band_x[-1] - band_x[0]) < 0.55
-    assert len(where(html_report.CLASS_COLOURS["no_internet"])) > 500  # its bars (and swatches)
+    assert len(where(html_chart.CLASS_COLOURS["no_internet"])) > 500  # its bars (and swatches)
     green = [
         (x, y)
         for y, row in enumerate(rows)

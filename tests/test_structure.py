@@ -84,3 +84,28 @@ def test_no_import_cycle() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     """The check above can fail: a -> b -> a is a cycle."""
     assert _cycle({"a": {"b"}, "b": {"a"}, "c": set()}) == ["a", "b", "a"]
+
+
+#: Modules still longer than ~400 lines, with about what they hold now as their cap: they may
+#: not grow much, and the list only shrinks (scan and sources are the fast path: split with care).
+LONG = {
+    "wsdiag/read/scan.py": 960,
+    "wsdiag/read/sources.py": 620,
+    "wsdiag/cli/__init__.py": 640,
+    "wsdiag/parse/templates.py": 560,
+    "wsdiag/report/html.py": 520,
+    "wsdiag/pipeline.py": 500,
+    "wsdiag/diagnose/advice.py": 480,
+    "wsdiag/read/linefilter.py": 470,
+}
+
+
+def test_modules_stay_small() -> None:
+    """No module passes ~400 lines, but for the listed ones, which do not grow."""
+    long = {}
+    for path in _modules().values():
+        name = path.relative_to(ROOT).as_posix()
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        if n > LONG.get(name, 420):
+            long[name] = n
+    assert long == {}
