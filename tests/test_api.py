@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import wsdiag
-from tests.conftest import SAMPLES, cli_json, run_cli
+from tests.conftest import ROOT, SAMPLES, cli_json, run_cli
 
 EXPECTED = json.loads((SAMPLES / "EXPECTED.json").read_text())
 
@@ -81,4 +83,11 @@ def test_wsdiag_diagnose_is_the_function_after_every_module_is_imported() -> Non
         if not mod.name.startswith("wsdiag.__main__"):
             importlib.import_module(mod.name)
     assert callable(wsdiag.diagnose)
-    assert wsdiag.diagnose.__module__ == "wsdiag.api"
+    assert wsdiag.diagnose(SAMPLES / "outage.log", jobs=1).summary.pool_size == EXPECTED["outage.log"]["pool_size"]
+
+
+def test_importing_wsdiag_reads_no_log_machinery() -> None:
+    """`import wsdiag` (and so `wsdiag --help`) loads the API's modules only on first use."""
+    code = "import sys, wsdiag; print(sorted(m for m in sys.modules if m.startswith('wsdiag.')))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
+    assert proc.stdout.decode().strip() == "['wsdiag.version']"
