@@ -19,7 +19,6 @@ from typing import Any
 from wsdiag.common.words import of, plural
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER_CONNECTION
-from wsdiag.diagnose.timeline import timeline
 from wsdiag.durations import format_seconds
 from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
@@ -219,8 +218,7 @@ def _failures(d: Diagnosis) -> str:
 
 
 def _timeline(d: Diagnosis) -> str:
-    # The diagnosis' own timeline honours --bucket; a hand-built Diagnosis may lack one.
-    tl = d.timeline if d.timeline.buckets else timeline(d.summary)
+    tl = d.timeline  # the diagnosis' own, which honours --bucket; never computed again here
     outages = d.cascades.items
     classes = [c for c in FAILURE_CLASSES if any(b.by_class.get(c) for b in tl.buckets)]
     legend = "".join(
