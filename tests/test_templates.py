@@ -277,7 +277,8 @@ def test_the_sieve_holds_what_the_table_says() -> None:
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
     assert SIEVE.debug_starts == SIEVE.debug_texts == ()
-    assert len(SIEVE.alive) == 4 and SIEVE.id_seps == (" - ",)
+    assert len(SIEVE.alive) == 4
+    assert SIEVE.id_seps == (" - ",)
     extended = Table((*TEMPLATES, *HERMES)).sieve
     assert {"Hermes client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)
     assert ": " in extended.id_seps
@@ -294,6 +295,7 @@ def test_a_lead_before_messages_is_read_through_its_filters() -> None:
         for wrapper, layout, text in _example_lines(dataclasses.replace(TEMPLATES[0], example=message, level="INFO")):
             line, _ = split_line(text, YearResolver(2025, False))
             rec = table.to_record(line)
-            assert rec is not None and rec.kind is kind, text
+            assert rec is not None, text
+            assert rec.kind is kind, text
             assert to_record(line) is None, text  # the table without the lead does not read it
             assert _read_by(filters, wrapper, layout, text), text
