@@ -68,6 +68,7 @@ class Kind(str, Enum):
     RECONNECT = "reconnect"
     LISTEN = "listen"  # `Send: {"type":"LISTEN",...}` with topics
     STREAMERS = "streamers"  # `Loading data for N streamers`
+    BANNER = "banner"  # `Twitch Channel Points Miner-1.3.0 (fork by mpforce1)`
     OTHER = "other"  # a WebSocket record that carries nothing we count (PING/PONG/MESSAGE...)
 
 
@@ -80,6 +81,7 @@ class Line:
     level: str | None
     func: str | None
     message: str
+    module: str | None = None  # the logger's name (file layout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,20 @@ class Record:
     key: str = ""  # dedupe key: records with one key may repeat one event
     topics: tuple[str, ...] = ()
     number: int | None = None  # streamer count for STREAMERS
+    # What the line tells about the miner (FORKS-2026.md): "hermes" or "pubsub" when its wording
+    # or shape belongs to one client only; the Hermes client's uuid after `#N`; the fork and
+    # version of a start banner; "C" when mpforce1's logger variant C put a space before it.
+    client: str | None = None
+    uuid: str | None = None
+    fork: tuple[str, str | None] | None = None
+    variant: str | None = None
+    # A PubSub LISTEN sent as its redacted log copy (`"auth_token":"REDACTED"`, topics as a
+    # string); an id-bearing line the anonymiser emptied (`Received: REDACTED`).
+    redacted: bool = False
+    anonymised: bool = False
+    # A Hermes line logged at DEBUG level (its level, or a wording only DEBUG calls use, in a
+    # layout without levels): the log would show Hermes' reconnect lines.
+    debug: bool = False
 
 
 @dataclass(frozen=True, slots=True)

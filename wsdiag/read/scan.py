@@ -44,7 +44,7 @@ from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
 from wsdiag.parse.templates import to_record
 from wsdiag.read import linefilter
-from wsdiag.read.layouts import YearResolver, is_continuation, split_line
+from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
 from wsdiag.read.linefilter import (
     ALL_LINES,
     FILE_HEAD,
@@ -273,6 +273,8 @@ class Scanner:
         if line.layout is None:
             if is_continuation(text):
                 stats.continuation += 1
+                if ANONYMISED_PATH in text:  # mpforce1's logger variant C anonymises tracebacks
+                    self.summary.anonymised_seen = True
             else:
                 stats.unrecognized += 1
                 self._take_sample(text)
@@ -762,8 +764,11 @@ class Scanner:
             rec = self._read(chunk, start, read)
             # A payload longer than a memo line is not remembered: it (and the topics of its
             # record) would hold megabytes (a real LISTEN names one topic in ~200 bytes).
+            # A LISTEN sent redacted is counted each time (Summary.redacted_listens): never quiet.
             if len(burst.quiet) < _MAX_TAILS and len(tail) <= _MEMO_LINE and (
-                rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
+                rec is None
+                or rec.kind is Kind.OTHER
+                or (rec.kind is Kind.LISTEN and rec.conn == burst.conn and not rec.redacted)
             ):
                 # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
                 burst.quiet[tail] = None if rec is None else _template(rec)

@@ -23,6 +23,7 @@ from wsdiag.durations import format_seconds
 from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
 from wsdiag.report.html_chart import CLASS_COLOURS, OUTAGE_MARK, RECONNECT_COLOUR, timeline_svg
+from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import SCHEMA, __version__
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
@@ -153,7 +154,7 @@ def _verdict(d: Diagnosis) -> str:
     bits = [
         f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
         plural(s.failures_total, "failure"),
-        plural(s.reconnects, "reconnect"),
+        reconnect_words(s),
     ]
     primary = d.primary
     cause = ""
@@ -212,9 +213,14 @@ def _failures(d: Diagnosis) -> str:
             f"<strong>{_rate(s.failures_total, hours)}</strong>",
         ]
     )
-    rows.append(["reconnects", _num(s.reconnects), _rate(s.reconnects, hours)])
+    count = s.reconnect_count
+    if count is None:
+        rows.append(["reconnects", "unknown", "-"])
+    else:
+        rows.append(["reconnects", _num(count), _rate(count, hours)])
     table = _table([("class", False), ("events", True), ("per hour", True)], rows)
-    return f'<section id="failures"><h2>Failures by class</h2>{table}</section>'
+    note = "" if s.reconnects_unknown is None else f"<p>Reconnects unknown: {_e(s.reconnects_unknown)}.</p>"
+    return f'<section id="failures"><h2>Failures by class</h2>{table}{note}</section>'
 
 
 def _timeline(d: Diagnosis) -> str:

@@ -23,9 +23,17 @@ class InputStats:
     samples: list[str] = field(default_factory=list)
     implausible_ids: int = 0
     read_error: str | None = None  # why reading stopped early (truncated archive, I/O error)
+    # The fork and version its (last) start banner names; "C" when mpforce1's logger variant C
+    # shows (a space before INFO+ messages).
+    fork: str | None = None
+    fork_version: str | None = None
+    logger: str | None = None
 
     def merge(self, other: InputStats) -> None:
         self.read_error = self.read_error or other.read_error
+        if other.fork is not None:
+            self.fork, self.fork_version = other.fork, other.fork_version
+        self.logger = self.logger or other.logger
         self.lines += other.lines
         self.records += other.records
         self.continuation += other.continuation

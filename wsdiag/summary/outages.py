@@ -30,7 +30,7 @@ from wsdiag.parse.records import Kind, Record
 RECONNECT_DELAY = timedelta(seconds=30)
 OUTAGE_GRACE = timedelta(seconds=60)
 LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
-_RETRY = re.compile(r"Retry after (\d{1,3}) ?m")
+_RETRY = re.compile(r"(?:Retry|Retrying websocket reconnection) after (\d{1,3}) ?m")
 _SILENT = re.compile(r"more than (\d{1,3}) minutes")
 _SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
 #: Records that are a sign of trouble (or, LISTEN, of life) of their connection.
@@ -62,7 +62,7 @@ def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
     if rec.kind is Kind.FAILURE and rec.cls == "no_internet":
         m = _RETRY.search(rec.text)
         return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
-    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT:
+    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):
         m = _SILENT.search(rec.text)
         silent = int(m.group(1)) if m else _SILENT_DEFAULT[rec.cls]
         return RECONNECT_DELAY, timedelta(minutes=silent)

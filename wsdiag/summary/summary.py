@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from wsdiag.parse.classify import SIGNATURE_CLASSES, signature
 from wsdiag.parse.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+from wsdiag.summary.clients import MAX_UUIDS, ClientFacts
 from wsdiag.summary.dedupe import Deduper
 from wsdiag.summary.inputs import InputStats
 from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
@@ -41,6 +42,12 @@ class ConnStats:
     topics: set[str] = field(default_factory=set)
     uptime: Uptime = field(default_factory=Uptime)  # merged by Summary.merge (needs the minutes)
     hints: Counter[str] = field(default_factory=Counter)  # signatures of its failures
+    uuids: set[str] = field(default_factory=set)  # Hermes client ids seen on it (Summary.merge's)
+
+    @property
+    def uuid_reconnects(self) -> int:
+        """Connections after the first that its Hermes client ids show (a new id per client)."""
+        return max(0, len(self.uuids) - 1)
 
     def merge(self, other: ConnStats) -> None:
         """Counts of the later part; its topics are Summary.merge's (they share one budget)."""
@@ -65,7 +72,7 @@ def _add_topics(into: set[str], topics: Iterable[str], room: int) -> tuple[int, 
 
 
 @dataclass
-class Summary:
+class Summary(ClientFacts):
     """Mergeable facts about one or more logs."""
 
     inputs: dict[str, InputStats] = field(default_factory=dict)
@@ -146,6 +153,8 @@ class Summary:
                 return
             self._saw(rec.conn)
         kind = rec.kind
+        if rec.client is not None or rec.variant is not None or rec.anonymised:
+            self._client(rec, stats)
         if kind is Kind.OTHER:
             return
         if (
@@ -168,6 +177,28 @@ class Summary:
                 self.streamers = rec.number
         elif kind is Kind.BADAUTH_HINT:
             self.badauth_hint = True
+        elif kind is Kind.BANNER and rec.fork is not None:
+            (stats.fork, stats.fork_version), self.forks[rec.fork[0]] = rec.fork, rec.fork[1]
+
+    def _client(self, rec: Record, stats: InputStats) -> None:  # what it says of the client
+        if rec.client == "hermes":
+            self.hermes_seen = True
+            self.hermes_debug = self.hermes_debug or rec.debug
+            if rec.kind is Kind.RECONNECT:
+                self.hermes_reconnect_lines += 1
+            if rec.uuid is not None and rec.conn is not None and rec.conn <= MAX_ID:
+                self._uuid(rec.conn, {rec.uuid})
+        elif rec.client == "pubsub":
+            self.pubsub_seen = True
+            if rec.redacted:
+                self.redacted_listens += 1
+        self.anonymised_seen = self.anonymised_seen or rec.anonymised
+        if rec.variant is not None:
+            stats.logger = rec.variant
+
+    def _uuid(self, conn: int, uuids: set[str]) -> None:
+        """Keep a connection's Hermes client ids within MAX_UUIDS (past it: a lower bound)."""
+        self.uuid_count += _add_topics(self._conn(conn).uuids, uuids, MAX_UUIDS - self.uuid_count)[0]
 
     def _moved(self, conn: int | None, t: datetime | None, reconnect: bool) -> None:
         """`Reconnecting` (``reconnect``) or `WebSocket closed` of ``conn`` at ``t``."""
@@ -310,6 +341,7 @@ class Summary:
             self._conn(conn).merge(cs)
             if cs.topics:
                 self._listened(conn, cs.topics)
+            self._uuid(conn, cs.uuids)
         self.by_class.update(later.by_class)
         self.idless_failures += later.idless_failures
         self.reconnects += later.reconnects
@@ -319,6 +351,7 @@ class Summary:
         if later.streamers is not None:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
+        self.merge_clients(later)
         self.hints.update(later.hints)
         for text, (count, example) in later.unknown.items():
             full = text not in self.unknown and len(self.unknown) >= MAX_UNKNOWN
