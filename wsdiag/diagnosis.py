@@ -9,6 +9,7 @@ from typing import Any
 from wsdiag import SCHEMA, __version__
 from wsdiag.analyze import Summary
 from wsdiag.cascades import Cascades
+from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.engine import diagnose
 from wsdiag.diagnose.evidence import Evidence
 from wsdiag.diagnose.finding import Finding
@@ -131,6 +132,8 @@ class Diagnosis:
                 "total": s.failures_total,
                 "without_connection": s.idless_failures,
                 "by_class": s.class_counts(),
+                # A fork that throttles its error lines (Armi1014): every count is "at least".
+                "counts_are_lower_bounds": client_facts(s).counts_are_lower_bounds,
             },
             "reconnects": {
                 "count": s.reconnects,
