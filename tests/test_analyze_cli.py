@@ -38,7 +38,7 @@ def test_json_contract_keys() -> None:
     assert len(doc["failures"]["by_class"]) == 13 and "rejected" in doc["failures"]["by_class"]
     assert all(isinstance(v, int) for v in doc["failures"]["by_class"].values())
     assert set(doc["topics"]) >= {"listened", "per_connection", "streamers", "estimate"}
-    assert set(doc["reconnects"]) == {"count", "per_hour"}
+    assert set(doc["reconnects"]) == {"count", "per_hour", "unknown"}
     assert set(doc["diagnosis"]) == {"primary", "causes"}
     assert doc["diagnosis"] == {"primary": "network-instability", "causes": ["network-instability"]}
     for f in doc["findings"]:

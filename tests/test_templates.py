@@ -204,13 +204,13 @@ def test_every_template_example_is_read_and_passes_both_filters(t: Template) -> 
         assert _read_by(FILTERS, wrapper, layout, text), text
 
 
-# Templates of the kinds issue #14 adds (FORKS-2026.md 1.2-1.4): an id-less DEBUG line with an
-# id of its own, an id followed by `: `, an id-less DEBUG line.
+# Templates of the kinds issue #14 added (FORKS-2026.md 1.2-1.4), not (yet) in the table: an
+# id-less DEBUG line with an id of its own, an id followed by `! `, an id-less DEBUG line.
 HERMES = (
-    Template("hermes_opened", Place.OWN_ID, "Hermes client opened: index=", r"(?P<conn>\d{1,12}), id='",
-             debug=True, level="DEBUG", func="on_open", example=f"Hermes client opened: index=3, id='{_UUID}'"),
-    Template("hermes_cannot_open", Place.OWN_ID, "#", r"(?P<conn>\d{1,12})(?: - [0-9a-f-]{36})?: Cannot open Client",
-             id_seps=(": ",), level="WARNING", func="open", example="#3: Cannot open Client, wrong state: Closed"),
+    Template("pool_opened", Place.OWN_ID, "Pool client opened: index=", r"(?P<conn>\d{1,12}), id='",
+             debug=True, level="DEBUG", func="on_open", example=f"Pool client opened: index=3, id='{_UUID}'"),
+    Template("cannot_close", Place.OWN_ID, "#", r"(?P<conn>\d{1,12})! Cannot close Client",
+             id_seps=("! ",), level="WARNING", func="close", example="#3! Cannot close Client, wrong state: Closed"),
     Template("hermes_check", Place.START, "Checking stale connections", debug=True, level="DEBUG",
              func="check_stale_connections", example="Checking stale connections"),
 )
@@ -227,7 +227,9 @@ def test_a_template_added_to_the_table_is_read_through_its_filters(t: Template) 
     for wrapper, layout, text in _example_lines(t):
         line, _ = split_line(text, YearResolver(2025, False))
         rec = table.to_record(line)
-        assert rec == Record(Kind.OTHER, line.time, 3 if t.place is Place.OWN_ID else None), text
+        assert rec is not None, text
+        # (The logger's name, WebSocketsPool, says which client wrote it.)
+        assert dataclasses.replace(rec, client=None) == Record(Kind.OTHER, line.time, 3 if t.place is Place.OWN_ID else None), text
         assert to_record(line) != rec, text
         assert _read_by(filters, wrapper, layout, text), text
         skipped_before += not _read_by(FILTERS, wrapper, layout, text)
@@ -272,15 +274,17 @@ def test_alive_payloads_say_only_that_a_known_id_is_alive(payload: str, uuid: st
 
 def test_the_sieve_holds_what_the_table_says() -> None:
     """The filters look for each id-less template's text, each echo, and each alive payload."""
-    assert {"[", "Reconnecting to Twitch ", "The last ", "Error while trying to listen for a topic:"} <= set(SIEVE.starts)
-    assert SIEVE.texts == ("Loading data for ",)
+    assert {"[", "Reconnecting to Twitch PubSub server", "The last ", "Error while trying to listen for a topic:"} <= set(SIEVE.starts)
+    assert {" [", " The last "} <= set(SIEVE.starts)  # logger variant C's lead
+    assert SIEVE.texts == ("Loading data for ", "Twitch Channel Points Miner")
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
-    assert SIEVE.debug_starts == SIEVE.debug_texts == ()
-    assert len(SIEVE.alive) == 4 and SIEVE.id_seps == (" - ",)
+    assert set(SIEVE.debug_starts) == {"Hermes client opened: index=", " Hermes client opened: index=", "[", " ["}
+    assert SIEVE.debug_texts == ()
+    assert len(SIEVE.alive) == 4 and SIEVE.id_seps == (" - ", ": ", " already reconnecting")
     extended = Table((*TEMPLATES, *HERMES)).sieve
-    assert {"Hermes client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)
-    assert ": " in extended.id_seps
+    assert {"Pool client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)
+    assert "! " in extended.id_seps
     more = Table(tuple(dataclasses.replace(t, alive=(*t.alive, r'Received: \{"type":"keepalive"')) if t.name == "received" else t for t in TEMPLATES)).sieve
     assert len(more.alive) == 5
 
@@ -290,10 +294,10 @@ def test_a_lead_before_messages_is_read_through_its_filters() -> None:
     table reads `]:  #0 - ...` and ` Reconnecting ...`, and its filters let those lines through."""
     table = Table(TEMPLATES, leads=("", " "))
     filters = Filters(table.sieve)
-    for message, kind in ((" #3 - WebSocket closed", Kind.CLOSED), (" Reconnecting to Twitch Hermes server in 30s", Kind.RECONNECT)):
+    for message, kind in ((" #3 - WebSocket closed", Kind.CLOSED), (" Reconnecting to Twitch PubSub server in 30s", Kind.RECONNECT)):
         for wrapper, layout, text in _example_lines(dataclasses.replace(TEMPLATES[0], example=message, level="INFO")):
             line, _ = split_line(text, YearResolver(2025, False))
             rec = table.to_record(line)
             assert rec is not None and rec.kind is kind, text
-            assert to_record(line) is None, text  # the table without the lead does not read it
+            assert Table(TEMPLATES, leads=("",)).to_record(line) is None, text  # not without the lead
             assert _read_by(filters, wrapper, layout, text), text

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from wsdiag.classify import SIGNATURE_CLASSES, signature
 from wsdiag.dedupe import Deduper
 from wsdiag.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+from wsdiag.words import plural
 
 if TYPE_CHECKING:
     from wsdiag.summary.same_run import SameRun
@@ -30,6 +31,16 @@ MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that fu
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
 MAX_SAMPLES = 3
 MAX_UNKNOWN = 200
+MAX_UUIDS = 100_000  # Hermes client ids kept (all connections): one per (re)connect
+#: Why `reconnects.count` is null: a Hermes log that shows neither the DEBUG reconnect line nor
+#: the client ids a new connection would be told by (FORKS-2026.md 1.5).
+RECONNECTS_UNKNOWN = (
+    "Hermes logs its reconnects at DEBUG level only, and this log shows no client ids "
+    "(less=True), so reconnects cannot be counted"
+)
+# Topic suffixes no larger than this are taken for the anonymiser's small integers (real
+# Twitch user and channel ids have five digits or more).
+ANONYMISED_ID_MAX = 999
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -59,7 +70,7 @@ def minute_of(t: datetime) -> int:
 RECONNECT_DELAY = timedelta(seconds=30)
 OUTAGE_GRACE = timedelta(seconds=60)
 LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
-_RETRY = re.compile(r"Retry after (\d{1,3}) ?m")
+_RETRY = re.compile(r"(?:Retry|Retrying websocket reconnection) after (\d{1,3}) ?m")
 _SILENT = re.compile(r"more than (\d{1,3}) minutes")
 _SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
 _SIGNS = frozenset(
@@ -90,7 +101,7 @@ def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
     if rec.kind is Kind.FAILURE and rec.cls == "no_internet":
         m = _RETRY.search(rec.text)
         return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
-    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT:
+    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):
         m = _SILENT.search(rec.text)
         silent = int(m.group(1)) if m else _SILENT_DEFAULT[rec.cls]
         return RECONNECT_DELAY, timedelta(minutes=silent)
@@ -154,9 +165,17 @@ class InputStats:
     samples: list[str] = field(default_factory=list)
     implausible_ids: int = 0
     read_error: str | None = None  # why reading stopped early (truncated archive, I/O error)
+    # The fork and version its (last) start banner names; "C" when mpforce1's logger variant C
+    # shows (a space before INFO+ messages).
+    fork: str | None = None
+    fork_version: str | None = None
+    logger: str | None = None
 
     def merge(self, other: InputStats) -> None:
         self.read_error = self.read_error or other.read_error
+        if other.fork is not None:
+            self.fork, self.fork_version = other.fork, other.fork_version
+        self.logger = self.logger or other.logger
         self.lines += other.lines
         self.records += other.records
         self.continuation += other.continuation
@@ -190,6 +209,12 @@ class ConnStats:
     topics: set[str] = field(default_factory=set)
     uptime: Uptime = field(default_factory=Uptime)  # merged by Summary.merge (needs the minutes)
     hints: Counter[str] = field(default_factory=Counter)  # signatures of its failures
+    uuids: set[str] = field(default_factory=set)  # Hermes client ids seen on it (Summary.merge's)
+
+    @property
+    def uuid_reconnects(self) -> int:
+        """Connections after the first that its Hermes client ids show (a new id per client)."""
+        return max(0, len(self.uuids) - 1)
 
     def merge(self, other: ConnStats) -> None:
         """Counts of the later part; its topics are Summary.merge's (they share one budget)."""
@@ -404,6 +429,15 @@ class Summary:
     # Inputs that repeat others (the same run in two layouts), counted once: set by
     # pipeline.analyze (summary/same_run.SameRun), empty for a single input.
     same_run: list[SameRun] = field(default_factory=list)
+    # Which client wrote the log (FORKS-2026.md): evidence of each, see :attr:`client`.
+    hermes_seen: bool = False
+    pubsub_seen: bool = False
+    hermes_reconnect_lines: int = 0  # `Reconnecting to Twitch Hermes server` (DEBUG)
+    uuid_count: int = 0  # Hermes client ids held in all ConnStats.uuids (at most MAX_UUIDS)
+    forks: dict[str, str | None] = field(default_factory=dict)  # fork -> version (banners)
+    # PubSub LISTENs sent as their redacted log copy (mpforce1 `redact_secrets=True`).
+    redacted_listens: int = 0
+    anonymised_seen: bool = False  # a line the anonymiser emptied (`Received: REDACTED`)
 
     # -- feeding -------------------------------------------------------------------------
     def input(self, path: str) -> InputStats:
@@ -443,6 +477,8 @@ class Summary:
                 stats.implausible_ids += 1
                 return
             self._saw(rec.conn)
+        if rec.client is not None:
+            self._client(rec, stats)
         kind = rec.kind
         if kind is Kind.OTHER:
             return
@@ -484,6 +520,31 @@ class Summary:
                 self.streamers = rec.number
         elif kind is Kind.BADAUTH_HINT:
             self.badauth_hint = True
+        elif kind is Kind.BANNER and rec.fork is not None:
+            stats.fork, stats.fork_version = rec.fork
+            self.forks[rec.fork[0]] = rec.fork[1]
+
+    def _client(self, rec: Record, stats: InputStats) -> None:
+        """What a record says about the client, its connections and the logger."""
+        if rec.client == "hermes":
+            self.hermes_seen = True
+            if rec.kind is Kind.RECONNECT:
+                self.hermes_reconnect_lines += 1
+            if rec.uuid is not None and rec.conn is not None and rec.conn <= MAX_ID:
+                self._uuid(rec.conn, {rec.uuid})
+        elif rec.client == "pubsub":
+            self.pubsub_seen = True
+            if rec.redacted:
+                self.redacted_listens += 1
+        if rec.anonymised:
+            self.anonymised_seen = True
+        if rec.variant is not None:
+            stats.logger = rec.variant
+
+    def _uuid(self, conn: int, uuids: set[str]) -> None:
+        """Keep the Hermes client ids of a connection, within the budget of MAX_UUIDS."""
+        # Past the budget a log invents ids: the reconnects they show are a lower bound.
+        self.uuid_count += _add_topics(self._conn(conn).uuids, uuids, MAX_UUIDS - self.uuid_count)[0]
 
     def _listened(self, conn: int | None, topics: Iterable[str]) -> None:
         """Keep the topics of a LISTEN (or a later part), within the budget of MAX_TOPICS."""
@@ -689,6 +750,8 @@ class Summary:
             self._conn(conn).merge(cs)
             if cs.topics:
                 self._listened(conn, cs.topics)
+            if cs.uuids:
+                self._uuid(conn, cs.uuids)
         self.by_class.update(later.by_class)
         self.idless_failures += later.idless_failures
         self.reconnects += later.reconnects
@@ -699,6 +762,12 @@ class Summary:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
         self.hints.update(later.hints)
+        self.hermes_seen = self.hermes_seen or later.hermes_seen
+        self.pubsub_seen = self.pubsub_seen or later.pubsub_seen
+        self.hermes_reconnect_lines += later.hermes_reconnect_lines
+        self.forks.update(later.forks)
+        self.redacted_listens += later.redacted_listens
+        self.anonymised_seen = self.anonymised_seen or later.anonymised_seen
         for tpl, (count, example) in later.unknown.items():
             if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
                 tpl = "<other templates>"  # the same cap as when scanning
@@ -736,5 +805,54 @@ class Summary:
             return None  # a clock that ran backwards gives no usable span for rates
         return (self.last - self.first).total_seconds() / 3600.0
 
+    @property
+    def client(self) -> str | None:
+        """"pubsub", "hermes" or "mixed" by the lines only one client writes; None: unknown."""
+        if self.hermes_seen:
+            return "mixed" if self.pubsub_seen else "hermes"
+        return "pubsub" if self.pubsub_seen else None
+
+    @property
+    def uuid_reconnects(self) -> int:
+        """Reconnects told by new Hermes client ids on a connection (its first is no reconnect)."""
+        return sum(cs.uuid_reconnects for cs in self.conns.values())
+
+    def conn_reconnects(self, conn: int) -> int:
+        """One connection's reconnects, as :attr:`reconnect_count` counts them."""
+        cs = self.conns[conn]
+        return cs.reconnects + (cs.uuid_reconnects if self.hermes_reconnect_lines == 0 else 0)
+
+    @property
+    def reconnects_unknown(self) -> str | None:
+        """Why reconnects cannot be counted (None: they can): Hermes reconnects leave a trace
+        only at DEBUG level or in a new client id, and the log shows neither."""
+        if self.hermes_seen and self.hermes_reconnect_lines == 0 and self.uuid_count == 0:
+            return RECONNECTS_UNKNOWN
+        return None
+
+    @property
+    def reconnect_count(self) -> int | None:
+        """Reconnects: the `Reconnecting to ...` lines; in a Hermes log without its (DEBUG) line,
+        plus those its new client ids show; None when the log cannot show them."""
+        if self.reconnects_unknown is not None:
+            return None
+        return self.reconnects + (self.uuid_reconnects if self.hermes_reconnect_lines == 0 else 0)
+
+    @property
+    def anonymised(self) -> bool:
+        """Ids replaced by mpforce1's anonymiser: an emptied line, or only small-integer ids in
+        the topics (then streamer counts hold for this run only)."""
+        if self.anonymised_seen:
+            return True
+        ids = [t.rsplit(".", 1)[-1] for t in self.topics]
+        ids = [i for i in ids if i.isdigit()]
+        return bool(ids) and all(int(i) <= ANONYMISED_ID_MAX for i in ids)
+
     def class_counts(self) -> dict[str, int]:
         return {c: int(self.by_class.get(c, 0)) for c in FAILURE_CLASSES}
+
+
+def reconnect_words(s: Summary) -> str:
+    """`3 reconnects`, or `reconnects unknown` when the log cannot show them."""
+    n = s.reconnect_count
+    return "reconnects unknown" if n is None else plural(n, "reconnect")

@@ -86,6 +86,8 @@ class Diagnosis:
             "schema": SCHEMA,
             "version": __version__,
             "verdict": self.verdict,
+            # Which WebSocket client wrote the log: "pubsub", "hermes", "mixed"; null: unknown.
+            "client": s.client,
             "inputs": [
                 {
                     "path": st.path,
@@ -99,6 +101,10 @@ class Diagnosis:
                     "implausible_ids": st.implausible_ids,
                     "unrecognized_samples": list(st.samples),
                     "read_error": st.read_error,
+                    # The fork and version of its start banner, the logger variant if visible.
+                    "fork": None
+                    if st.fork is None and st.logger is None
+                    else {"name": st.fork, "version": st.fork_version, "logger": st.logger},
                 }
                 for st in s.inputs.values()
             ],
@@ -120,7 +126,7 @@ class Diagnosis:
                     str(c): {
                         "by_class": {k: v for k, v in sorted(cs.by_class.items()) if v},
                         "failures": sum(cs.by_class.values()),
-                        "reconnects": cs.reconnects,
+                        "reconnects": s.conn_reconnects(c),
                         "closes": cs.closes,
                         "topics": len(cs.topics) if cs.topics else None,
                         "health": self.health[c].to_dict() if c in self.health else None,
@@ -136,8 +142,12 @@ class Diagnosis:
                 "counts_are_lower_bounds": client_facts(s).counts_are_lower_bounds,
             },
             "reconnects": {
-                "count": s.reconnects,
-                "per_hour": None if not hours else round(s.reconnects / hours, 2),
+                # null when the log cannot show them (`unknown` says why).
+                "count": s.reconnect_count,
+                "per_hour": None
+                if not hours or s.reconnect_count is None
+                else round(s.reconnect_count / hours, 2),
+                "unknown": s.reconnects_unknown,
             },
             "closes": s.closes,
             "topics": {
@@ -145,6 +155,10 @@ class Diagnosis:
                 "per_connection": per_conn_topics,
                 # More distinct topics than analyze.MAX_TOPICS: the counts are lower bounds.
                 "capped": s.topics_capped,
+                # Ids replaced by small integers: topic and streamer counts hold for this run only.
+                "anonymised": s.anonymised,
+                # LISTENs sent as their redacted log copy (mpforce1 `redact_secrets=True`).
+                "redacted_listens": s.redacted_listens,
                 "streamers": self.limits.streamers,
                 "estimate": None
                 if pool is None

@@ -85,7 +85,8 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
         if func_m:
             layout = "file" if func_m.group("module") else "console"
             return Line(
-                layout, time or wrapper_time, level, func_m.group("func"), text[func_m.end() :]
+                layout, time or wrapper_time, level, func_m.group("func"), text[func_m.end() :],
+                func_m.group("module"),
             ), assumed
         if stamp:
             # `ts - LEVEL - rest`: a file line whose module part we do not need to understand.

@@ -39,6 +39,7 @@ class Kind(str, Enum):
     RECONNECT = "reconnect"
     LISTEN = "listen"  # `Send: {"type":"LISTEN",...}` with topics
     STREAMERS = "streamers"  # `Loading data for N streamers`
+    BANNER = "banner"  # `Twitch Channel Points Miner-1.3.0 (fork by mpforce1)`
     OTHER = "other"  # a WebSocket record that carries nothing we count (PING/PONG/MESSAGE...)
 
 
@@ -51,6 +52,7 @@ class Line:
     level: str | None
     func: str | None
     message: str
+    module: str | None = None  # the logger's name (file layout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,17 @@ class Record:
     key: str = ""  # dedupe key: records with one key may repeat one event
     topics: tuple[str, ...] = ()
     number: int | None = None  # streamer count for STREAMERS
+    # What the line tells about the miner (FORKS-2026.md): "hermes" or "pubsub" when its wording
+    # or shape belongs to one client only; the Hermes client's uuid after `#N`; the fork and
+    # version of a start banner; "C" when mpforce1's logger variant C put a space before it.
+    client: str | None = None
+    uuid: str | None = None
+    fork: tuple[str, str | None] | None = None
+    variant: str | None = None
+    # A PubSub LISTEN sent as its redacted log copy (`"auth_token":"REDACTED"`, topics as a
+    # string); an id-bearing line the anonymiser emptied (`Received: REDACTED`).
+    redacted: bool = False
+    anonymised: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -761,8 +761,11 @@ class Scanner:
             rec = self._read(chunk, start, read)
             # A payload longer than a memo line is not remembered: it (and the topics of its
             # record) would hold megabytes (a real LISTEN names one topic in ~200 bytes).
+            # A LISTEN sent redacted is counted each time (Summary.redacted_listens): never quiet.
             if len(burst.quiet) < _MAX_TAILS and len(tail) <= _MEMO_LINE and (
-                rec is None or rec.kind is Kind.OTHER or (rec.kind is Kind.LISTEN and rec.conn == burst.conn)
+                rec is None
+                or rec.kind is Kind.OTHER
+                or (rec.kind is Kind.LISTEN and rec.conn == burst.conn and not rec.redacted)
             ):
                 # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
                 burst.quiet[tail] = None if rec is None else _template(rec)

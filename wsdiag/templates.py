@@ -13,9 +13,10 @@ counted alike.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
@@ -44,9 +45,9 @@ UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 AFTER_DIGITS = r" - (?:" + UUID + r" - )?"
 #: The console username (`console_username=True`) that may precede a message.
 USER = r"\[[^\]\s]{1,64}\] "
-#: Text that may come before a message's first word, as literals (mpforce1's logger variant C
-#: would add " ").
-LEADS: tuple[str, ...] = ("",)
+#: Text that may come before a message's first word, as literals: mpforce1's logger variant C
+#: writes a space before every INFO+ message (FORKS-2026.md 1.1), `]:  #0 - ...`.
+LEADS: tuple[str, ...] = ("", " ")
 #: A message whose text carries an id starts with `#`: the fast path looks for every `#N` that
 #: is followed by one of these (and by more than an alive payload of a known id).
 ID_SEPS: tuple[str, ...] = (" - ",)
@@ -56,8 +57,10 @@ ID_SEPS: tuple[str, ...] = (" - ",)
 def _prefixes(leads: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The connection prefix and the console user's name, each after one of ``leads``."""
     lead = "(?:" + "|".join(re.escape(x) for x in sorted(leads, key=len, reverse=True)) + ")"
-    conn = re.compile(lead + "(?:" + USER + r")?#(?P<conn>\d{1,12})" + AFTER_DIGITS, re.ASCII)
-    return conn, re.compile(lead + "(?:" + USER + ")?")
+    # Variant C with `console_username=True` writes `[name]  #0` (two spaces).
+    user = "(?:" + USER + "(?:" + lead + "))?"
+    conn = re.compile(lead + user + r"#(?P<conn>\d{1,12}) - (?:(?P<uuid>" + UUID + r") - )?", re.ASCII)
+    return conn, re.compile(lead + user)
 
 # -- building records ------------------------------------------------------------------------
 
@@ -71,6 +74,19 @@ _TOPICS = re.compile(r'"topics":\s?\[(?P<list>[^\[\]]{0,100000})\]')
 # hostile text that would otherwise leave the parser uncleaned).
 _TOPIC = re.compile(r'"([A-Za-z0-9._-]{1,200})"')
 _RESPONSE_ERROR = re.compile(r"""["']error["']:\s?["'](?P<code>[A-Z_]{1,64})["']""")
+# mpforce1's `redact_secrets=True` logs (and sends) the topics list as a string:
+# `"topics":"['raid.1']"`, or cut, `"topics":"['community-points-user-v1.1","auth_token":...`.
+_STRING_TOPICS = re.compile(r'"topics":\s?"\[(?P<list>[^"\[\]]{0,100000})')
+_QUOTED_TOPIC = re.compile(r"'([A-Za-z0-9._-]{1,200})'?")
+_REDACTED_TOKEN = re.compile(r'"auth_token":\s?"REDACTED"')
+# Hermes requests (FORKS-2026.md 1.6): a subscribe names one topic; an authenticate none.
+_HERMES_TOPIC = re.compile(r'"pubsub":\s?\{"topic":\s?"(?P<topic>[A-Za-z0-9._-]{1,200})"')
+# The type of a Hermes frame (its own, not one inside a notification's escaped payload).
+_HERMES_FRAME = re.compile(
+    r'(?<!\\)"type":\s?"(?P<type>welcome|keepalive|reconnect|notification|authenticateResponse'
+    r'|subscribeResponse|unsubscribeResponse)"'
+)
+_HERMES_RESULT = re.compile(r'"result":\s?"(?P<result>[^"]{0,64})"')
 # websocket-client 1.4.0 names only the exception class (`WebSocketConnectionClosedException -
 # goodbye`) right after on_error, which the miner always logs as `#N - WebSocket error: <text>`:
 # such an echo cannot be matched by text and never stands for an event of its own.
@@ -107,7 +123,7 @@ def error_record(kind: Kind, time: datetime | None, conn: int | None, raw: str) 
     listen = _LISTEN_ERROR.match(raw)
     if listen:
         code = _listen_code(raw[listen.end() :])
-        return Record(kind, time, conn, _answer_class(code), text, key="listen:" + code)
+        return Record(kind, time, conn, _answer_class(code), text, key="listen:" + code, client="pubsub")
     # Signatures sit at the start of an error text; a 64 KB hostile one is not searched whole.
     return Record(kind, time, conn, classify(raw[:_CLASSIFY_MAX]), text, key=text)
 
@@ -121,6 +137,7 @@ class Match:
     end: int
     time: datetime | None
     conn: int | None
+    uuid: str | None = None  # a Hermes client's id the template's own regex holds (OWN_ID)
 
 
 #: Builds a template's record from where it matched (None: the line carries nothing after all).
@@ -129,12 +146,48 @@ Reader = Callable[["Template", Match], "Record | None"]
 
 def plain(t: Template, m: Match) -> Record | None:
     """The template's kind, nothing more: `WebSocket closed`, `Reconnecting ...`."""
-    return Record(t.kind, m.time, m.conn)
+    return Record(t.kind, m.time, m.conn, client=t.client, uuid=m.uuid)
 
 
 def with_text(t: Template, m: Match) -> Record | None:
     """The kind, class and key with the message text: the single-line failures."""
-    return Record(t.kind, m.time, m.conn, t.cls, _safe(m.text), key=t.key)
+    return Record(t.kind, m.time, m.conn, t.cls, _safe(m.text), key=t.key, client=t.client)
+
+
+#: Words of a Hermes `Authentication error, <AuthenticateResponse ...>` that say Twitch refused
+#: the request itself rather than the token (FORKS-2026.md 1.4 HP7): then it is `rejected`.
+_AUTH_REJECTED = re.compile(
+    r"ERR_BADMESSAGE|bad request|malformed|invalid (?:request|message|challenge)|4122|rate.?limit",
+    re.IGNORECASE,
+)
+
+
+def auth_error(t: Template, m: Match) -> Record | None:
+    """Hermes' `Authentication error, <response>`: a refused token (`bad_auth`) unless the
+    response says the request itself was refused (`rejected`)."""
+    text = _safe(m.text)
+    if _AUTH_REJECTED.search(m.text, m.end, m.end + _CLASSIFY_MAX):
+        return Record(t.kind, m.time, m.conn, "rejected", text, key="auth:rejected", client="hermes")
+    return Record(t.kind, m.time, m.conn, "bad_auth", text, key=t.key, client="hermes")
+
+
+def stale(t: Template, m: Match) -> Record | None:
+    """Hermes' stale check: no frame for too long (or a connect that never completed) is the
+    keepalive missed, `pong_timeout`; `Stale due to being closed` is bookkeeping."""
+    if m.text.startswith("being closed", m.end):
+        return Record(Kind.OTHER, m.time, m.conn, client="hermes")
+    return Record(Kind.FAILURE, m.time, m.conn, "pong_timeout", _safe(m.text), key="stale", client="hermes")
+
+
+_BANNER = re.compile(r"(?: v2-|-| v)(?P<version>\d[\w.+-]{0,30}) \(fork by (?P<fork>[^()\s]{1,64})\)")
+
+
+def banner(t: Template, m: Match) -> Record | None:
+    """The start banner: which fork and version wrote the log."""
+    found = _BANNER.match(m.text, m.end)
+    if found is None:
+        return None
+    return Record(Kind.BANNER, m.time, None, fork=(clean(found["fork"], 64), clean(found["version"], 32)))
 
 
 def error_after(t: Template, m: Match) -> Record | None:
@@ -155,12 +208,26 @@ def error_before(t: Template, m: Match) -> Record | None:
 
 
 def listen_topics(t: Template, m: Match) -> Record | None:
-    """`Send: {"type":"LISTEN",...,"topics":[...]}` gives its topics; other requests nothing."""
-    if '"LISTEN"' in m.text:
-        topics = _TOPICS.search(m.text)
+    """`Send: {"type":"LISTEN",...,"topics":[...]}` gives its topics (also in the string form of
+    mpforce1's `redact_secrets`, which marks it redacted), a Hermes `subscribe` its topic; other
+    requests nothing."""
+    text = m.text
+    if '"LISTEN"' in text:
+        topics = _TOPICS.search(text)
         if topics:
             found = tuple(_TOPIC.findall(topics.group("list")))
-            return Record(Kind.LISTEN, m.time, m.conn, topics=found)
+            redacted = _REDACTED_TOKEN.search(text) is not None
+            return Record(Kind.LISTEN, m.time, m.conn, topics=found, client="pubsub", redacted=redacted)
+        topics = _STRING_TOPICS.search(text)
+        if topics:
+            found = tuple(_QUOTED_TOPIC.findall(topics.group("list")))
+            return Record(Kind.LISTEN, m.time, m.conn, topics=found, client="pubsub", redacted=True)
+    elif '"subscribe"' in text:
+        topic = _HERMES_TOPIC.search(text)
+        if topic:
+            return Record(Kind.LISTEN, m.time, m.conn, topics=(topic["topic"],), client="hermes")
+    elif '"authenticate"' in text or "AuthenticateRequest(" in text:
+        return Record(Kind.OTHER, m.time, m.conn, client="hermes")
     return Record(Kind.OTHER, m.time, m.conn)
 
 
@@ -172,7 +239,28 @@ def response_error(t: Template, m: Match) -> Record | None:
         if found:
             code = found.group("code")
             cls = _answer_class(code)
-            return Record(Kind.RESPONSE_ERROR, m.time, m.conn, cls, _safe(rest), key="listen:" + code)
+            return Record(
+                Kind.RESPONSE_ERROR, m.time, m.conn, cls, _safe(rest), key="listen:" + code, client="pubsub"
+            )
+        return Record(Kind.OTHER, m.time, m.conn, client="pubsub")
+    if rest.startswith("REDACTED", m.end):  # mpforce1's strict anonymiser
+        return Record(Kind.OTHER, m.time, m.conn, anonymised=True)
+    frame = _HERMES_FRAME.search(rest, m.end, m.end + _CLASSIFY_MAX)
+    if frame:
+        kind = frame.group("type")
+        if kind == "reconnect":  # Twitch asks the client to reconnect (PubSub's RECONNECT)
+            return Record(
+                Kind.FAILURE, m.time, m.conn, "reconnect_requested", _safe(rest), key="hermes:reconnect",
+                client="hermes",
+            )
+        if kind == "subscribeResponse":
+            result = _HERMES_RESULT.search(rest, m.end, m.end + _CLASSIFY_MAX)
+            if result and result.group("result") != "ok":
+                return Record(
+                    Kind.RESPONSE_ERROR, m.time, m.conn, "rejected", _safe(rest), key="listen:subscribe",
+                    client="hermes",
+                )
+        return Record(Kind.OTHER, m.time, m.conn, client="hermes")
     return Record(Kind.OTHER, m.time, m.conn)
 
 
@@ -214,6 +302,7 @@ class Template:
     id_seps: tuple[str, ...] = ()  # OWN_ID: what may follow `#N` in it
     alive: tuple[str, ...] = ()  # AFTER_ID: payloads (shapes) that only say a known id is alive
     burst: str = ""  # AFTER_ID: the start of requests sent in bursts, one per topic (LISTEN)
+    client: str | None = None  # "hermes" or "pubsub": only that client writes it (plain, with_text)
 
     @property
     def regex(self) -> str:
@@ -224,6 +313,7 @@ class Template:
         return self.look_for or (self.text,)
 
 
+_EXAMPLE_UUID = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
 _ALIVE_RESPONSE = r'Received: \{ ?"type": ?"RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}$'
 
 #: Every template, in the order they are tried (the first that matches decides).
@@ -237,40 +327,62 @@ TEMPLATES: tuple[Template, ...] = (
         "ws_closed", Place.AFTER_ID, "WebSocket closed", r"\b", Kind.CLOSED,
         func="on_close", example="#3 - WebSocket closed",
     ),
-    # T3 (2021's `in 30 seconds` and `in 60 seconds` too), Hermes HP5
+    # T3 (2021's `in 30 seconds` and `in 60 seconds` too)
     Template(
-        "reconnecting", Place.AFTER_ID, "Reconnecting to Twitch ", r"(?:PubSub|Hermes) server\b",
-        Kind.RECONNECT,
-        func="handle_reconnection", example="#3 - Reconnecting to Twitch PubSub server in ~60 seconds",
+        "reconnecting", Place.AFTER_ID, "Reconnecting to Twitch PubSub server", r"\b", Kind.RECONNECT,
+        client="pubsub", func="handle_reconnection",
+        example="#3 - Reconnecting to Twitch PubSub server in ~60 seconds",
     ),
-    # T4, Hermes HP6 (T13, the HTTP side's line without an id, is not about the WebSockets)
+    # Hermes HP5 (DEBUG: a console never shows it)
+    Template(
+        "reconnecting_hermes", Place.AFTER_ID, "Reconnecting to Twitch Hermes server", r"\b", Kind.RECONNECT,
+        client="hermes", level="DEBUG", func="__reconnect",
+        example=f"#3 - {_EXAMPLE_UUID} - Reconnecting to Twitch Hermes server in ~30 seconds",
+    ),
+    # Hermes HP6, then T4 (T13, the HTTP side's line without an id, is not about the WebSockets)
+    Template(
+        "no_internet_hermes", Place.AFTER_ID, "No internet connection available! Retrying websocket", "",
+        Kind.FAILURE, "no_internet", read=with_text, client="hermes", level="WARNING", func="__reconnect",
+        example="#3 - No internet connection available! Retrying websocket reconnection after 2m",
+    ),
     Template(
         "no_internet", Place.AFTER_ID, "No internet connection available!", "", Kind.FAILURE, "no_internet",
         read=with_text, level="WARNING", func="handle_reconnection",
         example="#3 - No internet connection available! Retry after 2m",
     ),
+    # Hermes HC10-HC12: the stale check
+    Template(
+        "stale", Place.AFTER_ID, "Stale due to ", read=stale, level="DEBUG", func="stale",
+        example=f"#3 - {_EXAMPLE_UUID} - Stale due to no recent messages",
+    ),
+    # Armi1014's Hermes pool: a subscription Twitch refused
+    Template(
+        "subscription_error", Place.AFTER_ID, "Subscription error for ", "", Kind.RESPONSE_ERROR, "rejected",
+        key="listen:subscribe", read=with_text, client="hermes", level="ERROR", func="on_subscribe",
+        example=f"#3 - {_EXAMPLE_UUID} - Subscription error for raid.123456: ERR_BADTOPIC",
+    ),
     # T5 (and 2021's lower-case `pong`)
     Template(
         "pong_timeout", Place.AFTER_ID, "The last ", r"(?:PONG|pong) was received more than", Kind.FAILURE,
-        "pong_timeout", read=with_text, func="run",
+        "pong_timeout", read=with_text, func="run", client="pubsub",
         example="#3 - The last PONG was received more than 5 minutes ago",
     ),
     # T9
     Template(
         "ping_stalled", Place.AFTER_ID, "The last ", r"(?:PING|ping) was sent more than", Kind.FAILURE,
-        "ping_stalled", read=with_text, func="run",
+        "ping_stalled", read=with_text, func="run", client="pubsub",
         example="#3 - The last PING was sent more than 10 minutes ago. Reconnecting to the WebSocket...",
     ),
     # T6 (and 2021's `... and keep running is: True`)
     Template(
         "reconnect_requested", Place.AFTER_ID, "Reconnection required", "", Kind.FAILURE,
-        "reconnect_requested", read=with_text, example="#3 - Reconnection required",
+        "reconnect_requested", read=with_text, client="pubsub", example="#3 - Reconnection required",
     ),
     # Hermes HP7
     Template(
         "auth_error", Place.AFTER_ID, "Authentication error", r"\b", Kind.ERROR, "bad_auth",
-        key="listen:ERR_BADAUTH", read=with_text, level="ERROR", func="on_authenticate",
-        example="#3 - 3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11 - Authentication error, <AuthenticateResponse>",
+        key="listen:ERR_BADAUTH", read=auth_error, level="ERROR", func="on_authenticate",
+        example=f"#3 - {_EXAMPLE_UUID} - Authentication error, <AuthenticateResponse>",
     ),
     # T8: LISTEN requests name the topics; PINGs say a known connection is alive
     Template(
@@ -286,8 +398,8 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     # the 2021 id-less wordings of T3, T5, T9 and T6
     Template(
-        "reconnecting_idless", Place.START, "Reconnecting to Twitch ", r"(?:PubSub|Hermes) server\b",
-        Kind.RECONNECT, example="Reconnecting to Twitch PubSub server in 30 seconds",
+        "reconnecting_idless", Place.START, "Reconnecting to Twitch PubSub server", r"\b",
+        Kind.RECONNECT, client="pubsub", example="Reconnecting to Twitch PubSub server in 30 seconds",
     ),
     Template(
         "pong_timeout_idless", Place.START, "The last ", r"(?:PONG|pong) was received more than",
@@ -311,12 +423,36 @@ TEMPLATES: tuple[Template, ...] = (
     # T11
     Template(
         "badauth_hint", Place.START, "Received the ERR_BADAUTH error", "", Kind.BADAUTH_HINT, "bad_auth",
-        read=with_text, level="ERROR",
+        read=with_text, level="ERROR", client="pubsub",
         example="Received the ERR_BADAUTH error, most likely you have an outdated cookie file",
     ),
     Template(
         "streamers", Place.ANYWHERE, "Loading data for ", r"\d{1,9} streamers", Kind.STREAMERS,
         read=number, func="run", example="🤓  Loading data for 12 streamers. Please wait...",
+    ),
+    # The start banner (FORKS-2026.md 1.8, 4): `-1.3.0 (fork by mpforce1)`, ` v2-2.0.4 (fork by
+    # rdavydov)`, ` v2.1.6 (fork by Armi1014)`
+    Template(
+        "banner", Place.ANYWHERE, "Twitch Channel Points Miner", "", Kind.BANNER, read=banner,
+        func="__init__", example="Twitch Channel Points Miner-1.3.0 (fork by mpforce1)",
+    ),
+    # Hermes lines whose id is not followed by ` - ` (FORKS-2026.md 1.2): HC2/HC3, HP4, HC14
+    Template(
+        "cannot_open", Place.OWN_ID, "#",
+        r"(?P<conn>\d{1,12})(?: - (?P<uuid>" + UUID + r"))?: Cannot open Client",
+        client="hermes", id_seps=(": ",), level="WARNING", func="open",
+        example=f"#3 - {_EXAMPLE_UUID}: Cannot open Client, wrong state: Closed",
+    ),
+    Template(
+        "already_reconnecting", Place.OWN_ID, "#",
+        r"(?P<conn>\d{1,12})(?: - (?P<uuid>" + UUID + r"))? already reconnecting",
+        client="hermes", id_seps=(" already reconnecting",), level="DEBUG", func="__reconnect",
+        example=f"#3 - {_EXAMPLE_UUID} already reconnecting",
+    ),
+    Template(
+        "hermes_opened", Place.OWN_ID, "Hermes client opened: index=",
+        r"(?P<conn>\d{1,12}), id='(?P<uuid>" + UUID + ")'", client="hermes", debug=True,
+        level="DEBUG", func="on_open", example=f"Hermes client opened: index=3, id='{_EXAMPLE_UUID}'",
     ),
     # websocket-client's echoes of an error the miner logged already (FORMATS.md 3)
     Template(
@@ -369,7 +505,7 @@ def _stages(templates: list[Template]) -> tuple[_Stage, ...]:
         last = groups[-1][-1] if groups else None
         if (
             last is not None
-            and t.place not in (Place.ANYWHERE, Place.END)
+            and t.place not in (Place.ANYWHERE, Place.END, Place.OWN_ID)
             and last.place not in (Place.ANYWHERE, Place.END)
             and (last.debug, last.funcs) == (t.debug, t.funcs)
         ):
@@ -398,11 +534,13 @@ def _find(
             continue
         assert m.lastindex is not None
         t = stage.templates[m.lastindex]
+        uuid = None
         if own:
             found = re.compile(t.regex).match(text)
             assert found is not None
             conn = int(found.group("conn"))
-        return True, t.read(t, Match(text, m.start(), m.end(), line.time, conn))
+            uuid = found.groupdict().get("uuid")
+        return True, t.read(t, Match(text, m.start(), m.end(), line.time, conn, uuid))
     return False, None
 
 
@@ -481,27 +619,69 @@ class Table:
         self._idless = _stages([t for t in templates if t.place not in (Place.AFTER_ID, Place.OWN_ID)])
         self._debug = any(t.debug for t in templates if t.place is not Place.AFTER_ID)
         self.sieve = sieve_of(templates, leads)
+        alive = [shape(p).regex for t in templates for p in t.alive]
+        self._alive = re.compile("|".join(alive)) if alive else None
+
 
     def to_record(self, line: Line) -> Record | None:
         """Build the WebSocket record for one recognised line, or None when it carries nothing."""
         msg = line.message
+        # mpforce1's logger variant C: a space before the message, or two after `[name]`.
+        variant = "C" if msg[:1] == " " or _VARIANT_C_USER.match(msg) else None
         if self._own_id:
             lead = self._user.match(msg)
             text = msg[lead.end() if lead else 0 :]
             found, rec = _find(self._own_id, text, line, None, ids=True, own=True)
             if found:
-                return rec
+                return _noted(rec, line.module, None, variant)
         ws = self._conn.match(msg)
         if ws:
             conn = int(ws.group("conn"))
-            found, rec = _find(self._after_id, msg[ws.end() :], line, conn, ids=True)
-            return rec if found else Record(Kind.OTHER, line.time, conn)
+            rest = msg[ws.end() :]
+            if self._alive is not None and self._alive.match(rest):
+                # What the filters may skip for a known id says nothing but the id, anywhere.
+                return Record(Kind.OTHER, line.time, conn)
+            found, rec = _find(self._after_id, rest, line, conn, ids=True)
+            if not found:
+                rec = Record(Kind.OTHER, line.time, conn)
+            return _noted(rec, line.module, ws["uuid"], variant)
         # A DEBUG record without #N is never about the PubSub pool (old 2021 `Send:`/`Received:`
         # lines included) unless a template says so, which keeps boring DEBUG lines free to skip.
         if line.level == "DEBUG" and not self._debug:
             return None
         lead = self._user.match(msg)
-        return _find(self._idless, msg[lead.end() if lead else 0 :], line, None)[1]
+        rec = _find(self._idless, msg[lead.end() if lead else 0 :], line, None)[1]
+        return _noted(rec, line.module, None, variant)
+
+
+_VARIANT_C_USER = re.compile(USER + " ")
+
+
+@functools.lru_cache(maxsize=64)
+def module_client(module: str) -> str | None:
+    """The client a logger's name belongs to (FORKS-2026.md 1.1): mpforce1's
+    `...websocket.hermes.*` / `...websocket.pubsub.*`, the older PubSub `WebSocketsPool` and
+    `TwitchWebSocket`; None for any other logger."""
+    if ".websocket.hermes." in module:
+        return "hermes"
+    if ".websocket.pubsub." in module or module.endswith((".WebSocketsPool", ".TwitchWebSocket")):
+        return "pubsub"
+    return None
+
+
+def _noted(rec: Record | None, module: str | None, uuid: str | None, variant: str | None) -> Record | None:
+    """``rec`` with what its line tells beyond the template: the Hermes client's id after `#N`,
+    the client its logger's name belongs to, the logger variant."""
+    if rec is None or (module is None and uuid is None and variant is None):
+        return rec
+    client = rec.client
+    if client is None:
+        client = "hermes" if uuid is not None else (module_client(module) if module else None)
+    uuid = uuid or rec.uuid
+    variant = variant or rec.variant
+    if (client, uuid, variant) == (rec.client, rec.uuid, rec.variant):
+        return rec
+    return replace(rec, client=client, uuid=uuid, variant=variant)
 
 
 TABLE = Table(TEMPLATES)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from wsdiag import SCHEMA, __version__
+from wsdiag.analyze import reconnect_words
 from wsdiag.cascades import Cascade
 from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER_CONNECTION
 from wsdiag.diagnosis import Diagnosis, span_words
@@ -175,7 +176,7 @@ def _verdict(d: Diagnosis) -> str:
     bits = [
         f"{pool} connection{'s' if pool != 1 else ''}" if pool is not None else "no connection ids",
         plural(s.failures_total, "failure"),
-        plural(s.reconnects, "reconnect"),
+        reconnect_words(s),
     ]
     primary = d.primary
     cause = ""
@@ -234,9 +235,14 @@ def _failures(d: Diagnosis) -> str:
             f"<strong>{_rate(s.failures_total, hours)}</strong>",
         ]
     )
-    rows.append(["reconnects", _num(s.reconnects), _rate(s.reconnects, hours)])
+    count = s.reconnect_count
+    if count is None:
+        rows.append(["reconnects", "unknown", "-"])
+    else:
+        rows.append(["reconnects", _num(count), _rate(count, hours)])
     table = _table([("class", False), ("events", True), ("per hour", True)], rows)
-    return f'<section id="failures"><h2>Failures by class</h2>{table}</section>'
+    note = "" if s.reconnects_unknown is None else f"<p>Reconnects unknown: {_e(s.reconnects_unknown)}.</p>"
+    return f'<section id="failures"><h2>Failures by class</h2>{table}{note}</section>'
 
 
 def _ticks(top: int) -> list[int]:

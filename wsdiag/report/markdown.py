@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from wsdiag import __version__
+from wsdiag.analyze import reconnect_words
 from wsdiag.check import CheckResult
 from wsdiag.diagnosis import Diagnosis, span_words
 from wsdiag.records import FAILURE_CLASSES
@@ -55,7 +56,7 @@ def _verdict(d: Diagnosis) -> list[str]:
     bits = [
         plural(pool, "connection") if pool is not None else "no connection ids",
         plural(s.failures_total, "failure"),
-        plural(s.reconnects, "reconnect"),
+        reconnect_words(s),
     ]
     if d.causes:
         bits.append(
@@ -143,8 +144,11 @@ def _failures(d: Diagnosis) -> list[str]:
         if s.by_class.get(c, 0)
     ]
     rows.append(["**total**", f"**{s.failures_total:,}**", _rate(s.failures_total, hours)])
-    rows.append(["reconnects", f"{s.reconnects:,}", _rate(s.reconnects, hours)])
-    return ["", "### Failures by class", "", *_table(["Class", "Events", "Per hour"], "lrr", rows)]
+    n = s.reconnect_count
+    rows.append(["reconnects", "unknown" if n is None else f"{n:,}", "-" if n is None else _rate(n, hours)])
+    table = _table(["Class", "Events", "Per hour"], "lrr", rows)
+    note = [] if s.reconnects_unknown is None else ["", f"Reconnects unknown: {s.reconnects_unknown}."]
+    return ["", "### Failures by class", "", *table, *note]
 
 
 def _connections(d: Diagnosis) -> list[str]:

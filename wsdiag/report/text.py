@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wsdiag import __version__
+from wsdiag.analyze import reconnect_words
 from wsdiag.diagnose.pool import divisor
 from wsdiag.diagnosis import Diagnosis, span_words, unknown_rows
 from wsdiag.durations import format_seconds
@@ -68,7 +69,7 @@ def _verdict(d: Diagnosis) -> Text:
     bits = [
         plural(pool, "connection") if pool is not None else "no connection ids",
         plural(s.failures_total, "failure"),
-        plural(s.reconnects, "reconnect"),
+        reconnect_words(s),
     ]
     others = [f.id for f in d.causes[1:]]
     if others:
@@ -127,9 +128,11 @@ def _failures(d: Diagnosis) -> Table:
         f"{s.failures_total:,}",
         "-" if not hours else f"{s.failures_total / hours:.1f}",
     )
-    table.add_row(
-        "reconnects", f"{s.reconnects:,}", "-" if not hours else f"{s.reconnects / hours:.1f}"
-    )
+    count = s.reconnect_count
+    if count is None:
+        table.add_row("reconnects", "unknown", "-")
+    else:
+        table.add_row("reconnects", f"{count:,}", "-" if not hours else f"{count / hours:.1f}")
     return table
 
 
@@ -330,6 +333,21 @@ def _same_run(d: Diagnosis) -> list[Text]:
     return [Text(f"note: {n.describe()}", style="yellow") for n in d.summary.same_run]
 
 
+def _notes(d: Diagnosis) -> list[Text]:
+    """What the counts above cannot say: reconnects a Hermes log does not show, ids the
+    anonymiser replaced."""
+    s = d.summary
+    out = []
+    if s.reconnects_unknown is not None:
+        out.append(Text(f"reconnects unknown: {s.reconnects_unknown}", style="dim"))
+    if s.anonymised:
+        out.append(Text(
+            "ids are anonymised (mpforce1's anonymiser): topic and streamer counts hold for this run only",
+            style="dim",
+        ))
+    return out
+
+
 def render(d: Diagnosis, console: Console) -> str:
     """The report as the console would print it (colour per the console's settings)."""
     items: list[object] = [_header(d), *_same_run(d), _verdict(d)]
@@ -337,6 +355,7 @@ def render(d: Diagnosis, console: Console) -> str:
     if panel is not None:
         items.append(panel)
     items.append(_failures(d))
+    items.extend(_notes(d))
     width = console.width
     chart = _timeline(d, width)
     if chart:
