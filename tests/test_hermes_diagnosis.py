@@ -28,9 +28,6 @@ AUTH_ERROR = (
     "'parent_id': 'kX9r2LmQ4wZ7tB1nC5vYh', 'authenticate_response': <DataError: "
     "{'result': 'error', 'error': 'invalid token', 'error_code': 'unauthorized'}>}>"
 )
-# The parsing core (branch i14) gives the Summary the client facts these logs need.
-CORE = hasattr(Summary(), "reconnects_unknown")
-needs_core = pytest.mark.xfail(not CORE, reason="needs the Hermes parsing core (i14-core)", strict=True)
 
 
 def at(seconds: float) -> datetime:
@@ -106,7 +103,6 @@ def redacted_pubsub_log(listens: int = 6) -> str:
     return out + record(at(600), "INFO", MINER, "run", "still mining")
 
 
-@needs_core
 def test_redacted_listens_refused_are_client_rejected_not_bad_auth(tmp_path: Path) -> None:
     """LISTENs sent with "auth_token":"REDACTED" and refused: client-rejected naming redact_secrets,
     and no cookie advice (the cookie is fine)."""
@@ -129,8 +125,10 @@ def test_redacted_listens_take_bad_auth_from_the_cookie_advice(tmp_path: Path) -
     path.write_text(redacted_pubsub_log())
     summary = analyze(resolve([str(path)]), Options(year=2026, jobs=1))
     plain = Diagnosis.of(summary).to_dict()
-    assert "bad-auth" in causes(plain) or not CORE  # without the fact: the cookie advice
-    summary.redacted_listens = 6  # type: ignore[attr-defined,unused-ignore]
+    assert summary.redacted_listens == 6 and causes(plain) == ["client-rejected"]
+    summary.redacted_listens = 0  # without the fact: the cookie advice
+    assert causes(Diagnosis.of(summary).to_dict())[0] == "bad-auth"
+    summary.redacted_listens = 6
     doc = Diagnosis.of(summary).to_dict()
     assert causes(doc) == ["client-rejected"]
     assert "redact_secrets=False" in by_id(doc)["client-rejected"]["recommendation"]
@@ -154,7 +152,6 @@ def test_err_badmessage_without_listen_lines_mentions_redact_secrets(tmp_path: P
 # -- Hermes authentication errors -----------------------------------------------------------------
 
 
-@needs_core
 def test_hermes_auth_errors_are_bad_auth_with_hermes_evidence(tmp_path: Path) -> None:
     """Hermes `Authentication error` repeating every ~30 s: bad-auth, cookie advice, Hermes wording."""
     text = banner() + hermes_open(at(1), 0, UUIDS[0], ["community-points-user-v1.1"])
@@ -177,7 +174,6 @@ def test_hermes_auth_errors_are_bad_auth_with_hermes_evidence(tmp_path: Path) ->
 # -- the pool limit with Hermes ---------------------------------------------------------------------
 
 
-@needs_core
 def test_hermes_pool_over_the_limit(tmp_path: Path) -> None:
     """12 Hermes clients of 50 subscriptions: too-many-connections, worded for Hermes."""
     text = banner()
@@ -200,7 +196,7 @@ def test_hermes_pool_over_the_limit(tmp_path: Path) -> None:
     assert "PubSub" not in f["title"]
 
 
-def test_pubsub_pool_title_unchanged(tmp_path: Path) -> None:
+def test_pubsub_pool_title_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A PubSub pool (or one whose client the log does not name) keeps its PubSub wording."""
     path = tmp_path / "miner.log"
     text = "".join(
@@ -211,7 +207,7 @@ def test_pubsub_pool_title_unchanged(tmp_path: Path) -> None:
     summary = analyze(resolve([str(path)]), Options(year=2026, jobs=1))
     f = by_id(Diagnosis.of(summary).to_dict())["too-many-connections"]
     assert f["title"].startswith("12 PubSub connections open")
-    summary.client = "hermes"  # type: ignore[attr-defined,unused-ignore]
+    monkeypatch.setattr(Summary, "client", property(lambda self: "hermes"))
     f = by_id(Diagnosis.of(summary).to_dict())["too-many-connections"]
     assert f["title"].startswith("12 Hermes connections open")
 
@@ -228,7 +224,6 @@ def armi_pubsub_log() -> str:
     return out
 
 
-@needs_core
 def test_throttling_fork_counts_are_lower_bounds(tmp_path: Path) -> None:
     """Armi1014's PubSub log: a note and JSON `failures.counts_are_lower_bounds` say so."""
     doc = diagnose_text(tmp_path, armi_pubsub_log())
@@ -238,7 +233,9 @@ def test_throttling_fork_counts_are_lower_bounds(tmp_path: Path) -> None:
     assert note["title"] == "Armi1014's fork 2.1.6 throttles its error lines: the failure counts are lower bounds"
 
 
-def test_counts_are_lower_bounds_only_for_a_throttling_forks_pubsub(tmp_path: Path) -> None:
+def test_counts_are_lower_bounds_only_for_a_throttling_forks_pubsub(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The rule on fixture summaries: Armi1014 on PubSub yes; its Hermes client, or mpforce1, no."""
     path = tmp_path / "miner.log"
     path.write_text(armi_pubsub_log())
@@ -251,8 +248,8 @@ def test_counts_are_lower_bounds_only_for_a_throttling_forks_pubsub(tmp_path: Pa
         ({}, "pubsub", False),
     ]
     for forks, client, lower in cases:
-        summary.forks = forks  # type: ignore[attr-defined,unused-ignore]
-        summary.client = client  # type: ignore[attr-defined,unused-ignore]
+        summary.forks = forks
+        monkeypatch.setattr(Summary, "client", property(lambda self, c=client: c))
         doc = Diagnosis.of(summary).to_dict()
         assert doc["failures"]["counts_are_lower_bounds"] is lower, (forks, client)
         assert ("counts-lower-bounds" in by_id(doc)) is lower
@@ -261,20 +258,27 @@ def test_counts_are_lower_bounds_only_for_a_throttling_forks_pubsub(tmp_path: Pa
 # -- reconnects that cannot be counted ------------------------------------------------------------
 
 
-def hermes_info_console(errors: int = 30) -> str:
-    """An INFO console log of a Hermes miner, logger variant C: errors every 30 s, no reconnect line."""
+def hermes_info_console(errors: int = 30, less: bool = False) -> str:
+    """An INFO console log of a Hermes miner, logger variant C: errors every 30 s, each followed
+    by a reconnection that only DEBUG would show; ``less``: without time of year and uuid."""
     out = f"{T0:%d/%m/%y %H:%M:%S} - INFO - [__init__]:  Twitch Channel Points Miner-1.3.0 (fork by mpforce1)\n"
     for i in range(errors):
         t = at(30 * i)
-        out += (f"{t:%d/%m/%y %H:%M:%S} - ERROR - [on_error]:  #{i % 2} - {UUIDS[i]} - WebSocket error: "
-                "[Errno 104] Connection reset by peer\n")
+        if less:
+            out += f"{t:%d/%m %H:%M:%S} -  #{i % 2} - WebSocket error: [Errno 104] Connection reset by peer\n"
+            out += (f"{t:%d/%m %H:%M:%S} -  #{i % 2} - No internet connection available! Retrying websocket "
+                    "reconnection after 1m\n")
+        else:
+            out += (f"{t:%d/%m/%y %H:%M:%S} - ERROR - [on_error]:  #{i % 2} - {UUIDS[i]} - WebSocket error: "
+                    "[Errno 104] Connection reset by peer\n")
     return out
 
 
-@needs_core
 def test_unknown_reconnects_make_no_storm_and_no_rate(tmp_path: Path) -> None:
-    """INFO Hermes log: reconnects null with a reason; no storm, no reconnect rate compared."""
-    doc = diagnose_text(tmp_path, hermes_info_console())
+    """INFO Hermes log (less): reconnects null with a reason; no storm, no reconnect rate compared,
+    although 30 errors in 15 minutes would make one with counted reconnects."""
+    doc = diagnose_text(tmp_path, hermes_info_console(less=True), year=2026)
+    assert doc["client"] == "hermes"
     assert doc["reconnects"]["count"] is None and doc["reconnects"]["unknown"]
     assert "reconnect-storm" not in by_id(doc)
     metrics = {c["metric"] for c in doc["limits"]["changes"]}
@@ -282,7 +286,19 @@ def test_unknown_reconnects_make_no_storm_and_no_rate(tmp_path: Path) -> None:
     assert "0 reconnects" not in all_text(doc)
 
 
-def test_storm_needs_countable_reconnects(tmp_path: Path) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="i14-core counts new client uuids of an INFO log as reconnects; issue 14 (done when): "
+    "an INFO-only Hermes log reports reconnects.count null",
+)
+def test_info_hermes_console_with_uuids_has_unknown_reconnects(tmp_path: Path) -> None:
+    """An INFO console log shows a client's uuid only when it fails, not each reconnection:
+    the reconnects are unknown, not the number of uuids."""
+    doc = diagnose_text(tmp_path, hermes_info_console(), year=2026)
+    assert doc["reconnects"]["count"] is None
+
+
+def test_storm_needs_countable_reconnects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rule on a fixture summary: a storm of counted reconnects disappears once they are unknown."""
     path = tmp_path / "miner.log"
     text = ""
@@ -295,7 +311,7 @@ def test_storm_needs_countable_reconnects(tmp_path: Path) -> None:
     doc = Diagnosis.of(summary).to_dict()
     assert "reconnect-storm" in by_id(doc)
     assert "reconnects per connection per hour" in {c["metric"] for c in doc["limits"]["changes"]}
-    summary.reconnects_unknown = "INFO-only Hermes log"  # type: ignore[attr-defined,unused-ignore]
+    monkeypatch.setattr(Summary, "reconnects_unknown", property(lambda self: "INFO-only Hermes log"))
     doc = Diagnosis.of(summary).to_dict()
     assert "reconnect-storm" not in by_id(doc)
     assert "reconnects per connection per hour" not in {c["metric"] for c in doc["limits"]["changes"]}
@@ -313,8 +329,6 @@ def test_three_part_and_user_topics_in_the_limits(tmp_path: Path) -> None:
     text = banner() + hermes_open(at(1), 0, UUIDS[0], topics)
     doc = diagnose_text(tmp_path, text + record(at(60), "INFO", MINER, "run", "still mining"))
     lim = doc["limits"]
-    if not CORE:  # the subscribe requests are read by the parsing core
-        pytest.skip("needs i14-core")
     assert lim["topics_per_streamer"] == 2 and lim["topics_per_streamer_observed"] is True
     assert lim["user_topics"] == 3
     assert lim["topic_kinds"] == {"video-playback-by-id": 20, "weekly-rewards": 20}

@@ -63,9 +63,4 @@ class ClientFacts:
 
 def client_facts(s: Summary) -> ClientFacts:
     """The client facts of a finished summary."""
-    # The parsing core fills these Summary attributes; a summary without them knows nothing.
-    client: str | None = getattr(s, "client", None)
-    forks: dict[str, str | None] = dict(getattr(s, "forks", None) or {})
-    redacted: int = getattr(s, "redacted_listens", 0) or 0
-    unknown: str | None = getattr(s, "reconnects_unknown", None)
-    return ClientFacts(client, forks, redacted, unknown)
+    return ClientFacts(s.client, dict(s.forks), s.redacted_listens, s.reconnects_unknown)
