@@ -465,7 +465,10 @@ def _too_many(ev: Evidence, c: Cause) -> Finding:
 def _twitch_reconnects(ev: Evidence, c: Cause) -> Finding:
     n = c.explains
     items = [x for x in ev.cascades.items if x.kind == "server"]
-    evidence = [f"{plural(n, 'RECONNECT request')} ('Reconnection required')"]
+    if client_facts(ev.summary).hermes:
+        evidence = [f"{plural(n, 'reconnect request')} (Hermes 'reconnect' messages)"]
+    else:
+        evidence = [f"{plural(n, 'RECONNECT request')} ('Reconnection required')"]
     hit = ev.conns_by_class.get("reconnect_requested", frozenset())
     if hit:
         evidence[0] += f" on {conns(hit)}"
