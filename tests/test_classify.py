@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiag.classify import classify, signature
+from wsdiag.classify import classify, close_code, signature
 
 
 @pytest.mark.parametrize(
@@ -14,6 +14,28 @@ from wsdiag.classify import classify, signature
 def test_ping_pong(text: str) -> None:
     """Server close frames for missed pings are ping_pong."""
     assert classify(text) == "ping_pong"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "cls"),
+    [
+        ("fin=1 opcode=8 data=b'\\x03\\xe9going away'", 1001, "reconnect_requested"),
+        ("fin=1 opcode=8 data=b'\\x0f\\xa0'", 4000, "other"),
+        ("fin=1 opcode=8 data=b'\\x0f\\xa1server restart'", 4001, "other"),
+        ("fin=1 opcode=8 data=b'\\x10\\x1a'", 4122, "rejected"),
+        ('fin=1 opcode=8 data=b"\\x03\\xe8"', 1000, "reconnect_requested"),
+        ("fin=1 opcode=8 data=b'\\x03\\xf0policy'", 1008, "rejected"),
+        ("fin=1 opcode=8 data=b'\\x10A'", 4161, "other"),  # a printable second byte
+        ("fin=1 opcode=8 data=b''", None, "other"),  # a close without a code
+        ("Connection closed (code 1001): going away", 1001, "reconnect_requested"),
+        ("Connection closed (code 4000): ", 4000, "other"),
+    ],
+)
+def test_close_frames_are_classified_by_their_code(text: str, code: int | None, cls: str) -> None:
+    """A close frame's class comes from its code (the first two bytes of `data`): only 4100 is
+    a ping-pong failure; going away is Twitch closing on purpose; 4000 is no missed ping."""
+    assert close_code(text) == code
+    assert classify(text) == cls
 
 
 def test_pong_timeout() -> None:

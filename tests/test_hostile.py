@@ -79,6 +79,11 @@ TOKENS: dict[str, str] = {
         "ansi_split",
         "jwt",
         "pong",
+        "hermes_auth",
+        "hermes_subscribe",
+        "hermes_error",
+        "hermes_request",
+        "paste",
         # second round: Python literal prefixes, XML, `<...>` values, URL-encoded schemes, a key
         # and a bare value, a key at the end of a line with its value on the next
         *(f"{form}_{where}" for form in SECRET_FORMS for where in ("error", "sample")),
@@ -89,6 +94,7 @@ TOKENS: dict[str, str] = {
 PATH_WORDS: dict[str, str] = {name: _tok(name) for name in ("file_name", "dir_name", "missing_path")}
 
 _STAMP = "25/11/26 21:{m:02d}:{s:02d}"
+_UUID = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
 _POOL = "TwitchChannelPointsMiner.classes.WebSocketsPool"
 _SOCKET = "TwitchChannelPointsMiner.classes.TwitchWebSocket"
 
@@ -194,6 +200,31 @@ def secret_lines() -> list[str]:
             "run",
             f"#1 - The last PONG was received more than 5 minutes ago access_token={t['pong']}",
         ),
+        # Hermes (FORKS-2026.md 1.6): a fork that does not redact its requests, an error that
+        # prints one, an authenticate request's repr, a pasted message without a stamp.
+        _debug(
+            10,
+            14,
+            f'#1 - {_UUID} - Send: {{"id":"a","type":"authenticate","authenticate":{{"token":"{t["hermes_auth"]}"}},'
+            '"timestamp":"2026-06-28T12:00:01.123Z"}',
+        ),
+        _debug(
+            10,
+            15,
+            f'#1 - {_UUID} - Send: {{"type":"subscribe","id":"b","subscribe":{{"id":"b","type":"pubsub",'
+            f'"pubsub":{{"topic":"raid.4051182"}},"token":"{t["hermes_subscribe"]}"}},"timestamp":"x"}}',
+        ),
+        _file(
+            10,
+            16,
+            "ERROR",
+            "on_authenticate",
+            f"#1 - {_UUID} - Authentication error, <AuthenticateResponse: {{'request': "
+            f"'{{\"token\":\"{t['hermes_error']}\"}}', 'result': 'error'}}>",
+        ),
+        _debug(10, 17, f"#1 - {_UUID} - Send: AuthenticateRequest(token={t['hermes_request']})"),
+        "error from callback <function WebSocketsPool.on_message at 0x7f>: Error while trying to listen "
+        f"for a topic: {{'type': 'RESPONSE', 'error': 'ERR_BADAUTH', 'token': '{t['paste']}'}}",
     ]
 
 

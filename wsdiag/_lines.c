@@ -579,6 +579,7 @@ typedef struct {
     unsigned char module_first[32];
     int day_at, month_at; /* a year-less stamp's date digits, or -1 */
     Lits debug, levels, funcs, starts, texts, debug_starts, debug_texts, id_seps, hazards;
+    Lits marks; /* texts that make a line without a record's prefix a record (linefilter.MARKS) */
 } Filter;
 
 static void
@@ -595,7 +596,7 @@ filter_dealloc(Filter *f)
         ops_free(f->alive[i]);
     PyMem_Free(f->alive);
     Lits *all[] = {&f->debug, &f->levels, &f->funcs, &f->starts, &f->texts, &f->debug_starts,
-                   &f->debug_texts, &f->id_seps, &f->hazards};
+                   &f->debug_texts, &f->id_seps, &f->hazards, &f->marks};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         lits_free(all[i]);
     Py_TYPE(f)->tp_free((PyObject *)f);
@@ -662,14 +663,15 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"wrapper", "stamp", "module", "func", "debug", "levels", "funcs",
                             "starts", "texts", "debug_starts", "debug_texts", "id_seps", "hazards",
-                            "alive", "day_at", "month_at", NULL};
+                            "alive", "day_at", "month_at", "marks", NULL};
     PyObject *wrapper, *module, *func, *debug, *levels, *funcs, *starts, *texts, *debug_starts,
-        *debug_texts, *id_seps, *hazards, *alive;
+        *debug_texts, *id_seps, *hazards, *alive, *marks = NULL;
     Py_buffer stamp;
     f->day_at = f->month_at = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOO|ii", names, &wrapper, &stamp, &module,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOO|iiO", names, &wrapper, &stamp, &module,
                                      &func, &debug, &levels, &funcs, &starts, &texts, &debug_starts,
-                                     &debug_texts, &id_seps, &hazards, &alive, &f->day_at, &f->month_at))
+                                     &debug_texts, &id_seps, &hazards, &alive, &f->day_at, &f->month_at,
+                                     &marks))
         return -1;
     /* The stamp: the bytes allowed at each position, 32-byte bitmaps one after the other. */
     int bad = stamp.len % 32 != 0 || stamp.len / 32 > STAMP_MAX || stamp.len == 0;
@@ -704,7 +706,8 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
         lits_from(texts, &f->texts, "texts") < 0 ||
         lits_from(debug_starts, &f->debug_starts, "debug_starts") < 0 ||
         lits_from(debug_texts, &f->debug_texts, "debug_texts") < 0 ||
-        lits_from(id_seps, &f->id_seps, "id_seps") < 0 || lits_from(hazards, &f->hazards, "hazards") < 0)
+        lits_from(id_seps, &f->id_seps, "id_seps") < 0 || lits_from(hazards, &f->hazards, "hazards") < 0 ||
+        (marks != NULL && marks != Py_None && lits_from(marks, &f->marks, "marks") < 0))
         return -1;
     for (Py_ssize_t i = 0; i < f->id_seps.n; i++)
         if (IS_DIGIT(f->id_seps.data[i][0])) {
@@ -931,9 +934,10 @@ hashes_harmless(const Filter *f, cp p, cp q, cp known, Py_ssize_t nknown, Memo *
  * A newline bomb (a file of empty lines) or junk between records cost line() microseconds a
  * line; these lines are classified here as line() would: blank, a continuation (traceback) or
  * unrecognized. A line is inert when layouts.split_line cannot make a record of it: no escape
- * that strip_ansi could remove to join text, and no ` - ` after what every record form needs
- * (a time with a date before it, `\d[ T]HH:MM:SS[.ffffff]`, a level word, or `#` and 1-12
- * digits). A line longer than MAX_LINE is line()'s to count (as too long). The Python twin of
+ * that strip_ansi could remove to join text, none of the marks (the starts of the record forms
+ * without a stamp: pasted messages, Python's BASIC_FORMAT), and no ` - ` after what every other
+ * record form needs (a time with a date before it, `\d[ T]HH:MM:SS[.ffffff]`, a level word, or
+ * `#` and 1-12 digits). A line longer than MAX_LINE is line()'s to count (as too long). The Python twin of
  * these patterns is in linefilter.py (RECORDISH, CONTINUATION). */
 #define MAX_LINE 65536 /* scan.MAX_LINE */
 #define MAX_SAMPLES 3  /* analyze.MAX_SAMPLES: the unrecognized lines an input shows */
@@ -1040,7 +1044,7 @@ inert_kind(const Filter *f, cp p, cp q)
     }
     if (!ascii_text)
         return high ? MATTERS : BLANK;
-    if (contains_any(&f->hazards, p, q) || recordish(f, p, q))
+    if (contains_any(&f->hazards, p, q) || contains_any(&f->marks, p, q) || recordish(f, p, q))
         return MATTERS;
     return continuation(p, q) ? CONTINUATION : UNRECOGNIZED;
 }
@@ -1445,7 +1449,7 @@ static PyTypeObject FilterType = {
     .tp_basicsize = sizeof(Filter),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Filter(wrapper, stamp, module, func, debug, levels, funcs, starts, texts, debug_starts,\n"
-              "       debug_texts, id_seps, hazards, alive, day_at=-1, month_at=-1)\n\n"
+              "       debug_texts, id_seps, hazards, alive, day_at=-1, month_at=-1, marks=None)\n\n"
               "A line filter built from byte patterns (see wsdiag/linefilter.py).",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)filter_init,

@@ -26,6 +26,7 @@ class Filter:
         alive: Sequence[bytes],
         day_at: int = ...,
         month_at: int = ...,
+        marks: _Lits | None = ...,
     ) -> None: ...
     def scan(
         self, chunk: _Buffer, start: int, end: int, known: bytes, all_lines: bool = False

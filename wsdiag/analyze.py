@@ -477,7 +477,7 @@ class Summary:
                 stats.implausible_ids += 1
                 return
             self._saw(rec.conn)
-        if rec.client is not None:
+        if rec.client is not None or rec.variant is not None or rec.anonymised:
             self._client(rec, stats)
         kind = rec.kind
         if kind is Kind.OTHER:

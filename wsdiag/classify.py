@@ -15,10 +15,7 @@ REJECTED = r"ERR_BADMESSAGE|ERR_BADTOPIC|Handshake status [45]\d\d"
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bad_auth", re.compile(r"ERR_BADAUTH|Authentication error")),
     ("rejected", re.compile(REJECTED)),
-    (
-        "ping_pong",
-        re.compile(r"ping pong failed|opcode=8\b|Connection closed \(code 4100\)", re.IGNORECASE),
-    ),
+    ("ping_pong", re.compile(r"ping pong failed", re.IGNORECASE)),
     ("pong_timeout", re.compile(r"ping/pong timed out|last PONG was received", re.IGNORECASE)),
     ("ping_stalled", re.compile(r"last PING was sent", re.IGNORECASE)),
     ("broken_pipe", re.compile(r"\[Errno 32\]|Broken pipe|BrokenPipeError", re.IGNORECASE)),
@@ -94,8 +91,79 @@ def signature(cls: str, text: str) -> str | None:
     return None
 
 
+# -- close frames ------------------------------------------------------------------------------
+# websocket-client 1.9.0 hands the server's close frame to on_error, which the miner logs as
+# `fin=1 opcode=8 data=b'\x10\x04ping pong failed'`; 1.9.2 renders the same close as
+# `Connection closed (code 4100): ping pong failed` (FORMATS.md 3, FORKS-2026.md 1.6). The
+# first two bytes of `data` are the close code (big-endian), the rest its reason: the code
+# decides the class, not the shape. README "Failure classes" gives the reasons.
+CLOSE_CLASSES: dict[int, str] = {
+    4100: "ping_pong",  # PubSub: "ping pong failed", the client missed its PINGs
+    1000: "reconnect_requested",  # normal closure by the server
+    1001: "reconnect_requested",  # going away (server restart or maintenance)
+    1012: "reconnect_requested",  # service restart
+    1013: "reconnect_requested",  # try again later
+    1008: "rejected",  # policy violation: the server refuses what the client sent
+    4122: "rejected",  # Hermes "invalid challenge" during authentication
+}
+_FRAME = re.compile(r"opcode=8\b[^\n]{0,40}?data=b(?P<q>['\"])(?P<data>[^\n]{0,400})")
+_CLOSED = re.compile(r"Connection closed \(code (?P<code>\d{1,5})\)")
+# One byte in a Python bytes literal: an escape or a printable character.
+_BYTE = re.compile(r"\\x(?P<hex>[0-9a-fA-F]{2})|\\(?P<esc>[tnr\\'\"])|(?P<ch>[^\\])")
+_ESCAPES = {"t": 9, "n": 10, "r": 13, "\\": 92, "'": 39, '"': 34}
+
+
+def _literal_bytes(data: str, n: int) -> list[int]:
+    """The first ``n`` bytes of the inside of a Python bytes literal (fewer if it is cut)."""
+    out: list[int] = []
+    pos = 0
+    while len(out) < n:
+        m = _BYTE.match(data, pos)
+        if m is None:
+            break
+        if m["hex"]:
+            out.append(int(m["hex"], 16))
+        elif m["esc"]:
+            out.append(_ESCAPES[m["esc"]])
+        else:
+            out.append(ord(m["ch"]) & 0xFF)
+        pos = m.end()
+    return out
+
+
+def close_code(text: str) -> int | None:
+    """The close code of a close frame websocket-client logged as an error (None: no frame)."""
+    closed = _CLOSED.search(text)
+    if closed:
+        return int(closed["code"])
+    frame = _FRAME.search(text)
+    if frame is None:
+        return None
+    data = frame["data"]
+    quote = frame["q"]
+    first = _literal_bytes(data, 2)
+    if len(first) < 2 or first[0] == ord(quote):
+        return None  # an empty close frame (no code) or a cut one
+    return first[0] << 8 | first[1]
+
+
+def close_class(text: str) -> str | None:
+    """The class of a close frame's code (None: the text is no close frame). A frame without a
+    code, or with a code not in CLOSE_CLASSES, is ``other``; its reason still says ping pong
+    failed when it does."""
+    if "opcode=8" not in text and "Connection closed (code" not in text:
+        return None
+    code = close_code(text)
+    if code is not None and code in CLOSE_CLASSES:
+        return CLOSE_CLASSES[code]
+    return "ping_pong" if "ping pong failed" in text.lower() else "other"
+
+
 def classify(text: str) -> str:
     """Return the failure class of a WebSocket error text (``other`` when no rule matches)."""
+    closed = close_class(text)
+    if closed is not None:
+        return closed
     for name, pattern in _RULES:
         if pattern.search(text):
             return name

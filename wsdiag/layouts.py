@@ -6,7 +6,10 @@ message. Layout is decided per line, so one file may mix layouts.
 * file     ``25/11/26 21:08:01 - ERROR - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_error]: msg``
 * console  ``25/11/26 21:08:01 - ERROR - [on_error]: msg``
 * less     ``19/11 13:45:58 - msg`` (no level; no year except in the zarmstrong fork)
-* bare     a record whose prefix was cut off: ``ERROR - [on_error]: msg`` or just ``#0 - WebSocket closed``
+* bare     a record whose prefix was cut off: ``ERROR - [on_error]: msg`` or just ``#0 - WebSocket closed``,
+           or a message pasted alone that starts as a template does: ``error from callback <...>: ...``
+* basic    Python's BASIC_FORMAT, before the miner sets up its logging (FORKS-2026.md 1.1):
+           ``ERROR:TwitchChannelPointsMiner.TwitchChannelPointsMiner:msg``; and ``Miner shut down``
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from wsdiag.stamps import (
     docker_time,
     stamp_time,
 )
+from wsdiag.templates import PASTE, PASTE_STARTS
 
 __all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "split_line"]
 
@@ -41,6 +45,21 @@ MODULE_SHAPE = r"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
 FUNC_SHAPE = r"\[[!-\\^-~]{1,100}\]: "
 # A bare WebSocket message pasted without any prefix.
 _BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ", re.ASCII)
+#: Python's BASIC_FORMAT `%(levelname)s:%(name)s:%(message)s`.
+_BASIC = re.compile(
+    r"(?P<level>" + "|".join(LEVELS) + r"):(?P<module>[A-Za-z_][\w.]{0,200}):", re.ASCII
+)
+#: What the miner prints without logging (mpforce1 1a0a3d37 at shutdown).
+BARE_LINES: tuple[str, ...] = ("Miner shut down",)
+#: What makes a line without a stamp, level or `#N - ` a record (a paste of a message, a
+#: BASIC_FORMAT line, a bare print): the fast path's filters read a line holding one
+#: (linefilter.MARKS).
+MARKS: tuple[str, ...] = (*PASTE_STARTS, *(level + ":" for level in LEVELS), *BARE_LINES)
+
+
+def _unquoted(text: str, pos: int) -> str:
+    """A pasted message from ``pos``, without the backticks that close its Markdown quote."""
+    return text[pos:].rstrip("`") if text.endswith("`") else text[pos:]
 
 
 def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
@@ -95,7 +114,15 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
     if stamp:
         return Line("less", time or wrapper_time, None, None, text[pos:]), assumed
     if _BARE.match(text, pos):
-        return Line("bare", wrapper_time, None, None, text[pos:]), False
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
+    basic = _BASIC.match(text, pos)
+    if basic:
+        level = basic.group("level")
+        return Line("basic", wrapper_time, level, None, text[basic.end() :], basic.group("module")), False
+    if PASTE.match(text, pos):
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
+    if text[pos:].rstrip("` \t") in BARE_LINES:
+        return Line("basic", wrapper_time, None, None, text[pos:]), False
     return Line(None, None, None, None, text), False
 
 

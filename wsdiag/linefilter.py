@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wsdiag.analyze import MAX_SAMPLES
-from wsdiag.layouts import FUNC_SHAPE, LEVELS, MODULE_SHAPE
+from wsdiag.layouts import FUNC_SHAPE, LEVELS, MARKS, MODULE_SHAPE
 from wsdiag.redact import ESCAPE_INTRODUCERS
 from wsdiag.shapes import Shape, class_regex, concat, shape, union
 from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
@@ -148,11 +148,14 @@ LESS_HEAD = head(NO_WRAPPER, LESS_STAMP)
 # unrecognized ones (the input's samples). No record form lacks a ` - ` after a time with a
 # date before it, a level word or `#` and 1-12 digits, and an escape line() strips could join
 # one: a line with neither is inert. Only Python can tell whether a line of spaces and
-# non-ASCII bytes is blank (Unicode spaces): such a line is read. _lines.c's inert_kind
-# mirrors these patterns; tests/test_lines.py holds the two equal.
+# non-ASCII bytes is blank (Unicode spaces): such a line is read. The record forms without any
+# of those (a pasted message, Python's BASIC_FORMAT) start with one of layouts.MARKS: a line
+# holding one is read too. _lines.c's inert_kind mirrors these patterns; tests/test_lines.py
+# holds the two equal.
 _LEVEL_WORDS = _alt(level.encode() for level in LEVELS)
 _TIME = rb"\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})? - "  # the end of any stamp STAMP reads
-RECORDISH = _TIME + b"|" + _LEVEL_WORDS + rb" - |#\d{1,12} - |" + _alt(HAZARDS)
+MARK_BYTES: tuple[bytes, ...] = tuple(m.encode() for m in MARKS)
+RECORDISH = _TIME + b"|" + _LEVEL_WORDS + rb" - |#\d{1,12} - |" + _alt(HAZARDS) + b"|" + _alt(MARK_BYTES)
 _SPACES = rb"\t\x0b\x0c\r\x1c-\x1f "  # str.isspace() of an ASCII byte
 _INERT_TEXT = rb"(?:(?!" + RECORDISH + rb")[^\n]){0,%d}(?=\n)" % MAX_LINE  # a longer line is too long
 _ASCII_TEXT = rb"(?=[%s\x80-\xff]{0,%d}[^%s\x80-\xff\n])" % (_SPACES, MAX_LINE, _SPACES)
@@ -376,6 +379,7 @@ class Filters:
             debug_texts=_anchored(self.debug_texts),
             id_seps=list(self.id_seps),
             hazards=_anchored(HAZARDS),
+            marks=_anchored(MARK_BYTES),
             alive=[self.alive_shape.program],
             day_at=h.stamp.day_at if h.stamp.year_less else -1,
             month_at=h.stamp.month_at if h.stamp.year_less else -1,

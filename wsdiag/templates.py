@@ -451,7 +451,7 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     Template(
         "hermes_opened", Place.OWN_ID, "Hermes client opened: index=",
-        r"(?P<conn>\d{1,12}), id='(?P<uuid>" + UUID + ")'", client="hermes", debug=True,
+        r"(?P<conn>\d{1,12}), id='(?P<uuid>" + UUID + ")'", client="hermes", debug=False,
         level="DEBUG", func="on_open", example=f"Hermes client opened: index=3, id='{_EXAMPLE_UUID}'",
     ),
     # websocket-client's echoes of an error the miner logged already (FORMATS.md 3)
@@ -683,6 +683,13 @@ def _noted(rec: Record | None, module: str | None, uuid: str | None, variant: st
         return rec
     return replace(rec, client=client, uuid=uuid, variant=variant)
 
+
+_PASTED = [t for t in TEMPLATES if t.place in (Place.START, Place.OWN_ID) and t.text != "#"]
+#: The texts a message pasted alone (no stamp, level or `#N`) starts with when a template reads
+#: it: the templates that sit at a message's start without an id ...
+PASTE_STARTS: tuple[str, ...] = tuple(dict.fromkeys(t.text for t in _PASTED))
+#: ... and their regexes (layouts.split_line).
+PASTE = re.compile("|".join(f"(?:{t.regex})" for t in _PASTED))
 
 TABLE = Table(TEMPLATES)
 SIEVE = TABLE.sieve
