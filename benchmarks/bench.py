@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     # pip compiles a package's bytecode when it installs it; an editable install used with
     # PYTHONDONTWRITEBYTECODE=1 has none and would pay ~0.1 s a run to compile its modules.
     import wsdiag
-    from wsdiag.linefilter import FILTERS
+    from wsdiag.read.linefilter import FILTERS
 
     compileall.compile_dir(Path(wsdiag.__file__).parent, quiet=1)
     line_filter = "C (wsdiag._lines)" if FILTERS.use_c else "regex (C filter not built)"

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO, cast
 
-#: Failure classes of the JSON contract, in report order (same as wsdiag.records).
+#: Failure classes of the JSON contract, in report order (same as wsdiag.parse.records).
 FAILURE_CLASSES: tuple[str, ...] = (
     "ping_pong",
     "pong_timeout",

@@ -217,7 +217,7 @@ def _failure_summary(status: int, stderr: str) -> str:
     """What the step summary says when wsdiag gave no report: its messages, verbatim."""
     import re
 
-    from wsdiag.redact import neutralise
+    from wsdiag.parse.redact import neutralise
 
     text = "\n".join(neutralise(line) for line in stderr.strip().splitlines()) or "(no message)"
     # A fence longer than any run of backticks in the text: nothing in it can end the block.

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from tests.conftest import SAMPLES, run_cli
 from wsdiag import __version__
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 
 
 def test_version() -> None:
-    """`wsdiag --version` prints the version."""
+    """`wsdiag --version` prints the version and which line filter this run uses."""
     proc = run_cli("--version")
     assert proc.returncode == 0
-    assert proc.stdout.decode().strip() == f"wsdiag {__version__}"
+    path = (
+        "pure-Python line filter: the C one is WSDIAG_PURE_PYTHON is set"
+        if os.environ.get("WSDIAG_PURE_PYTHON")
+        else "C line filter"
+    )
+    assert proc.stdout.decode().strip() == f"wsdiag {__version__} ({path})"
 
 
 def test_analyze_sample_text_exit_zero() -> None:

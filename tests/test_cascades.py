@@ -12,12 +12,12 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, failure, record
-from wsdiag.analyze import Summary
-from wsdiag.cascades import binomial_tail, cascades, coincidence_needed, floor_for
-from wsdiag.layouts import YearResolver
+from wsdiag.diagnose.cascades import binomial_tail, cascades, coincidence_needed, floor_for
 from wsdiag.pipeline import Options, analyze
-from wsdiag.scan import Scanner
-from wsdiag.sources import resolve
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import resolve
+from wsdiag.summary.summary import Summary
 
 T0 = datetime(2025, 11, 29, 10, 0, 0)
 sys.path.insert(0, str(ROOT / "benchmarks"))

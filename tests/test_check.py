@@ -11,11 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SAMPLES
-from wsdiag.check import evaluate
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.commands.check import evaluate
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 runner = CliRunner()
 EXPECTED: dict[str, dict[str, Any]] = json.loads((SAMPLES / "EXPECTED.json").read_text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsdiag.classify import classify, close_code, signature
+from wsdiag.parse.classify import classify, close_code, signature
 
 
 @pytest.mark.parametrize(

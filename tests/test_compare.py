@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import Log, make_log
 from wsdiag.cli import app
-from wsdiag.compare import compare, judge_rate, rate_z
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.commands.compare import compare, judge_rate, rate_z
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report.compare import render_markdown, render_text
-from wsdiag.sources import resolve
 
 
 def _diag(tmp_path: Path, log: Log | str, name: str) -> Diagnosis:

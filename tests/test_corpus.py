@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.pipeline import Options, analyze
-from wsdiag.records import FAILURE_CLASSES
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 
 def _truth() -> dict[str, dict[str, object]]:

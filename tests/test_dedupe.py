@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from tests.conftest import diagnose_text
-from wsdiag.analyze import Summary
-from wsdiag.layouts import YearResolver
-from wsdiag.scan import Scanner
+import pytest
+
+from tests.conftest import SAMPLES, diagnose_text
+from wsdiag.parse.records import FailureEvent, Kind, Record
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.summary.dedupe import NEAR_LINES, SETTLE_SECONDS, Deduper
+from wsdiag.summary.summary import Summary
 
 ERR = "23/01/25 13:19:{s:02d} - ERROR - [on_error]: #{c} - WebSocket error: {e}\n"
 BYE = "23/01/25 13:19:{s:02d} - ERROR - [error]: {e} - goodbye\n"
@@ -120,3 +126,64 @@ def test_websocket_client_140_class_name_echo_is_not_an_event(tmp_path: Path) ->
     doc = diagnose_text(tmp_path, text)
     assert doc["failures"]["total"] == 1
     assert doc["failures"]["by_class"]["connection_reset"] == 1
+
+
+def _record(kind: Kind, second: int | None, key: str = "k", conn: int | None = None) -> Record:
+    t = None if second is None else datetime(2025, 1, 23, 13, 0) + timedelta(seconds=second)
+    return Record(kind, t, conn, "ssl", key, key)
+
+
+def test_settle_releases_a_run_once_it_can_no_longer_grow() -> None:
+    """A stream's echo-only run gives its event when the log is SETTLE_SECONDS past it (not
+    before), once, and closing the stream adds nothing: the count is that of one pass."""
+    d = Deduper(stream=True)
+    assert d.add(_record(Kind.ECHO, 0)) == []
+    assert d.settle(datetime(2025, 1, 23, 13, 0, int(SETTLE_SECONDS))) == []
+    assert d.pending_from() == 1  # the run's line may still be followed by an event before it
+    (ev,) = d.settle(datetime(2025, 1, 23, 13, 0, int(SETTLE_SECONDS) + 1))
+    assert (ev.seq, ev.cls) == (1, "ssl")
+    assert d.settle(datetime(2025, 1, 23, 14, 0)) == [] and d.pending_from() == 2
+    assert d.finish() == [] and d.mismatch == 0
+
+
+def test_a_settled_run_still_folds_a_late_line_and_says_so() -> None:
+    """A clock running back onto a settled run: the error is folded into it as one pass would,
+    and the released echo is counted as a mismatch; ten minutes later the run is closed."""
+    d = Deduper(stream=True)
+    d.add(_record(Kind.ECHO, 0))
+    d.add(_record(Kind.ECHO, 60, key="other"))
+    assert len(d.settle(datetime(2025, 1, 23, 13, 1))) == 1
+    assert [e.conn for e in d.add(_record(Kind.ERROR, 2, conn=0))] == [0]  # every error counts
+    assert [e.message for e in d.finish()] == ["other"] and d.mismatch == 1
+    e = Deduper(stream=True)
+    e.add(_record(Kind.ECHO, 0))
+    for i in range(NEAR_LINES + 1):
+        e.add(_record(Kind.ECHO, 700, key=f"k{i}"))
+    e.settle(datetime(2025, 1, 23, 13, 11, 40))
+    assert "k" not in e.last_runs
+
+
+def test_untimed_runs_settle_by_lines_and_parts_cannot_settle() -> None:
+    """A run without a time closes NEAR_LINES failure lines later; a Deduper of one part of a
+    log (whose first runs may join the part before) refuses to settle."""
+    d = Deduper(stream=True)
+    d.add(_record(Kind.ECHO, None))
+    for i in range(NEAR_LINES):
+        d.add(_record(Kind.ECHO, None, key=f"k{i}"))
+    assert d.settle(None) == []
+    d.add(_record(Kind.ECHO, None, key="last"))
+    assert [e.seq for e in d.settle(None)] == [1]
+    with pytest.raises(ValueError, match="stream"):
+        Deduper().settle(None)
+
+
+def test_streaming_summary_hands_over_every_counted_event() -> None:
+    """Summary.streaming(on_event) calls back once per event it counts, settled or finished."""
+    seen: list[FailureEvent] = []
+    s = Summary.streaming(seen.append)
+    scanner = Scanner(s, s.input("x"), YearResolver(2025, False))
+    scanner.chunk((SAMPLES / "storm_37conn.log").read_bytes())
+    s.settle()
+    s.finish()
+    assert len(seen) == s.failures_total == 46
+    assert Counter(e.cls for e in seen) == +s.by_class

@@ -12,11 +12,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wsdiag.analyze import Summary
 from wsdiag.diagnose import CAUSES, TWITCH_SIDE
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
-from wsdiag.scan import Scanner
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 

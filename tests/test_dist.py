@@ -58,7 +58,7 @@ def test_wheel_holds_the_package(dist: Path) -> None:
     """The wheel has the built C filter (where a compiler is), its stub, py.typed and the licence; no C source."""
     with zipfile.ZipFile(_wheel(dist)) as whl:
         names = set(whl.namelist())
-    assert {"wsdiag/cli.py", "wsdiag/_lines.pyi", "wsdiag/py.typed",
+    assert {"wsdiag/cli/__init__.py", "wsdiag/_lines.pyi", "wsdiag/py.typed",
             f"wsdiag-{__version__}.dist-info/licenses/LICENSE"} <= names
     assert "wsdiag/_lines.c" not in names and not [n for n in names if n.startswith("tests/")]
     if shutil.which("cc") or shutil.which("gcc"):

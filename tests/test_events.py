@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.events import EventStream, in_log_order
+from wsdiag.commands.events import EventStream, in_log_order
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.records import FailureEvent
 from wsdiag.pipeline import Options, analyze
-from wsdiag.records import FailureEvent
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import genlog

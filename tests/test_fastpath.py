@@ -12,17 +12,18 @@ from typing import Any, BinaryIO, cast
 
 import pytest
 
-from wsdiag import linefilter, pipeline, scan
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
-from wsdiag.linefilter import Filters
+from wsdiag import pipeline
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.templates import SIEVE
 from wsdiag.pipeline import Options, analyze
 from wsdiag.progress import SHOW_FROM, bar
-from wsdiag.scan import MAX_LINE, Scanner
-from wsdiag.sources import Source, blocks, chunks, mapped_blocks, resolve
-from wsdiag.templates import SIEVE
-from wsdiag.timefilter import Window
+from wsdiag.read import linefilter, scan
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.linefilter import Filters
+from wsdiag.read.scan import MAX_LINE, Scanner
+from wsdiag.read.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.read.timefilter import Window
+from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -37,7 +38,7 @@ def line_filter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     if request.param == "c" and not linefilter.FILTERS.use_c:
         pytest.skip("the C line filter is not built here")
     if request.param == "regex":
-        monkeypatch.setattr("wsdiag.scan.FILTERS", Filters(SIEVE, c=False))
+        monkeypatch.setattr("wsdiag.read.scan.FILTERS", Filters(SIEVE, c=False))
     return str(request.param)
 
 
@@ -578,9 +579,9 @@ def test_progress_bar_only_on_a_terminal_for_big_inputs() -> None:
 def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
     """A stamp's time from its day plus H:M:S is split_line()'s, invalid ones included, for
     every dated stamp shape, and behind a `docker logs -t` time that stands in for invalid ones."""
-    from wsdiag.layouts import split_line
-    from wsdiag.linefilter import head
-    from wsdiag.stamps import NO_WRAPPER, STAMPS, WRAPPERS
+    from wsdiag.read.layouts import split_line
+    from wsdiag.read.linefilter import head
+    from wsdiag.read.stamps import NO_WRAPPER, STAMPS, WRAPPERS
 
     docker = next(w for w in WRAPPERS if w.name == "docker-t")
     summary = Summary()

@@ -10,10 +10,10 @@ from typing import Any
 from tests.conftest import SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, failure, record
 from wsdiag.diagnose.causes import CAUSES, TIERS
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import SEVERITIES
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.thresholds import SEVERITIES
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 T0 = datetime(2025, 11, 29, 10, 0, 0)
 

@@ -14,16 +14,16 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import diagnose_text
-from wsdiag import scan
-from wsdiag.analyze import RECONNECTS_UNKNOWN, Summary
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver, split_line
-from wsdiag.linefilter import FILTERS, Filters
-from wsdiag.records import Kind
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.records import Kind
+from wsdiag.parse.templates import SIEVE, to_record
+from wsdiag.read import scan
+from wsdiag.read.layouts import YearResolver, split_line
+from wsdiag.read.linefilter import FILTERS, Filters
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import blocks
 from wsdiag.report import html, markdown, text
-from wsdiag.scan import Scanner
-from wsdiag.sources import blocks
-from wsdiag.templates import SIEVE, to_record
+from wsdiag.summary.summary import RECONNECTS_UNKNOWN, Summary
 
 U = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
 U2 = "9a0d77c4-5e6f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -361,7 +361,7 @@ def test_info_hermes_log_without_ids_has_unknown_reconnects(tmp_path: Path) -> N
     assert doc["inputs"][0]["fork"] == {"name": None, "version": None, "logger": "C"}
     path = tmp_path / "miner.log"
     from wsdiag.pipeline import Options, analyze
-    from wsdiag.sources import resolve
+    from wsdiag.read.sources import resolve
 
     d = Diagnosis.of(analyze(resolve([str(path)]), Options(year=2026, jobs=1)))
     report = text.render(d, Console(width=200, color_system=None, force_terminal=False))
@@ -429,7 +429,7 @@ def test_anonymised_text_note(tmp_path: Path) -> None:
     path = tmp_path / "miner.log"
     path.write_text(log)
     from wsdiag.pipeline import Options, analyze
-    from wsdiag.sources import resolve
+    from wsdiag.read.sources import resolve
 
     d = Diagnosis.of(analyze(resolve([str(path)]), Options(year=2026, jobs=1)))
     assert d.to_dict()["topics"]["anonymised"] is True

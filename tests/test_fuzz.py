@@ -20,15 +20,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import SAMPLES
-from wsdiag import scan
-from wsdiag.analyze import Summary
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
-from wsdiag.linefilter import Filters
-from wsdiag.scan import Scanner
-from wsdiag.sources import blocks
-from wsdiag.templates import SIEVE
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.templates import SIEVE
+from wsdiag.read import scan
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.linefilter import Filters
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import blocks
+from wsdiag.summary.summary import Summary
 
 TOKENS = [f"tk{random.Random(i).getrandbits(112):028x}" for i in range(6)]
 

@@ -303,7 +303,7 @@ def test_cli_writes_log_and_expected(tmp_path: Path) -> None:
 
 def test_the_generator_keeps_the_contract_failure_classes() -> None:
     """genlog runs without wsdiag installed, so it keeps its own copy of the class list: the same one."""
-    from wsdiag.records import FAILURE_CLASSES
+    from wsdiag.parse.records import FAILURE_CLASSES
 
     assert genlog.FAILURE_CLASSES == FAILURE_CLASSES
 

@@ -12,12 +12,12 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, SOCKET, bad_auth, failure, record
-from wsdiag.analyze import Summary
-from wsdiag.health import health, worst_first
-from wsdiag.layouts import YearResolver
+from wsdiag.diagnose.health import health, worst_first
 from wsdiag.pipeline import Options, analyze
-from wsdiag.scan import Scanner
-from wsdiag.sources import resolve
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import resolve
+from wsdiag.summary.summary import Summary
 
 T0 = datetime(2025, 11, 29, 10, 0, 0)
 

@@ -11,10 +11,10 @@ import pytest
 
 from tests.conftest import diagnose_text
 from tests.minerlog import MINER, record
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
+from wsdiag.summary.summary import Summary
 
 T0 = datetime(2026, 6, 28, 12, 0, 0)
 H_POOL = "TwitchChannelPointsMiner.classes.websocket.hermes.Pool"

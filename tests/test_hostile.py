@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT
 from wsdiag.cli import app
-from wsdiag.scan import MAX_LINE
+from wsdiag.read.scan import MAX_LINE
 
 TIME_LIMIT = 10.0  # seconds per run; healthy runs take well under one
 
@@ -923,9 +923,9 @@ def test_log_text_with_markup_and_escapes_stays_literal(tmp_path: Path) -> None:
 
 def test_tens_of_thousands_of_bogus_ids_keep_memory_flat() -> None:
     """30,000 distinct ids beyond MAX_ID: counted as implausible, nothing kept per id, quickly."""
-    from wsdiag.analyze import MAX_ID, Summary
-    from wsdiag.layouts import YearResolver
-    from wsdiag.scan import Scanner
+    from wsdiag.read.layouts import YearResolver
+    from wsdiag.read.scan import Scanner
+    from wsdiag.summary.summary import MAX_ID, Summary
 
     lines = [
         f"25/11/26 21:{i // 60 % 60:02d}:{i % 60:02d} - DEBUG - {_SOCKET} - [send]: "
@@ -1037,7 +1037,7 @@ def test_file_truncated_after_it_was_resolved(tmp_path: Path, monkeypatch: pytes
     """A file that shrinks between stat and read (and workers' byte ranges) is read as it is."""
     from wsdiag import pipeline
     from wsdiag.pipeline import Options, analyze
-    from wsdiag.sources import resolve
+    from wsdiag.read.sources import resolve
 
     path = tmp_path / "miner.log"
     path.write_bytes(_log(base_lines()) * 400)
@@ -1053,7 +1053,7 @@ def test_file_truncated_after_it_was_resolved(tmp_path: Path, monkeypatch: pytes
 def test_file_deleted_after_it_was_resolved(tmp_path: Path) -> None:
     """A file deleted between resolve and read: exit-2 error naming it, no traceback."""
     from wsdiag.pipeline import Options, analyze
-    from wsdiag.sources import InputError, resolve
+    from wsdiag.read.sources import InputError, resolve
 
     path = tmp_path / "miner.log"
     path.write_bytes(_good())
@@ -1065,7 +1065,7 @@ def test_file_deleted_after_it_was_resolved(tmp_path: Path) -> None:
 
 def test_file_replaced_by_fifo_after_it_was_resolved(tmp_path: Path) -> None:
     """A file swapped for a FIFO after resolve is refused when opened, without blocking."""
-    from wsdiag.sources import InputError, open_stream, resolve
+    from wsdiag.read.sources import InputError, open_stream, resolve
 
     path = tmp_path / "miner.log"
     path.write_bytes(_good())
@@ -1099,9 +1099,9 @@ _FRAGMENTS = [
 @pytest.mark.parametrize("prefix", _PREFIXES)
 def test_pathological_lines_are_parsed_quickly(prefix: str) -> None:
     """64 KB lines of one repeated fragment, after each real prefix, parse in linear time."""
-    from wsdiag.analyze import Summary
-    from wsdiag.layouts import YearResolver
-    from wsdiag.scan import Scanner
+    from wsdiag.read.layouts import YearResolver
+    from wsdiag.read.scan import Scanner
+    from wsdiag.summary.summary import Summary
 
     for fragment in _FRAGMENTS:
         line = (prefix + fragment * ((MAX_LINE - len(prefix) - 2) // len(fragment))).encode()
@@ -1146,7 +1146,7 @@ def test_utf16_log_from_powershell_is_read(tmp_path: Path) -> None:
 def test_many_compressed_inputs_leak_no_descriptors(tmp_path: Path) -> None:
     """Each .gz/.bz2/.xz input closes its file when done (the decompressors leave it open)."""
     from wsdiag.pipeline import Options, analyze
-    from wsdiag.sources import resolve
+    from wsdiag.read.sources import resolve
 
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("no /proc")
@@ -1189,11 +1189,11 @@ def topics_log(conns: int, lines: int, per_line: int) -> bytes:
 def test_topics_are_capped_in_total_not_per_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     """Twenty connections with many topics each keep MAX_TOPICS topics in all, on both paths and
     when parts are merged, and say that the counts are lower bounds."""
-    from wsdiag import analyze as analyze_module
-    from wsdiag.analyze import Summary
-    from wsdiag.diagnosis import Diagnosis
-    from wsdiag.layouts import YearResolver
-    from wsdiag.scan import Scanner
+    from wsdiag.diagnose.diagnosis import Diagnosis
+    from wsdiag.read.layouts import YearResolver
+    from wsdiag.read.scan import Scanner
+    from wsdiag.summary import summary as analyze_module
+    from wsdiag.summary.summary import Summary
 
     monkeypatch.setattr(analyze_module, "MAX_TOPICS", 300)
     data = topics_log(20, 3, 40)  # 2,400 distinct topics
@@ -1300,9 +1300,9 @@ def peak_run_json(cwd: Path, *args: str) -> str:
 _CUT_WHILE_MAPPED = """
 import os, sys
 from pathlib import Path
-from wsdiag import scan
+from wsdiag.read import scan
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 path = Path(sys.argv[1])
 real = scan.Scanner.chunk
@@ -1325,7 +1325,7 @@ print(len(windows), st.read_error, summary.by_class["broken_pipe"], st.too_long)
 def test_a_mapped_file_cut_short_ends_with_a_warning(tmp_path: Path) -> None:
     """A quiet file read through a map and truncated half-way (copytruncate of an idle miner's
     log) ends with a read error and what was read counted, not with SIGBUS ("Bus error")."""
-    from wsdiag.scan import scanner_maps
+    from wsdiag.read.scan import scanner_maps
 
     if not scanner_maps():
         pytest.skip("files are mapped only with the C line filter")

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 
 runner = CliRunner()
 
@@ -321,7 +321,7 @@ def test_unreadable_paths_are_one_line(tmp_path: Path) -> None:
 def test_recoded_text_never_overfills_a_block(codec: str, tmp_path: Path) -> None:
     """Re-encoded as UTF-8, n/2 CJK characters take 1.5 n bytes: a read of n bytes must still
     give at most n, or the block buffer (with a live view) cannot take them (BufferError)."""
-    from wsdiag.sources import chunks, open_stream
+    from wsdiag.read.sources import chunks, open_stream
 
     text = "".join(f"25/11/26 21:08:{i % 60:02d} - {CJK}\n" for i in range(1000))
     path = tmp_path / "cjk.log"

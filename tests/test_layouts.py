@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wsdiag.layouts import YearResolver, is_continuation, split_line
+from wsdiag.read.layouts import YearResolver, is_continuation, split_line
 
 
 def _split(text: str, year: int | None = 2025) -> tuple[str | None, datetime | None, str | None, str]:

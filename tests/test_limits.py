@@ -11,13 +11,14 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES, diagnose_text
 from tests.minerlog import MINER, SOCKET, record
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Thresholds, limits
-from wsdiag.layouts import YearResolver
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.limits import limits
+from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.pipeline import Options, analyze
-from wsdiag.scan import Scanner
-from wsdiag.sources import resolve
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import resolve
+from wsdiag.summary.summary import Summary
 
 T0 = datetime(2025, 11, 29, 18, 0, 0)
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from wsdiag import linefilter, shapes
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
-from wsdiag.linefilter import FILTERS, Filters, Format, regex_filter
-from wsdiag.scan import MAX_LINE, MAX_SAMPLES, Scanner, _Burst, _id_bitmap
-from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMPS, WRAPPERS
-from wsdiag.templates import TEMPLATES, Place, Table, Template
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.templates import TEMPLATES, Place, Table, Template
+from wsdiag.read import linefilter, shapes
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.linefilter import FILTERS, Filters, Format, regex_filter
+from wsdiag.read.scan import MAX_LINE, MAX_SAMPLES, Scanner, _Burst, _id_bitmap
+from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMPS, WRAPPERS
+from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -403,7 +403,7 @@ def test_same_year_less_lines_as_the_model(lines: list[str], known: set[int]) ->
     want = _doc_of(data, fast=False)
     assert _doc_of(data) == want
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("wsdiag.scan.FILTERS", regexes)
+        mp.setattr("wsdiag.read.scan.FILTERS", regexes)
         assert _doc_of(data) == want
 
 

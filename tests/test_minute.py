@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsdiag.analyze import Minute
+from wsdiag.summary.minutes import Minute
 
 conns = st.one_of(st.none(), st.integers(0, 40))
 classes = st.sampled_from(["ping_pong", "ssl", "timeout", "other"])
@@ -16,6 +16,8 @@ events = st.lists(
     st.one_of(
         st.tuples(st.just("fail"), conns, classes),
         st.tuples(st.just("onset"), st.integers(0, 40), st.sampled_from(["network", "server", "auth"])),
+        st.tuples(st.just("move"), st.integers(0, 40), st.sampled_from(["reconnect", "close"])),
+        st.tuples(st.just("hint"), conns, st.sampled_from(["certificate", "eof"])),
     ),
     max_size=60,
 )
@@ -25,31 +27,47 @@ def _feed(m: Minute, evs: list[tuple[str, int | None, str]]) -> None:
     for kind, conn, what in evs:
         if kind == "fail":
             m.failed(conn, what)
+        elif kind == "hint":
+            m.hinted(conn, what)
+        elif kind == "move":
+            assert conn is not None
+            m.moved(conn, what == "reconnect")
         else:
             assert conn is not None
             m.onset(conn, what)
 
 
-def _model(evs: list[tuple[str, int | None, str]]) -> tuple[Counter[tuple[int, str]], Counter[str], dict[int, str]]:
+Model = tuple[Counter[tuple[int, str]], Counter[str], dict[int, str], Counter[tuple[int, str]], Counter[tuple[int | None, str]]]
+
+
+def _model(evs: list[tuple[str, int | None, str]]) -> Model:
     cells: Counter[tuple[int, str]] = Counter()
     by_class: Counter[str] = Counter()
     onsets: dict[int, str] = {}
+    moves: Counter[tuple[int, str]] = Counter()
+    hints: Counter[tuple[int | None, str]] = Counter()
     for kind, conn, what in evs:
         if kind == "fail":
             by_class[what] += 1
             if conn is not None:
                 cells[(conn, what)] += 1
+        elif kind == "hint":
+            hints[(conn, what)] += 1
+        elif kind == "move":
+            assert conn is not None
+            moves[(conn, what)] += 1
         else:
             assert conn is not None
             onsets.setdefault(conn, what)
-    return cells, by_class, onsets
+    return cells, by_class, onsets, moves, hints
 
 
 @settings(max_examples=300, deadline=None)
 @given(events, st.integers(0, 60))
 def test_minute_counts_like_a_counter_and_merges(evs: list[tuple[str, int | None, str]], cut: int) -> None:
-    """Cells, classes, connections and first onsets match a Counter model, in one Minute or two merged."""
-    cells, by_class, onsets = _model(evs)
+    """Cells, classes, connections, first onsets, each connection's reconnects and closes and
+    the finer kinds match a Counter model, in one Minute or two merged."""
+    cells, by_class, onsets, moves, hints = _model(evs)
     whole, head, tail = Minute(), Minute(), Minute()
     _feed(whole, evs)
     _feed(head, evs[:cut])
@@ -61,6 +79,11 @@ def test_minute_counts_like_a_counter_and_merges(evs: list[tuple[str, int | None
         assert m.conns == {c for c, _ in cells}
         assert dict(m.onsets) == onsets
         assert list(m.onsets) == list(onsets)  # in the order the outages began
+        assert {c: (r, k) for c, (r, k) in m.moves.items() if r or k} == {
+            c: (moves[(c, "reconnect")], moves[(c, "close")]) for c, _ in moves
+        }
+        assert +Counter(m.hints) == +hints
+    assert whole == head
 
 
 def test_a_storm_minute_outgrows_the_tuples() -> None:
@@ -80,7 +103,7 @@ def test_joined_parts_keep_the_minutes_one_pass_keeps_past_the_cap() -> None:
     hypothesis in test_split_and_merge_equals_whole_past_the_minute_cap."""
     import pytest
 
-    import wsdiag.analyze as analyze_module
+    import wsdiag.summary.summary as analyze_module
     from tests.minerlog import START, failure
     from tests.test_parser_properties import _scanner, scan, snapshot
 

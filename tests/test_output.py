@@ -13,8 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES
-from wsdiag import output
-from wsdiag.cli import app
+from wsdiag.cli import app, output
 
 OUTAGE = (SAMPLES / "outage.log").read_bytes()
 STORM = str(SAMPLES / "storm_37conn.log")

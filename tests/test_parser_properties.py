@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
-from wsdiag import analyze as analyze_module
-from wsdiag.analyze import Summary
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver, split_line
-from wsdiag.redact import clean
-from wsdiag.scan import MAX_LINE, Scanner
-from wsdiag.sources import chunks
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.redact import clean
+from wsdiag.read.layouts import YearResolver, split_line
+from wsdiag.read.scan import MAX_LINE, Scanner
+from wsdiag.read.sources import chunks
+from wsdiag.summary import summary as summary_module
+from wsdiag.summary.summary import Summary
 
 SETTINGS = settings(
     max_examples=40,
@@ -251,7 +251,7 @@ def test_split_and_merge_equals_whole_past_the_minute_cap(pair: tuple[bytes, byt
     ends = [i + 1 for i, b in enumerate(mixed) if b == 0x0A]
     cut = ends[int(where * (len(ends) - 1))] if ends else 0
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(analyze_module, "MAX_MINUTES", cap)
+        mp.setattr(summary_module, "MAX_MINUTES", cap)
         first, second = _scanner(), _scanner()
         first.chunk(mixed[:cut])
         second.chunk(mixed[cut:])

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import wsdiag
-from wsdiag.redact import MARGIN, REDACTED, clean, neutralise, redact, strip_ansi
+from wsdiag.parse.redact import MARGIN, REDACTED, clean, neutralise, redact, strip_ansi
 
 TOKEN = "q9x8c7v6b5n4m3l2k1j0h9g8f7d6s5"  # 30 lowercase alphanumerics, like Twitch's
 
@@ -229,11 +229,11 @@ _UNBOUNDED = sre_constants.MAXREPEAT
 _REVIEWED = {
     "wsdiag.durations._DURATION": "parses a duration option, never log text",
     "wsdiag.durations._PART": "parses a duration option, never log text",
-    "wsdiag.templating._MASKS": "runs on at most 300 characters; each repetition starts with a "
+    "wsdiag.parse.templating._MASKS": "runs on at most 300 characters; each repetition starts with a "
     "delimiter (`.`, `<n>`) the inner repeat cannot match, so there is one way to match",
 }
 # Modules whose patterns must have no unbounded repeat at all (they run on every hostile line).
-_STRICT = {"wsdiag.redact", "wsdiag.layouts", "wsdiag.templates", "wsdiag.classify"}
+_STRICT = {"wsdiag.parse.redact", "wsdiag.read.layouts", "wsdiag.parse.templates", "wsdiag.parse.classify"}
 
 
 def _patterns(value: object) -> Iterator[re.Pattern[Any]]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tests.conftest import SAMPLES
-from wsdiag.check import evaluate
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding
+from wsdiag.commands.check import evaluate
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import github
-from wsdiag.sources import resolve
 
 
 def diagnose(name: str) -> Diagnosis:

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from tests.conftest import SAMPLES, run_cli
 from tests.minerlog import START, make_log, record
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import html as html_report
-from wsdiag.sources import resolve
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
 SVG_LEAVES = {"rect", "line", "polyline", "polygon", "path", "circle"}  # may be written <x/> or <x></x>

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import SAMPLES
-from wsdiag.check import evaluate
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding
+from wsdiag.commands.check import evaluate
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.finding import Finding
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import markdown
-from wsdiag.sources import resolve
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads((SAMPLES / "EXPECTED.json").read_text())
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from rich.console import Console
 
 from tests.conftest import SAMPLES
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import text
-from wsdiag.sources import resolve
 
 
 def _render(name: str, width: int = 100) -> str:

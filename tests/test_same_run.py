@@ -12,10 +12,10 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.minerlog import START, console_of, failure, make_log
-from wsdiag.analyze import Summary
 from wsdiag.pipeline import Options, analyze
-from wsdiag.sources import resolve
+from wsdiag.read.sources import resolve
 from wsdiag.summary.same_run import same_run
+from wsdiag.summary.summary import Summary
 
 RATES = {"connection_reset": 3, "ping_pong": 2, "timeout": 1}
 

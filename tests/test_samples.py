@@ -9,10 +9,10 @@ import pytest
 
 from tests.conftest import SAMPLES
 from wsdiag.diagnose import CAUSES
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import json as json_report
-from wsdiag.sources import resolve
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads((SAMPLES / "EXPECTED.json").read_text())
 #: Samples whose reconnect count the analyzer does not yet report as documented, and why.

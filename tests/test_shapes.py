@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsdiag import linefilter, shapes
-from wsdiag.shapes import ShapeError, shape, union
+from wsdiag.read import linefilter, shapes
+from wsdiag.read.shapes import ShapeError, shape, union
 
 needs_c = pytest.mark.skipif(linefilter._lines is None, reason="the C line filter is not built here")
 

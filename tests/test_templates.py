@@ -150,13 +150,13 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from wsdiag import shapes  # noqa: E402
-from wsdiag.layouts import YearResolver, split_line  # noqa: E402
-from wsdiag.linefilter import FILTERS, Filters  # noqa: E402
-from wsdiag.records import Kind, Line, Record  # noqa: E402
-from wsdiag.scan import _id_bitmap  # noqa: E402
-from wsdiag.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, WRAPPERS  # noqa: E402
-from wsdiag.templates import SIEVE, TEMPLATES, Place, Table, Template, plain, to_record, with_text  # noqa: E402
+from wsdiag.parse.records import Kind, Line, Record  # noqa: E402
+from wsdiag.parse.templates import SIEVE, TEMPLATES, Place, Table, Template, plain, to_record, with_text  # noqa: E402
+from wsdiag.read import shapes  # noqa: E402
+from wsdiag.read.layouts import YearResolver, split_line  # noqa: E402
+from wsdiag.read.linefilter import FILTERS, Filters  # noqa: E402
+from wsdiag.read.scan import _id_bitmap  # noqa: E402
+from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, WRAPPERS  # noqa: E402
 
 _MODULE = "TwitchChannelPointsMiner.classes.WebSocketsPool"
 _UUID = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"

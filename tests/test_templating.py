@@ -10,11 +10,11 @@ from rich.console import Console
 
 from tests.conftest import diagnose_text
 from tests.minerlog import POOL, record
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.templating import MAX_TEMPLATE, template_of
 from wsdiag.pipeline import Options, analyze
+from wsdiag.read.sources import resolve
 from wsdiag.report import text
-from wsdiag.sources import resolve
-from wsdiag.templating import MAX_TEMPLATE, template_of
 
 T0 = datetime(2025, 11, 29, 18, 0, 0)
 

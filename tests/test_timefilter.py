@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
-from wsdiag.analyze import Summary
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.layouts import YearResolver
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, scan_source
-from wsdiag.scan import Scanner
-from wsdiag.sources import blocks, resolve
-from wsdiag.timefilter import Window, last_time, parse_bound
+from wsdiag.read.layouts import YearResolver
+from wsdiag.read.scan import Scanner
+from wsdiag.read.sources import blocks, resolve
+from wsdiag.read.timefilter import Window, last_time, parse_bound
+from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import genlog

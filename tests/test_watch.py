@@ -23,13 +23,16 @@ from typer.testing import CliRunner
 
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import START, bad_auth, failure, make_log, ping, record
-from wsdiag import watch
 from wsdiag.cli import app
-from wsdiag.diagnosis import Diagnosis
+from wsdiag.cli.sinks import JsonlSink
+from wsdiag.commands import watch
+from wsdiag.commands.watch import Watcher
+from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
-from wsdiag.scan import MAX_LINE
-from wsdiag.sources import resolve
-from wsdiag.watch import Follower, JsonlSink, LineSplitter, Notice, Watcher
+from wsdiag.read.follow import Follower, LineSplitter, Notice
+from wsdiag.read.scan import MAX_LINE
+from wsdiag.read.sources import resolve
+from wsdiag.report import watch as shown
 
 
 def _items(f: Follower) -> list[bytes | Notice]:
@@ -151,6 +154,42 @@ def test_incremental_counts_equal_analyze(name: str) -> None:
     assert final["failures"]["total"] - events <= 1
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.log")))
+@pytest.mark.parametrize("window", [None, timedelta(days=7)], ids=["all", "week"])
+def test_a_window_over_the_whole_log_finds_what_analyze_finds(name: str, window: timedelta | None) -> None:
+    """Live findings over a window that holds the whole log are analyze's findings, to the
+    letter (the window is a finished snapshot of the summary, not a look-alike), before the
+    watch ends and after."""
+    w = Watcher(str(SAMPLES / name), window=window, year=2025)
+    w.feed((SAMPLES / name).read_bytes())
+    w.check()
+    ref = Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+    assert tuple(w.current.values()) == ref.findings
+    assert Diagnosis.of(w.checked).to_dict() == ref.to_dict()
+    assert w.summary.finished is False  # the live summary goes on
+    assert Diagnosis.of(w.final().summary).to_dict() == ref.to_dict()
+
+
+def test_the_window_counts_each_connections_reconnects_and_closes() -> None:
+    """In a window shorter than the log, a connection's reconnects and closes are the lines it
+    logged in the window's minutes, as analyze counts them in a log cut there."""
+    text = make_log(3.0, {"connection_reset": 10, "ssl": 2}, conns=6).text
+    w = Watcher("x", window=timedelta(hours=1))
+    w.feed(text.encode())
+    v = w.view()
+    log = "".join(line for line in text.splitlines(keepends=True) if line[9:14] >= "20:00")
+    want: dict[int, tuple[int, int]] = {}
+    for line in log.splitlines():
+        for word, i in (("Reconnecting", 0), ("WebSocket closed", 1)):
+            if word in line:
+                conn = int(line.split("#")[1].split(" ")[0])
+                pair = list(want.get(conn, (0, 0)))
+                pair[i] += 1
+                want[conn] = (pair[0], pair[1])
+    got = {c: (cs.reconnects, cs.closes) for c, cs in v.conns.items() if cs.reconnects or cs.closes}
+    assert got == want and sum(r for r, _ in got.values()) == v.reconnects == 12
+
+
 def test_findings_appear_and_clear_with_the_window() -> None:
     """Failures raise findings; an hour of quiet log later they clear."""
     w = Watcher("x", window=timedelta(hours=1))
@@ -160,7 +199,7 @@ def test_findings_appear_and_clear_with_the_window() -> None:
     assert appeared["reconnect-storm"] == ("appeared", "warning")  # 14 reconnects/h on the pool
     assert {f.severity for f in w.current.values()} <= {"error", "warning", "info"}
     t = START + timedelta(minutes=31)
-    evs = w.feed((bad_auth(t) + ping(t + timedelta(seconds=10), 0)).encode())
+    evs = w.feed((bad_auth(t) + ping(t + timedelta(seconds=20), 0)).encode())  # settled: 15 s
     assert [(e.cls, e.conn) for e in evs] == [("bad_auth", 0)]
     assert [(c.state, c.finding.id) for c in w.check() if c.state != "changed"] == [("appeared", "bad-auth")]
     assert w.check() == []  # nothing new
@@ -195,7 +234,8 @@ def test_window_counts_only_recent_failures() -> None:
 
 
 def test_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Old minute buckets are dropped and dedupe keeps no run per distinct error text."""
+    """Old minute buckets are dropped and dedupe keeps the runs of the last minutes only, not one
+    per distinct error text."""
     monkeypatch.setattr(watch, "KEEP_MINUTES", 120)
     w = Watcher("x", window=timedelta(minutes=30))
     pool = "TwitchChannelPointsMiner.classes.WebSocketsPool"
@@ -206,7 +246,8 @@ def test_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert w.summary.failures_total == 3000
     assert w.summary.by_class["other"] == 3000
     assert len(w.summary.minutes) <= 121
-    assert len(w.summary.dedupe.first_runs) <= 1 and len(w.summary.dedupe.last_runs) <= 1
+    # runs are closed ten minutes of log after their last line (dedupe.FORGET_SECONDS)
+    assert not w.summary.dedupe.first_runs and len(w.summary.dedupe.last_runs) <= 12
     assert len(w.recent) == watch.RECENT
 
 
@@ -217,7 +258,7 @@ def test_panel_shows_findings_connections_and_recent_failures() -> None:
     w.check()
     console = Console(file=io.StringIO(), width=110, no_color=True, color_system=None, markup=False)
     with console.capture() as cap:
-        console.print(watch.panel(w, "miner.log", "rotated at 12:00:00"))
+        console.print(shown.panel(w, "miner.log", "rotated at 12:00:00"))
     out = cap.get()
     assert "wsdiag watch miner.log" in out
     lines = out.splitlines()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from tests.minerlog import POOL, START, make_log, record
-from wsdiag.words import noun, of, plural
+from wsdiag.common.words import noun, of, plural
 
 
 def test_plural_and_of() -> None:

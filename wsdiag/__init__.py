@@ -1,4 +1,5 @@
 """wsdiag: diagnose Twitch Channel Points Miner PubSub WebSocket failures from its logs."""
 
-__version__ = "0.1.0"
-SCHEMA = "wsdiag/1"
+from wsdiag.version import SCHEMA, __version__
+
+__all__ = ["SCHEMA", "__version__"]

@@ -15,11 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
-from wsdiag.analyze import InputStats, Summary
-from wsdiag.layouts import YearResolver, split_line
-from wsdiag.redact import neutralise, strip_ansi
-from wsdiag.scan import MAX_LINE, Scanner, scanner_maps
-from wsdiag.sources import (
+from wsdiag.parse.redact import neutralise, strip_ansi
+from wsdiag.read.layouts import YearResolver, split_line
+from wsdiag.read.scan import MAX_LINE, Scanner, scanner_maps
+from wsdiag.read.sources import (
     CHUNK,
     CUT_SHORT,
     InputError,
@@ -32,10 +31,12 @@ from wsdiag.sources import (
     quiet_file,
     split_ranges,
 )
+from wsdiag.summary.inputs import InputStats
+from wsdiag.summary.summary import Summary
 
 if TYPE_CHECKING:
-    from wsdiag.scan import Buffer
-    from wsdiag.timefilter import Window
+    from wsdiag.read.scan import Buffer
+    from wsdiag.read.timefilter import Window
 
 #: Files smaller than this are scanned in-process: workers cost more than they save.
 PARALLEL_MIN = 48 * 1024 * 1024
@@ -469,7 +470,7 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
         source = sources[i]
         if source.path is None:
             return None  # standard input, read once
-        from wsdiag.timefilter import Window
+        from wsdiag.read.timefilter import Window
 
         user = opts.window or Window()
         again = replace(opts, window=replace(user, skip=user.skip + skip))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.causes import Cause
 from wsdiag.diagnose.client import HERMES_SUBSCRIPTIONS_PER_CLIENT, client_facts
 from wsdiag.diagnose.evidence import (
@@ -27,7 +28,6 @@ from wsdiag.diagnose.limits import BACKOFF_FIRST_S, BACKOFF_MAX_S
 from wsdiag.diagnose.pool import describe
 from wsdiag.diagnose.thresholds import connection_limit, connection_rule
 from wsdiag.durations import format_seconds
-from wsdiag.words import noun, of, plural
 
 #: How evidence lines name each failure class.
 LABELS = {

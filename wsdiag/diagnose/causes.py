@@ -38,7 +38,7 @@ from wsdiag.diagnose.evidence import (
     Evidence,
 )
 from wsdiag.diagnose.thresholds import SEVERITIES
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 
 #: Every cause, in its tier: 0 stops everything, 1 the host, 2 the settings, 3 Twitch's side.
 TIERS: dict[str, int] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wsdiag.analyze import Summary
+from wsdiag.summary.summary import Summary
 
 #: Forks that log some error lines at most once per interval: their failure counts are lower
 #: bounds (FORKS-2026.md 4: Armi1014's PubSub pool logs each error text once per 30 s, and

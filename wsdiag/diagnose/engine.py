@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from wsdiag.analyze import Summary
-from wsdiag.cascades import Cascades
 from wsdiag.diagnose.advice import explain
+from wsdiag.diagnose.cascades import Cascades
 from wsdiag.diagnose.causes import decide
 from wsdiag.diagnose.evidence import Evidence
 from wsdiag.diagnose.finding import Finding
+from wsdiag.diagnose.health import Health
 from wsdiag.diagnose.symptoms import notes, symptoms
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.health import Health
+from wsdiag.summary.summary import Summary
 
 
 def diagnose(ev: Evidence) -> list[Finding]:

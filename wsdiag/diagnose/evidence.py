@@ -9,8 +9,8 @@ and class, and :mod:`wsdiag.diagnose.causes` attributes them to causes from ther
 
 Besides the failures: the pool size (:mod:`wsdiag.diagnose.pool`), the finer kinds of TLS and
 refusal failures (``Summary.hints``), the close loop (connections closing and reconnecting with
-no error line, :class:`Loop`), the network-wide outages (:mod:`wsdiag.cascades`) and the
-per-connection health (:mod:`wsdiag.health`).
+no error line, :class:`Loop`), the network-wide outages (:mod:`wsdiag.diagnose.cascades`) and the
+per-connection health (:mod:`wsdiag.diagnose.health`).
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from wsdiag.analyze import Summary, minute_of
-from wsdiag.cascades import WINDOW, Cascades, cascades, floor_for
+from wsdiag.diagnose.cascades import WINDOW, Cascades, cascades, floor_for
+from wsdiag.diagnose.health import Health, health
 from wsdiag.diagnose.limits import Limits, limits
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
-from wsdiag.health import Health, health
+from wsdiag.summary.minutes import minute_of
+from wsdiag.summary.summary import Summary
 
 PING_CLASSES = ("ping_pong", "pong_timeout", "ping_stalled")
 WATCHDOG_CLASSES = ("pong_timeout", "ping_stalled")  # the miner noticed a silent socket

@@ -6,10 +6,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from wsdiag.analyze import Summary
+from wsdiag.common.words import plural
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.durations import format_seconds
-from wsdiag.words import plural
+from wsdiag.summary.summary import Summary
 
 # What the miner subscribes to per streamer with its default settings (rdavydov 2.x):
 # video-playback-by-id (always), raid (follow_raid), predictions-channel-v1 (make_predictions),

@@ -9,7 +9,7 @@ and ``watch`` all divide by this number.
 
 from __future__ import annotations
 
-from wsdiag.analyze import Summary
+from wsdiag.summary.summary import Summary
 
 #: How reports name the divisor of per-connection rates.
 DEFINITION = "per connection = per slot of the pool (highest connection id + 1)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.advice import per_hour, when
 from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
 from wsdiag.diagnose.client import client_facts
@@ -16,7 +17,6 @@ from wsdiag.diagnose.evidence import PING_CLASSES, Context, Evidence
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import describe, per_connection_hour
 from wsdiag.diagnose.thresholds import SEVERITIES
-from wsdiag.words import noun, of, plural
 
 
 def _capped(severity: str, causes: Iterable[Cause]) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from enum import Enum
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wsdiag.compare import Comparison, FindingChange, Metric
-from wsdiag.diagnosis import Diagnosis, span_words
+from wsdiag.commands.compare import Comparison, FindingChange, Metric
+from wsdiag.common.choices import assert_never
+from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.report.markdown import md
 
 _STYLE = {"better": "bold green", "worse": "bold red", "unchanged": "bold", "unknown": "dim"}
@@ -170,3 +173,27 @@ def render_markdown(c: Comparison) -> str:
 def render_json(c: Comparison, indent: int | None = 2) -> str:
     """``{"before": report, "after": report, "delta": {...}}``, ASCII-only."""
     return json.dumps(c.to_dict(), indent=indent, ensure_ascii=True) + "\n"
+
+
+class CompareFormat(str, Enum):
+    """The formats of ``wsdiag compare``."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def render(fmt: CompareFormat, c: Comparison, console: Callable[[], Console]) -> str:
+    """The comparison in ``fmt`` (``console`` makes what the text is rendered on)."""
+    match fmt:
+        case CompareFormat.text:
+            return render_text(c, console())
+        case CompareFormat.json:
+            return render_json(c)
+        case CompareFormat.markdown:
+            return render_markdown(c)
+        case _:
+            assert_never(fmt)

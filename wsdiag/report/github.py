@@ -9,10 +9,10 @@ or start a command of its own.
 
 from __future__ import annotations
 
-from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.findings import Finding
-from wsdiag.redact import neutralise
+from wsdiag.commands.check import CheckResult
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.diagnose.finding import Finding
+from wsdiag.parse.redact import neutralise
 
 _COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

@@ -16,16 +16,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from wsdiag import SCHEMA, __version__
-from wsdiag.analyze import reconnect_words
-from wsdiag.cascades import Cascade
+from wsdiag.common.words import of, plural
+from wsdiag.diagnose.cascades import Cascade
+from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER_CONNECTION
-from wsdiag.diagnosis import Diagnosis, span_words
+from wsdiag.diagnose.timeline import Timeline, timeline
 from wsdiag.durations import format_seconds
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import INPUT_ROWS, NAMED_INPUTS, first
-from wsdiag.timeline import Timeline, timeline
-from wsdiag.words import of, plural
+from wsdiag.summary.summary import reconnect_words
+from wsdiag.version import SCHEMA, __version__
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
 # No failure is drawn in green, which reads as "good" (the ok verdict is green): reds, oranges,

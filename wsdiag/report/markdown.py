@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 
-from wsdiag import __version__
-from wsdiag.analyze import reconnect_words
-from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis, span_words
-from wsdiag.records import FAILURE_CLASSES
-from wsdiag.redact import neutralise
+from wsdiag.commands.check import CheckResult
+from wsdiag.common.words import plural
+from wsdiag.diagnose.diagnosis import Diagnosis, span_words
+from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.parse.redact import neutralise
 from wsdiag.report import INPUT_ROWS, first
-from wsdiag.words import plural
+from wsdiag.summary.summary import reconnect_words
+from wsdiag.version import __version__
 
 _MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️", "ok": "✅"}
 _CONN_ROWS = 12

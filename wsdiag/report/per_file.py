@@ -9,14 +9,13 @@ when any file fails.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from wsdiag import SCHEMA, __version__
-from wsdiag.check import CheckResult
-from wsdiag.diagnosis import Diagnosis
-from wsdiag.redact import neutralise
-from wsdiag.words import of, plural
+from wsdiag.commands.check import CheckResult
+from wsdiag.common.words import of, plural
+from wsdiag.diagnose.diagnosis import Diagnosis
+from wsdiag.parse.redact import neutralise
+from wsdiag.version import SCHEMA, __version__
 
 Pair = tuple[Diagnosis, "CheckResult | None"]
 _WORST = ("error", "warning", "ok")
@@ -38,12 +37,9 @@ def _failed(pairs: list[Pair]) -> list[str]:
 
 def render_json(pairs: list[Pair]) -> str:
     """``{"schema", "version", "verdict", "per_file": [report, ...], "check"?}``."""
-    files: list[dict[str, Any]] = []
-    for d, result in pairs:
-        doc = d.to_dict()
-        if result is not None:
-            doc["check"] = result.to_dict()
-        files.append(doc)
+    from wsdiag.report import json
+
+    files = [json.document(d, result) for d, result in pairs]
     out: dict[str, Any] = {
         "schema": SCHEMA,
         "version": __version__,
@@ -54,7 +50,7 @@ def render_json(pairs: list[Pair]) -> str:
     if checked:
         failed = _failed(pairs)
         out["check"] = {"passed": not failed, "fail_on": checked[0].fail_on, "failed": failed}
-    return json.dumps(out, indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(out)
 
 
 def overall(pairs: list[Pair], exit_zero: bool = False) -> str | None:

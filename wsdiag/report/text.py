@@ -14,17 +14,17 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from wsdiag import __version__
-from wsdiag.analyze import reconnect_words
+from wsdiag.common.words import of, plural
+from wsdiag.diagnose.diagnosis import Diagnosis, span_words, unknown_rows
+from wsdiag.diagnose.health import worst_first
 from wsdiag.diagnose.pool import divisor
-from wsdiag.diagnosis import Diagnosis, span_words, unknown_rows
+from wsdiag.diagnose.timeline import label as bucket_label
+from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
-from wsdiag.health import worst_first
-from wsdiag.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import NAMED_INPUTS, first
-from wsdiag.timeline import label as bucket_label
-from wsdiag.timeline import sparkline, squeeze
-from wsdiag.words import of, plural
+from wsdiag.summary.summary import reconnect_words
+from wsdiag.version import __version__
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "bold green"}
 _CONN_ROWS = 12

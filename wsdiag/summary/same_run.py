@@ -7,7 +7,7 @@ every failure and reconnect twice. Two inputs are **the same run** when
 * their time spans overlap, and
 * in the whole minutes of the overlap, the minutes with a failure, reconnect or close carry the
   same events in both: the same second, connection and class (compared through
-  :attr:`wsdiag.analyze.Minute.sig`, a sum of one hash per event), in at least
+  :attr:`wsdiag.summary.minutes.Minute.sig`, a sum of one hash per event), in at least
   :data:`MIN_MATCH` minutes and :data:`SHARE` of the minutes that have events in either.
 
 Two miners logging the same hours (two accounts on one host, even through one network outage)
@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wsdiag.analyze import Summary, mark, minute_of
-from wsdiag.words import plural
+from wsdiag.common.words import plural
+from wsdiag.summary.minutes import mark, minute_of
+from wsdiag.summary.summary import Summary
 
 MIN_MATCH = 3  # busy minutes with equal signatures
 SHARE = 0.8  # of the busy minutes of the overlap, in either input

@@ -1,0 +1,191 @@
+"""Failures and reconnects per time bucket, from the per-minute buckets of a finished Summary.
+
+The bucket size follows the span (one minute for an hour of log, hours for a week) unless the
+user chose one. Buckets are aligned to the clock (5-minute buckets start at :00, :05, ...; day
+buckets at midnight; week buckets on Mondays), cover the whole span including quiet stretches,
+and their counts plus the ``untimed`` counts add up to the totals of the summary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from wsdiag import durations
+from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.summary.minutes import minute_of
+from wsdiag.summary.summary import Summary
+
+#: Bucket sizes in minutes the automatic choice picks from.
+LADDER: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
+MAX_AUTO_BUCKETS = 90  # the chart fits a terminal line
+MAX_BUCKETS = 5000  # a --bucket that would make more is widened (and the report says so)
+_EPOCH = datetime(1970, 1, 1)
+_WEEK = 10080
+_MONDAY = 4 * 1440  # 1970-01-01 was a Thursday: week buckets start on Mondays
+
+
+def parse_bucket(text: str) -> int:
+    """A duration of whole minutes (`5m`, `2h`, `1d`, `1w`, `1h30m`) -> minutes; ValueError
+    when it is not one (see :mod:`wsdiag.durations`)."""
+    try:
+        seconds = durations.parse(text).total_seconds()
+    except ValueError:
+        raise ValueError(f"bad bucket size {text!r} (use e.g. 5m, 1h, 1d)") from None
+    if seconds < 60 or seconds % 60:
+        raise ValueError(f"bad bucket size {text!r}: a bucket is whole minutes (e.g. 5m, 1h, 1d)")
+    return int(seconds // 60)
+
+
+def label(minutes: int) -> str:
+    """5 -> `5m`, 120 -> `2h`, 1440 -> `1d`."""
+    if minutes % _WEEK == 0:
+        return f"{minutes // _WEEK}w"
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def choose_bucket(span_minutes: int, most: int = MAX_AUTO_BUCKETS) -> int:
+    """The smallest ladder size that shows ``span_minutes`` in at most ``most`` buckets."""
+    for size in LADDER:
+        if span_minutes / size <= most:
+            return size
+    weeks = -(-span_minutes // (most * _WEEK))
+    return weeks * _WEEK
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: datetime
+    minutes: int
+    by_class: dict[str, int]
+    reconnects: int
+    closes: int
+    connections: int  # distinct connections with a failure in the bucket
+
+    @property
+    def failures(self) -> int:
+        return sum(self.by_class.values())
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bucket_minutes: int
+    buckets: tuple[Bucket, ...]
+    untimed: dict[str, int] = field(default_factory=dict)  # failure class -> events off the chart
+    untimed_reconnects: int = 0
+    untimed_closes: int = 0
+    requested: int | None = None  # --bucket, when given
+    widened: bool = False  # the requested size would have made more than MAX_BUCKETS buckets
+
+    @property
+    def label(self) -> str:
+        return label(self.bucket_minutes)
+
+    def series(self, cls: str | None) -> list[int]:
+        """Counts per bucket of one class, of all failures (None), or of `reconnects`."""
+        if cls == "reconnects":
+            return [b.reconnects for b in self.buckets]
+        if cls is None:
+            return [b.failures for b in self.buckets]
+        return [b.by_class.get(cls, 0) for b in self.buckets]
+
+
+def _key(minute: int, size: int) -> int:
+    offset = _MONDAY if size % _WEEK == 0 else 0
+    return (minute - offset) // size
+
+
+def _start(key: int, size: int) -> datetime:
+    offset = _MONDAY if size % _WEEK == 0 else 0
+    return _EPOCH + timedelta(minutes=key * size + offset)
+
+
+def timeline(s: Summary, bucket_minutes: int | None = None) -> Timeline:
+    """The timeline of a finished summary; ``bucket_minutes`` overrides the automatic size."""
+    keys = list(s.minutes)
+    for t in (s.first, s.last):
+        if t is not None:
+            keys.append(minute_of(t))
+    untimed = {c: n for c, n in s.untimed.items() if n}
+    if not keys:
+        return Timeline(
+            bucket_minutes or 1,
+            (),
+            untimed,
+            s.untimed_reconnects,
+            s.untimed_closes,
+            bucket_minutes,
+        )
+    lo, hi = min(keys), max(keys)
+    span = hi - lo + 1
+    widened = False
+    if bucket_minutes is None:
+        size = choose_bucket(span)
+    else:
+        size = bucket_minutes
+        if span / size > MAX_BUCKETS:
+            size = choose_bucket(span, MAX_BUCKETS)
+            widened = True
+    first, last = _key(lo, size), _key(hi, size)
+    by_class: dict[int, Counter[str]] = {}
+    reconnects: Counter[int] = Counter()
+    closes: Counter[int] = Counter()
+    conns: dict[int, set[int]] = {}
+    for minute, m in s.minutes.items():
+        k = _key(minute, size)
+        counts = by_class.get(k)
+        if counts is None:
+            counts = by_class[k] = Counter()
+            conns[k] = set()
+        seen = conns[k]
+        for (conn, cls), n in m.cell_items():
+            counts[cls] += n
+            seen.add(conn)
+        if m.idless:
+            counts.update(m.idless)
+        reconnects[k] += m.reconnects
+        closes[k] += m.closes
+    buckets = tuple(
+        Bucket(
+            _start(k, size),
+            size,
+            {c: n for c in FAILURE_CLASSES if (n := by_class.get(k, Counter()).get(c, 0))},
+            reconnects.get(k, 0),
+            closes.get(k, 0),
+            len(conns.get(k, ())),
+        )
+        for k in range(first, last + 1)
+    )
+    return Timeline(
+        size, buckets, untimed, s.untimed_reconnects, s.untimed_closes, bucket_minutes, widened
+    )
+
+
+def squeeze(values: list[int], width: int) -> tuple[list[int], int]:
+    """At most ``width`` values, neighbours summed; also how many buckets each one holds."""
+    if len(values) <= width or width <= 0:
+        return values, 1
+    per = -(-len(values) // width)
+    return [sum(values[i : i + per]) for i in range(0, len(values), per)], per
+
+
+def sparkline(values: list[int], width: int) -> str:
+    """Values as block characters, ``width`` at most (neighbours summed when squeezed).
+
+    Zero is a blank, any non-zero count at least the lowest block, so one event stays visible.
+    """
+    values, _ = squeeze(values, width)
+    if not values:
+        return ""
+    top = max(values)
+    blocks = "▁▂▃▄▅▆▇█"
+    return "".join(" " if v <= 0 else blocks[min(7, -(-v * 8 // top) - 1)] for v in values)

@@ -1,0 +1,100 @@
+"""Frozen value types that flow from the parser to the analyzer and reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+#: Failure classes of the JSON contract, in report order.
+FAILURE_CLASSES: tuple[str, ...] = (
+    "ping_pong",
+    "pong_timeout",
+    "ping_stalled",
+    "broken_pipe",
+    "ssl",
+    "connection_reset",
+    "timeout",
+    "dns",
+    "no_internet",
+    "reconnect_requested",
+    "bad_auth",
+    "rejected",
+    "other",
+)
+
+
+class Kind(str, Enum):
+    """What a WebSocket-related record says happened."""
+
+    ERROR = "error"  # `#N - WebSocket error: <text>`: a failure event on its own
+    ECHO = (
+        "echo"  # id-less repeat of an error (websocket-client `- goodbye`, `error from callback`)
+    )
+    FAILURE = "failure"  # single-line failures: no internet, PONG/PING watchdogs, RECONNECT
+    LISTEN_ERROR = "listen_error"  # `Error while trying to listen for a topic: ERR_X` (no #N)
+    RESPONSE_ERROR = "response_error"  # `#N - Received: {"type":"RESPONSE","error":"ERR_X"...}`
+    BADAUTH_HINT = "badauth_hint"  # `Received the ERR_BADAUTH error ... cookies/<user>.pkl`
+    CLOSED = "closed"
+    RECONNECT = "reconnect"
+    LISTEN = "listen"  # `Send: {"type":"LISTEN",...}` with topics
+    STREAMERS = "streamers"  # `Loading data for N streamers`
+    BANNER = "banner"  # `Twitch Channel Points Miner-1.3.0 (fork by mpforce1)`
+    OTHER = "other"  # a WebSocket record that carries nothing we count (PING/PONG/MESSAGE...)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One physical log line split into its layout prefix and message."""
+
+    layout: str | None  # file, console, less or bare; None: not a record
+    time: datetime | None
+    level: str | None
+    func: str | None
+    message: str
+    module: str | None = None  # the logger's name (file layout)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A WebSocket-related record, built only for the lines that matter."""
+
+    kind: Kind
+    time: datetime | None
+    conn: int | None
+    cls: str | None = None  # failure class for ERROR/ECHO/FAILURE/LISTEN_ERROR/RESPONSE_ERROR
+    text: str = ""  # redacted message text (the error text for ERROR/ECHO)
+    key: str = ""  # dedupe key: records with one key may repeat one event
+    topics: tuple[str, ...] = ()
+    number: int | None = None  # streamer count for STREAMERS
+    # What the line tells about the miner (FORKS-2026.md): "hermes" or "pubsub" when its wording
+    # or shape belongs to one client only; the Hermes client's uuid after `#N`; the fork and
+    # version of a start banner; "C" when mpforce1's logger variant C put a space before it.
+    client: str | None = None
+    uuid: str | None = None
+    fork: tuple[str, str | None] | None = None
+    variant: str | None = None
+    # A PubSub LISTEN sent as its redacted log copy (`"auth_token":"REDACTED"`, topics as a
+    # string); an id-bearing line the anonymiser emptied (`Received: REDACTED`).
+    redacted: bool = False
+    anonymised: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FailureEvent:
+    """One counted failure, after websocket-client echoes were folded into their error."""
+
+    time: datetime | None
+    conn: int | None
+    cls: str
+    message: str
+    seq: int = field(default=0, compare=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"time", "connection", "class", "message"}``: a line of ``wsdiag events``."""
+        return {
+            "time": None if self.time is None else self.time.isoformat(timespec="seconds"),
+            "connection": self.conn,
+            "class": self.cls,
+            "message": self.message,
+        }

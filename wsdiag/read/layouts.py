@@ -1,0 +1,141 @@
+"""Recognise the line layouts of the miner's log handlers (FORMATS.md section 1).
+
+A line is split into an optional Docker prefix, the miner's timestamp, level, function and the
+message. Layout is decided per line, so one file may mix layouts.
+
+* file     ``25/11/26 21:08:01 - ERROR - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_error]: msg``
+* console  ``25/11/26 21:08:01 - ERROR - [on_error]: msg``
+* less     ``19/11 13:45:58 - msg`` (no level; no year except in the zarmstrong fork)
+* bare     a record whose prefix was cut off: ``ERROR - [on_error]: msg`` or just ``#0 - WebSocket closed``,
+           or a message pasted alone that starts as a template does: ``error from callback <...>: ...``
+* basic    Python's BASIC_FORMAT, before the miner sets up its logging (FORKS-2026.md 1.1):
+           ``ERROR:TwitchChannelPointsMiner.TwitchChannelPointsMiner:msg``; and ``Miner shut down``
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from wsdiag.parse.records import Line
+from wsdiag.parse.templates import PASTE, PASTE_STARTS
+from wsdiag.read.stamps import (
+    DOCKER,
+    INSIDE_MAX,
+    JUNK,
+    MAX_YEAR,
+    MIN_YEAR,
+    STAMP,
+    STAMP_INSIDE,
+    YearResolver,
+    docker_time,
+    stamp_time,
+)
+
+__all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "split_line"]
+
+#: The miner's log levels (logging's names; `WARN` from old `logger.warn` calls).
+LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+_LEVEL = re.compile(r"(?P<level>" + "|".join(LEVELS) + r") - ")
+# `module - [func]: ` (file) or `[func]: ` (console). Module names are dotted identifiers.
+_FUNC = re.compile(r"(?:(?P<module>[A-Za-z_][\w.]{0,200}) - )?\[(?P<func>[^\]\s]{1,100})\]: ", re.ASCII)
+#: The same two pieces as shapes (wsdiag.read.shapes) for the fast path, which takes fewer function
+#: names (printable ASCII only): a line it does not take is read by the parser.
+MODULE_SHAPE = r"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
+FUNC_SHAPE = r"\[[!-\\^-~]{1,100}\]: "
+# A bare WebSocket message pasted without any prefix.
+_BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ", re.ASCII)
+#: Python's BASIC_FORMAT `%(levelname)s:%(name)s:%(message)s`.
+_BASIC = re.compile(
+    r"(?P<level>" + "|".join(LEVELS) + r"):(?P<module>[A-Za-z_][\w.]{0,200}):", re.ASCII
+)
+#: What the miner prints without logging (mpforce1 1a0a3d37 at shutdown).
+BARE_LINES: tuple[str, ...] = ("Miner shut down",)
+#: What makes a line without a stamp, level or `#N - ` a record (a paste of a message, a
+#: BASIC_FORMAT line, a bare print): the fast path's filters read a line holding one
+#: (linefilter.MARKS).
+MARKS: tuple[str, ...] = (*PASTE_STARTS, *(level + ":" for level in LEVELS), *BARE_LINES)
+
+
+def _unquoted(text: str, pos: int) -> str:
+    """A pasted message from ``pos``, without the backticks that close its Markdown quote."""
+    return text[pos:].rstrip("`") if text.endswith("`") else text[pos:]
+
+
+def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
+    """Split one decoded, ANSI-free line into layout and message.
+
+    Returns the Line and whether its time used an assumed year. A line that is not a miner
+    record comes back with ``layout=None`` and the whole text as message.
+    """
+    pos = 0
+    junk = JUNK.match(text)
+    if junk:
+        pos = junk.end()
+    docker = DOCKER.match(text, pos)
+    wrapper_time: datetime | None = None
+    if (
+        docker
+        and docker.end() > pos
+        # An ISO time alone may be the miner's own (zarmstrong date_format); a wrapper's
+        # time is followed by a service name or by the miner's timestamp.
+        and (docker.group("svc") or (docker.group("dts") and not STAMP.match(text, pos)))
+    ):
+        if docker.group("dts"):
+            wrapper_time = docker_time(docker.group("dts"))
+        pos = docker.end()
+    stamp = STAMP.match(text, pos)
+    if stamp is None and not _LEVEL.match(text, pos) and not _BARE.match(text, pos):
+        # Other wrappers (journald `Nov 25 21:08:01 pi python3[812]: `, Fly.io `app[..] ams
+        # [info]`, line numbers): the miner's own timestamp followed by " - " starts the record.
+        inner = STAMP_INSIDE.search(text, pos, pos + INSIDE_MAX)
+        if inner is not None:
+            pos = inner.start()
+            stamp = STAMP.match(text, pos)
+    time: datetime | None = None
+    assumed = False
+    if stamp:
+        time, assumed = stamp_time(stamp, years)
+        pos = stamp.end()
+    level_m = _LEVEL.match(text, pos)
+    if level_m:
+        level = level_m.group("level")
+        func_m = _FUNC.match(text, level_m.end())
+        if func_m:
+            layout = "file" if func_m.group("module") else "console"
+            return Line(
+                layout, time or wrapper_time, level, func_m.group("func"), text[func_m.end() :],
+                func_m.group("module"),
+            ), assumed
+        if stamp:
+            # `ts - LEVEL - rest`: a file line whose module part we do not need to understand.
+            return Line("file", time or wrapper_time, level, None, text[level_m.end() :]), assumed
+        return Line(None, None, None, None, text), False
+    if stamp:
+        return Line("less", time or wrapper_time, None, None, text[pos:]), assumed
+    if _BARE.match(text, pos):
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
+    basic = _BASIC.match(text, pos)
+    if basic:
+        level = basic.group("level")
+        return Line("basic", wrapper_time, level, None, text[basic.end() :], basic.group("module")), False
+    if PASTE.match(text, pos):
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
+    if text[pos:].rstrip("` \t") in BARE_LINES:
+        return Line("basic", wrapper_time, None, None, text[pos:]), False
+    return Line(None, None, None, None, text), False
+
+
+_CONTINUATION = re.compile(
+    r"[ \t]"  # indented traceback frames and code lines
+    r"|Traceback \(most recent call last\):"
+    r"|During handling of the above exception"
+    r"|The above exception was the direct cause"
+    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b",
+    re.ASCII,
+)
+
+
+def is_continuation(text: str) -> bool:
+    """A traceback or other continuation line that belongs to the record above it."""
+    return _CONTINUATION.match(text) is not None
