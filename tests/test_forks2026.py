@@ -4,7 +4,6 @@ fork, reconnects (or why they are unknown), topics and redacted LISTENs; both sc
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +90,8 @@ CALLS: tuple[Call, ...] = (
     Call("HC12", "DEBUG", "stale", HC, D + " - Stale due to no recent messages", Kind.FAILURE, "pong_timeout", "hermes"),
     Call("HC13", "WARNING", "subscribe_pending", HC, D + " - Cannot subscribe to pending subscriptions, state is Closed",
          Kind.OTHER),
-    Call("HC14", "DEBUG", "on_open", HC, f"Hermes client opened: index=0, id='{U}'", Kind.OTHER, client="hermes"),
+    # HC14 is not read (templates.py says why): its slot's `#N - <uuid>` DEBUG lines tell the same
+    Call("HC14", "DEBUG", "on_open", HC, f"Hermes client opened: index=0, id='{U}'", None),
     Call("HC15-keepalive", "DEBUG", "on_message", HC, D + " - Received: " + KEEPALIVE, Kind.OTHER, client="hermes"),
     Call("HC15-reconnect", "DEBUG", "on_message", HC, D + " - Received: " + RECONNECT, Kind.FAILURE,
          "reconnect_requested", "hermes"),
@@ -238,7 +238,7 @@ def test_every_format_string_yields_its_record(call: Call, r: Rendering) -> None
     assert rec is not None, text
     assert (rec.kind, rec.cls, rec.conn) == (call.kind, call.cls, call.conn), text
     assert rec.client == _expected_client(call, r), text
-    uuid = U if call.ref == "HC14" or (D in call.msg and not r.less) else None
+    uuid = U if D in call.msg and not r.less else None
     assert rec.uuid == uuid, text
     assert rec.topics == call.topics, text
     shows_c = r.variant == "C" and call.level != "DEBUG"
@@ -371,6 +371,15 @@ def test_info_hermes_log_without_ids_has_unknown_reconnects(tmp_path: Path) -> N
     assert "reconnects unknown" in html.render(d)
 
 
+def test_debug_hermes_log_without_reconnects_counts_none(tmp_path: Path) -> None:
+    """A Hermes DEBUG log (less=True: no uuids) that shows no reconnect line had none: 0, not
+    unknown."""
+    log = "28/06 12:00:00 - #0 - Received: " + KEEPALIVE + "\n28/06 12:00:10 - #0 - Received: " + KEEPALIVE + "\n"
+    doc = diagnose_text(tmp_path, log)
+    assert doc["client"] == "hermes"
+    assert doc["reconnects"]["count"] == 0 and doc["reconnects"]["unknown"] is None
+
+
 def test_info_hermes_log_with_ids_counts_new_ids(tmp_path: Path) -> None:
     """Without the DEBUG reconnect line, a new uuid on a slot is a reconnect (its first is not)."""
     doc = diagnose_text(tmp_path, _hermes_info_log(less=False))
@@ -501,4 +510,20 @@ def test_records_keep_their_defaults_for_pubsub_lines() -> None:
     line, _ = split_line("28/06/26 12:00:00 - ERROR - [on_error]: #0 - WebSocket error: x", YearResolver(2026, False))
     rec = to_record(line)
     assert rec is not None
-    assert dataclasses.astuple(rec)[-6:] == (None, None, None, None, False, False)
+    extra = ("client", "uuid", "fork", "variant", "redacted", "anonymised", "debug")
+    assert [getattr(rec, name) for name in extra] == [None, None, None, None, False, False, False]
+
+
+def test_anonymised_traceback_paths_mark_the_log_on_both_paths() -> None:
+    """A traceback frame under `[PATH REDACTED]` (logger variant C) marks the log anonymised;
+    the fast path reads that continuation line too."""
+    data = (
+        f"28/06/26 12:00:00 - ERROR - {HP} - [on_error]:  #0 - WebSocket error: boom\n"
+        "Traceback (most recent call last):\n"
+        '  File "[PATH REDACTED]/TwitchChannelPointsMiner/classes/websocket/hermes/Pool.py", line 1, in on_error\n'
+        "ValueError: boom\n"
+    ).encode()
+    want = _scan(data, None)
+    assert want["topics"]["anonymised"] is True and want["inputs"][0]["continuation"] == 3
+    for filters in (None, Filters(SIEVE, c=False)):
+        assert _scan(data, 4096, filters) == want

@@ -279,8 +279,7 @@ def test_the_sieve_holds_what_the_table_says() -> None:
     assert SIEVE.texts == ("Loading data for ", "Twitch Channel Points Miner")
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
-    assert set(SIEVE.debug_starts) == {"Hermes client opened: index=", " Hermes client opened: index=", "[", " ["}
-    assert SIEVE.debug_texts == ()
+    assert SIEVE.debug_starts == SIEVE.debug_texts == ()  # DEBUG lines matter only by their `#N`
     assert len(SIEVE.alive) == 4 and SIEVE.id_seps == (" - ", ": ", " already reconnecting")
     extended = Table((*TEMPLATES, *HERMES)).sieve
     assert {"Pool client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)

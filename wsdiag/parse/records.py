@@ -78,6 +78,9 @@ class Record:
     # string); an id-bearing line the anonymiser emptied (`Received: REDACTED`).
     redacted: bool = False
     anonymised: bool = False
+    # A Hermes line logged at DEBUG level (its level, or a wording only DEBUG calls use, in a
+    # layout without levels): the log would show Hermes' reconnect lines.
+    debug: bool = False
 
 
 @dataclass(frozen=True, slots=True)

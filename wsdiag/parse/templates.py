@@ -175,8 +175,10 @@ def stale(t: Template, m: Match) -> Record | None:
     """Hermes' stale check: no frame for too long (or a connect that never completed) is the
     keepalive missed, `pong_timeout`; `Stale due to being closed` is bookkeeping."""
     if m.text.startswith("being closed", m.end):
-        return Record(Kind.OTHER, m.time, m.conn, client="hermes")
-    return Record(Kind.FAILURE, m.time, m.conn, "pong_timeout", _safe(m.text), key="stale", client="hermes")
+        return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
+    return Record(
+        Kind.FAILURE, m.time, m.conn, "pong_timeout", _safe(m.text), key="stale", client="hermes", debug=True
+    )
 
 
 _BANNER = re.compile(r"(?: v2-|-| v)(?P<version>\d[\w.+-]{0,30}) \(fork by (?P<fork>[^()\s]{1,64})\)")
@@ -225,9 +227,9 @@ def listen_topics(t: Template, m: Match) -> Record | None:
     elif '"subscribe"' in text:
         topic = _HERMES_TOPIC.search(text)
         if topic:
-            return Record(Kind.LISTEN, m.time, m.conn, topics=(topic["topic"],), client="hermes")
+            return Record(Kind.LISTEN, m.time, m.conn, topics=(topic["topic"],), client="hermes", debug=True)
     elif '"authenticate"' in text or "AuthenticateRequest(" in text:
-        return Record(Kind.OTHER, m.time, m.conn, client="hermes")
+        return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
     return Record(Kind.OTHER, m.time, m.conn)
 
 
@@ -251,16 +253,16 @@ def response_error(t: Template, m: Match) -> Record | None:
         if kind == "reconnect":  # Twitch asks the client to reconnect (PubSub's RECONNECT)
             return Record(
                 Kind.FAILURE, m.time, m.conn, "reconnect_requested", _safe(rest), key="hermes:reconnect",
-                client="hermes",
+                client="hermes", debug=True,
             )
         if kind == "subscribeResponse":
             result = _HERMES_RESULT.search(rest, m.end, m.end + _CLASSIFY_MAX)
             if result and result.group("result") != "ok":
                 return Record(
                     Kind.RESPONSE_ERROR, m.time, m.conn, "rejected", _safe(rest), key="listen:subscribe",
-                    client="hermes",
+                    client="hermes", debug=True,
                 )
-        return Record(Kind.OTHER, m.time, m.conn, client="hermes")
+        return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
     return Record(Kind.OTHER, m.time, m.conn)
 
 
@@ -436,7 +438,10 @@ TEMPLATES: tuple[Template, ...] = (
         "banner", Place.ANYWHERE, "Twitch Channel Points Miner", "", Kind.BANNER, read=banner,
         func="__init__", example="Twitch Channel Points Miner-1.3.0 (fork by mpforce1)",
     ),
-    # Hermes lines whose id is not followed by ` - ` (FORKS-2026.md 1.2): HC2/HC3, HP4, HC14
+    # Hermes lines whose id is not followed by ` - ` (FORKS-2026.md 1.2): HC2/HC3, HP4. (HC14,
+    # `Hermes client opened: index=N, id='<uuid>'`, is not read: it is a DEBUG line without `#`,
+    # which would cost the filters a look into every DEBUG line, and it tells nothing that the
+    # same log's DEBUG `#N - <uuid> - ` lines and reconnect line do not.)
     Template(
         "cannot_open", Place.OWN_ID, "#",
         r"(?P<conn>\d{1,12})(?: - (?P<uuid>" + UUID + r"))?: Cannot open Client",
@@ -448,11 +453,6 @@ TEMPLATES: tuple[Template, ...] = (
         r"(?P<conn>\d{1,12})(?: - (?P<uuid>" + UUID + r"))? already reconnecting",
         client="hermes", id_seps=(" already reconnecting",), level="DEBUG", func="__reconnect",
         example=f"#3 - {_EXAMPLE_UUID} already reconnecting",
-    ),
-    Template(
-        "hermes_opened", Place.OWN_ID, "Hermes client opened: index=",
-        r"(?P<conn>\d{1,12}), id='(?P<uuid>" + UUID + ")'", client="hermes", debug=False,
-        level="DEBUG", func="on_open", example=f"Hermes client opened: index=3, id='{_EXAMPLE_UUID}'",
     ),
     # websocket-client's echoes of an error the miner logged already (FORMATS.md 3)
     Template(
@@ -633,7 +633,7 @@ class Table:
             text = msg[lead.end() if lead else 0 :]
             found, rec = _find(self._own_id, text, line, None, ids=True, own=True)
             if found:
-                return _noted(rec, line.module, None, variant)
+                return _noted(rec, line, None, variant)
         ws = self._conn.match(msg)
         if ws:
             conn = int(ws.group("conn"))
@@ -644,14 +644,14 @@ class Table:
             found, rec = _find(self._after_id, rest, line, conn, ids=True)
             if not found:
                 rec = Record(Kind.OTHER, line.time, conn)
-            return _noted(rec, line.module, ws["uuid"], variant)
+            return _noted(rec, line, ws["uuid"], variant)
         # A DEBUG record without #N is never about the PubSub pool (old 2021 `Send:`/`Received:`
         # lines included) unless a template says so, which keeps boring DEBUG lines free to skip.
         if line.level == "DEBUG" and not self._debug:
             return None
         lead = self._user.match(msg)
         rec = _find(self._idless, msg[lead.end() if lead else 0 :], line, None)[1]
-        return _noted(rec, line.module, None, variant)
+        return _noted(rec, line, None, variant)
 
 
 _VARIANT_C_USER = re.compile(USER + " ")
@@ -669,19 +669,21 @@ def module_client(module: str) -> str | None:
     return None
 
 
-def _noted(rec: Record | None, module: str | None, uuid: str | None, variant: str | None) -> Record | None:
+def _noted(rec: Record | None, line: Line, uuid: str | None, variant: str | None) -> Record | None:
     """``rec`` with what its line tells beyond the template: the Hermes client's id after `#N`,
-    the client its logger's name belongs to, the logger variant."""
-    if rec is None or (module is None and uuid is None and variant is None):
+    the client its logger's name belongs to, the logger variant, a Hermes line at DEBUG level."""
+    module = line.module
+    if rec is None or (module is None and uuid is None and variant is None and rec.client != "hermes"):
         return rec
     client = rec.client
     if client is None:
         client = "hermes" if uuid is not None else (module_client(module) if module else None)
     uuid = uuid or rec.uuid
     variant = variant or rec.variant
-    if (client, uuid, variant) == (rec.client, rec.uuid, rec.variant):
+    debug = rec.debug or (client == "hermes" and line.level == "DEBUG")
+    if (client, uuid, variant, debug) == (rec.client, rec.uuid, rec.variant, rec.debug):
         return rec
-    return replace(rec, client=client, uuid=uuid, variant=variant)
+    return replace(rec, client=client, uuid=uuid, variant=variant, debug=debug)
 
 
 _PASTED = [t for t in TEMPLATES if t.place in (Place.START, Place.OWN_ID) and t.text != "#"]

@@ -51,10 +51,12 @@ _BASIC = re.compile(
 )
 #: What the miner prints without logging (mpforce1 1a0a3d37 at shutdown).
 BARE_LINES: tuple[str, ...] = ("Miner shut down",)
+#: A traceback frame's path as mpforce1's anonymiser writes it: the log is anonymised.
+ANONYMISED_PATH = "[PATH REDACTED]"
 #: What makes a line without a stamp, level or `#N - ` a record (a paste of a message, a
-#: BASIC_FORMAT line, a bare print): the fast path's filters read a line holding one
-#: (linefilter.MARKS).
-MARKS: tuple[str, ...] = (*PASTE_STARTS, *(level + ":" for level in LEVELS), *BARE_LINES)
+#: BASIC_FORMAT line, a bare print) or a telling continuation: the fast path's filters read a
+#: line holding one (linefilter.MARK_BYTES).
+MARKS: tuple[str, ...] = (*PASTE_STARTS, *(level + ":" for level in LEVELS), *BARE_LINES, ANONYMISED_PATH)
 
 
 def _unquoted(text: str, pos: int) -> str:

@@ -44,7 +44,7 @@ from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
 from wsdiag.parse.templates import to_record
 from wsdiag.read import linefilter
-from wsdiag.read.layouts import YearResolver, is_continuation, split_line
+from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
 from wsdiag.read.linefilter import (
     ALL_LINES,
     FILE_HEAD,
@@ -273,6 +273,8 @@ class Scanner:
         if line.layout is None:
             if is_continuation(text):
                 stats.continuation += 1
+                if ANONYMISED_PATH in text:  # mpforce1's logger variant C anonymises tracebacks
+                    self.summary.anonymised_seen = True
             else:
                 stats.unrecognized += 1
                 self._take_sample(text)

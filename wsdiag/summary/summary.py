@@ -119,6 +119,7 @@ class Summary:
     hermes_seen: bool = False
     pubsub_seen: bool = False
     hermes_reconnect_lines: int = 0  # `Reconnecting to Twitch Hermes server` (DEBUG)
+    hermes_debug: bool = False  # a Hermes line at DEBUG level: its reconnect lines would show
     uuid_count: int = 0  # Hermes client ids held in all ConnStats.uuids (at most MAX_UUIDS)
     forks: dict[str, str | None] = field(default_factory=dict)  # fork -> version (banners)
     # PubSub LISTENs sent as their redacted log copy (mpforce1 `redact_secrets=True`).
@@ -204,6 +205,7 @@ class Summary:
         """What a record says about the client, its connections and the logger."""
         if rec.client == "hermes":
             self.hermes_seen = True
+            self.hermes_debug = self.hermes_debug or rec.debug
             if rec.kind is Kind.RECONNECT:
                 self.hermes_reconnect_lines += 1
             if rec.uuid is not None and rec.conn is not None and rec.conn <= MAX_ID:
@@ -378,6 +380,7 @@ class Summary:
         self.hermes_seen = self.hermes_seen or later.hermes_seen
         self.pubsub_seen = self.pubsub_seen or later.pubsub_seen
         self.hermes_reconnect_lines += later.hermes_reconnect_lines
+        self.hermes_debug = self.hermes_debug or later.hermes_debug
         self.forks.update(later.forks)
         self.redacted_listens += later.redacted_listens
         self.anonymised_seen = self.anonymised_seen or later.anonymised_seen
@@ -464,8 +467,9 @@ class Summary:
     @property
     def reconnects_unknown(self) -> str | None:
         """Why reconnects cannot be counted (None: they can): Hermes reconnects leave a trace
-        only at DEBUG level or in a new client id, and the log shows neither."""
-        if self.hermes_seen and self.hermes_reconnect_lines == 0 and self.uuid_count == 0:
+        only at DEBUG level or in a new client id, and the log shows neither (no Hermes line at
+        DEBUG level, no uuid)."""
+        if self.hermes_seen and not (self.hermes_debug or self.hermes_reconnect_lines or self.uuid_count):
             return RECONNECTS_UNKNOWN
         return None
 
