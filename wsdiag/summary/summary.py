@@ -124,7 +124,7 @@ class Summary:
     forks: dict[str, str | None] = field(default_factory=dict)  # fork -> version (banners)
     # PubSub LISTENs sent as their redacted log copy (mpforce1 `redact_secrets=True`).
     redacted_listens: int = 0
-    anonymised_seen: bool = False  # a line the anonymiser emptied (`Received: REDACTED`)
+    anonymised_seen: bool = False  # a line the anonymiser emptied (`Received: REDACTED`, paths)
     # Called with every failure event as it is counted: how `events` and `watch` stream them.
     on_event: Callable[[FailureEvent], None] | None = field(default=None, repr=False, compare=False)
 
@@ -172,9 +172,9 @@ class Summary:
                 stats.implausible_ids += 1
                 return
             self._saw(rec.conn)
+        kind = rec.kind
         if rec.client is not None or rec.variant is not None or rec.anonymised:
             self._client(rec, stats)
-        kind = rec.kind
         if kind is Kind.OTHER:
             return
         if (
@@ -376,7 +376,6 @@ class Summary:
         if later.streamers is not None:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
-        self.hints.update(later.hints)
         self.hermes_seen = self.hermes_seen or later.hermes_seen
         self.pubsub_seen = self.pubsub_seen or later.pubsub_seen
         self.hermes_reconnect_lines += later.hermes_reconnect_lines
@@ -384,6 +383,7 @@ class Summary:
         self.forks.update(later.forks)
         self.redacted_listens += later.redacted_listens
         self.anonymised_seen = self.anonymised_seen or later.anonymised_seen
+        self.hints.update(later.hints)
         for tpl, (count, example) in later.unknown.items():
             if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
                 tpl = "<other templates>"  # the same cap as when scanning
@@ -483,8 +483,8 @@ class Summary:
 
     @property
     def anonymised(self) -> bool:
-        """Ids replaced by mpforce1's anonymiser: an emptied line, or only small-integer ids in
-        the topics (then streamer counts hold for this run only)."""
+        """Ids replaced by mpforce1's anonymiser: an emptied line or path, or only small-integer
+        ids in the topics (then streamer counts hold for this run only)."""
         if self.anonymised_seen:
             return True
         ids = [t.rsplit(".", 1)[-1] for t in self.topics]
