@@ -209,7 +209,8 @@ def test_expected_matches_independent_count(layout: str, level: str, seed: int) 
         assert str(outage["start"]) <= str(outage["end"])
     times = got.times
     fmt = "%d/%m %H:%M:%S" if layout == "less" else "%d/%m/%y %H:%M:%S"
-    assert exp.first is not None and exp.last is not None
+    assert exp.first is not None
+    assert exp.last is not None
     assert times[0] == datetime.fromisoformat(exp.first).strftime(fmt)
     assert times[-1] == datetime.fromisoformat(exp.last).strftime(fmt)
     if layout != "less":
@@ -221,19 +222,24 @@ def test_debug_file_defaults_realistic() -> None:
     """A default DEBUG file log has all 37 pool slots, LISTEN acks and PING/PONG traffic."""
     data, exp = _gen(size=1_000_000, seed=9)
     text = data.decode()
-    assert exp.pool_size == 37 and exp.ids == list(range(37))
-    assert exp.topics_listened is not None and 50 * 36 < exp.topics_listened <= 50 * 37
-    assert exp.streamers is not None and exp.streamers * 2 + 2 == exp.topics_listened
+    assert exp.pool_size == 37
+    assert exp.ids == list(range(37))
+    assert exp.topics_listened is not None
+    assert 50 * 36 < exp.topics_listened <= 50 * 37
+    assert exp.streamers is not None
+    assert exp.streamers * 2 + 2 == exp.topics_listened
     assert '- Send: {"type":"PING"}' in text
     assert 'Received: { "type": "PONG" }' in text
     assert '{"type":"RESPONSE","error":"","nonce":"' in text
     assert text.startswith(
         "29/11/25 18:00:00 - INFO - TwitchChannelPointsMiner.TwitchChannelPointsMiner - [run]: "
     )
-    assert len(exp.tokens) == 1 and len(exp.tokens[0]) == genlog.TOKEN_LENGTH
+    assert len(exp.tokens) == 1
+    assert len(exp.tokens[0]) == genlog.TOKEN_LENGTH
     for line in text.splitlines():
         if exp.tokens[0] in line:
-            assert '"type":"LISTEN"' in line and "-user-v1." in line
+            assert '"type":"LISTEN"' in line
+            assert "-user-v1." in line
 
 
 def test_info_level_has_no_debug_lines() -> None:
@@ -241,7 +247,8 @@ def test_info_level_has_no_debug_lines() -> None:
     data, exp = _gen(size=200_000, level="INFO", layout="console", seed=4, failure_rate=0.05)
     text = data.decode()
     assert " - DEBUG - " not in text
-    assert "Send:" not in text and "Received:" not in text
+    assert "Send:" not in text
+    assert "Received:" not in text
     assert exp.topics_listened is None
     assert exp.tokens == []
     assert exp.by_class["reconnect_requested"] > 0
@@ -276,9 +283,12 @@ def test_less_year_rollover(level: str, size: int) -> None:
     assert days[0] == "31/12"
     assert "01/01" in days
     first_new = days.index("01/01")
-    assert set(days[:first_new]) == {"31/12"} and "31/12" not in days[first_new:]
-    assert exp.first is not None and exp.first.startswith("2025-12-31")
-    assert exp.last is not None and exp.last.startswith("2026-01-")
+    assert set(days[:first_new]) == {"31/12"}
+    assert "31/12" not in days[first_new:]
+    assert exp.first is not None
+    assert exp.first.startswith("2025-12-31")
+    assert exp.last is not None
+    assert exp.last.startswith("2026-01-")
 
 
 def test_parse_size() -> None:
@@ -384,18 +394,22 @@ def test_hermes_expected_matches_independent_count(layout: str, level: str, logg
     )
     got = _count_hermes(data, layout)
     assert exp.client == "hermes"
-    assert exp.lines == data.count(b"\n") and exp.bytes == len(data)
-    assert exp.ids == got["ids"] and exp.pool_size == max(exp.ids) + 1
+    assert exp.lines == data.count(b"\n")
+    assert exp.bytes == len(data)
+    assert exp.ids == got["ids"]
+    assert exp.pool_size == max(exp.ids) + 1
     assert exp.by_class == got["by_class"]
     assert exp.failures_total == sum(exp.by_class.values())
     assert exp.by_class["ping_pong"] == exp.by_class["ping_stalled"] == 0  # Hermes sends no pings
     assert exp.closes == got["closes"]
     assert exp.topics_listened == got["topics_listened"]
     assert exp.tokens == []
-    assert (b'"token":"REDACTED"' in data) == (level == "DEBUG") and b'"token":"' not in data.replace(b'"token":"REDACTED"', b"")
+    assert (b'"token":"REDACTED"' in data) == (level == "DEBUG")
+    assert b'"token":"' not in data.replace(b'"token":"REDACTED"', b"")
     assert len(exp.outages) == 2
     if level == "DEBUG":
-        assert exp.reconnects == got["reconnects"] and exp.reconnects
+        assert exp.reconnects == got["reconnects"]
+        assert exp.reconnects
         for cls in ("connection_reset", "no_internet", "reconnect_requested", "pong_timeout"):
             assert exp.by_class[cls] > 0, cls
         uuids = got["uuids"]
@@ -405,11 +419,13 @@ def test_hermes_expected_matches_independent_count(layout: str, level: str, logg
         assert sum(len(us) for us in uuids.values()) > len(uuids)
     else:
         assert exp.reconnects is None  # an INFO log cannot show Hermes reconnections
-        assert b" - DEBUG - " not in data and b"Reconnecting to Twitch Hermes" not in data
+        assert b" - DEBUG - " not in data
+        assert b"Reconnecting to Twitch Hermes" not in data
         assert exp.by_class["no_internet"] > 0
     text = data.decode()
     if layout == "less":
-        assert " - WebSocket error: " in text and "Traceback" not in text  # less: no uuid, no traceback
+        assert " - WebSocket error: " in text
+        assert "Traceback" not in text
         assert not re.search(r" - #\d+ - [0-9a-f]{8}-", text)
     else:
         assert re.search(r"#\d+ - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12} - WebSocket error: ", text)
@@ -418,7 +434,8 @@ def test_hermes_expected_matches_independent_count(layout: str, level: str, logg
         assert f"{sep} #" in text
         assert re.search(r"(\]: | - )#\d+[^\n]* - WebSocket error: \[", text) is None  # PE2 is ERROR
     else:
-        assert "]:  #" not in text and " -  #" not in text
+        assert "]:  #" not in text
+        assert " -  #" not in text
 
 
 def test_hermes_debug_file_realistic() -> None:
@@ -429,12 +446,18 @@ def test_hermes_debug_file_realistic() -> None:
         "29/11/25 18:00:00 - INFO - TwitchChannelPointsMiner.TwitchChannelPointsMiner - [__init__]: "
         "Twitch Channel Points Miner-1.3.0 (fork by mpforce1)\n"
     )
-    assert exp.pool_size == 37 and exp.ids == list(range(37))
-    assert exp.topics_listened is not None and 50 * 36 < exp.topics_listened <= 50 * 37
-    assert exp.streamers is not None and exp.streamers * 2 + 3 == exp.topics_listened
-    assert '"type":"keepalive"' in text and '"type":"subscribeResponse"' in text
+    assert exp.pool_size == 37
+    assert exp.ids == list(range(37))
+    assert exp.topics_listened is not None
+    assert 50 * 36 < exp.topics_listened <= 50 * 37
+    assert exp.streamers is not None
+    assert exp.streamers * 2 + 3 == exp.topics_listened
+    assert '"type":"keepalive"' in text
+    assert '"type":"subscribeResponse"' in text
     assert re.search(r'"topic":"weekly-rewards\.\d+\.\d+"', text)  # three-part topics
-    assert "auth_token" not in text and "LISTEN" not in text and "PubSub server" not in text
+    assert "auth_token" not in text
+    assert "LISTEN" not in text
+    assert "PubSub server" not in text
     # after a reconnection, the slot's keepalives carry the new client's uuid
     opened = re.findall(r"Hermes client opened: index=(\d+), id='([0-9a-f-]+)'", text)
     last: dict[str, str] = {}
@@ -451,8 +474,11 @@ def test_hermes_same_seed_same_bytes_and_pubsub_unchanged() -> None:
     b, eb = _gen(size=200_000, seed=3, client="hermes", connections=4, failure_rate=0.02)
     c, ec = _gen(size=200_000, seed=3, connections=4, failure_rate=0.02)
     d, _ = _gen(size=200_000, seed=3, client="pubsub", connections=4, failure_rate=0.02)
-    assert a == b and ea.to_json() == eb.to_json()
-    assert c == d and c != a and ec.client == "pubsub"
+    assert a == b
+    assert ea.to_json() == eb.to_json()
+    assert c == d
+    assert c != a
+    assert ec.client == "pubsub"
 
 
 def test_hermes_cli(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,14 @@ def test_redacted_listens_refused_are_client_rejected_not_bad_auth(tmp_path: Pat
     and no cookie advice (the cookie is fine)."""
     doc = diagnose_text(tmp_path, redacted_pubsub_log())
     assert doc["topics"]["redacted_listens"] == 6
-    assert doc["failures"]["by_class"]["bad_auth"] == 3 and doc["failures"]["by_class"]["rejected"] == 3
+    assert doc["failures"]["by_class"]["bad_auth"] == 3
+    assert doc["failures"]["by_class"]["rejected"] == 3
     assert causes(doc) == ["client-rejected"]
     f = by_id(doc)["client-rejected"]
     assert f["explains"] == 6
     assert "redact_secrets=True" in f["title"]
-    assert "redact_secrets=False" in f["recommendation"] and "use_hermes=True" in f["recommendation"]
+    assert "redact_secrets=False" in f["recommendation"]
+    assert "use_hermes=True" in f["recommendation"]
     assert "answered with 3 ERR_BADAUTH, 3 ERR_BADMESSAGE (Twitch refuses the request, not the cookie)" in f["evidence"]
     assert "bad-auth" not in by_id(doc)
     assert "Stop the miner, delete" not in all_text(doc)
@@ -125,7 +128,8 @@ def test_redacted_listens_take_bad_auth_from_the_cookie_advice(tmp_path: Path) -
     path.write_text(redacted_pubsub_log())
     summary = analyze(resolve([str(path)]), Options(year=2026, jobs=1))
     plain = Diagnosis.of(summary).to_dict()
-    assert summary.redacted_listens == 6 and causes(plain) == ["client-rejected"]
+    assert summary.redacted_listens == 6
+    assert causes(plain) == ["client-rejected"]
     summary.redacted_listens = 0  # without the fact: the cookie advice
     assert causes(Diagnosis.of(summary).to_dict())[0] == "bad-auth"
     summary.redacted_listens = 6
@@ -215,6 +219,15 @@ def test_pubsub_pool_title_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyP
 # -- throttling forks ---------------------------------------------------------------------------------
 
 
+def _const(value: str | None) -> Callable[[Summary], str | None]:
+    """A getter that always answers ``value`` (to stand in for a Summary property)."""
+
+    def get(_summary: Summary) -> str | None:
+        return value
+
+    return get
+
+
 def armi_pubsub_log() -> str:
     out = banner("Armi1014", "2.1.6")
     for i in range(6):
@@ -229,7 +242,8 @@ def test_throttling_fork_counts_are_lower_bounds(tmp_path: Path) -> None:
     doc = diagnose_text(tmp_path, armi_pubsub_log())
     assert doc["failures"]["counts_are_lower_bounds"] is True
     note = by_id(doc)["counts-lower-bounds"]
-    assert note["kind"] == "note" and note["severity"] == "info"
+    assert note["kind"] == "note"
+    assert note["severity"] == "info"
     assert note["title"] == "Armi1014's fork 2.1.6 throttles its error lines: the failure counts are lower bounds"
 
 
@@ -240,7 +254,7 @@ def test_counts_are_lower_bounds_only_for_a_throttling_forks_pubsub(
     path = tmp_path / "miner.log"
     path.write_text(armi_pubsub_log())
     summary = analyze(resolve([str(path)]), Options(year=2026, jobs=1))
-    cases = [
+    cases: list[tuple[dict[str, str | None], str | None, bool]] = [
         ({"Armi1014": "2.1.6"}, "pubsub", True),
         ({"Armi1014": "2.1.6"}, None, True),
         ({"Armi1014": "2.1.6"}, "hermes", False),
@@ -249,7 +263,7 @@ def test_counts_are_lower_bounds_only_for_a_throttling_forks_pubsub(
     ]
     for forks, client, lower in cases:
         summary.forks = forks
-        monkeypatch.setattr(Summary, "client", property(lambda self, c=client: c))
+        monkeypatch.setattr(Summary, "client", property(_const(client)))
         doc = Diagnosis.of(summary).to_dict()
         assert doc["failures"]["counts_are_lower_bounds"] is lower, (forks, client)
         assert ("counts-lower-bounds" in by_id(doc)) is lower
@@ -279,7 +293,8 @@ def test_unknown_reconnects_make_no_storm_and_no_rate(tmp_path: Path) -> None:
     although 30 errors in 15 minutes would make one with counted reconnects."""
     doc = diagnose_text(tmp_path, hermes_info_console(less=True), year=2026)
     assert doc["client"] == "hermes"
-    assert doc["reconnects"]["count"] is None and doc["reconnects"]["unknown"]
+    assert doc["reconnects"]["count"] is None
+    assert doc["reconnects"]["unknown"]
     assert "reconnect-storm" not in by_id(doc)
     metrics = {c["metric"] for c in doc["limits"]["changes"]}
     assert "reconnects per connection per hour" not in metrics
@@ -329,6 +344,7 @@ def test_three_part_and_user_topics_in_the_limits(tmp_path: Path) -> None:
     text = banner() + hermes_open(at(1), 0, UUIDS[0], topics)
     doc = diagnose_text(tmp_path, text + record(at(60), "INFO", MINER, "run", "still mining"))
     lim = doc["limits"]
-    assert lim["topics_per_streamer"] == 2 and lim["topics_per_streamer_observed"] is True
+    assert lim["topics_per_streamer"] == 2
+    assert lim["topics_per_streamer_observed"] is True
     assert lim["user_topics"] == 3
     assert lim["topic_kinds"] == {"video-playback-by-id": 20, "weekly-rewards": 20}

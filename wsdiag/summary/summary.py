@@ -384,9 +384,9 @@ class Summary:
         self.redacted_listens += later.redacted_listens
         self.anonymised_seen = self.anonymised_seen or later.anonymised_seen
         self.hints.update(later.hints)
-        for tpl, (count, example) in later.unknown.items():
-            if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
-                tpl = "<other templates>"  # the same cap as when scanning
+        for text, (count, example) in later.unknown.items():
+            full = text not in self.unknown and len(self.unknown) >= MAX_UNKNOWN
+            tpl = "<other templates>" if full else text  # the same cap as when scanning
             entry = self.unknown.setdefault(tpl, [0, example])
             entry[0] = int(entry[0]) + int(count)  # type: ignore[call-overload]
         self.untimed.update(later.untimed)
