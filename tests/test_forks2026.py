@@ -535,3 +535,23 @@ def test_anonymised_traceback_paths_mark_the_log_on_both_paths() -> None:
     assert want["inputs"][0]["continuation"] == 3
     for filters in (None, Filters(SIEVE, c=False)):
         assert _scan(data, 4096, filters) == want
+
+
+def test_new_topic_kinds_and_three_part_topics_count_streamers(tmp_path: Path) -> None:
+    """mpforce1's newest topics: `weekly-rewards.<user>.<channel>` is a channel topic of its
+    last part; `onsite-notifications`, `user-subscribe-events-v1`, `viewer-milestones` are the
+    account's, not streamers."""
+    topics = [
+        "community-points-user-v1.111111", "onsite-notifications.111111", "user-subscribe-events-v1.111111",
+        "viewer-milestones.111111", "video-playback-by-id.222222", "weekly-rewards.111111.222222",
+        "video-playback-by-id.333333", "weekly-rewards.111111.333333",
+    ]
+    log = "".join(
+        f"28/06/26 12:00:{i:02d} - DEBUG - {HC} - [__send_request]: #0 - {U} - Send: "
+        + SUBSCRIBE.replace("video-playback-by-id.123456", t) + "\n"
+        for i, t in enumerate(topics)
+    )
+    doc = diagnose_text(tmp_path, log)
+    assert doc["topics"]["listened"] == 8 and doc["topics"]["streamers"] == 2
+    assert doc["limits"]["user_topics"] == 4
+    assert doc["limits"]["topic_kinds"] == {"video-playback-by-id": 2, "weekly-rewards": 2}

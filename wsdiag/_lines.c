@@ -1044,7 +1044,9 @@ inert_kind(const Filter *f, cp p, cp q)
     }
     if (!ascii_text)
         return high ? MATTERS : BLANK;
-    if (contains_any(&f->hazards, p, q) || contains_any(&f->marks, p, q) || recordish(f, p, q))
+    /* The marks last: a stamped line (most lines looked at here) is recordish at its stamp,
+     * while looking for every mark costs a pass over the line each. */
+    if (contains_any(&f->hazards, p, q) || recordish(f, p, q) || contains_any(&f->marks, p, q))
         return MATTERS;
     return continuation(p, q) ? CONTINUATION : UNRECOGNIZED;
 }

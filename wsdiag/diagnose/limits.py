@@ -70,10 +70,10 @@ class Limits:
         return text
 
 
-# `kind.<id>`, or `kind.<user id>.<channel id>` (mpforce1's weekly-rewards): the channel is last.
-_CHANNEL_ID = re.compile(r"^(?P<kind>[a-z-]+-v\d|[a-z-]+)\.(?:\d+\.)?(?P<id>\d+)$")
-#: Per-account topics whose name does not say `-user-` (mpforce1 1.x, FORKS-2026.md 1.8).
-USER_TOPIC_KINDS = frozenset({"onsite-notifications", "viewer-milestones"})
+# `kind.id`, or `kind.user_id.channel_id` (mpforce1's `weekly-rewards`): the channel is the last part.
+_CHANNEL_ID = re.compile(r"^(?P<kind>[a-z-]+-v\d|[a-z-]+)\.(?:\d{1,20}\.)?(?P<id>\d+)$")
+#: Topics of the account, not of a streamer: `*-user-*` and mpforce1's newest (FORKS-2026.md 1.8).
+USER_KINDS = frozenset({"onsite-notifications", "user-subscribe-events-v1", "viewer-milestones"})
 
 
 def limits(s: Summary, th: Thresholds) -> Limits:
@@ -88,7 +88,7 @@ def limits(s: Summary, th: Thresholds) -> Limits:
         m = _CHANNEL_ID.match(topic)
         if m is None:
             continue
-        if "-user-" in m.group("kind") or m.group("kind") in USER_TOPIC_KINDS:
+        if "-user-" in m.group("kind") or m.group("kind") in USER_KINDS:
             user_topics += 1
         else:
             channel_topics.setdefault(m.group("kind"), set()).add(m.group("id"))
