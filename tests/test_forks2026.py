@@ -552,6 +552,7 @@ def test_new_topic_kinds_and_three_part_topics_count_streamers(tmp_path: Path) -
         for i, t in enumerate(topics)
     )
     doc = diagnose_text(tmp_path, log)
-    assert doc["topics"]["listened"] == 8 and doc["topics"]["streamers"] == 2
+    assert doc["topics"]["listened"] == 8
+    assert doc["topics"]["streamers"] == 2
     assert doc["limits"]["user_topics"] == 4
     assert doc["limits"]["topic_kinds"] == {"video-playback-by-id": 2, "weekly-rewards": 2}
