@@ -7,12 +7,14 @@ median wall time, MB/s, the ratio to grep and the peak RSS of the largest proces
 forked workers included). wsdiag's JSON is checked against the generator's expected counts,
 and so is ``cat FILE | wsdiag analyze -``. ``--pure`` times the pure-Python path too
 (``WSDIAG_PURE_PYTHON=1``). ``--suite`` runs every layout, level and collector's prefix of
-SUITE in turn and prints one row each.
+SUITE in turn and prints one row each (the last is a Hermes log); ``--client hermes`` measures
+a Hermes log alone.
 
     python benchmarks/bench.py --size 1G                 # file layout, DEBUG, seed 1
     python benchmarks/bench.py --size 4G --runs 3 --dir /tmp --delete
     python benchmarks/bench.py --size 256M --layout console --wrapper docker-t --pure
     python benchmarks/bench.py --size 256M --suite --runs 5
+    python benchmarks/bench.py --size 1G --client hermes   # mpforce1 Hermes DEBUG file log
 
 Pure standard library; POSIX only (os.wait4 for the peak RSS of each run).
 """
@@ -37,20 +39,26 @@ sys.path.insert(0, str(HERE))
 
 import genlog  # noqa: E402
 
-GREP = ["grep", "-cE", "#[0-9]+ - (WebSocket error|Reconnecting)"]
-#: (layout, level, collector's prefix) of the logs --suite measures.
-SUITE: tuple[tuple[str, str, str], ...] = (
-    ("file", "DEBUG", "none"),
-    ("console", "DEBUG", "none"),
-    ("file", "INFO", "none"),
-    ("console", "INFO", "none"),
-    ("less", "DEBUG", "none"),
-    ("less", "INFO", "none"),
-    ("console", "DEBUG", "docker-t"),
-    ("console", "DEBUG", "compose"),
-    ("console", "DEBUG", "journald"),
-    ("console", "INFO", "journald"),
-    ("console", "INFO", "fly"),
+#: The grep that wsdiag is timed against, per client: the failure and reconnection lines
+#: (Hermes puts the client's uuid after `#N - `).
+GREP = {
+    "pubsub": ["grep", "-cE", "#[0-9]+ - (WebSocket error|Reconnecting)"],
+    "hermes": ["grep", "-cE", "#[0-9]+ - ([0-9a-f-]{36} - )?(WebSocket error|Reconnecting)"],
+}
+#: (layout, level, collector's prefix, client) of the logs --suite measures.
+SUITE: tuple[tuple[str, str, str, str], ...] = (
+    ("file", "DEBUG", "none", "pubsub"),
+    ("console", "DEBUG", "none", "pubsub"),
+    ("file", "INFO", "none", "pubsub"),
+    ("console", "INFO", "none", "pubsub"),
+    ("less", "DEBUG", "none", "pubsub"),
+    ("less", "INFO", "none", "pubsub"),
+    ("console", "DEBUG", "docker-t", "pubsub"),
+    ("console", "DEBUG", "compose", "pubsub"),
+    ("console", "DEBUG", "journald", "pubsub"),
+    ("console", "INFO", "journald", "pubsub"),
+    ("console", "INFO", "fly", "pubsub"),
+    ("file", "DEBUG", "none", "hermes"),
 )
 
 
@@ -162,12 +170,17 @@ def _rows(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
-def _log(args: argparse.Namespace, layout: str, level: str, wrapper: str) -> tuple[Path, dict[str, object]]:
+def _log(
+    args: argparse.Namespace, layout: str, level: str, wrapper: str, client: str
+) -> tuple[Path, dict[str, object]]:
     """The generated log of these knobs (made once) and its expected counts."""
     stem = f"{layout}-{level.lower()}-{args.size}-s{args.seed}" + ("" if wrapper == "none" else f"-{wrapper}")
+    stem += "" if client == "pubsub" else f"-{client}"
     log, exp_path = args.dir / f"{stem}.log", args.dir / f"{stem}.json"
     if not (log.exists() and exp_path.exists()):
-        cfg = genlog.GenConfig(seed=args.seed, size=args.size, layout=layout, level=level, wrapper=wrapper)
+        cfg = genlog.GenConfig(
+            seed=args.seed, size=args.size, layout=layout, level=level, wrapper=wrapper, client=client
+        )
         t0 = time.perf_counter()
         with log.open("wb") as fh:
             expected = genlog.generate(cfg, fh)
@@ -177,7 +190,7 @@ def _log(args: argparse.Namespace, layout: str, level: str, wrapper: str) -> tup
 
 
 def _measure(
-    args: argparse.Namespace, log: Path, expected: dict[str, object], full: bool
+    args: argparse.Namespace, log: Path, expected: dict[str, object], full: bool, client: str = "pubsub"
 ) -> tuple[list[Tool], list[str]]:
     """Run the tools on one log, interleaved; the tools and the JSON's differences."""
     subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)  # into page cache
@@ -185,7 +198,7 @@ def _measure(
     wsdiag = [sys.executable, "-m", "wsdiag", "analyze", "--format", "json", "--year", "2025"]
     if args.jobs is not None:
         wsdiag += ["--jobs", str(args.jobs)]
-    tools = [Tool("grep -cE", GREP)]
+    tools = [Tool("grep -cE", GREP[client])]
     if full:
         tools.append(Tool("wc -l", ["wc", "-l"]))
     tools.append(Tool("wsdiag analyze --format json", wsdiag, check=True))
@@ -226,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-stdin", action="store_true", help="skip `cat FILE | wsdiag analyze -`")
     p.add_argument("--delete", action="store_true", help="delete the generated log afterwards")
     p.add_argument("--wrapper", choices=genlog.WRAPPERS, default="none", help="a collector's line prefix")
+    p.add_argument("--client", choices=genlog.CLIENTS, default="pubsub", help="PubSub or Hermes lines")
     p.add_argument("--pure", action="store_true", help="time WSDIAG_PURE_PYTHON=1 too")
     p.add_argument("--suite", action="store_true", help="every log of SUITE, one row each")
     args = p.parse_args(argv)
@@ -246,19 +260,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.pure:
             head += ["pure s", "MB/s", "x grep", "RSS MiB"]
         rows = [tuple(head)]
-        for layout, level, wrapper in SUITE:
-            log, expected = _log(args, layout, level, wrapper)
-            tools, found = _measure(args, log, expected, full=False)
+        for layout, level, wrapper, client in SUITE:
+            log, expected = _log(args, layout, level, wrapper, client)
+            tools, found = _measure(args, log, expected, full=False, client=client)
             problems += found
             name = f"{layout} {level}" + ("" if wrapper == "none" else f" behind {wrapper}")
+            name += "" if client == "pubsub" else f" {client}"
             rows.append(_suite_row(name, log.stat().st_size, tools))
             print(" | ".join(rows[-1]), file=sys.stderr)
             if args.delete:
                 log.unlink()
         print(_rows(rows))
     else:
-        log, expected = _log(args, args.layout, args.level, args.wrapper)
-        tools, problems = _measure(args, log, expected, full=True)
+        log, expected = _log(args, args.layout, args.level, args.wrapper, args.client)
+        tools, problems = _measure(args, log, expected, full=True, client=args.client)
         size = log.stat().st_size
         print(f"{log.name}: {size / 2**20:.0f} MiB, {expected['lines']} lines")
         print(_table(tools, size))

@@ -42,6 +42,7 @@ import re
 import string
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO, cast
@@ -71,6 +72,11 @@ LEVELS: tuple[str, ...] = ("DEBUG", "INFO")
 #: journald (`Nov 29 18:00:00 raspberrypi python3[812]: `); Fly.io
 #: (`2025-11-29T18:00:00Z app[3d8d9e1b] ams [info]`).
 WRAPPERS: tuple[str, ...] = ("none", "compose", "compose-t", "desktop", "docker-t", "journald", "fly")
+#: Which WebSocket client wrote the log: RDV 2.0.4's PubSub pool or mpforce1 1.x's Hermes pool.
+CLIENTS: tuple[str, ...] = ("pubsub", "hermes")
+#: mpforce1 logger variants (FORKS-2026.md 1.1): A writes messages as logged; C starts every
+#: INFO+ message with a space (the empty username) and puts the console's emoji in the file too.
+LOGGERS: tuple[str, ...] = ("A", "C")
 
 M_POOL = "TwitchChannelPointsMiner.classes.WebSocketsPool"
 M_WS = "TwitchChannelPointsMiner.classes.TwitchWebSocket"
@@ -237,6 +243,8 @@ class GenConfig:
     tracebacks: bool = True  # occasional traceback continuation lines after an ERROR record
     tokens: bool = True  # LISTEN lines for user topics carry "auth_token":"<30 chars>"
     wrapper: str = "none"  # a collector's prefix on every line (WRAPPERS)
+    client: str = "pubsub"  # "pubsub" (RDV 2.0.4 wording) | "hermes" (mpforce1 1.x Hermes client)
+    logger: str = "A"  # mpforce1 logger variant: "A" | "C" (INFO+ messages start with a space)
 
 
 @dataclass
@@ -247,7 +255,7 @@ class Expected:
     pool_size: int | None = None
     by_class: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAILURE_CLASSES, 0))
     failures_total: int = 0
-    reconnects: int = 0
+    reconnects: int | None = 0
     closes: int = 0
     topics_listened: int | None = None
     streamers: int | None = None
@@ -257,6 +265,7 @@ class Expected:
     last: str | None = None
     outages: list[dict[str, object]] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)
+    client: str = "pubsub"
 
     def to_json(self) -> dict[str, object]:
         """Return a JSON-serialisable dict (keys in declaration order)."""
@@ -275,6 +284,7 @@ class Expected:
             "last": self.last,
             "outages": [dict(o) for o in self.outages],
             "tokens": list(self.tokens),
+            "client": self.client,
         }
 
 
@@ -288,6 +298,8 @@ def _millify(value: float, precision: int = 2) -> str:
 
 class _Generator:
     """One run of the generator; see :func:`generate`."""
+
+    class_weights: dict[str, float] = CLASS_WEIGHTS
 
     def __init__(self, cfg: GenConfig, out: BinaryIO) -> None:
         if cfg.layout not in LAYOUTS:
@@ -304,6 +316,12 @@ class _Generator:
             raise ValueError("outages must be >= 0")
         if cfg.wrapper not in WRAPPERS:
             raise ValueError(f"wrapper must be one of {WRAPPERS}, not {cfg.wrapper!r}")
+        if cfg.client not in CLIENTS:
+            raise ValueError(f"client must be one of {CLIENTS}, not {cfg.client!r}")
+        if cfg.logger not in LOGGERS:
+            raise ValueError(f"logger must be one of {LOGGERS}, not {cfg.logger!r}")
+        if cfg.logger != "A" and cfg.client != "hermes":
+            raise ValueError("logger variant C is mpforce1's: use it with client='hermes'")
         self.cfg = cfg
         self.out = out
         self.rng = random.Random(cfg.seed)
@@ -1027,11 +1045,11 @@ class _Generator:
 
     def run(self) -> Expected:
         cfg = self.cfg
-        self.class_names = list(CLASS_WEIGHTS)
+        self.class_names = list(self.class_weights)
         acc = 0.0
         self.class_cum = []
         for name in self.class_names:
-            acc += CLASS_WEIGHTS[name]
+            acc += self.class_weights[name]
             self.class_cum.append(acc)
 
         startup = self._startup_lines()
@@ -1103,6 +1121,507 @@ class _Generator:
         )
 
 
+# --------------------------------------------------------------------------------- Hermes
+H_POOL = "TwitchChannelPointsMiner.classes.websocket.hermes.Pool"
+H_CLIENT = "TwitchChannelPointsMiner.classes.websocket.hermes.Client"
+H_HANDLER = "TwitchChannelPointsMiner.classes.PubSub"
+HERMES_VERSION = "1.3.0"
+HERMES_URL = "wss://hermes.twitch.tv/v1?clientId=kimne78kx3ncx6brgo4mv6wki5h1ko"
+#: mpforce1 1.x subscribes these per user and per streamer (FORKS-2026.md 1.8); the weekly
+#: rewards topic has three parts (user id, channel id).
+HERMES_USER_TOPICS: tuple[str, ...] = ("community-points-user-v1", "predictions-user-v1", "onsite-notifications")
+HERMES_CHANNEL_TOPICS: tuple[str, ...] = (
+    "video-playback-by-id",
+    "weekly-rewards",
+    "raid",
+    "predictions-channel-v1",
+)
+#: PE2 texts (ERROR `WebSocket error: ...`) per failure class; Hermes sends no pings, so there is
+#: no "ping pong failed", and a lost connection is PE1 (DEBUG), not PE2.
+HERMES_ERROR_TEXTS: dict[str, tuple[str, ...]] = {
+    "broken_pipe": ERROR_TEXTS["broken_pipe"],
+    "ssl": ERROR_TEXTS["ssl"],
+    "connection_reset": ("[Errno 104] Connection reset by peer",),
+    "timeout": ERROR_TEXTS["timeout"],
+    "dns": ERROR_TEXTS["dns"],
+    "rejected": ERROR_TEXTS["rejected"],
+    "other": ERROR_TEXTS["other"],
+}
+#: PE1 (DEBUG): a WebSocketConnectionClosedException, which reconnects by itself.
+HERMES_LOST = "Connection to remote host was lost."
+HERMES_CLASS_WEIGHTS: dict[str, float] = {
+    "connection_reset": 24,
+    "reconnect_requested": 18,
+    "pong_timeout": 14,
+    "ssl": 8,
+    "timeout": 7,
+    "broken_pipe": 5,
+    "dns": 4,
+    "no_internet": 4,
+    "rejected": 2,
+    "other": 1,
+    "bad_auth": 1,
+}
+#: The rendered DataError of a refused authentication (HP7); the values are illustrative.
+HERMES_AUTH_ERROR = "{'result': 'error', 'error': 'invalid token', 'error_code': 'unauthorized'}"
+_ID_CHARS = _ALNUM + "_-"
+_K_OPEN = 8  # `Hermes client opened`: the slot's new uuid from here on ("<slot> <uuid>")
+_K_FAIL_OUTAGE = 9  # a failure of an outage ("<class> <outage index>")
+
+
+class _HermesGenerator(_Generator):
+    """mpforce1 1.x's Hermes pool (FORKS-2026.md 1.2-1.6): same model, Hermes lines.
+
+    Counting contract, in addition to the module docstring's: ``#N`` with or without the uuid
+    is an id; ``by_class`` counts PE1/PE2 ``WebSocket error`` by their text, ``Stale due to no
+    recent messages`` as ``pong_timeout``, a ``reconnect`` frame as ``reconnect_requested``,
+    ``Authentication error`` as ``bad_auth`` and ``No internet connection available! Retrying``
+    as ``no_internet``; ``reconnects`` counts ``Reconnecting to Twitch Hermes server`` (DEBUG) and
+    is None in an INFO log, which cannot show them; ``closes`` counts ``WebSocket closed: <code>
+    - <reason>``; ``topics_listened`` counts the distinct topics of ``subscribe`` requests.
+    A reconnection gives the slot a new uuid (HP1 creates the client, HP5 names the old one,
+    HC14 opens the new one).
+    """
+
+    class_weights = HERMES_CLASS_WEIGHTS
+
+    # ------------------------------------------------------------------ world
+    def _build_world(self) -> None:
+        rng = self.rng
+        cfg = self.cfg
+        self.less = cfg.layout == "less"
+        self.c_logger = cfg.logger == "C"
+        self.id_pool = "".join(rng.choices(_ID_CHARS, k=1 << 14))
+        conns = cfg.connections
+        tps = cfg.topics_per_streamer
+        users = len(HERMES_USER_TOPICS)
+        fill = rng.randint(10, TOPICS_PER_CONNECTION)
+        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
+        n = max(1, math.ceil((target - users) / tps))
+        while users + n * tps > TOPICS_PER_CONNECTION * conns:
+            n -= 1
+        self.n_streamers = n
+        names: list[str] = []
+        seen: set[str] = set()
+        while len(names) < n:
+            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+            name += rng.choice(_NAME_SUFFIXES)
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+        self.names = names
+        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
+        self.user_id = ids[0]
+        self.channel_ids = ids[1:]
+        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+        self.token = ""
+        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in names]
+        topics: list[tuple[str, bool]] = [(f"{t}.{self.user_id}", True) for t in HERMES_USER_TOPICS]
+        for cid in self.channel_ids:
+            for t in HERMES_CHANNEL_TOPICS[:tps]:
+                topic = f"{t}.{self.user_id}.{cid}" if t == "weekly-rewards" else f"{t}.{cid}"
+                topics.append((topic, False))
+        self.conn_topics = [
+            topics[i : i + TOPICS_PER_CONNECTION] for i in range(0, len(topics), TOPICS_PER_CONNECTION)
+        ]
+        assert len(self.conn_topics) == conns
+        live = max(1, n // 8)
+        self.live = sorted(rng.sample(range(n), min(n, live)))
+        self.uuids = [self._uuid() for _ in range(conns)]  # the open client of each slot
+        self.sids: dict[str, str] = {t: self._rid() for t, _ in topics}  # topic -> subscription id
+        self.session = self._rid()
+
+    def _uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def _rid(self) -> str:
+        """A 21-character request/subscription id (`create_random_id(21)`)."""
+        o = self.rng.randrange(len(self.id_pool) - 21)
+        return self.id_pool[o : o + 21]
+
+    def _stamp(self, t: int) -> str:
+        """`format_timestamp`: UTC with milliseconds, as in Hermes frames."""
+        start = getattr(self, "start", self.cfg.start)
+        when = start + timedelta(seconds=t)
+        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.rng.randrange(1000):03d}Z"
+
+    def _describe(self, n: int, u: str | None = None) -> str:
+        """`describe()`: `#N - <uuid>`, or `#N` with `less=True` (the file log too)."""
+        return f"#{n}" if self.less else f"#{n} - {u if u is not None else self.uuids[n]}"
+
+    # --------------------------------------------------------------- formatting
+    def _fmt(self, level: str, module: str, func: str, msg: str, emoji: str = "") -> str:
+        if self.c_logger and level != "DEBUG":
+            # logger C: the console formatter prefixes the (empty) username and the emoji and,
+            # running first, leaves both in the record that the file handler writes
+            msg = f" {emoji}  {msg}" if emoji else f" {msg}"
+            emoji = ""
+        return super()._fmt(level, module, func, msg, emoji)
+
+    # ------------------------------------------------------------ body content
+    def _received(self, n: int, frame: str, u: str | None = None) -> str:
+        return self._fmt("DEBUG", H_CLIENT, "on_message", f"{self._describe(n, u)} - Received: {frame}")
+
+    def _notification(self, n: int, topic: str, inner: str, t: int) -> str:
+        frame = (
+            f'{{"notification":{{"subscription":{{"id":"{self.sids[topic]}"}},"type":"pubsub",'
+            f'"pubsub":"{inner}"}},"id":"{self._rid()}","type":"notification","timestamp":"{self._stamp(t)}"}}'
+        )
+        return self._received(n, frame)
+
+    def _viewcount_items(self) -> list[str]:
+        rng = self.rng
+        st = self.epoch + self.now
+        items = []
+        users = len(HERMES_USER_TOPICS)
+        for i in self.live:
+            cid = self.channel_ids[i]
+            conn = (users + i * self.cfg.topics_per_streamer) // TOPICS_PER_CONNECTION
+            inner = (
+                '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
+                f"{st + rng.random() * 30:.6f}"
+                ',\\"viewers\\":'
+                f"{rng.randint(3, 40_000)}}}"
+            )
+            items.append(self._notification(conn, f"video-playback-by-id.{cid}", inner, self.now))
+        return items
+
+    def _keepalive_items(self) -> list[str]:
+        frames = (
+            f'{{"id":"{self._rid()}","type":"keepalive","timestamp":"{self._stamp(self.now)}"}}'
+            for _ in range(self.cfg.connections)
+        )
+        return [self._received(n, f) for n, f in enumerate(frames)]
+
+    def _points_items(self) -> list[str]:
+        rng = self.rng
+        topic = f"community-points-user-v1.{self.user_id}"
+        items: list[str] = []
+        for i in self.live[:60]:
+            for reason, earned in self.point_draws[i]:
+                line = self._fmt(
+                    "INFO",
+                    H_HANDLER,
+                    "on_message",
+                    f"+{earned} → {self._streamer_str(i)} - Reason: {reason}.",
+                    emoji="🚀",
+                )
+                if self.debug:
+                    cid = self.channel_ids[i]
+                    inner = (
+                        '{\\"type\\":\\"points-earned\\",\\"data\\":{\\"timestamp\\":\\"'
+                        f'{self._stamp(self.now)}\\",\\"channel_id\\":\\"{cid}\\",\\"point_gain\\":'
+                        f'{{\\"user_id\\":\\"{self.user_id}\\",\\"channel_id\\":\\"{cid}\\",'
+                        f'\\"total_points\\":{earned},\\"reason_code\\":\\"{reason}\\"}},'
+                        f'\\"balance\\":{{\\"balance\\":{self.points[i] + rng.randint(0, 500)}}}}}}}'
+                    )
+                    line = self._notification(0, topic, inner, self.now) + "\x00" + line
+                items.append(line)
+        return items
+
+    def _categories(self) -> list[tuple[list[str], float]]:
+        """Body items by category, in a fixed order and number (the weights never change)."""
+        onoff: list[str] = []
+        for i in self.live[:20]:
+            onoff.append(self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳"))
+            onoff.append(self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴"))
+        if not self.debug:
+            return [(self._points_items(), 90.0), (onoff, 10.0)]
+        http = [
+            self._fmt("DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): gql.twitch.tv:443"),
+            self._fmt("DEBUG", M_HTTP, "_make_request", 'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None'),
+            self._fmt("DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): spade.twitch.tv:443"),
+        ]
+        stale = [self._fmt("DEBUG", H_POOL, "check_stale_connections", "Checking stale connections")]
+        return [
+            (self._keepalive_items(), 60.0),
+            (self._viewcount_items(), 22.0),
+            (self._points_items(), 8.0),
+            (http, 6.0),
+            (stale, 2.0),
+            (onoff, 2.0),
+        ]
+
+    def _build_population(self) -> None:
+        rng = self.rng
+        self.epoch = self.cfg.start.replace(tzinfo=timezone.utc).timestamp()
+        self.point_draws = {i: rng.sample(_POINT_REASONS, 3) for i in self.live[:60]}
+        for i, draws in self.point_draws.items():
+            self.points[i] += sum(earned for _, earned in draws)
+        cats = self._categories()
+        pop: list[bytes] = []
+        cum: list[float] = []
+        total = 0.0
+        for items, weight in cats:
+            for item in items:
+                total += weight / len(items)
+                pop.append(item.encode())
+                cum.append(total)
+        self.pop = pop
+        self.cum = cum
+        self.pairs = any(b"\x00" in item for item in pop)
+        self.ibuf = []
+        self.ipos = 0
+        self.n_viewcount = 0
+        # Hermes keepalives come every ~10 s per connection: the bulk of a DEBUG log
+        self.rate = max(0.05, 0.17 * self.cfg.connections) if self.debug else max(0.01, 0.0045 * self.cfg.connections)
+
+    def _refill_items(self) -> None:
+        """Re-render the body items (fresh uuids after reconnections, frame times), then draw."""
+        if self.debug:
+            self.pop = [item.encode() for items, _ in self._categories() for item in items]
+        self.ibuf = self.rng.choices(self.pop, cum_weights=self.cum, k=8192)
+        self.ipos = 0
+
+    # ----------------------------------------------------------------- output
+    def _account(self, kind: int, arg: str | int, t: int, conn: int) -> None:
+        if kind == _K_OPEN:
+            slot, u = cast(str, arg).split(" ")
+            if self.uuids[int(slot)] != u:
+                self.uuids[int(slot)] = u
+                self.ipos = len(self.ibuf)  # body lines of this slot carry the new uuid from now on
+        elif kind == _K_FAIL_OUTAGE:
+            cls, idx = cast(str, arg).split(" ")
+            self.by_class[cls] += 1
+            conns = self.outage_conns[int(idx)]
+            if not conns:
+                self.outages.append({"start": self._iso(t), "end": "", "connections": conns})
+            conns.append(conn)
+            conns.sort()
+            self.outages[-1]["end"] = self._iso(t)
+        else:
+            super()._account(kind, arg, t, conn)
+
+    # --------------------------------------------------------------- failures
+    def _traceback(self, lines: list[_Line], err: str) -> None:
+        """PE2 logs with exc_info unless less=True (mpforce1 04e5cc2b)."""
+        exc = _EXCEPTIONS.get(err)
+        if exc is None or not self.cfg.tracebacks or self.less:
+            return
+        lines.append((None, "Traceback (most recent call last):", -1, _K_NONE, "", False))
+        for frame in self.rng.choice(_TRACEBACK_FRAMES):
+            lines.append((None, frame, -1, _K_NONE, "", False))
+        lines.append((None, f"{exc}: {err}", -1, _K_NONE, "", False))
+
+    def _error_lines(self, lines: list[_Line], n: int, t: int, cls: str, err: str, outage: int = -1) -> None:
+        """PE2 (+traceback, +echo), then the closed socket's HC19 and its reconnection (HP1, HP5)."""
+        msg = f"{self._describe(n)} - WebSocket error: {err}"
+        if outage < 0:
+            self._add(lines, t, "ERROR", H_POOL, "on_error", msg, n, _K_FAIL, cls)
+        else:
+            self._add(lines, t, "ERROR", H_POOL, "on_error", msg, n, _K_FAIL_OUTAGE, f"{cls} {outage}")
+        self._traceback(lines, err)
+        if self.cfg.echoes:
+            self._add(lines, t, "ERROR", M_WSC, "error", f"{err} - goodbye")
+        self._closed(lines, t, n)
+        self._reconnecting(lines, t, n)
+
+    def _closed(self, lines: list[_Line], t: int, n: int) -> None:
+        msg = f"{self._describe(n)} - WebSocket closed: None - None"
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_close", msg, n, _K_CLOSE)
+
+    def _reconnecting(self, lines: list[_Line], t: int, n: int, outage: int = -1) -> None:
+        """HP1 (the replacement client) and HP5 (named by the old client)."""
+        self._add(lines, t, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}")
+        msg = f"{self._describe(n)} - Reconnecting to Twitch Hermes server in ~30 seconds"
+        self._add(lines, t, "DEBUG", H_POOL, "__reconnect", msg, n, _K_RECON)
+
+    def _second_trigger(self, n: int, t: int) -> None:
+        """The old socket's close arrives after the reconnection started: HC19, then HP4."""
+        lines: list[_Line] = []
+        self._closed(lines, t, n)
+        self._add(lines, t, "DEBUG", H_POOL, "__reconnect", f"{self._describe(n)} already reconnecting", n)
+        self._schedule(t, lines)
+        self.busy[n] = max(self.busy[n], t + 1)
+
+    def _listen_lines(self, n: int, t: int, bad_auth: bool = False) -> list[_Line]:
+        return self._open_lines(n, t, self._uuid(), bad_auth)
+
+    def _open_lines(self, n: int, t: int, u: str, bad_auth: bool = False) -> list[_Line]:
+        """HC14, welcome, authenticate and one subscribe per topic of the slot (with ``u``)."""
+        lines: list[_Line] = []
+        d = self._describe(n, u)
+        opened = f"Hermes client opened: index={n}, id='{u}'"
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_open", opened, -1, _K_OPEN, f"{n} {u}")
+        welcome = (
+            f'{{"welcome":{{"keepaliveSec":10,"recoveryUrl":"{HERMES_URL}&reconnect={self.session}",'
+            f'"sessionId":"{self.session}"}},"id":"{self._rid()}","type":"welcome","timestamp":"{self._stamp(t)}"}}'
+        )
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {welcome}", n, cut=True)
+        auth_id = self._rid()
+        auth = (
+            f'{{"id":"{auth_id}","type":"authenticate","authenticate":{{"token":"REDACTED"}},'
+            f'"timestamp":"{self._stamp(t)}"}}'
+        )
+        self._add(lines, t, "DEBUG", H_CLIENT, "__send_request", f"{d} - Send: {auth}", n, cut=True)
+        ta = t + self.rng.randint(0, 1)
+        if bad_auth:
+            frame = (
+                '{"authenticateResponse":{"result":"error","error":"invalid token","errorCode":"unauthorized"},'
+                f'"id":"{self._rid()}","parentId":"{auth_id}","type":"authenticateResponse",'
+                f'"timestamp":"{self._stamp(ta)}"}}'
+            )
+            self._add(lines, ta, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", n)
+            when = getattr(self, "start", self.cfg.start) + timedelta(seconds=ta)
+            response = (
+                f"<AuthenticateResponse: {{'id': '{self._rid()}', 'type': 'authenticateResponse', "
+                f"'timestamp': datetime.datetime({when.year}, {when.month}, {when.day}, {when.hour}, "
+                f"{when.minute}, {when.second}, {self.rng.randrange(1000) * 1000}, tzinfo=tzutc()), "
+                f"'parent_id': '{auth_id}', 'authenticate_response': <DataError: {HERMES_AUTH_ERROR}>}}>"
+            )
+            msg = f"{d} - Authentication error, {response}"
+            self._add(lines, ta, "ERROR", H_POOL, "on_authenticate", msg, n, _K_FAIL, "bad_auth")
+            self._add(lines, ta, "DEBUG", H_CLIENT, "on_close", f"{d} - WebSocket closed: None - None", n, _K_CLOSE)
+            self._add(lines, ta, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}")
+            msg = f"{d} - Reconnecting to Twitch Hermes server in ~30 seconds"
+            self._add(lines, ta, "DEBUG", H_POOL, "__reconnect", msg, n, _K_RECON, cut=True)
+            return lines
+        frame = (
+            f'{{"authenticateResponse":{{"result":"ok"}},"id":"{self._rid()}","parentId":"{auth_id}",'
+            f'"type":"authenticateResponse","timestamp":"{self._stamp(ta)}"}}'
+        )
+        self._add(lines, ta, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", n, cut=True)
+        self._add(lines, ta, "DEBUG", H_POOL, "on_authenticate", f"{d} - Authentication success", n, cut=True)
+        requests: list[tuple[str, str]] = []
+        for topic, _user in self.conn_topics[n]:
+            rid, sid = self._rid(), self._rid()
+            self.sids[topic] = sid
+            requests.append((rid, sid))
+            send = (
+                f'{{"type":"subscribe","id":"{rid}","subscribe":{{"id":"{sid}","type":"pubsub",'
+                f'"pubsub":{{"topic":"{topic}"}}}},"timestamp":"{self._stamp(ta)}"}}'
+            )
+            self._add(lines, ta, "DEBUG", H_CLIENT, "__send_request", f"{d} - Send: {send}", n, _K_LISTEN, topic, cut=True)
+        tr = ta + self.rng.randint(0, 1)
+        for rid, sid in requests:
+            frame = (
+                f'{{"subscribeResponse":{{"subscription":{{"id":"{sid}"}},"result":"ok"}},"id":"{self._rid()}",'
+                f'"parentId":"{rid}","type":"subscribeResponse","timestamp":"{self._stamp(tr)}"}}'
+            )
+            self._add(lines, tr, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", n, cut=True)
+        return lines
+
+    def _reopen(self, n: int, t: int, offline_until: int, bad_auth: bool = False) -> None:
+        """HP6 (named by the old client) while offline, then the new client opens."""
+        while t < offline_until:
+            k = self.rng.randint(1, 3)
+            lines: list[_Line] = []
+            msg = f"{self._describe(n)} - No internet connection available! Retrying websocket reconnection after {k}m"
+            self._add(lines, t, "WARNING", H_POOL, "__reconnect", msg, n, _K_FAIL, "no_internet")
+            self._schedule(t, lines)
+            t += 60 * k + self.rng.randint(0, 2)
+        u = self._uuid()
+        self._schedule(t, self._open_lines(n, t, u, bad_auth), atomic=False)
+        self.busy[n] = max(self.busy[n], t + 2)
+        if bad_auth:  # the refused client closes and its replacement opens 30 s later
+            t2 = t + 31 + self.rng.randint(0, 3)
+            self._schedule(t2, self._open_lines(n, t2, self._uuid()), atomic=False)
+            self.busy[n] = max(self.busy[n], t2 + 2)
+
+    def _start_failure(self) -> None:
+        rng = self.rng
+        t = self.now
+        cls = rng.choices(self.class_names, cum_weights=self.class_cum)[0]
+        if cls == "bad_auth":
+            if self.busy[0] > t:
+                return
+            n = 0
+        else:
+            for _ in range(8):
+                n = rng.randrange(self.cfg.connections)
+                if self.busy[n] <= t:
+                    break
+            else:
+                return
+        lines: list[_Line] = []
+        d = self._describe(n)
+        if cls == "connection_reset" and rng.random() < 0.4:  # PE1: reconnects at once
+            msg = f"{d} - WebSocket error: {HERMES_LOST}"
+            self._add(lines, t, "DEBUG", H_POOL, "on_error", msg, n, _K_FAIL, cls)
+            self._reconnecting(lines, t, n)
+            self._schedule(t, lines)
+            self._second_trigger(n, t + rng.randint(0, 1))
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        elif cls in HERMES_ERROR_TEXTS:
+            self._error_lines(lines, n, t, cls, rng.choice(HERMES_ERROR_TEXTS[cls]))
+            self._schedule(t, lines)
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        elif cls == "no_internet":
+            err_cls = rng.choice(("connection_reset", "timeout"))
+            self._error_lines(lines, n, t, err_cls, rng.choice(HERMES_ERROR_TEXTS[err_cls]))
+            self._schedule(t, lines)
+            t2 = t + 30 + rng.randint(0, 3)
+            self._reopen(n, t2, t2 + rng.randint(30, 200))
+        elif cls == "pong_timeout":  # HC12: no frame for keepaliveSec + 5
+            self._add(lines, t, "DEBUG", H_CLIENT, "stale", f"{d} - Stale due to no recent messages", n, _K_FAIL, cls)
+            self._reconnecting(lines, t, n)
+            self._schedule(t, lines)
+            if rng.random() < 0.85:
+                self._second_trigger(n, t + rng.randint(0, 2))
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        else:  # reconnect_requested, bad_auth (a reconnect frame whose new client is refused)
+            frame = (
+                f'{{"id":"{self._rid()}","type":"reconnect","timestamp":"{self._stamp(t)}",'
+                f'"reconnect":{{"url":"{HERMES_URL}&reconnect={self.session}"}}}}'
+            )
+            msg = f"{d} - Received: {frame}"
+            self._add(lines, t, "DEBUG", H_CLIENT, "on_message", msg, n, _K_FAIL, "reconnect_requested")
+            self._reconnecting(lines, t, n)
+            self._schedule(t, lines)
+            if rng.random() < 0.7:
+                self._second_trigger(n, t + rng.randint(0, 2))
+            self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+
+    def _start_outage(self) -> None:
+        """All connections fail within ~60 s (PE2), retry with HP6 for minutes, then reopen."""
+        rng = self.rng
+        t0 = self.now
+        self.heap.clear()
+        conns = list(range(self.cfg.connections))
+        rng.shuffle(conns)
+        offsets = sorted(rng.randint(0, 59) for _ in conns)
+        t_end = t0 + 60 + rng.randint(150, 600)
+        self.outage_conns.append([])
+        idx = len(self.outage_conns) - 1
+        for n, off in zip(conns, offsets, strict=True):
+            cls = rng.choices(("connection_reset", "timeout", "dns"), weights=(5, 3, 2))[0]
+            lines: list[_Line] = []
+            self._error_lines(lines, n, t0 + off, cls, rng.choice(HERMES_ERROR_TEXTS[cls]), idx)
+            self._schedule(t0 + off, lines)
+        self.busy = [0] * self.cfg.connections
+        for n, off in zip(conns, offsets, strict=True):
+            self._reopen(n, t0 + off + 30 + rng.randint(0, 3), t_end)
+        self.outage_until = t_end
+
+    # -------------------------------------------------------------------- run
+    def _startup_lines(self) -> list[_Line]:
+        rng = self.rng
+        lines: list[_Line] = []
+        banner = f"Twitch Channel Points Miner-{HERMES_VERSION} (fork by mpforce1)"
+        self._add(lines, 0, "INFO", M_MINER, "__init__", banner, cut=True)
+        loading = self._fmt(
+            "INFO", M_MINER, "run", f"Loading data for {self.n_streamers} streamers. Please wait...", "🤓"
+        )
+        lines.append((0, loading, -1, _K_STREAMERS, self.n_streamers, True))
+        for t in (0, 1, 1):
+            self._add(lines, t, "DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): gql.twitch.tv:443", cut=True)
+            self._add(lines, t, "DEBUG", M_HTTP, "_make_request", 'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None', cut=True)
+        t = 2
+        self._add(lines, t, "DEBUG", H_POOL, "start", "Starting Hermes WebSocket Pool", cut=True)
+        for n in range(self.cfg.connections):
+            self._add(lines, t, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}")
+            lines.extend(self._open_lines(n, t, self.uuids[n]))
+            t += rng.randint(0, 1)
+        return lines
+
+    def _expected(self) -> Expected:
+        exp = super()._expected()
+        exp.client = "hermes"
+        if not self.debug:
+            exp.reconnects = None  # Hermes reconnections are DEBUG records only
+        return exp
+
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -1163,6 +1682,8 @@ class _Wrapper:
 
 def generate(cfg: GenConfig, out: BinaryIO) -> Expected:
     """Write a log for ``cfg`` to ``out`` and return the exact expected analysis."""
+    if cfg.client == "hermes":
+        return _HermesGenerator(cfg, out).run()
     return _Generator(cfg, out).run()
 
 
@@ -1195,6 +1716,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-tracebacks", action="store_true")
     p.add_argument("--no-tokens", action="store_true")
     p.add_argument("--wrapper", choices=WRAPPERS, default="none", help="a log collector's line prefix")
+    p.add_argument("--client", choices=CLIENTS, default="pubsub", help="PubSub (RDV) or Hermes (mpforce1) lines")
+    p.add_argument("--logger", choices=LOGGERS, default="A", help="mpforce1 logger variant (C: with --client hermes)")
     p.add_argument("-o", "--output", default="-", help="log file (default: stdout)")
     p.add_argument("--expected", default=None, help="write the Expected JSON here")
     p.add_argument("-v", "--verbose", action="store_true", help="print size and speed to stderr")
@@ -1213,6 +1736,8 @@ def main(argv: list[str] | None = None) -> int:
         tracebacks=not a.no_tracebacks,
         tokens=not a.no_tokens,
         wrapper=a.wrapper,
+        client=a.client,
+        logger=a.logger,
     )
     if a.start is not None:
         cfg.start = a.start

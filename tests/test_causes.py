@@ -220,8 +220,11 @@ def test_err_badmessage_is_client_rejected_with_hermes_advice(tmp_path: Path) ->
     assert doc["failures"]["by_class"]["other"] == 0
     assert causes(doc) == ["client-rejected"]
     f = by_id(doc)["client-rejected"]
-    assert f["title"] == "Twitch refuses the client (ERR_BADMESSAGE)"
-    assert "use_hermes=True" in f["recommendation"]
+    assert f["title"] == "Twitch refuses PubSub (ERR_BADMESSAGE)"
+    assert f["recommendation"].startswith(
+        "Twitch refuses this PubSub client: switch to a Hermes-capable version (mpforce1's fork with "
+        "use_hermes=True"
+    )
     assert not any(x["id"] == "unknown-errors" for x in doc["findings"])
     assert doc["connections"]["per_connection"]["0"]["health"]["uptime_ratio"] == 1.0
 

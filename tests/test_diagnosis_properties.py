@@ -33,6 +33,7 @@ configs = st.fixed_dictionaries(
         "outages": st.integers(0, 2),
         "year_rollover": st.booleans(),
         "echoes": st.booleans(),
+        "client": st.sampled_from(genlog.CLIENTS),
     }
 )
 

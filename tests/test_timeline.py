@@ -41,7 +41,9 @@ def _adds_up(doc: dict[str, object]) -> None:
         charted = sum(b["by_class"].get(cls, 0) for b in buckets)
         assert charted + untimed["by_class"].get(cls, 0) == doc["failures"]["by_class"][cls], cls  # type: ignore[index]
     assert sum(b["failures"] for b in buckets) + untimed["failures"] == doc["failures"]["total"]  # type: ignore[index]
-    assert sum(b["reconnects"] for b in buckets) + untimed["reconnects"] == doc["reconnects"]["count"]  # type: ignore[index]
+    charted = sum(b["reconnects"] for b in buckets) + untimed["reconnects"]
+    count = doc["reconnects"]["count"]  # type: ignore[index]
+    assert charted == (0 if count is None else count)  # unknown reconnects chart nothing
     assert sum(b["closes"] for b in buckets) + untimed["closes"] == doc["closes"]
 
 
@@ -67,7 +69,12 @@ def test_parse_bucket_sizes() -> None:
     assert [label(m) for m in (5, 120, 1440, 10080, 90)] == ["5m", "2h", "1d", "1w", "90m"]
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.log")))
+# The analyzer counts the new client uuids of this INFO Hermes log as reconnects (issue 14 asks
+# for null there), and the timeline charts only reconnect lines.
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in SAMPLES.glob("*.log")),
+)
 def test_sample_timelines_add_up_to_the_totals(name: str) -> None:
     """For every sample log, buckets plus untimed events equal failures, reconnects and closes."""
     summary = analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1))

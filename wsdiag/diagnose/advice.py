@@ -13,6 +13,7 @@ from datetime import datetime
 
 from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.causes import Cause
+from wsdiag.diagnose.client import HERMES_SUBSCRIPTIONS_PER_CLIENT, client_facts
 from wsdiag.diagnose.evidence import Context, Evidence, Run, at
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.limits import BACKOFF_FIRST_S, BACKOFF_MAX_S
@@ -162,19 +163,60 @@ def _tls_certificate(ev: Evidence, c: Cause) -> Finding:
 
 def _bad_auth(ev: Evidence, c: Cause) -> Finding:
     n = c.explains
-    evidence = [f"{plural(n, 'ERR_BADAUTH answer')} to LISTEN"]
-    if ev.summary.badauth_hint:
-        evidence.append("the miner says: outdated cookie file")
-    evidence.append("the socket stays open after the answer: not counted as downtime")
+    hermes = client_facts(ev.summary).hermes
+    if hermes:
+        # Hermes authenticates each connection once; a refusal closes it (HP7), and the miner
+        # reconnects in ~30 s and is refused again
+        evidence = [f"{plural(n, 'Hermes authentication error')} ('Authentication error, ...')"]
+        evidence.append("each one closes the connection; the miner reconnects in ~30s and is refused again")
+        title = "Twitch rejects the login token (Hermes authentication error)"
+    else:
+        evidence = [f"{plural(n, 'ERR_BADAUTH answer')} to LISTEN"]
+        if ev.summary.badauth_hint:
+            evidence.append("the miner says: outdated cookie file")
+        evidence.append("the socket stays open after the answer: not counted as downtime")
+        title = "Twitch rejects the login token (ERR_BADAUTH)"
     rec = (
         "Twitch rejects the login token in your cookie file. Stop the miner, delete "
         "cookies/<your username>.pkl (cookies\\<your username>.pkl on Windows) and start it "
         "again to log in anew."
     )
-    return Finding(c.id, c.severity, "Twitch rejects the login token (ERR_BADAUTH)", tuple(evidence), rec)
+    return Finding(c.id, c.severity, title, tuple(evidence), rec)
+
+
+def _redacted_listens(ev: Evidence, c: Cause) -> Finding:
+    """Twitch refusing the LISTENs that mpforce1's redact_secrets=True sent in their log form."""
+    sent = client_facts(ev.summary).redacted_listens
+    answers = {
+        "ERR_BADAUTH": c.explained(["bad_auth"]),
+        "ERR_BADMESSAGE": ev.hints.get("bad_message", 0),
+        "ERR_BADTOPIC": ev.hints.get("bad_topic", 0),
+    }
+    evidence = [
+        f"{plural(sent, 'LISTEN request')} sent as the log shows them: "
+        '"auth_token":"REDACTED" or the topics as one string (redact_secrets=True)'
+    ]
+    named = [f"{v:,} {k}" for k, v in answers.items() if v]
+    rest = c.explains - sum(answers.values())
+    if rest > 0:
+        named.append(plural(rest, "other refusal"))
+    evidence.append("answered with " + ", ".join(named) + " (Twitch refuses the request, not the cookie)")
+    hit = ev.conns_by_class.get("rejected", frozenset()) | ev.conns_by_class.get("bad_auth", frozenset())
+    if hit:
+        evidence.append(f"on {conns(hit)}")
+    rec = (
+        "With redact_secrets=True mpforce1's PubSub client sends the redacted copy of each LISTEN "
+        "to Twitch (no token, the topics as a string), and Twitch refuses every one of them. Set "
+        "redact_secrets=False, or switch to the Hermes client with use_hermes=True (its logs never "
+        "carry the token). Deleting the cookie file will not help: the cookie is fine."
+    )
+    title = "Twitch refuses the LISTENs the miner sends redacted (redact_secrets=True)"
+    return Finding(c.id, c.severity, title, tuple(evidence), rec)
 
 
 def _client_rejected(ev: Evidence, c: Cause) -> Finding:
+    if client_facts(ev.summary).redacted_listens and c.explained(["bad_auth", "rejected"]):
+        return _redacted_listens(ev, c)
     kinds = {k: ev.hints.get(k, 0) for k in _REJECTED_KINDS if ev.hints.get(k, 0)}
     evidence = [f"{plural(v, _REJECTED_KINDS[k][0])} {_REJECTED_KINDS[k][1]}" for k, v in kinds.items()]
     unnamed = c.explains - sum(kinds.values())
@@ -187,10 +229,15 @@ def _client_rejected(ev: Evidence, c: Cause) -> Finding:
     advice = []
     if kinds.get("bad_message"):
         advice.append(
-            "ERR_BADMESSAGE: Twitch no longer accepts this client's PubSub messages. Update the "
-            "miner to a Hermes-capable version (mpforce1's fork with use_hermes=True); if the "
-            'LISTEN lines show "auth_token":"REDACTED", set redact_secrets=False'
+            "Twitch refuses this PubSub client: switch to a Hermes-capable version (mpforce1's "
+            "fork with use_hermes=True, or Armi1014's fork, which uses Hermes by default); "
+            "ERR_BADMESSAGE means Twitch no longer accepts its PubSub messages"
         )
+        if not ev.summary.topics:  # no LISTEN line in the log: cannot tell how they were sent
+            advice.append(
+                "if the miner runs with redact_secrets=True, set it to False: it sends its "
+                "redacted LISTENs, which Twitch refuses too"
+            )
     if kinds.get("bad_topic"):
         advice.append(
             "ERR_BADTOPIC: the miner subscribes a topic Twitch does not know: update the miner, "
@@ -206,6 +253,8 @@ def _client_rejected(ev: Evidence, c: Cause) -> Finding:
         advice.append("Update the miner and websocket-client")
     if set(kinds) == {"handshake_5xx"}:
         title = "Twitch's server answers the connection with an error (handshake 5xx)"
+    elif kinds.get("bad_message"):
+        title = "Twitch refuses PubSub (" + ", ".join(_REJECTED_NAMES[k] for k in kinds) + ")"
     else:
         title = "Twitch refuses the client"
         if kinds:
@@ -394,15 +443,25 @@ def _too_many(ev: Evidence, c: Cause) -> Finding:
             f"explains {share(c.explains, s.failures_total)} on single connections ({what}): "
             "an oversized pool is dropped one connection at a time"
         )
+    facts = client_facts(s)
+    if facts.client in ("hermes", "mixed"):
+        evidence.append(
+            f"mpforce1's Hermes pool opens another client for every {HERMES_SUBSCRIPTIONS_PER_CLIENT} "
+            "subscriptions and sets no cap on their number: Twitch's limit applies to Hermes "
+            "connections too"
+        )
     rec = lim.advice() + " Or split the streamers across miners on different IPs."
-    title = f"{pool} PubSub connections open; {connection_rule(th)}"
+    title = f"{pool} {facts.connections_word} connections open; {connection_rule(th)}"
     return Finding(c.id, c.severity, title, tuple(evidence), rec)
 
 
 def _twitch_reconnects(ev: Evidence, c: Cause) -> Finding:
     n = c.explains
     items = [x for x in ev.cascades.items if x.kind == "server"]
-    evidence = [f"{plural(n, 'RECONNECT request')} ('Reconnection required')"]
+    if client_facts(ev.summary).hermes:
+        evidence = [f"{plural(n, 'reconnect request')} (Hermes 'reconnect' messages)"]
+    else:
+        evidence = [f"{plural(n, 'RECONNECT request')} ('Reconnection required')"]
     hit = ev.conns_by_class.get("reconnect_requested", frozenset())
     if hit:
         evidence[0] += f" on {conns(hit)}"

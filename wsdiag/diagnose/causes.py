@@ -3,9 +3,11 @@
 Failures are attributed in the order an expert reads a log, each failure event to at most one
 cause (:class:`Ledger`):
 
-1. what names its cause by itself: ERR_BADAUTH answers (``bad-auth``), Twitch refusing the
-   client (``client-rejected``), certificate verification failures (``tls-certificate``),
-   Twitch's RECONNECT requests (``twitch-reconnects``);
+1. what names its cause by itself: refusals of LISTENs that the miner sent redacted
+   (``redact_secrets=True``: ``client-rejected``, whatever the answer, ERR_BADAUTH included,
+   since the cookie is not at fault), ERR_BADAUTH answers and Hermes authentication errors
+   (``bad-auth``), Twitch refusing the client (``client-rejected``), certificate verification
+   failures (``tls-certificate``), Twitch's RECONNECT requests (``twitch-reconnects``);
 2. the host and its network: every failure of a network-wide outage, every DNS failure and
    "No internet connection" (``network-instability``); missed PINGs/PONGs of many connections
    together with no network error (``host-stalled``); a connection failing at every attempt
@@ -27,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.evidence import Context, Evidence
 from wsdiag.diagnose.thresholds import Severity
 from wsdiag.parse.records import FAILURE_CLASSES, LINK_CLASSES, OFFLINE_CLASSES, PING_CLASSES, FailureClass
@@ -134,6 +137,10 @@ def attribute(ev: Evidence) -> Ledger:
     th = ev.thresholds
     book = Ledger(ev.cells)
     # 1. Failures that name their cause.
+    if client_facts(ev.summary).redacted_listens:
+        # Twitch got "auth_token":"REDACTED" and topics as a string: it refuses the request,
+        # not the cookie
+        book.take("client-rejected", ["bad_auth", "rejected"])
     book.take("bad-auth", ["bad_auth"])
     book.take("client-rejected", ["rejected"])
     book.take("tls-certificate", ["ssl"], _CERT_ORDER, limit=ev.hints.get("certificate", 0))

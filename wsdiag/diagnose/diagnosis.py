@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from wsdiag.diagnose.cascades import Cascades
+from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.engine import diagnose
 from wsdiag.diagnose.evidence import Evidence
 from wsdiag.diagnose.finding import Finding
@@ -137,6 +138,8 @@ class Diagnosis:
                 "total": s.failures_total,
                 "without_connection": s.idless_failures,
                 "by_class": s.class_counts(),
+                # A fork that throttles its error lines (Armi1014): every count is "at least".
+                "counts_are_lower_bounds": client_facts(s).counts_are_lower_bounds,
             },
             "reconnects": {
                 # null when the log cannot show them (`unknown` says why).

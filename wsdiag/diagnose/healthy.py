@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.evidence import Evidence
 from wsdiag.diagnose.pool import per_connection_hour
 from wsdiag.parse.records import PING_CLASSES
@@ -41,7 +42,8 @@ def changes(ev: Evidence) -> list[Change]:
                 lim.streamers <= lim.max_streamers,
             )
         )
-    rate = per_connection_hour(s.reconnects, s)
+    # a log that cannot show reconnects has no rate of them, not a rate of 0
+    rate = None if client_facts(s).reconnects_unknown else per_connection_hour(s.reconnects, s)
     if rate is not None:
         out.append(
             Change(

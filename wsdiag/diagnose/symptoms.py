@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.advice import per_hour, when
 from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
+from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.evidence import Context, Evidence
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import describe, per_connection_hour
@@ -73,6 +74,9 @@ def _ping(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
 
 def _storm(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     s, th = ev.summary, ev.thresholds
+    facts = client_facts(s)
+    if facts.reconnects_unknown:  # the log cannot show reconnects: no rate, storm or not
+        return None
     n = s.reconnects
     if n < th.storm_min:
         return None
@@ -97,8 +101,10 @@ def _storm(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
         pool_rate is not None and pool_rate >= th.storm_error_pool_per_hour
     )
     # Each reconnect follows a close; what the closes carried says where the storm comes from.
-    # ERR_BADAUTH answers leave the socket open: they close nothing.
-    origin = [c for c in causes if (c.explains and c.id != "bad-auth") or c.id == "close-loop"]
+    # ERR_BADAUTH answers leave the socket open: they close nothing (a Hermes authentication
+    # error closes its connection).
+    closing = ("bad-auth", "close-loop") if facts.hermes else ("close-loop",)
+    origin = [c for c in causes if (c.explains and c.id != "bad-auth") or c.id in closing]
     evidence = [f"{per_hour(n, hours)} {noun(n, 'reconnect')}", *fired]
     if not fired:
         evidence.append("no time span: the rate is unknown")
@@ -188,13 +194,31 @@ def _unknown(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     )
 
 
+def _lower_bounds(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
+    """A fork that throttles its error lines: every failure count is at least what it says."""
+    throttled = client_facts(ev.summary).throttled_by
+    if throttled is None:
+        return None
+    fork, what, version = throttled
+    banner = f"{fork}'s fork" + (f" {version}" if version else "")
+    return Finding(
+        "counts-lower-bounds",
+        "info",
+        f"{banner} throttles its error lines: the failure counts are lower bounds",
+        (f"the start banner names {banner}, which {what}",),
+        "Read every failure count and rate of this log as 'at least'; the same error repeated "
+        "within the interval is logged once.",
+        "note",
+    )
+
+
 #: A symptom or note rule: the evidence and the causes found (most important first) -> a finding,
 #: or None when the rule does not apply.
 Rule = Callable[[Evidence, Sequence[Cause]], "Finding | None"]
 #: Symptoms, in report order: each attributed to the causes it comes from.
 SYMPTOMS: tuple[Rule, ...] = (_outages, _ping, _storm)
 #: Notes: facts worth knowing that are neither a cause nor a symptom.
-NOTES: tuple[Rule, ...] = (_unknown,)
+NOTES: tuple[Rule, ...] = (_unknown, _lower_bounds)
 
 
 def _apply(rules: tuple[Rule, ...], ev: Evidence, causes: Sequence[Cause]) -> list[Finding]:

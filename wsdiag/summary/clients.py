@@ -18,8 +18,8 @@ MAX_UUIDS = 100_000  # Hermes client ids kept (all connections): one per (re)con
 #: Why `reconnects.count` is null: a Hermes log that shows neither the DEBUG reconnect line nor
 #: the client ids a new connection would be told by (FORKS-2026.md 1.5).
 RECONNECTS_UNKNOWN = (
-    "Hermes logs its reconnects at DEBUG level only, and this log shows no client ids "
-    "(less=True), so reconnects cannot be counted"
+    "Hermes logs its reconnects at DEBUG level only and this log has no DEBUG line, so "
+    "reconnects cannot be counted (a new client id shows only where a client logged an error)"
 )
 # Topic suffixes no larger than this are taken for the anonymiser's small integers (real
 # Twitch user and channel ids have five digits or more).
@@ -74,10 +74,11 @@ class ClientFacts:
 
     @property
     def reconnects_unknown(self) -> str | None:
-        """Why reconnects cannot be counted (None: they can): Hermes reconnects leave a trace
-        only at DEBUG level or in a new client id, and the log shows neither (no Hermes line at
-        DEBUG level, no uuid)."""
-        if self.hermes_seen and not (self.hermes_debug or self.hermes_reconnect_lines or self.uuid_count):
+        """Why reconnects cannot be counted (None: they can): Hermes logs them at DEBUG level
+        only. New client ids are no count without DEBUG lines: at INFO a client shows its id
+        only when it logs an error, so most reconnections leave no trace (a lower bound
+        presented as a count would mislead)."""
+        if self.hermes_seen and not (self.hermes_debug or self.hermes_reconnect_lines):
             return RECONNECTS_UNKNOWN
         return None
 
