@@ -317,6 +317,18 @@ class Template:
 
 _EXAMPLE_UUID = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
 _ALIVE_RESPONSE = r'Received: \{ ?"type": ?"RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}$'
+# Hermes frames that say no more than "alive" (FORKS-2026.md 1.6), in the encoder's key order:
+# a keepalive, whole; pushed data (a notification, like PubSub's MESSAGE, whatever its payload
+# holds); a subscription accepted, whole (a refused one is read: its `result` is not ok). The
+# welcome, authenticate and reconnect frames are read, and so is any frame of another shape.
+_HERMES_ID = r'"[0-9A-Za-z_-]{1,64}"'
+_HERMES_STAMP = r',"timestamp":"[0-9T:.Z-]{1,40}"\}$'
+HERMES_KEEPALIVE = r'Received: \{"id":' + _HERMES_ID + r',"type":"keepalive"' + _HERMES_STAMP
+HERMES_NOTIFICATION = r'Received: \{"notification":'
+HERMES_SUBSCRIBED = (
+    r'Received: \{"subscribeResponse":\{"subscription":\{"id":' + _HERMES_ID + r'\},"result":"ok"\},"id":'
+    + _HERMES_ID + r',"parentId":' + _HERMES_ID + r',"type":"subscribeResponse"' + _HERMES_STAMP
+)
 
 #: Every template, in the order they are tried (the first that matches decides).
 TEMPLATES: tuple[Template, ...] = (
@@ -392,11 +404,15 @@ TEMPLATES: tuple[Template, ...] = (
         example='#3 - Send: {"type":"LISTEN","nonce":"n1","data":{"topics":["raid.1"]}}',
         alive=(r'Send: \{"type":"PING"\}$',), burst='Send: {"type":"LISTEN","nonce":"',
     ),
-    # T7: RESPONSEs refuse LISTENs; PONGs, acknowledgements and MESSAGEs say a known id is alive
+    # T7: RESPONSEs refuse LISTENs; PONGs, acknowledgements and MESSAGEs say a known id is alive,
+    # and so do Hermes keepalives, notifications and accepted subscriptions
     Template(
         "received", Place.AFTER_ID, "Received: ", read=response_error, level="DEBUG",
         example='#3 - Received: {"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"n1"}',
-        alive=(MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', _ALIVE_RESPONSE),
+        alive=(
+            MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', _ALIVE_RESPONSE,
+            HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED,
+        ),
     ),
     # the 2021 id-less wordings of T3, T5, T9 and T6
     Template(
