@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
-from wsdiag.parse.templates import to_record
+from wsdiag.parse.templates import HERMES_SUBSCRIBE, to_record
 from wsdiag.read import linefilter
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
 from wsdiag.read.linefilter import (
@@ -118,6 +118,7 @@ def _id_bitmap(known: set[int]) -> bytes:
 _Template = tuple[Any, ...]
 _FIELDS = [f.name for f in fields(Record)]
 _TIME = _FIELDS.index("time")
+_UUID = _FIELDS.index("uuid")
 assert _FIELDS[0] == "kind" and all(f.init for f in fields(Record))
 
 
@@ -129,6 +130,23 @@ def _at(template: _Template, time: datetime | None) -> Record:
     args = list(template)
     args[_TIME] = time
     return Record(*args)
+
+
+_UUID_BYTES = 36
+
+
+def _subscribe_key(key: bytes, at: int) -> tuple[bytes, str | None]:
+    """The memo key of a line whose Hermes subscribe request (templates.HERMES_SUBSCRIBE) starts
+    at ``at`` with the client's uuid, and that uuid: the key leaves out the uuid, ids and
+    timestamp, which change nothing in its record but its uuid (each reconnect sends every
+    topic again, with a new uuid and new ids)."""
+    m = HERMES_SUBSCRIBE.match(key, at)
+    if m is None:
+        return key, None
+    cut = [key[: m.start(1)]]
+    cut += [key[m.end(i) : m.start(i + 1)] for i in range(1, 4)]
+    # A newline stands for each cut: no line's own key holds one.
+    return b"\n".join([*cut, key[m.end(4) :]]), m.group(1).decode("ascii")
 
 
 @dataclass
@@ -243,7 +261,8 @@ class Scanner:
     _fmt: Format = FILTERS.default  # the format of the chunk being scanned (its plain lines')
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
     # give the same layout and record but for the time (see _read).
-    _memo: dict[bytes, tuple[Head, str, _Template | None]] = field(default_factory=dict)
+    # (A Hermes subscribe request is remembered without its uuid, which the 4th item gives.)
+    _memo: dict[bytes, tuple[Head, str, _Template | None, str | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
@@ -602,18 +621,24 @@ class Scanner:
         the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
-        key = None
+        key = uuid = None
         head = self._fmt.head
         if stop - start <= _MEMO_LINE:
             for head in (self._fmt.head, FILE_HEAD, LESS_HEAD):
                 m = head.regex.match(chunk, start, stop)
                 if m is not None:
                     key = head.tag + bytes(chunk[m.end() : stop])
+                    at = key.find(b' - Send: {"type":"subscribe"', _UUID_BYTES)
+                    if at >= 0:
+                        key, uuid = _subscribe_key(key, at - _UUID_BYTES)
                     break
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self._replay(chunk, start, hit[0], hit[1], hit[2], read)
+                template = hit[2]
+                if uuid is not None and template is not None and template[_UUID] == hit[3] != uuid:
+                    template = (*template[:_UUID], uuid, *template[_UUID + 1 :])
+                rec = self._replay(chunk, start, hit[0], hit[1], template, read)
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
@@ -623,7 +648,7 @@ class Scanner:
         if key is not None and self._layout is not None:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = (head, self._layout, None if rec is None else _template(rec))
+            self._memo[key] = (head, self._layout, None if rec is None else _template(rec), uuid)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec
