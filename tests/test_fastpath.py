@@ -819,3 +819,11 @@ def test_hermes_reconnects_told_by_uuids_of_replayed_subscribes() -> None:
     doc = _same_everywhere(_lines(parts))
     assert doc["reconnects"]["count"] == 2
     assert doc["connections"]["per_connection"]["0"]["reconnects"] == 2
+
+
+def test_hermes_subscribe_bursts_read_new_topics_between_their_ends() -> None:
+    """A reconnect's subscribe requests are skipped between the first and the last only when
+    the slot has each one's topic already: a topic first sent in the middle is counted."""
+    parts = _hermes_run(0, UUIDS[0], 0, 3, m=1) + _hermes_run(0, UUIDS[1], 1, 6, m=2) + _hermes_run(0, UUIDS[2], 2, 6, m=3)
+    doc = _same_everywhere(_lines(parts))
+    assert doc["topics"]["listened"] == 6

@@ -17,7 +17,8 @@ a map of the file):
 * only those lines are read, in order, by line(), prefix and all; a line read before (same bytes
   after the same kind of prefix and stamp) replays its record instead of being parsed again;
 * a burst of LISTEN lines (one per topic on every reconnect) reads its first and last line, and
-  skips the ones between when each repeats a line read before;
+  skips the ones between when each repeats a line read before (a burst of Hermes subscribe
+  requests, when the connection has each one's topic already);
 * a line that cannot be a record (empty, blank, a traceback line, junk: see
   linefilter.RECORDISH) is counted by the kind line() would count it as, unread; only an input's
   first few unrecognized lines are read, for their samples. A newline bomb costs what a memchr
@@ -223,6 +224,26 @@ def _burst_patterns(
     first = one(rb"(?P<conn>\d{1,5})", first_head or head)
     run = first + rb"(?:" + one(rb"(?P=conn)").replace(b"(?P<tail>", b"(?:") + rb")*"
     return re.compile(run), re.compile(first)
+
+
+#: Where a Hermes subscribe request's id starts (templates.HERMES_SUBSCRIBE).
+_SUBSCRIBE = b' - Send: {"type":"subscribe","id":"'
+
+
+@functools.lru_cache(maxsize=64)
+def _subscribe_line(head: bytes, prefix: bytes) -> re.Pattern[bytes]:
+    """One line of a burst of Hermes subscribe requests: ``head`` (a stamp's), ``prefix`` (from
+    the stamp's ` - ` up to `#`), `#N - <uuid>` (group 1), the request whole (group 2: its
+    topic)."""
+    request = HERMES_SUBSCRIBE.pattern
+    request = request[request.index(b'","subscribe":') :].replace(b"\\Z", b"\n").replace(b"([", b"(?:[")
+    topic = b"[A-Za-z0-9._-]{1,200}"
+    assert topic in request
+    ident = rb"(#\d{1,12}(?: - [0-9a-fA-F-]{36})?)"
+    return re.compile(
+        head + re.escape(prefix) + ident + re.escape(_SUBSCRIBE) + rb"[0-9A-Za-z_-]{1,64}"
+        + request.replace(topic, b"(" + topic + b")", 1)
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -445,6 +466,8 @@ class Scanner:
                     continue  # a plain line after all
                 if m.group("listen") is not None:
                     stop = self._listens(chunk, end, start, m, read)
+                elif not less and chunk.find(_SUBSCRIBE, start, stop) != -1:
+                    stop = self._subscribes(chunk, end, start, read)
                 else:
                     self._read(chunk, start, read)
             else:
@@ -760,6 +783,58 @@ class Scanner:
                 pos = chunk.find(b"\n", pos) + 1
         self._listen(burst, chunk, last, tails[-1], read)
         return stop
+
+    def _subscribes(self, chunk: Buffer, end: int, start: int, read: dict[int, datetime | None]) -> int:
+        """Read a burst of Hermes subscribe requests from ``start``; return where it ends.
+
+        On (re)connecting a Hermes client sends a subscribe per topic, one line each, back to
+        back, with its uuid and new ids (templates.HERMES_SUBSCRIBE). As in a LISTEN burst
+        (:class:`_Burst`), the first line (it may end an outage) and the last (the latest sign
+        of life) are read; the ones between, each of the first one's stamp shape and prefix (so
+        of its client, uuid and layout), are skipped when the connection has each one's topic
+        already: then each would only move "last seen alive" forward to the last one.
+        """
+        stop = chunk.find(b"\n", start) + 1
+        rec = self._read(chunk, start, read)
+        fmt = self._fmt
+        at = fmt.head.regex.match(chunk, start)
+        if (
+            rec is None
+            or rec.kind is not Kind.LISTEN
+            or rec.conn is None
+            or rec.conn > MAX_ID
+            or read.get(start) is None
+            or self._layout != fmt.layout
+            or at is None
+        ):
+            return stop
+        cut = chunk.find(_SUBSCRIBE, at.end(), stop)
+        hash_at = chunk.rfind(b"#", at.end(), cut)
+        prefix = bytes(chunk[at.end() : hash_at])
+        ident = bytes(chunk[hash_at:cut])  # `#N - <uuid>`: the pattern is shared by all clients
+        if hash_at < 0 or any(h in prefix for h in HAZARDS):
+            return stop  # an escape sequence before `#` could swallow text
+        line = _subscribe_line(fmt.head.regex.pattern, prefix)
+        lines: list[tuple[int, bytes]] = []
+        pos = stop
+        while (m := line.match(chunk, pos, end)) is not None and m.group(1) == ident:
+            lines.append((pos, m.group(2)))
+            pos = m.end()
+        if not lines:
+            return stop
+        conn = self.summary.conns.get(rec.conn)
+        middle = lines[:-1]
+        last = lines[-1][0]
+        quiet = (
+            conn is not None
+            and all(t.decode() in conn.topics and t.decode() in self.summary.topics for _, t in middle)
+            and self._time(chunk, last, fmt.head) is not None
+        )
+        if not quiet:
+            for at_line, _ in middle:
+                self._read(chunk, at_line, read)
+        self._read(chunk, last, read)
+        return pos
 
     def _listen(
         self,
