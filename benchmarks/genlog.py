@@ -628,7 +628,8 @@ class _Generator:
     def _emit(self, lines: list[_Line]) -> None:
         """Write generated lines, keep time monotonic and account for each written line."""
         size = self.size
-        for t, text, conn, kind, arg, cut in lines:
+        for when, text, conn, kind, arg, cut in lines:
+            t = when
             if t is None:
                 s = text + "\n"
             else:

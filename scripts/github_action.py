@@ -135,7 +135,8 @@ def stage_install() -> int:
     sys.stdout.flush()
     # UTF-8 on every runner: Windows would otherwise encode stdout (annotations) in its code page.
     env = {**os.environ, "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([str(python), str(Path(__file__).resolve()), "--in-venv"], env=env).returncode
+    argv = [str(python), str(Path(__file__).resolve()), "--in-venv"]
+    return subprocess.run(argv, env=env, check=False).returncode
 
 
 # --- stage 2: the venv's Python, wsdiag importable ---------------------------------------------
@@ -144,8 +145,8 @@ def stage_install() -> int:
 def log_paths(text: str, cwd: Path) -> list[str]:
     """The ``paths`` input: one path per line; a line with * ? [ that names no file is a glob."""
     out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if not line:
             continue
         if any(c in line for c in "*?[") and not (cwd / line).exists():
@@ -286,7 +287,7 @@ def stage_check() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)  # a report left by an earlier run must not pass for this one
     sys.stdout.flush()
-    proc = subprocess.run(argv, stderr=subprocess.PIPE, cwd=cwd)  # stdout: straight to the log
+    proc = subprocess.run(argv, stderr=subprocess.PIPE, cwd=cwd, check=False)  # stdout: to the log
     status = proc.returncode
     stderr = proc.stderr.decode("utf-8", "replace")
     sys.stderr.write(stderr)

@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 
-from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
+import wsdiag
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"
@@ -23,8 +21,7 @@ def diagnose_text(tmp_path: Path, text: str | bytes, year: int | None = 2025, na
     """Analyse log text through the whole library and return the wsdiag/1 document."""
     path = tmp_path / name
     path.write_bytes(text.encode() if isinstance(text, str) else text)
-    summary = analyze(resolve([str(path)]), Options(year=year, jobs=1))
-    return Diagnosis.of(summary).to_dict()
+    return wsdiag.diagnose(path, year=year, jobs=1).to_dict()
 
 
 def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -89,7 +90,7 @@ class Log:
 
 def make_log(
     hours: float,
-    per_hour: dict[str, float],
+    per_hour: Mapping[str, float],
     conns: int = 4,
     start: datetime = START,
     ping_every: timedelta = timedelta(minutes=4),

@@ -173,14 +173,16 @@ def test_installs_wsdiag_into_its_own_venv_once(runner: FakeRunner, first_run: R
     ).stdout
     assert where.startswith(str(runner.temp / "wsdiag-venv"))  # installed, not this source tree
     again = runner.run(_workspace(tmp_path, "healthy_2conn.log"))
-    assert again.status == 0 and "::group::Install" not in again.stdout
+    assert again.status == 0
+    assert "::group::Install" not in again.stdout
 
 
 def test_passing_log(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None:
     """A healthy log: exit 0, no error annotation, a passing summary, outputs ok/2/true."""
     run = runner.run(_workspace(tmp_path, "healthy_2conn.log"))
     assert run.status == 0, run.stderr
-    assert "::error" not in run.stdout and "::warning" not in run.stdout
+    assert "::error" not in run.stdout
+    assert "::warning" not in run.stdout
     assert run.summary.startswith("## ✅ wsdiag: OK · cause: 1 isolated close on single connections")
     assert "### ✅ Check passed: no cause at or above `error`" in run.summary
     assert run.outputs == {
@@ -192,7 +194,8 @@ def test_passing_log(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None
         "json-report": run.outputs["json-report"],
     }
     doc = json.loads(Path(run.outputs["json-report"]).read_text())
-    assert doc["connections"]["pool_size"] == 2 and doc["check"]["passed"] is True
+    assert doc["connections"]["pool_size"] == 2
+    assert doc["check"]["passed"] is True
 
 
 def test_failing_log(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None:
@@ -261,7 +264,8 @@ def test_inputs_reach_wsdiag(runner: FakeRunner, first_run: Run, tmp_path: Path)
     doc = json.loads((tmp_path / "reports" / "storm.json").read_text())
     assert [v["rule"] for v in doc["check"]["violations"]] == ["max-reconnects-per-hour"]
     html = (tmp_path / "reports" / "storm.html").read_text()
-    assert html.startswith("<!DOCTYPE html>") and "37" in html
+    assert html.startswith("<!DOCTYPE html>")
+    assert "37" in html
 
 
 def test_paths_globs_and_warnings(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None:
@@ -282,7 +286,8 @@ def test_paths_globs_and_warnings(runner: FakeRunner, first_run: Run, tmp_path: 
 def test_summary_off(runner: FakeRunner, first_run: Run, tmp_path: Path) -> None:
     """summary: false leaves the job summary alone."""
     run = runner.run(_workspace(tmp_path, "healthy_2conn.log"), summary="false")
-    assert run.status == 0 and run.summary == ""
+    assert run.status == 0
+    assert run.summary == ""
 
 
 @pytest.mark.parametrize(
@@ -310,7 +315,8 @@ def test_outputs_read_diagnosis_defensively() -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("github_action", ROOT / "scripts" / "github_action.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     base = {"verdict": "error", "connections": {"pool_size": None}, "check": {"passed": False}}

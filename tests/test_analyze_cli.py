@@ -41,7 +41,8 @@ def test_json_contract_keys() -> None:
     assert set(doc["span"]) == {"first", "last", "hours", "year_assumed"}
     assert set(doc["connections"]) >= {"ids", "distinct", "pool_size", "per_connection"}
     assert list(doc["failures"]["by_class"]) == list(FAILURE_CLASSES)  # every class, always
-    assert len(doc["failures"]["by_class"]) == 13 and "rejected" in doc["failures"]["by_class"]
+    assert len(doc["failures"]["by_class"]) == 13
+    assert "rejected" in doc["failures"]["by_class"]
     assert all(isinstance(v, int) for v in doc["failures"]["by_class"].values())
     assert set(doc["topics"]) >= {"listened", "per_connection", "streamers", "estimate"}
     assert set(doc["reconnects"]) == {"count", "per_hour", "unknown"}
@@ -57,7 +58,9 @@ def test_missing_file_exits_2_with_one_line() -> None:
     proc = run_cli("analyze", "no/such/file.log")
     assert proc.returncode == 2
     err = proc.stderr.decode()
-    assert err.count("\n") == 1 and "no/such/file.log" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "no/such/file.log" in err
+    assert "Traceback" not in err
 
 
 def test_not_a_miner_log_exits_2(tmp_path: Path) -> None:

@@ -158,7 +158,8 @@ def test_twitch_reconnect_wave_is_a_server_cascade(tmp_path: Path) -> None:
     assert [c["kind"] for c in doc["cascades"]] == ["server"]
     assert doc["cascades"][0]["connections"] == [0, 1, 2, 3, 4, 5]
     ids = [f["id"] for f in doc["findings"]]
-    assert "twitch-reconnects" in ids and "network-outages" not in ids
+    assert "twitch-reconnects" in ids
+    assert "network-outages" not in ids
 
 
 def test_mixed_unrelated_failures_at_once_are_not_one_event(tmp_path: Path) -> None:
@@ -188,7 +189,8 @@ def test_busy_background_raises_the_bar() -> None:
     quiet = coincidence_needed(37, rate=0.001, windows=100)
     busy = coincidence_needed(37, rate=0.2, windows=100)
     assert quiet == 19
-    assert busy is not None and busy > quiet
+    assert busy is not None
+    assert busy > quiet
     assert coincidence_needed(37, rate=1.0, windows=100) is None  # everything fails all the time
     assert coincidence_needed(2, rate=0.0001, windows=100) == 2
 

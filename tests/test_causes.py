@@ -105,9 +105,11 @@ def test_certificate_failure_on_the_only_connection_is_an_error(tmp_path: Path) 
     assert causes(doc) == ["tls-certificate"]
     cert = by_id(doc)["tls-certificate"]
     assert cert["title"] == "certificate verification fails on the only connection"
-    assert cert["explains"] == 2 and cert["kind"] == "cause"
+    assert cert["explains"] == 2
+    assert cert["kind"] == "cause"
     assert "#0 never connected: 2 attempts failed in a row (certificate verification)" in cert["evidence"][1]
-    assert "certifi" in cert["recommendation"] and "antivirus" in cert["recommendation"]
+    assert "certifi" in cert["recommendation"]
+    assert "antivirus" in cert["recommendation"]
 
 
 def test_one_certificate_failure_is_already_an_error(tmp_path: Path) -> None:
@@ -126,7 +128,8 @@ def test_other_tls_errors_are_not_certificates(tmp_path: Path) -> None:
     doc = diagnose_text(tmp_path, start() + pings(range(3), 180) + body + end(180))
     assert causes(doc) == ["tls-errors"]
     f = by_id(doc)["tls-errors"]
-    assert f["severity"] == "warning" and f["explains"] == 6
+    assert f["severity"] == "warning"
+    assert f["explains"] == 6
     assert "6 EOF in violation of protocol" in f["evidence"]
     assert "HTTPS scanning" in f["recommendation"]
 
@@ -152,7 +155,8 @@ def test_persistent_timeouts_are_the_network_not_twitch(tmp_path: Path) -> None:
     assert f["title"] == "connection #0 fails at every attempt (timeouts)"
     assert f["evidence"][0].startswith("#0 never connected: 3 attempts failed in a row (timeouts)")
     assert "VPN" in f["recommendation"]
-    assert "twitch-closes" not in causes(doc) and "host-stalled" not in causes(doc)
+    assert "twitch-closes" not in causes(doc)
+    assert "host-stalled" not in causes(doc)
 
 
 def test_a_connection_that_never_comes_back_is_a_warning_whatever_the_rates(tmp_path: Path) -> None:
@@ -182,8 +186,10 @@ def test_no_internet_on_a_small_pool_gets_no_pool_advice(tmp_path: Path) -> None
     assert "too-many-connections" not in causes(doc)
     assert "host-stalled" not in causes(doc)  # the missed PONGs came with a network error
     text = all_text(doc)
-    assert "Reduce the pool" not in text and "reduce the pool" not in text
-    assert "fewer streamers" not in text and "Keep at most" not in text
+    assert "Reduce the pool" not in text
+    assert "reduce the pool" not in text
+    assert "fewer streamers" not in text
+    assert "Keep at most" not in text
 
 
 def test_bad_auth_on_a_small_pool_gets_no_pool_advice_and_no_downtime(tmp_path: Path) -> None:
@@ -193,9 +199,11 @@ def test_bad_auth_on_a_small_pool_gets_no_pool_advice_and_no_downtime(tmp_path: 
     doc = diagnose_text(tmp_path, text)
     assert causes(doc) == ["bad-auth"]
     assert doc["findings"][0]["recommendation"].startswith("Twitch rejects the login token")
-    assert "Keep at most" not in all_text(doc) and "new server" not in all_text(doc)
+    assert "Keep at most" not in all_text(doc)
+    assert "new server" not in all_text(doc)
     health = doc["connections"]["per_connection"]["0"]["health"]
-    assert health["uptime_ratio"] == 1.0 and health["outages"] == 0
+    assert health["uptime_ratio"] == 1.0
+    assert health["outages"] == 0
     changes = {c["metric"]: c for c in doc["limits"]["changes"]}
     assert changes["lowest uptime"]["ok"] is True
 
@@ -208,7 +216,8 @@ def test_err_badmessage_is_client_rejected_with_hermes_advice(tmp_path: Path) ->
         body += record(t, "DEBUG", POOL, "on_message", f'#{i % 2} - Received: {{"type":"RESPONSE","error":"ERR_BADMESSAGE","nonce":"n{i}"}}')
         body += record(t, "ERROR", POOL, "on_message", "Error while trying to listen for a topic: ERR_BADMESSAGE")
     doc = diagnose_text(tmp_path, start() + body + end(10))
-    assert doc["failures"]["by_class"]["rejected"] == 8 and doc["failures"]["by_class"]["other"] == 0
+    assert doc["failures"]["by_class"]["rejected"] == 8
+    assert doc["failures"]["by_class"]["other"] == 0
     assert causes(doc) == ["client-rejected"]
     f = by_id(doc)["client-rejected"]
     assert f["title"] == "Twitch refuses the client (ERR_BADMESSAGE)"
@@ -235,13 +244,15 @@ def test_close_loop_without_errors(tmp_path: Path) -> None:
     doc = diagnose_text(tmp_path, start() + body)
     assert causes(doc) == ["close-loop"]
     loop = by_id(doc)["close-loop"]
-    assert loop["severity"] == "error" and loop["explains"] == 0
+    assert loop["severity"] == "error"
+    assert loop["explains"] == 0
     assert loop["evidence"][:2] == [
         "9 closes followed by 'Reconnecting' with no error line before them",
         "from 2025-11-29 10:00 to 10:04: 1.8 a minute, in 5 distinct minutes",
     ]
     storm = by_id(doc)["reconnect-storm"]
-    assert storm["kind"] == "symptom" and storm["because_of"] == ["close-loop"]
+    assert storm["kind"] == "symptom"
+    assert storm["because_of"] == ["close-loop"]
 
 
 def test_restart_closes_are_not_a_loop(tmp_path: Path) -> None:
@@ -259,7 +270,8 @@ def test_storm_of_errors_follows_their_cause(tmp_path: Path) -> None:
     doc = diagnose_text(tmp_path, start() + body + end(60))
     storm = by_id(doc)["reconnect-storm"]
     assert storm["because_of"] == ["network-instability"]
-    assert "cookie" not in storm["recommendation"] and "outdated" not in storm["recommendation"]
+    assert "cookie" not in storm["recommendation"]
+    assert "outdated" not in storm["recommendation"]
     assert "30 failures of network-instability" in storm["evidence"][-1]
 
 
@@ -313,7 +325,8 @@ def test_isolated_resets_on_a_small_pool_are_twitch_background(tmp_path: Path) -
     assert causes(doc) == ["twitch-closes"]
     assert doc["verdict"] == "ok"
     f = by_id(doc)["twitch-closes"]
-    assert f["explains"] == 8 and f["recommendation"].startswith("Nothing to change")
+    assert f["explains"] == 8
+    assert f["recommendation"].startswith("Nothing to change")
 
 
 def test_twitch_side_never_stands_beside_a_user_side_cause(tmp_path: Path) -> None:
@@ -348,4 +361,5 @@ def test_network_outage_ranks_before_pool_advice_only_by_severity(tmp_path: Path
     assert causes(doc)[:2] == ["network-instability", "too-many-connections"]
     assert [f["kind"] for f in doc["findings"]][:2] == ["cause", "cause"]
     outages = by_id(doc)["network-outages"]
-    assert outages["kind"] == "symptom" and outages["because_of"] == ["network-instability"]
+    assert outages["kind"] == "symptom"
+    assert outages["because_of"] == ["network-instability"]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import wsdiag
 from tests.conftest import SAMPLES
 from wsdiag.cli import app
 from wsdiag.commands.check import evaluate
@@ -64,12 +65,14 @@ def test_violation_lines_name_rule_value_and_limit() -> None:
 
 def test_symptoms_never_fail_a_check() -> None:
     """Only causes gate: an error symptom without a failing cause passes, and is a note."""
-    d = Diagnosis.of(analyze(resolve([STORM]), Options(year=2025, jobs=1)))
+    d = wsdiag.diagnose(STORM, year=2025, jobs=1)
     symptom = next(f for f in d.findings if f.id == "ping-pong-failures")
-    assert symptom.kind == "symptom" and symptom.severity == "error"
+    assert symptom.kind == "symptom"
+    assert symptom.severity == "error"
     only = replace(d, findings=(symptom,))
     result = evaluate(only, "warning")
-    assert result.passed and result.below == (symptom,)
+    assert result.passed
+    assert result.below == (symptom,)
 
 
 def test_certificate_failure_fails_the_check(tmp_path: Path) -> None:
@@ -135,8 +138,10 @@ def test_json_has_the_check_result() -> None:
     code, out = check(STORM, "--format", "json", "--max-reconnects-per-hour", "10")
     assert code == 1
     doc = json.loads(out)
-    assert doc["schema"] == "wsdiag/1" and doc["failures"]["total"] == 46
-    assert doc["check"]["passed"] is False and doc["check"]["fail_on"] == "error"
+    assert doc["schema"] == "wsdiag/1"
+    assert doc["failures"]["total"] == 46
+    assert doc["check"]["passed"] is False
+    assert doc["check"]["fail_on"] == "error"
     rules = {v["rule"]: v for v in doc["check"]["violations"]}
     assert rules["max-reconnects-per-hour"] == {
         "rule": "max-reconnects-per-hour",
@@ -164,6 +169,6 @@ def test_markdown_and_github_formats() -> None:
 
 def test_evaluate_rejects_info_as_fail_on() -> None:
     """Only error and warning can fail a check."""
-    d = Diagnosis.of(analyze(resolve([HEALTHY]), Options(year=2025, jobs=1)))
+    d = wsdiag.diagnose(HEALTHY, year=2025, jobs=1)
     with pytest.raises(ValueError, match="fail_on"):
         evaluate(d, "info")

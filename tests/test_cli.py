@@ -66,7 +66,8 @@ def test_output_file(tmp_path: Path) -> None:
     """-o FILE gets the report; stdout stays empty."""
     out = tmp_path / "report.md"
     result = runner.invoke(app, ["analyze", "-f", "markdown", "-o", str(out), STORM])
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 0
+    assert result.stdout == ""
     assert out.read_text(encoding="utf-8").startswith("## ❌ wsdiag: ERROR")
 
 
@@ -78,7 +79,8 @@ def test_also_writes_every_format_from_one_run(command: str, tmp_path: Path) -> 
     both = run_cli(command, STORM, "--format", "github", *also)
     alone = run_cli(command, STORM, "--format", "github")
     assert both.returncode == alone.returncode == (1 if command == "check" else 0)
-    assert both.stdout == alone.stdout and both.stdout.startswith(b"::error title=wsdiag too-many-connections::")
+    assert both.stdout == alone.stdout
+    assert both.stdout.startswith(b"::error title=wsdiag too-many-connections::")
     for fmt in formats:
         separate = run_cli(command, STORM, "--format", fmt)
         assert (tmp_path / fmt).read_bytes() == separate.stdout, fmt
@@ -212,7 +214,8 @@ def test_interrupt_exits_130_without_traceback() -> None:
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert b"Traceback" not in err and out == b""
+    assert b"Traceback" not in err
+    assert out == b""
 
 
 def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
@@ -222,7 +225,8 @@ def test_json_report_is_one_document_per_run(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", "-f", "json", str(a), str(SAMPLES / "bad_auth.log")])
     doc = json.loads(result.stdout)
     assert [Path(i["path"]).name for i in doc["inputs"]] == ["a.log", "bad_auth.log"]
-    assert doc["failures"]["by_class"]["bad_auth"] == 3 and doc["failures"]["by_class"]["dns"] == 1
+    assert doc["failures"]["by_class"]["bad_auth"] == 3
+    assert doc["failures"]["by_class"]["dns"] == 1
 
 
 _SLOW_WORKERS = """
@@ -268,7 +272,9 @@ def test_sigterm_stops_forked_workers_too(tmp_path: Path) -> None:
     assert workers, "no worker was forked"
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 143 and err == b"wsdiag: terminated\n" and out == b"", (proc.returncode, err)
+    assert proc.returncode == 143, (proc.returncode, err)
+    assert err == b"wsdiag: terminated\n", (proc.returncode, err)
+    assert out == b"", (proc.returncode, err)
     time.sleep(0.2)
     assert not [w for w in workers if _alive(w)]
 
@@ -296,7 +302,8 @@ def test_unusable_numbers_name_their_option(argv: list[str], option: str) -> Non
     cmd, *rest = argv
     result = runner.invoke(app, [cmd, STORM, *rest])
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"wsdiag: error: {option} ") and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"wsdiag: error: {option} "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
     assert "must be a number" in result.stderr
 
 
@@ -305,7 +312,8 @@ def test_dash_h_is_help(argv: list[str]) -> None:
     """`-h` prints the same help as `--help`."""
     short = runner.invoke(app, argv)
     long = runner.invoke(app, [*argv[:-1], "--help"])
-    assert short.exit_code == 0 and short.stdout == long.stdout
+    assert short.exit_code == 0
+    assert short.stdout == long.stdout
     assert "-h, --help" in short.stdout
 
 
@@ -323,12 +331,15 @@ def test_shell_completion_completes_commands_and_choices() -> None:
     """`--install-completion`/`--show-completion` exist; the shell's completion calls complete
     command names and option values."""
     help_text = runner.invoke(app, ["--help"]).stdout
-    assert "--install-completion" in help_text and "--show-completion" in help_text
+    assert "--install-completion" in help_text
+    assert "--show-completion" in help_text
     env = {**os.environ, "_WSDIAG_COMPLETE": "complete_bash", "COMP_WORDS": "wsdiag ch", "COMP_CWORD": "1"}
     proc = subprocess.run([sys.executable, "-m", "wsdiag"], env=env, capture_output=True, timeout=60)
     assert proc.stdout.decode().split() == ["check"]
     env.update(_WSDIAG_COMPLETE="complete_zsh", _TYPER_COMPLETE_ARGS="wsdiag check --fail-on ")
     proc = subprocess.run([sys.executable, "-m", "wsdiag"], env=env, capture_output=True, timeout=60)
-    assert '"error"' in proc.stdout.decode() and '"warning"' in proc.stdout.decode()
+    assert '"error"' in proc.stdout.decode()
+    assert '"warning"' in proc.stdout.decode()
     shown = run_cli("--show-completion", env={**os.environ, "SHELL": "/bin/bash"})
-    assert shown.returncode == 0 and b"_WSDIAG_COMPLETE" in shown.stdout, shown.stderr
+    assert shown.returncode == 0, shown.stderr
+    assert b"_WSDIAG_COMPLETE" in shown.stdout, shown.stderr

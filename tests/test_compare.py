@@ -12,20 +12,19 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import wsdiag
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import Log, make_log
 from wsdiag.cli import app
 from wsdiag.commands.compare import compare, judge_rate, rate_z
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report.compare import render_markdown, render_text
 
 
 def _diag(tmp_path: Path, log: Log | str, name: str) -> Diagnosis:
     path = tmp_path / name
     path.write_text(log if isinstance(log, str) else log.text)
-    return Diagnosis.of(analyze(resolve([str(path)]), Options(year=2025, jobs=1)))
+    return wsdiag.diagnose(str(path), year=2025, jobs=1)
 
 
 def test_rate_z_is_zero_for_equal_rates_and_signed_by_direction() -> None:
@@ -57,7 +56,8 @@ def test_same_rate_over_different_spans_is_unchanged(tmp_path: Path) -> None:
     assert m.after == pytest.approx(30.0)
     assert m.status == "unchanged"
     assert c.metric("reconnects_per_hour").after == pytest.approx(30.0)
-    assert c.better == () and c.worse == ()
+    assert c.better == ()
+    assert c.worse == ()
 
 
 def test_more_failures_at_a_lower_rate_is_better(tmp_path: Path) -> None:
@@ -68,7 +68,8 @@ def test_more_failures_at_a_lower_rate_is_better(tmp_path: Path) -> None:
     assert c.verdict == "better"
     m = c.metric("failures_per_hour")
     assert (m.before_count, m.after_count) == (40, 80)
-    assert (m.before, m.after) == (pytest.approx(40.0), pytest.approx(8.0))
+    assert m.before == pytest.approx(40.0)
+    assert m.after == pytest.approx(8.0)
     assert m.change_pct == pytest.approx(-80.0)
     assert c.metric("failures_per_hour.connection_reset").status == "better"
     assert any("failures per hour 40.00 → 8.00" in r for r in c.better)
@@ -118,7 +119,8 @@ def test_mixed_changes_are_decided_by_the_failure_rate(tmp_path: Path) -> None:
     c = compare(_diag(tmp_path, before, "b.log"), _diag(tmp_path, after, "a.log"))
     assert c.metric("pool_size").status == "worse"
     assert "new cause too-many-connections" in c.worse
-    assert c.better and c.worse
+    assert c.better
+    assert c.worse
     assert c.verdict == "better"
 
 
@@ -160,8 +162,12 @@ def test_text_and_markdown_show_both_sides(tmp_path: Path) -> None:
     c = compare(_diag(tmp_path, before, "b.log"), _diag(tmp_path, after, "a.log"))
     text = render_text(c, _console())
     assert " BETTER " in text
-    assert "failures per hour" in text and "40.00" in text and "8.00" in text and "-80%" in text
-    assert "b.log" in text and "a.log" in text
+    assert "failures per hour" in text
+    assert "40.00" in text
+    assert "8.00" in text
+    assert "-80%" in text
+    assert "b.log" in text
+    assert "a.log" in text
     md = render_markdown(c)
     assert md.startswith("## wsdiag compare: **better**")
     assert "| failures per hour | 40.00 | 8.00 | -32.00 (-80%) | ▼ better |" in md
@@ -193,7 +199,8 @@ def test_generated_logs_with_known_rates(tmp_path: Path) -> None:
         hours = (datetime.fromisoformat(exp.last) - datetime.fromisoformat(exp.first)).total_seconds() / 3600
         assert m_value == pytest.approx(exp.failures_total / hours)
     b, a = logs["b.log"], logs["a.log"]
-    assert a.failures_total > 0 and b.failures_total > 0
+    assert a.failures_total > 0
+    assert b.failures_total > 0
     assert c.verdict == "better"
     assert c.metric("failures_per_hour").status == "better"
 
@@ -212,9 +219,11 @@ def test_cli_compare_formats(tmp_path: Path) -> None:
     runner = CliRunner()
     res = runner.invoke(app, ["compare", b, a])
     assert res.exit_code == 0
-    assert " BETTER " in res.stdout and "\x1b" not in res.stdout
+    assert " BETTER " in res.stdout
+    assert "\x1b" not in res.stdout
     res = runner.invoke(app, ["compare", b, a, "--format", "markdown", "-o", str(tmp_path / "c.md")])
-    assert res.exit_code == 0 and res.stdout == ""
+    assert res.exit_code == 0
+    assert res.stdout == ""
     assert (tmp_path / "c.md").read_text().startswith("## wsdiag compare: **better**")
 
 
@@ -228,8 +237,8 @@ def test_cli_compare_unusable_input_exits_2(tmp_path: Path) -> None:
 
 def test_compare_sample_logs_of_different_setups(tmp_path: Path) -> None:
     """The 37-connection storm log against the healthy 2-connection log: better."""
-    b = Diagnosis.of(analyze(resolve([str(SAMPLES / "storm_37conn.log")]), Options(jobs=1)))
-    a = Diagnosis.of(analyze(resolve([str(SAMPLES / "healthy_2conn.log")]), Options(jobs=1)))
+    b = wsdiag.diagnose(str(SAMPLES / "storm_37conn.log"), jobs=1)
+    a = wsdiag.diagnose(str(SAMPLES / "healthy_2conn.log"), jobs=1)
     c = compare(b, a)
     assert c.verdict == "better"
     assert c.metric("pool_size").before == 37.0
@@ -244,7 +253,8 @@ def test_reconnects_per_connection_divide_by_the_pool_and_do_not_vote(tmp_path: 
     after = make_log(2.0, {"connection_reset": 6}, conns=8)
     c = compare(_diag(tmp_path, before, "b.log"), _diag(tmp_path, after, "a.log"))
     m = c.metric("reconnects_per_connection_hour")
-    assert m.before == pytest.approx(6 / 37) and m.after == pytest.approx(6 / 8)
+    assert m.before == pytest.approx(6 / 37)
+    assert m.after == pytest.approx(6 / 8)
     assert not m.votes
     assert not [r for r in c.worse if "per connection" in r]
     assert c.verdict == "better"
@@ -264,7 +274,8 @@ def test_markdown_escapes_file_names_like_analyze(tmp_path: Path) -> None:
     out = runner.invoke(app, ["compare", str(path), str(path), "--format", "markdown"]).stdout
     before = next(line for line in out.splitlines() if line.startswith("- before: "))
     assert md(str(path)) in before
-    assert "<img" not in out and "@octocat" not in out
+    assert "<img" not in out
+    assert "@octocat" not in out
     assert not re.search(r"(?<!\\)(?:`|\]\(|\|\s\*b)", before), before
     analyzed = runner.invoke(app, ["analyze", str(path), "--format", "markdown"]).stdout
     assert md(str(path)) in analyzed

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import wsdiag
 from tests.conftest import CORPUS
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.records import FAILURE_CLASSES
@@ -38,7 +39,7 @@ def _printed(iso: str | None, less: bool) -> str | None:
 def test_corpus_file_matches_truth(corpus: Path, name: str) -> None:
     """Every public excerpt gives the hand-counted ids, pool size, classes, reconnects and span."""
     truth = TRUTH[name]
-    doc = Diagnosis.of(analyze(resolve([str(corpus / name)]), Options(jobs=1))).to_dict()
+    doc = wsdiag.diagnose(str(corpus / name), jobs=1).to_dict()
     assert doc["connections"]["ids"] == truth["ids"]
     assert doc["connections"]["pool_size"] == truth["pool_size"]
     # Classes added to the contract after the hand count (`rejected`) are 0 in these excerpts.
@@ -48,7 +49,7 @@ def test_corpus_file_matches_truth(corpus: Path, name: str) -> None:
     assert doc["reconnects"]["count"] == truth["reconnects"]
     assert doc["closes"] == truth["closed"]
     assert doc["topics"]["listened"] == truth["topics_listened"]
-    ambiguous = set(truth.get("ambiguous", []))  # type: ignore[arg-type]
+    ambiguous: set[str] = set(truth.get("ambiguous", []))  # type: ignore[call-overload]
     less = doc["inputs"][0]["layout"] == "less"
     if "first" not in ambiguous:
         assert _printed(doc["span"]["first"], less) == truth["first"]
@@ -81,7 +82,7 @@ def test_corpus_file_gets_the_experts_diagnosis(corpus: Path, name: str) -> None
     """An acceptable primary cause, every required cause, no forbidden one, and no ok verdict
     where an expert would object (diagnosis.json)."""
     exp = DIAGNOSES[name]
-    doc = Diagnosis.of(analyze(resolve([str(corpus / name)]), Options(jobs=1))).to_dict()
+    doc = wsdiag.diagnose(str(corpus / name), jobs=1).to_dict()
     diag = doc["diagnosis"]
     assert diag["primary"] in exp["primary"], (name, diag)  # type: ignore[operator]
     assert set(exp["required"]) <= set(diag["causes"]), (name, diag)  # type: ignore[call-overload]

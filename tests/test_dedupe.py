@@ -142,8 +142,10 @@ def test_settle_releases_a_run_once_it_can_no_longer_grow() -> None:
     assert d.pending_from() == 1  # the run's line may still be followed by an event before it
     (ev,) = d.settle(datetime(2025, 1, 23, 13, 0, int(SETTLE_SECONDS) + 1))
     assert (ev.seq, ev.cls) == (1, "ssl")
-    assert d.settle(datetime(2025, 1, 23, 14, 0)) == [] and d.pending_from() == 2
-    assert d.finish() == [] and d.mismatch == 0
+    assert d.settle(datetime(2025, 1, 23, 14, 0)) == []
+    assert d.pending_from() == 2
+    assert d.finish() == []
+    assert d.mismatch == 0
 
 
 def test_a_settled_run_still_folds_a_late_line_and_says_so() -> None:
@@ -154,7 +156,8 @@ def test_a_settled_run_still_folds_a_late_line_and_says_so() -> None:
     d.add(_record(Kind.ECHO, 60, key="other"))
     assert len(d.settle(datetime(2025, 1, 23, 13, 1))) == 1
     assert [e.conn for e in d.add(_record(Kind.ERROR, 2, conn=0))] == [0]  # every error counts
-    assert [e.message for e in d.finish()] == ["other"] and d.mismatch == 1
+    assert [e.message for e in d.finish()] == ["other"]
+    assert d.mismatch == 1
     e = Deduper(stream=True)
     e.add(_record(Kind.ECHO, 0))
     for i in range(NEAR_LINES + 1):

@@ -50,7 +50,8 @@ def check_invariants(doc: dict[str, Any]) -> None:
     diag = doc["diagnosis"]
     causes = diag["causes"]
     findings = doc["findings"]
-    assert set(causes) <= set(CAUSES) and len(set(causes)) == len(causes)
+    assert set(causes) <= set(CAUSES)
+    assert len(set(causes)) == len(causes)
     assert diag["primary"] == (causes[0] if causes else None)
     kinds = [f["kind"] for f in findings]
     assert kinds == sorted(kinds, key=["cause", "symptom", "note"].index)

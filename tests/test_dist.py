@@ -60,7 +60,8 @@ def test_wheel_holds_the_package(dist: Path) -> None:
         names = set(whl.namelist())
     assert {"wsdiag/cli/__init__.py", "wsdiag/_lines.pyi", "wsdiag/py.typed",
             f"wsdiag-{__version__}.dist-info/licenses/LICENSE"} <= names
-    assert "wsdiag/_lines.c" not in names and not [n for n in names if n.startswith("tests/")]
+    assert "wsdiag/_lines.c" not in names
+    assert not [n for n in names if n.startswith("tests/")]
     if shutil.which("cc") or shutil.which("gcc"):
         assert [n for n in names if n.startswith("wsdiag/_lines.") and n.endswith((".so", ".pyd"))]
 
@@ -92,7 +93,8 @@ def test_wheel_runs_in_a_fresh_venv(dist: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert doc["connections"]["pool_size"] == 4 and doc["failures"]["total"] == 17
+    assert doc["connections"]["pool_size"] == 4
+    assert doc["failures"]["total"] == 17
     where = subprocess.run(
         [str(bindir / "python"), "-c", "import wsdiag; print(wsdiag.__file__)"],
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True,

@@ -74,7 +74,8 @@ def test_total_equals_analyze_on_the_corpus(corpus: Path) -> None:
     for log in logs:
         evs, s = stream(log, year=None)
         assert len(evs) == analyze_doc(log, year=None)["failures"]["total"], log.name
-        assert s.summary.failures_total == len(evs) and s.mismatch == 0, log.name
+        assert s.summary.failures_total == len(evs), log.name
+        assert s.mismatch == 0, log.name
 
 
 def test_generated_log_with_outages_and_echoes(tmp_path: Path) -> None:
@@ -86,7 +87,8 @@ def test_generated_log_with_outages_and_echoes(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     evs, s = stream(path, year=None)
     assert len(evs) == expected.failures_total == analyze_doc(path, year=None)["failures"]["total"]
-    assert expected.failures_total > 100 and s.mismatch == 0
+    assert expected.failures_total > 100
+    assert s.mismatch == 0
     times = [e.time for e in evs if e.time is not None]
     assert times == sorted(times)
 
@@ -122,14 +124,16 @@ def test_class_and_connection_filters() -> None:
     assert len(events_cli(name, "--class", "ssl", "--class", "broken_pipe")) == 4
     assert len(events_cli(name, "--connection", "12")) == 6
     only = events_cli(name, "--connection", "12", "--connection", "0", "--class", "ping_pong")
-    assert {e["connection"] for e in only} <= {0, 12} and all(e["class"] == "ping_pong" for e in only)
+    assert {e["connection"] for e in only} <= {0, 12}
+    assert all(e["class"] == "ping_pong" for e in only)
 
 
 def test_unknown_class_exits_2() -> None:
     """A misspelt class is exit 2 naming the valid ones."""
     result = runner.invoke(app, ["events", "--class", "pingpong", str(SAMPLES / "outage.log")])
     assert result.exit_code == 2
-    assert "unknown class pingpong" in result.stderr and "ping_pong" in result.stderr
+    assert "unknown class pingpong" in result.stderr
+    assert "ping_pong" in result.stderr
 
 
 def test_tokens_are_redacted() -> None:
@@ -144,14 +148,16 @@ def test_tokens_are_redacted() -> None:
 def test_since_window_applies_to_events() -> None:
     """--since keeps the events analyze counts in the same window."""
     evs = events_cli(str(SAMPLES / "storm_37conn.log"), "--since", "1h")
-    assert len(evs) == 15 and min(e["time"] for e in evs) >= "2025-11-21T21:01:36"
+    assert len(evs) == 15
+    assert min(e["time"] for e in evs) >= "2025-11-21T21:01:36"
 
 
 def test_output_file(tmp_path: Path) -> None:
     """-o writes the events to a file and nothing to stdout."""
     out = tmp_path / "events.jsonl"
     result = runner.invoke(app, ["events", "-o", str(out), str(SAMPLES / "bad_auth.log")])
-    assert result.exit_code == 0 and result.stdout == ""
+    assert result.exit_code == 0
+    assert result.stdout == ""
     assert [json.loads(line)["class"] for line in out.read_text().splitlines()] == ["bad_auth"] * 3
 
 
@@ -169,7 +175,8 @@ def _events_on_a_pipe() -> subprocess.Popen[bytes]:
 def test_events_stream_before_the_input_ends() -> None:
     """A live pipe (`tail -f log | wsdiag events`): events come out while stdin is still open."""
     proc = _events_on_a_pipe()
-    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     try:
         # Up to 19:25:12: #25's error at 19:22:28 is more than SETTLE_SECONDS in the past.
         head = b"".join((SAMPLES / "storm_37conn.log").read_bytes().splitlines(keepends=True)[:18])
@@ -178,7 +185,8 @@ def test_events_stream_before_the_input_ends() -> None:
         ready, _, _ = select.select([proc.stdout], [], [], 30)
         assert ready, "no event before the end of input"
         first = json.loads(proc.stdout.readline())
-        assert first["time"] == "2025-11-21T19:22:28" and first["connection"] == 25
+        assert first["time"] == "2025-11-21T19:22:28"
+        assert first["connection"] == 25
         assert proc.poll() is None  # still waiting for more input
     finally:
         proc.stdin.close()
@@ -206,7 +214,8 @@ def test_time_running_backwards_is_reported(tmp_path: Path) -> None:
     log.write_text(head + tail)
     assert analyze_doc(log)["failures"]["total"] == 1
     proc = _events_on_a_pipe()
-    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     proc.stdin.write(head.encode())
     proc.stdin.flush()
     ready, _, _ = select.select([proc.stdout], [], [], 30)
@@ -236,7 +245,8 @@ def test_broken_pipe_is_quiet(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         cwd=ROOT,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     assert json.loads(proc.stdout.readline())["class"] == "broken_pipe"
     time.sleep(0.2)
     proc.stdout.close()  # 6000 lines (~600 KB) cannot fit in the pipe: the writer must see EPIPE

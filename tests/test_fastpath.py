@@ -13,10 +13,10 @@ from typing import Any, BinaryIO, cast
 import pytest
 
 from wsdiag import pipeline
+from wsdiag.cli.progress import SHOW_FROM, bar
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templates import SIEVE
 from wsdiag.pipeline import Options, analyze
-from wsdiag.progress import SHOW_FROM, bar
 from wsdiag.read import linefilter, scan
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import Filters
@@ -324,11 +324,14 @@ def test_junk_and_blank_lines_count_like_the_reference(service: str) -> None:
     st = doc["inputs"][0]
     assert st["lines"] == len(rows)
     if service.startswith("a.Error"):  # the prefix makes every such line a continuation
-        assert st["continuation"] > 300 and not st["unrecognized_samples"]
+        assert st["continuation"] > 300
+        assert not st["unrecognized_samples"]
     else:
-        assert st["unrecognized"] > 50 and len(st["unrecognized_samples"]) == 3
+        assert st["unrecognized"] > 50
+        assert len(st["unrecognized_samples"]) == 3
     if not service:
-        assert st["blank"] > 50 and st["continuation"] > 30
+        assert st["blank"] > 50
+        assert st["continuation"] > 30
 
 
 @pytest.mark.parametrize("window", [None, "since", "until"])
@@ -349,7 +352,8 @@ def test_bombs_are_not_read_line_by_line(bomb: bytes, window: str | None, monkey
     data = head + bomb * 200_000 + head
     summary = Summary()
     bound = datetime(2026, 11, 25, 21, 8, 2)  # between the heartbeats and the close
-    win = None if window is None else Window(**{window: bound})
+    bounds: dict[str, Any] = {} if window is None else {window: bound}
+    win = None if window is None else Window(**bounds)
     scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025), window=win)
     for buf, n in blocks(io.BytesIO(data), 1 << 20):
         scanner.chunk(buf, n)
@@ -424,11 +428,12 @@ def test_blocks_end_at_line_ends_and_reuse_one_buffer() -> None:
     assert seen == list(chunks(io.BytesIO(data), 1000))
     joined = b"".join(seen)
     assert joined.count(b"\n") == data.count(b"\n")
-    assert b"\0" * (MAX_LINE + 1) + b"\n" in joined and b"x" * 100 not in joined
+    assert b"\0" * (MAX_LINE + 1) + b"\n" in joined
+    assert b"x" * 100 not in joined
     assert len(buffers) == 2  # the reused buffer and the too-long-line placeholder
 
 
-@pytest.fixture()
+@pytest.fixture
 def big_log(tmp_path: Path) -> Path:
     path = tmp_path / "miner.log"
     path.write_bytes(_gen(seed=11, size=1_000_000, connections=10, failure_rate=0.01, outages=1))
@@ -463,14 +468,15 @@ def test_mapped_windows_cover_the_range_at_line_ends(tmp_path: Path, line_filter
     if line_filter == "regex":
         assert set(kinds) == {"bytearray"}
     else:
-        assert kinds[0] == "mmap" and kinds[-1] == "bytearray"  # the long line left the map
+        assert kinds[0] == "mmap"
+        assert kinds[-1] == "bytearray"
 
 
 def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file untouched for a minute is read through a map, a fresh one is not; the same result."""
     want = Diagnosis.of(analyze(resolve([str(big_log)]), Options(simple=True, year=2025))).to_dict()
     mapped: list[int] = []
-    real = pipeline.mapped_blocks
+    real = pipeline.mapped_blocks  # type: ignore[attr-defined]
 
     def spy(*args: Any, **kw: Any) -> Any:
         mapped.append(1)
@@ -478,7 +484,8 @@ def test_analyze_maps_only_files_nobody_writes(big_log: Path, monkeypatch: pytes
 
     monkeypatch.setattr(pipeline, "mapped_blocks", spy)
     fresh = Diagnosis.of(analyze(resolve([str(big_log)]), Options(jobs=1, year=2025))).to_dict()
-    assert fresh == want and not mapped
+    assert fresh == want
+    assert not mapped
     old = big_log.stat().st_mtime - 3600
     os.utime(big_log, (old, old))
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
@@ -563,7 +570,8 @@ def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
             want = split_line(raw.decode(), YearResolver(2025, False))[0].time
             assert scanner._time(raw, 0, head(wrapper, STAMPS[key])) == want, raw
     stood_in = scanner._time(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
-    assert stood_in is not None and stood_in.year == 2024
+    assert stood_in is not None
+    assert stood_in.year == 2024
 
 
 def test_mixed_layouts_count_each_line_in_its_own() -> None:
@@ -591,7 +599,8 @@ def test_year_less_logs_keep_their_years() -> None:
     data = ("\n".join(lines) + "\n").encode()
     doc = _same_everywhere(data)
     assert doc["failures"]["total"] == 1
-    assert doc["span"]["last"].startswith("2026-01-02") and doc["span"]["first"].startswith("2025-12-30")
+    assert doc["span"]["last"].startswith("2026-01-02")
+    assert doc["span"]["first"].startswith("2025-12-30")
 
 
 def _prefixed(data: bytes, *services: bytes) -> bytes:
@@ -615,7 +624,8 @@ def test_docker_service_prefixes_are_cut_and_read_alike(cfg: dict[str, Any]) -> 
     data = _gen(**cfg)
     plain = _same_everywhere(data)
     one = _same_everywhere(_prefixed(data, b"twitch-miner  | "))
-    assert one["failures"] == plain["failures"] and one["inputs"][0]["lines"] == plain["inputs"][0]["lines"]
+    assert one["failures"] == plain["failures"]
+    assert one["inputs"][0]["lines"] == plain["inputs"][0]["lines"]
     assert one["inputs"][0]["continuation"] == 0  # `miner  |   File ...` is no bare traceback line
     _same_everywhere(_prefixed(data, b"miner-1  | ", b"miner-2  | "))
 
@@ -634,7 +644,7 @@ def test_collectors_prefixes_are_read_alike(layout: str, wrapper: str) -> None:
         assert doc[key] == bare[key], key
     assert doc["inputs"][0]["lines"] == bare["inputs"][0]["lines"]
     assert doc["inputs"][0]["unrecognized"] == bare["inputs"][0]["unrecognized"] == 0
-    fmt = scan.FILTERS.format_of(data, len(data))
+    fmt = linefilter.FILTERS.format_of(data, len(data))
     assert (fmt.wrapper.name, fmt.layout) == (wrapper, layout)
 
 
@@ -741,7 +751,8 @@ def test_a_wrongly_predicted_year_less_range_is_read_again(tmp_path: Path, monke
     monkeypatch.setattr(pipeline, "_scan_part", spy)
     got = Diagnosis.of(analyze(resolve([str(path)]), Options(jobs=2, year=2025))).to_dict()
     assert got == want
-    assert want["span"]["last"].startswith("2026-03-10") and want["failures"]["total"] == 1
+    assert want["span"]["last"].startswith("2026-03-10")
+    assert want["failures"]["total"] == 1
     assert len(calls) == 2  # the parent's range, then the worker's again
 
 

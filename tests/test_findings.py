@@ -7,13 +7,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import wsdiag
 from tests.conftest import SAMPLES, diagnose_text
 from tests.minerlog import MINER, POOL, failure, record
 from wsdiag.diagnose.causes import CAUSES, TIERS
-from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.thresholds import SEVERITIES
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 
 T0 = datetime(2025, 11, 29, 10, 0, 0)
 
@@ -23,7 +21,7 @@ def at(minutes: float) -> datetime:
 
 
 def sample(name: str) -> dict[str, Any]:
-    return Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(jobs=1))).to_dict()
+    return wsdiag.diagnose(str(SAMPLES / name), jobs=1).to_dict()
 
 
 def by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -53,7 +51,8 @@ def test_outage_log_points_to_the_network() -> None:
     assert net["explains"] == 17
     assert net["recommendation"].startswith("Look at what happened at these times: the router/modem")
     # the classes all came inside the outage: no separate DNS or timeout advice
-    assert "1.1.1.1" not in net["recommendation"] and "VPN, proxy or firewall" not in net["recommendation"]
+    assert "1.1.1.1" not in net["recommendation"]
+    assert "VPN, proxy or firewall" not in net["recommendation"]
     outage = f["network-outages"]
     assert (outage["kind"], outage["because_of"]) == ("symptom", ["network-instability"])
     assert outage["evidence"][-1] == "this outage takes in 17 of 17 failures (100%)"
@@ -63,7 +62,8 @@ def test_storm_points_to_the_pool_not_the_network() -> None:
     """storm_37conn.log: failures spread over 37 connections: the oversized pool explains them."""
     doc = sample("storm_37conn.log")
     f = by_id(doc)
-    assert "network-outages" not in f and "network-instability" not in f
+    assert "network-outages" not in f
+    assert "network-instability" not in f
     assert doc["diagnosis"]["causes"] == ["too-many-connections", "twitch-reconnects"]
     assert f["too-many-connections"]["explains"] == 45
     assert f["twitch-reconnects"]["explains"] == 1
@@ -103,7 +103,8 @@ def test_repeated_network_outages_are_an_error(tmp_path: Path) -> None:
     assert net["title"] == "the host or its network dropped connections: 3 network-wide outages"
     assert len([e for e in net["evidence"] if "5 of 5 connections went down together" in e]) == 3
     assert net["explains"] == 31  # the 30 of the outages and the reset
-    assert doc["cascades_explain"]["failures"] == 30 and doc["cascades_explain"]["of"] == 31
+    assert doc["cascades_explain"]["failures"] == 30
+    assert doc["cascades_explain"]["of"] == 31
     assert f["network-outages"]["severity"] == "error"
     assert doc["findings"][0]["id"] == "network-instability"
 

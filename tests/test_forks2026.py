@@ -16,13 +16,13 @@ from tests.conftest import diagnose_text
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.templates import SIEVE, to_record
-from wsdiag.read import scan
 from wsdiag.read.layouts import YearResolver, split_line
 from wsdiag.read.linefilter import FILTERS, Filters
 from wsdiag.read.scan import Scanner
 from wsdiag.read.sources import blocks
 from wsdiag.report import html, markdown, text
-from wsdiag.summary.summary import RECONNECTS_UNKNOWN, Summary
+from wsdiag.summary.clients import RECONNECTS_UNKNOWN
+from wsdiag.summary.summary import Summary
 
 U = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
 U2 = "9a0d77c4-5e6f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -281,17 +281,14 @@ def test_no_filter_skips_a_line_that_yields_a_record(r: Rendering) -> None:
 def _scan(data: bytes, size: int | None, filters: Filters | None = None) -> dict[str, Any]:
     summary = Summary()
     scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2026))
-    saved = scan.FILTERS
-    if filters is not None:
-        scan.FILTERS = filters
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        if filters is not None:
+            mp.setattr("wsdiag.read.scan.FILTERS", filters)
         if size is None:
             scanner.simple(data)
         else:
             for buf, n in blocks(io.BytesIO(data), size):
                 scanner.chunk(buf, n)
-    finally:
-        scan.FILTERS = saved
     return Diagnosis.of(summary.finish()).to_dict()
 
 
@@ -377,7 +374,8 @@ def test_info_hermes_log_without_ids_has_unknown_reconnects(tmp_path: Path) -> N
 
     d = Diagnosis.of(analyze(resolve([str(path)]), Options(year=2026, jobs=1)))
     report = text.render(d, Console(width=200, color_system=None, force_terminal=False))
-    assert "reconnects unknown" in report and RECONNECTS_UNKNOWN in report
+    assert "reconnects unknown" in report
+    assert RECONNECTS_UNKNOWN in report
     assert "0 reconnects" not in report
     assert "Reconnects unknown: " + RECONNECTS_UNKNOWN in markdown.render(d)
     assert "reconnects unknown" in html.render(d)
@@ -393,14 +391,16 @@ def test_debug_hermes_log_without_reconnects_counts_none(tmp_path: Path) -> None
     )
     doc = diagnose_text(tmp_path, log)
     assert doc["client"] == "hermes"
-    assert doc["reconnects"]["count"] == 0 and doc["reconnects"]["unknown"] is None
+    assert doc["reconnects"]["count"] == 0
+    assert doc["reconnects"]["unknown"] is None
 
 
 def test_info_hermes_log_with_ids_counts_new_ids(tmp_path: Path) -> None:
     """Without the DEBUG reconnect line, a new uuid on a slot is a reconnect (its first is not)."""
     doc = diagnose_text(tmp_path, _hermes_info_log(less=False))
     assert doc["client"] == "hermes"
-    assert doc["reconnects"]["count"] == 1 and doc["reconnects"]["unknown"] is None
+    assert doc["reconnects"]["count"] == 1
+    assert doc["reconnects"]["unknown"] is None
     assert doc["connections"]["per_connection"]["0"]["reconnects"] == 1
 
 
@@ -445,7 +445,8 @@ def test_redacted_listens_and_anonymised_ids(tmp_path: Path) -> None:
     assert doc["topics"]["anonymised"] is True
     plain = '28/06/26 12:00:00 - DEBUG - [send]: #0 - Send: {"type":"LISTEN","nonce":"a","data":{"topics":["raid.48855519"],"auth_token":"x"}}\n'
     doc = diagnose_text(tmp_path, plain)
-    assert doc["topics"]["redacted_listens"] == 0 and doc["topics"]["anonymised"] is False
+    assert doc["topics"]["redacted_listens"] == 0
+    assert doc["topics"]["anonymised"] is False
 
 
 def test_anonymised_text_note(tmp_path: Path) -> None:
@@ -492,7 +493,8 @@ def test_lines_before_logging_and_at_shutdown_are_miner_output() -> None:
         b"Miner shut down\n"
     )
     want = _scan(data, None)
-    assert want["inputs"][0]["records"] == 4 and want["inputs"][0]["unrecognized"] == 0
+    assert want["inputs"][0]["records"] == 4
+    assert want["inputs"][0]["unrecognized"] == 0
     for filters in (None, Filters(SIEVE, c=False)):
         assert _scan(data, 4096, filters) == want
 
@@ -516,7 +518,8 @@ def test_split_and_merge_keeps_the_new_facts() -> None:
             sc.simple(part)
             merged.merge(s)
         assert Diagnosis.of(merged.finish()).to_dict() == whole, cut
-    assert whole["client"] == "mixed" and whole["topics"]["redacted_listens"] == 1
+    assert whole["client"] == "mixed"
+    assert whole["topics"]["redacted_listens"] == 1
     # The log shows Hermes' reconnect line: that counts, not the uuids of its INFO part again.
     assert whole["reconnects"]["count"] == 2
 
@@ -540,7 +543,8 @@ def test_anonymised_traceback_paths_mark_the_log_on_both_paths() -> None:
         "ValueError: boom\n"
     ).encode()
     want = _scan(data, None)
-    assert want["topics"]["anonymised"] is True and want["inputs"][0]["continuation"] == 3
+    assert want["topics"]["anonymised"] is True
+    assert want["inputs"][0]["continuation"] == 3
     for filters in (None, Filters(SIEVE, c=False)):
         assert _scan(data, 4096, filters) == want
 
@@ -560,6 +564,7 @@ def test_new_topic_kinds_and_three_part_topics_count_streamers(tmp_path: Path) -
         for i, t in enumerate(topics)
     )
     doc = diagnose_text(tmp_path, log)
-    assert doc["topics"]["listened"] == 8 and doc["topics"]["streamers"] == 2
+    assert doc["topics"]["listened"] == 8
+    assert doc["topics"]["streamers"] == 2
     assert doc["limits"]["user_topics"] == 4
     assert doc["limits"]["topic_kinds"] == {"video-playback-by-id": 2, "weekly-rewards": 2}

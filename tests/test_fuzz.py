@@ -23,7 +23,7 @@ from tests.conftest import SAMPLES
 from wsdiag.cli import app
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templates import SIEVE
-from wsdiag.read import scan
+from wsdiag.read import linefilter, scan
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import Filters
 from wsdiag.read.scan import Scanner
@@ -114,7 +114,7 @@ def test_byte_soups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
         with monkeypatch.context() as mp:
             if not use_c:
                 mp.setattr(scan, "FILTERS", Filters(SIEVE, c=False))
-            elif not scan.FILTERS.use_c:
+            elif not linefilter.FILTERS.use_c:
                 continue
             assert _summary(data, lambda sc: sc.chunk) == want, f"fast path (C filter: {use_c})"
             assert _summary(data, None, size) == want, f"fast path in {size}-byte blocks (C filter: {use_c})"
@@ -131,4 +131,5 @@ def test_byte_soups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
             assert result.exit_code in (0, 1, 2), (argv, result.exit_code)
             assert not _leaks(result.stdout + result.stderr), (argv, _leaks(result.stdout + result.stderr))
             if result.exit_code == 2:
-                assert result.stderr.startswith("wsdiag: error: ") and result.stderr.count("\n") == 1
+                assert result.stderr.startswith("wsdiag: error: ")
+                assert result.stderr.count("\n") == 1

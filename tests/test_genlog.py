@@ -209,7 +209,8 @@ def test_expected_matches_independent_count(layout: str, level: str, seed: int) 
         assert str(outage["start"]) <= str(outage["end"])
     times = got.times
     fmt = "%d/%m %H:%M:%S" if layout == "less" else "%d/%m/%y %H:%M:%S"
-    assert exp.first is not None and exp.last is not None
+    assert exp.first is not None
+    assert exp.last is not None
     assert times[0] == datetime.fromisoformat(exp.first).strftime(fmt)
     assert times[-1] == datetime.fromisoformat(exp.last).strftime(fmt)
     if layout != "less":
@@ -221,19 +222,24 @@ def test_debug_file_defaults_realistic() -> None:
     """A default DEBUG file log has all 37 pool slots, LISTEN acks and PING/PONG traffic."""
     data, exp = _gen(size=1_000_000, seed=9)
     text = data.decode()
-    assert exp.pool_size == 37 and exp.ids == list(range(37))
-    assert exp.topics_listened is not None and 50 * 36 < exp.topics_listened <= 50 * 37
-    assert exp.streamers is not None and exp.streamers * 2 + 2 == exp.topics_listened
+    assert exp.pool_size == 37
+    assert exp.ids == list(range(37))
+    assert exp.topics_listened is not None
+    assert 50 * 36 < exp.topics_listened <= 50 * 37
+    assert exp.streamers is not None
+    assert exp.streamers * 2 + 2 == exp.topics_listened
     assert '- Send: {"type":"PING"}' in text
     assert 'Received: { "type": "PONG" }' in text
     assert '{"type":"RESPONSE","error":"","nonce":"' in text
     assert text.startswith(
         "29/11/25 18:00:00 - INFO - TwitchChannelPointsMiner.TwitchChannelPointsMiner - [run]: "
     )
-    assert len(exp.tokens) == 1 and len(exp.tokens[0]) == genlog.TOKEN_LENGTH
+    assert len(exp.tokens) == 1
+    assert len(exp.tokens[0]) == genlog.TOKEN_LENGTH
     for line in text.splitlines():
         if exp.tokens[0] in line:
-            assert '"type":"LISTEN"' in line and "-user-v1." in line
+            assert '"type":"LISTEN"' in line
+            assert "-user-v1." in line
 
 
 def test_info_level_has_no_debug_lines() -> None:
@@ -241,7 +247,8 @@ def test_info_level_has_no_debug_lines() -> None:
     data, exp = _gen(size=200_000, level="INFO", layout="console", seed=4, failure_rate=0.05)
     text = data.decode()
     assert " - DEBUG - " not in text
-    assert "Send:" not in text and "Received:" not in text
+    assert "Send:" not in text
+    assert "Received:" not in text
     assert exp.topics_listened is None
     assert exp.tokens == []
     assert exp.by_class["reconnect_requested"] > 0
@@ -276,9 +283,12 @@ def test_less_year_rollover(level: str, size: int) -> None:
     assert days[0] == "31/12"
     assert "01/01" in days
     first_new = days.index("01/01")
-    assert set(days[:first_new]) == {"31/12"} and "31/12" not in days[first_new:]
-    assert exp.first is not None and exp.first.startswith("2025-12-31")
-    assert exp.last is not None and exp.last.startswith("2026-01-")
+    assert set(days[:first_new]) == {"31/12"}
+    assert "31/12" not in days[first_new:]
+    assert exp.first is not None
+    assert exp.first.startswith("2025-12-31")
+    assert exp.last is not None
+    assert exp.last.startswith("2026-01-")
 
 
 def test_parse_size() -> None:

@@ -126,7 +126,8 @@ def test_close_loop_without_errors_is_one_long_outage(tmp_path: Path) -> None:
     h = conn_health(tmp_path, text)
     assert h["outages"] == 1
     assert h["down_seconds"] == 7 * 30 + 30.0
-    assert h["failures"] == 0 and h["reconnects"] == 8
+    assert h["failures"] == 0
+    assert h["reconnects"] == 8
 
 
 def test_a_refused_listen_is_not_downtime(tmp_path: Path) -> None:
@@ -146,7 +147,8 @@ def test_a_refused_listen_is_not_downtime(tmp_path: Path) -> None:
     )
     h = conn_health(tmp_path, text)
     assert h["by_class"] == {"bad_auth": 2, "rejected": 1}
-    assert h["outages"] == 0 and h["down_seconds"] == 0.0
+    assert h["outages"] == 0
+    assert h["down_seconds"] == 0.0
     assert h["uptime_ratio"] == 1.0
 
 
@@ -160,7 +162,8 @@ def test_hermes_authentication_error_closes_its_client(tmp_path: Path) -> None:
     )
     h = conn_health(tmp_path, text)
     assert h["by_class"] == {"bad_auth": 1}
-    assert h["outages"] == 1 and h["down_seconds"] == 30.0
+    assert h["outages"] == 1
+    assert h["down_seconds"] == 30.0
 
 
 def test_pong_watchdog_starts_the_outage_minutes_earlier(tmp_path: Path) -> None:
@@ -215,10 +218,13 @@ def test_healthy_sample_has_full_uptime_on_the_quiet_connection() -> None:
     """healthy_2conn.log: #0 never failed (100%), #1 had one 30 s outage after its reset."""
     s = analyze(resolve([str(SAMPLES / "healthy_2conn.log")]), Options(jobs=1))
     hs = health(s)
-    assert hs[0].outages == 0 and hs[0].uptime_ratio == 1.0
-    assert hs[1].outages == 1 and hs[1].down_seconds == 30.0
+    assert hs[0].outages == 0
+    assert hs[0].uptime_ratio == 1.0
+    assert hs[1].outages == 1
+    assert hs[1].down_seconds == 30.0
     assert hs[1].by_class == {"connection_reset": 1}
-    assert hs[0].topics == 50 and hs[1].topics == 31
+    assert hs[0].topics == 50
+    assert hs[1].topics == 31
 
 
 def test_worst_connections_come_first(tmp_path: Path) -> None:

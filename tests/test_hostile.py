@@ -26,12 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT
 from wsdiag.cli import app
+from wsdiag.read import linefilter
 from wsdiag.read.scan import MAX_LINE
 
 TIME_LIMIT = 10.0  # seconds per run; healthy runs take well under one
@@ -316,7 +318,8 @@ def check_outcome(o: Outcome, cmd: str, fmt: str, allowed: frozenset[int] = froz
             assert token[i : i + 10] not in text, f"token {name!r} leaked"
     if o.code == 2:
         err = o.err.decode("utf-8", "replace")
-        assert err.count("\n") == 1 and err.startswith("wsdiag: error: "), err
+        assert err.count("\n") == 1, err
+        assert err.startswith("wsdiag: error: "), err
     elif o.out and _is_json(fmt):
         body = o.out.decode("utf-8")
         if fmt == "json":
@@ -688,7 +691,8 @@ def _group(*names: str) -> Builder:
         for name in names:
             (tmp / name).mkdir()
             args, stdin = BUILDERS[name](tmp / name)
-            assert stdin is None and not any(a.startswith("--") for a in args)
+            assert stdin is None
+            assert not any(a.startswith("--") for a in args)
             paths += args
         return paths, None
 
@@ -723,38 +727,41 @@ def test_hostile_case_every_format(name: str, tmp_path: Path) -> None:
 
 def test_formats_are_discovered() -> None:
     """The matrix covers at least analyze --format text and json (more when the CLI has them)."""
-    assert ("analyze", "text") in runs() and ("analyze", "json") in runs()
+    assert ("analyze", "text") in runs()
+    assert ("analyze", "json") in runs()
 
 
 # -- what the hostile cases must still report --------------------------------------------------
 
 
-def analyze_json(args: list[str], stdin: bytes | None = None) -> dict[str, object]:
+def analyze_json(args: list[str], stdin: bytes | None = None) -> dict[str, Any]:
     o = invoke("analyze", "json", args, stdin)
     check_outcome(o, "analyze", "json")
     assert o.code == 0, o.err
-    doc: dict[str, object] = json.loads(o.out)
+    doc: dict[str, Any] = json.loads(o.out)
     return doc
 
 
-def _failures(doc: dict[str, object]) -> dict[str, int]:
-    by_class = doc["failures"]["by_class"]  # type: ignore[index]
-    return {k: v for k, v in by_class.items() if v}  # type: ignore[union-attr]
+def _failures(doc: dict[str, Any]) -> dict[str, int]:
+    by_class = doc["failures"]["by_class"]
+    return {k: v for k, v in by_class.items() if v}
 
 
-def _input(doc: dict[str, object], i: int = 0) -> dict[str, object]:
-    return doc["inputs"][i]  # type: ignore[index, no-any-return]
+def _input(doc: dict[str, Any], i: int = 0) -> dict[str, Any]:
+    return doc["inputs"][i]  # type: ignore[no-any-return]
 
 
 def test_every_secret_form_is_planted_where_it_is_shown(tmp_path: Path) -> None:
     """The secret_forms case puts each token where a report shows log text: in an error text
     (JSON's unknown examples) and in the unrecognized-line samples; all come out redacted."""
     doc = analyze_json(BUILDERS["secret_forms"](tmp_path)[0])
-    samples = [x for st in doc["inputs"] for x in st["unrecognized_samples"]]  # type: ignore[attr-defined]
-    examples = [u["example"] for u in doc["unknown"]]  # type: ignore[attr-defined]
-    assert len(samples) == 11 and all("<redacted>" in x or x.endswith("auth_token:") for x in samples), samples
+    samples = [x for st in doc["inputs"] for x in st["unrecognized_samples"]]
+    examples = [u["example"] for u in doc["unknown"]]
+    assert len(samples) == 11, samples
+    assert all("<redacted>" in x or x.endswith("auth_token:") for x in samples), samples
     answers = [x for x in examples if x.startswith("Unexpected server answer")]
-    assert len(answers) >= 5 and all("<redacted>" in x for x in answers), examples
+    assert len(answers) >= 5, examples
+    assert all("<redacted>" in x for x in answers), examples
 
 
 def test_line_ends_do_not_change_counts(tmp_path: Path) -> None:
@@ -765,7 +772,8 @@ def test_line_ends_do_not_change_counts(tmp_path: Path) -> None:
         d.mkdir()
         doc = analyze_json(BUILDERS[name](d)[0])
         assert _failures(doc) == _failures(ref), name
-        assert doc["reconnects"] == ref["reconnects"] and doc["closes"] == ref["closes"], name
+        assert doc["reconnects"] == ref["reconnects"], name
+        assert doc["closes"] == ref["closes"], name
         assert _input(doc)["records"] == _input(ref)["records"], name
 
 
@@ -776,9 +784,10 @@ def test_binary_around_a_log_keeps_its_counts(tmp_path: Path) -> None:
     d.mkdir()
     doc = analyze_json(BUILDERS["random_binary"](d)[0])
     assert _failures(doc) == _failures(ref)
-    assert _input(doc)["unrecognized"] > 100  # type: ignore[operator]
+    assert _input(doc)["unrecognized"] > 100
     samples = _input(doc)["unrecognized_samples"]
-    assert samples and all(len(s) <= 200 for s in samples)  # type: ignore[union-attr]
+    assert samples
+    assert all(len(s) <= 200 for s in samples)
 
 
 def test_nul_and_bad_encoding_are_read_and_shown_escaped(tmp_path: Path) -> None:
@@ -791,8 +800,9 @@ def test_nul_and_bad_encoding_are_read_and_shown_escaped(tmp_path: Path) -> None
     d = tmp_path / "nul"
     d.mkdir()
     doc = analyze_json(BUILDERS["nul_bytes"](d)[0])
-    samples = " ".join(_input(doc)["unrecognized_samples"])  # type: ignore[arg-type]
-    assert "\\x00" in samples and "\x00" not in samples
+    samples = " ".join(_input(doc)["unrecognized_samples"])
+    assert "\\x00" in samples
+    assert "\x00" not in samples
 
 
 def test_long_lines_are_skipped_and_counted(tmp_path: Path) -> None:
@@ -814,7 +824,8 @@ def test_truncated_archive_analyses_what_was_read(name: str, tmp_path: Path) -> 
     assert o.code == 0
     doc = json.loads(o.out)
     st = _input(doc)
-    assert st["read_error"] and st["records"] > 100
+    assert st["read_error"]
+    assert st["records"] > 100
     assert b"reading stopped early" in o.err
 
 
@@ -842,10 +853,10 @@ def test_bogus_ids_are_counted_as_implausible(tmp_path: Path) -> None:
     """`#999999999`-style ids do not become connections; they are counted, the rest still is."""
     doc = analyze_json(BUILDERS["bogus_ids"](tmp_path)[0])
     assert _input(doc)["implausible_ids"] >= 4
-    assert doc["connections"]["ids"] == [0, 1]  # type: ignore[index]
+    assert doc["connections"]["ids"] == [0, 1]
 
 
-def _timed_json(path: Path) -> tuple[float, dict[str, object]]:
+def _timed_json(path: Path) -> tuple[float, dict[str, Any]]:
     start = time.perf_counter()
     doc = analyze_json([str(path)])
     return time.perf_counter() - start, doc
@@ -860,8 +871,8 @@ def test_many_distinct_ids_linear_time(tmp_path: Path) -> None:
     t_big, doc = _timed_json(big)
     assert t_big < 10 * t_small + 1.0, (t_small, t_big)
     bogus = len([i for i in range(4_000) if i % 7 == 0])
-    assert doc["failures"]["total"] == 4_000 - bogus  # type: ignore[index]
-    assert doc["connections"]["distinct"] == 4_000 - bogus  # type: ignore[index]
+    assert doc["failures"]["total"] == 4_000 - bogus
+    assert doc["connections"]["distinct"] == 4_000 - bogus
     assert _input(doc)["implausible_ids"] == bogus
 
 
@@ -873,8 +884,8 @@ def test_many_distinct_error_texts_linear_time(tmp_path: Path) -> None:
     t_small, _ = _timed_json(small)
     t_big, doc = _timed_json(big)
     assert t_big < 10 * t_small + 1.0, (t_small, t_big)
-    assert doc["failures"]["total"] == 6_000  # type: ignore[index]
-    assert len(doc["unknown"]) <= 201  # type: ignore[arg-type]
+    assert doc["failures"]["total"] == 6_000
+    assert len(doc["unknown"]) <= 201
 
 
 def test_utf8_bom_does_not_hide_the_first_line(tmp_path: Path) -> None:
@@ -884,7 +895,7 @@ def test_utf8_bom_does_not_hide_the_first_line(tmp_path: Path) -> None:
     d.mkdir()
     doc = analyze_json(BUILDERS["utf8_bom"](d)[0])
     assert _input(doc)["records"] == _input(ref)["records"]
-    assert doc["topics"]["streamers"] == 3  # type: ignore[index]
+    assert doc["topics"]["streamers"] == 3
 
 
 def test_file_names_are_shown_cleaned_and_distinct(tmp_path: Path) -> None:
@@ -893,8 +904,9 @@ def test_file_names_are_shown_cleaned_and_distinct(tmp_path: Path) -> None:
     in a path is the user's own text, shown as given (never `<redacted>`)."""
     args, _ = BUILDERS["token_and_controls_in_file_names"](tmp_path)
     doc = analyze_json(args)
-    paths = [st["path"] for st in doc["inputs"]]  # type: ignore[attr-defined]
-    assert len(paths) == 5 and len(set(paths)) == 5
+    paths = [st["path"] for st in doc["inputs"]]
+    assert len(paths) == 5
+    assert len(set(paths)) == 5
     assert any(f"OAuth {PATH_WORDS['dir_name']}/auth_token={PATH_WORDS['file_name']}.log" in p for p in paths)
     assert not any("<redacted>" in p for p in paths)
     assert any("esc\\x1b\\x07.log" in p for p in paths)
@@ -905,20 +917,24 @@ def test_file_names_are_shown_cleaned_and_distinct(tmp_path: Path) -> None:
     check_outcome(o, "analyze", "text")
     # rich markup in a name is printed as it is, never interpreted
     out = " ".join(o.out.decode().split())  # (the header may wrap at the space)
-    assert "[bold red]markup" in out and "[link=evil]x.log" in out
+    assert "[bold red]markup" in out
+    assert "[link=evil]x.log" in out
 
 
 def test_log_text_with_markup_and_escapes_stays_literal(tmp_path: Path) -> None:
     """Markup from log lines comes out literally; OSC-8 links and titles leave only their text."""
     args, _ = BUILDERS["ansi_and_markup"](tmp_path)
     doc = analyze_json(args)
-    examples = " ".join(u["example"] for u in doc["unknown"])  # type: ignore[attr-defined]
+    examples = " ".join(u["example"] for u in doc["unknown"])
     assert "click [red]boom[/red]" in examples
     assert "[link=https://evil.example]x[/link]" in examples
-    assert "pwned" not in examples and "evil.example/" not in examples  # title and link target gone
-    assert "\\u202eevil\\u202c" in examples and "\\x07 bell" in examples
-    samples = " ".join(_input(doc)["unrecognized_samples"])  # type: ignore[arg-type]
-    assert "[bold blink]not a miner line[/]" in samples and "passwd" not in samples
+    assert "pwned" not in examples
+    assert "evil.example/" not in examples
+    assert "\\u202eevil\\u202c" in examples
+    assert "\\x07 bell" in examples
+    samples = " ".join(_input(doc)["unrecognized_samples"])
+    assert "[bold blink]not a miner line[/]" in samples
+    assert "passwd" not in samples
 
 
 def test_tens_of_thousands_of_bogus_ids_keep_memory_flat() -> None:
@@ -940,7 +956,9 @@ def test_tens_of_thousands_of_bogus_ids_keep_memory_flat() -> None:
         summary.finish()
         assert time.perf_counter() - start < 10
         assert summary.inputs["x"].implausible_ids == 32_000
-        assert not summary.ids and not summary.conns and summary.failures_total == 0
+        assert not summary.ids
+        assert not summary.conns
+        assert summary.failures_total == 0
 
 
 def test_same_file_twice_is_one_input(tmp_path: Path) -> None:
@@ -948,17 +966,18 @@ def test_same_file_twice_is_one_input(tmp_path: Path) -> None:
     args, _ = BUILDERS["same_file_twice"](tmp_path)
     doc = analyze_json(args)
     once = analyze_json(args[:1])
-    assert doc == once and len(doc["inputs"]) == 1  # type: ignore[arg-type]
+    assert doc == once
+    assert len(doc["inputs"]) == 1
 
 
 def test_impossible_and_far_dates_do_not_break_the_span(tmp_path: Path) -> None:
     """31/02, 25:61, year 0 and 9999, out-of-order lines: records counted, the span stays sane."""
     doc = analyze_json(BUILDERS["timestamps"](tmp_path)[0])
-    assert doc["failures"]["total"] == 4 + 9  # type: ignore[index]  # base lines twice + 9 odd dates
+    assert doc["failures"]["total"] == 4 + 9  # base lines twice + 9 odd dates
     assert _input(doc)["records"] == _input(doc)["lines"] == 30
     # Impossible or implausible dates (31/02, 25:61, years 0, 1901, 9999) carry no time, so the
     # span is that of the real records; 2099 and 2000 in the middle do not move its ends either.
-    assert doc["span"]["first"] == doc["span"]["last"] == "2026-11-25T21:00:00"  # type: ignore[index]
+    assert doc["span"]["first"] == doc["span"]["last"] == "2026-11-25T21:00:00"
 
 
 # -- inputs that could hang: run in a child process with a timeout ------------------------------
@@ -970,7 +989,8 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     o = spawn("analyze", "text", [str(fifo)], timeout=30)
     check_outcome(o, "analyze", "text")
-    assert o.code == 2 and b"not a regular file" in o.err
+    assert o.code == 2
+    assert b"not a regular file" in o.err
 
 
 def test_fifo_inside_a_directory_is_skipped(tmp_path: Path) -> None:
@@ -992,7 +1012,8 @@ def test_endless_devices_are_refused(device: str) -> None:
         pytest.skip(f"{device} missing")
     o = spawn("analyze", "json", [device], timeout=30)
     check_outcome(o, "analyze", "json")
-    assert o.code == 2 and b"not a regular file" in o.err
+    assert o.code == 2
+    assert b"not a regular file" in o.err
 
 
 def test_dev_null_is_refused_in_every_format() -> None:
@@ -1001,7 +1022,8 @@ def test_dev_null_is_refused_in_every_format() -> None:
         o = invoke(cmd, fmt, ["/dev/null"])
         check_outcome(o, cmd, fmt)
         if cmd != "watch":  # watch may keep waiting for a regular file to appear there
-            assert o.code == 2 and b"not a regular file" in o.err, (cmd, o.err)
+            assert o.code == 2, (cmd, o.err)
+            assert b"not a regular file" in o.err, (cmd, o.err)
 
 
 def test_50mb_line_without_newline(tmp_path: Path) -> None:
@@ -1015,7 +1037,8 @@ def test_50mb_line_without_newline(tmp_path: Path) -> None:
     o = spawn("analyze", "json", [str(path)])
     check_outcome(o, "analyze", "json")
     doc = json.loads(o.out)
-    assert _input(doc)["too_long"] == 1 and _input(doc)["lines"] == len(base_lines()) + 1
+    assert _input(doc)["too_long"] == 1
+    assert _input(doc)["lines"] == len(base_lines()) + 1
     assert _failures(doc) == {"connection_reset": 1, "broken_pipe": 1}
     stdin = _log(base_lines()) + b"B" * (50 << 20)
     for cmd, fmt in runs():
@@ -1132,14 +1155,16 @@ def test_dev_zero_on_stdin_is_refused() -> None:
         )
     o = Outcome(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - start)
     check_outcome(o, "analyze", "text")
-    assert o.code == 2 and b"<stdin>: a device" in o.err
+    assert o.code == 2
+    assert b"<stdin>: a device" in o.err
 
 
 def test_utf16_log_from_powershell_is_read(tmp_path: Path) -> None:
     """A UTF-16 log (PowerShell 5 `>` redirection) counts exactly what its UTF-8 twin counts."""
     ref = analyze_json(_write(tmp_path / "utf8.log", _log(base_lines() + secret_lines())))
     doc = analyze_json(BUILDERS["utf16_file"](tmp_path)[0])
-    assert _failures(doc) == _failures(ref) and _failures(doc)
+    assert _failures(doc) == _failures(ref)
+    assert _failures(doc)
     assert _input(doc)["records"] == _input(ref)["records"]
 
 
@@ -1150,11 +1175,13 @@ def test_many_compressed_inputs_leak_no_descriptors(tmp_path: Path) -> None:
 
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("no /proc")
-    for i, pack in enumerate((gzip.compress, bz2.compress, lzma.compress) * 10):
+    packs: tuple[Callable[[bytes], bytes], ...] = (gzip.compress, bz2.compress, lzma.compress)
+    for i, pack in enumerate(packs * 10):
         (tmp_path / f"miner.log.{i}").write_bytes(pack(_log(base_lines())))
     before = len(os.listdir("/proc/self/fd"))
     summary = analyze(resolve([str(tmp_path)]), Options(jobs=1))
-    assert len(summary.inputs) == 30 and summary.by_class["broken_pipe"] == 30
+    assert len(summary.inputs) == 30
+    assert summary.by_class["broken_pipe"] == 30
     assert len(os.listdir("/proc/self/fd")) == before
 
 
@@ -1212,7 +1239,8 @@ def test_topics_are_capped_in_total_not_per_connection(monkeypatch: pytest.Monke
         summary.finish()
         assert len(summary.topics) == 300, how
         assert sum(len(cs.topics) for cs in summary.conns.values()) == summary.conn_topics == 300, how
-        assert summary.topics_capped and len(summary.ids) == 20, how
+        assert summary.topics_capped, how
+        assert len(summary.ids) == 20, how
     assert Diagnosis.of(summary).to_dict()["topics"]["capped"] is True
 
 
@@ -1257,7 +1285,8 @@ def test_topic_bomb_peak_memory(tmp_path: Path) -> None:
     code, peak = peak_run("analyze", "--format", "json", "--jobs", "1", str(path), "-o", str(out), tmp=tmp_path)
     assert code == 0
     doc = json.loads(out.read_text())
-    assert doc["topics"]["listened"] == 200_000 and doc["topics"]["capped"] is True
+    assert doc["topics"]["listened"] == 200_000
+    assert doc["topics"]["capped"] is True
     assert peak < 140, peak
 
 
@@ -1275,6 +1304,9 @@ def test_newline_bombs_cost_bytes_scan_time_and_little_memory(tmp_path: Path) ->
     packed.append(packer.flush())
     (tmp_path / "bomb.log.bz2").write_bytes(b"".join(packed))
     out = tmp_path / "out"
+    # The pure-Python path reads blank lines with regexes, about 2.5 times slower (measured: the
+    # events run took 18 s on a loaded 2-CPU machine); both are seconds, not minutes.
+    limit = 20 if linefilter.FILTERS.use_c else 50
     for args in (
         ["analyze", "--format", "json", "bomb.log"],
         ["analyze", "--format", "json", "bomb.log", "--since", "2026-11-25T21:01:00"],
@@ -1283,9 +1315,12 @@ def test_newline_bombs_cost_bytes_scan_time_and_little_memory(tmp_path: Path) ->
     ):
         start = time.perf_counter()
         code, peak = peak_run(*args, "-o", str(out), cwd=tmp_path, tmp=tmp_path)
-        assert code == 0 and time.perf_counter() - start < 20 and peak < 100, (args, peak)
+        assert code == 0, (args, peak)
+        assert time.perf_counter() - start < limit, (args, peak)
+        assert peak < 100, (args, peak)
     doc = json.loads(peak_run_json(tmp_path, "bomb.log"))
-    assert _input(doc)["blank"] == 20 << 20 and _failures(doc) == {"connection_reset": 2, "broken_pipe": 2}
+    assert _input(doc)["blank"] == 20 << 20
+    assert _failures(doc) == {"connection_reset": 2, "broken_pipe": 2}
 
 
 def peak_run_json(cwd: Path, *args: str) -> str:
@@ -1338,6 +1373,8 @@ def test_a_mapped_file_cut_short_ends_with_a_warning(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
     windows, *error, pipes, too_long = proc.stdout.decode().split()
-    assert windows == "2" and " ".join(error) == "the file was cut short while it was read (logrotate copytruncate?)"
+    assert windows == "2"
+    assert " ".join(error) == "the file was cut short while it was read (logrotate copytruncate?)"
     per_window = (8 << 20) // len(block)
-    assert per_window <= int(pipes) <= per_window + 1 and int(too_long) <= 1
+    assert per_window <= int(pipes) <= per_window + 1
+    assert int(too_long) <= 1

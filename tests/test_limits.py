@@ -69,9 +69,11 @@ def test_limits_follow_the_topics_per_streamer_in_the_log(
     lim = doc["limits"]
     assert lim["topics_per_streamer"] == per_streamer
     assert lim["topics_per_streamer_observed"] is True
-    assert lim["user_topics"] == len(user) and lim["user_topics_observed"] is True
+    assert lim["user_topics"] == len(user)
+    assert lim["user_topics_observed"] is True
     assert lim["max_streamers"] == max_streamers
-    assert lim["max_topics"] == 500 and lim["max_connections"] == 10
+    assert lim["max_topics"] == 500
+    assert lim["max_connections"] == 10
     assert lim["streamers"] == 120
     assert lim["costly_settings"] == settings
     assert doc["topics"]["listened"] == 120 * per_streamer + len(user)
@@ -102,8 +104,10 @@ def test_without_listen_lines_the_defaults_are_assumed_and_said_so() -> None:
     summary = analyze(resolve([str(SAMPLES / "storm_37conn.log")]), Options(jobs=1))
     d = Diagnosis.of(summary)
     lim = d.to_dict()["limits"]
-    assert lim["topics_per_streamer"] == 4 and lim["topics_per_streamer_observed"] is False
-    assert lim["user_topics"] == 2 and lim["user_topics_observed"] is False
+    assert lim["topics_per_streamer"] == 4
+    assert lim["topics_per_streamer_observed"] is False
+    assert lim["user_topics"] == 2
+    assert lim["user_topics_observed"] is False
     assert lim["max_streamers"] == 124
     assert lim["streamers"] == 900
     assert "assumed from the miner's defaults" in lim["recommendation"]
@@ -124,8 +128,10 @@ def test_recommendation_names_settings_backoff_and_what_changes() -> None:
         "healthy": "<= 10",
         "ok": False,
     }
-    assert changes["streamers"]["this_log"] == "900" and changes["streamers"]["healthy"] == "<= 124"
-    assert changes["ping/pong failures"]["this_log"] == "41" and not changes["ping/pong failures"]["ok"]
+    assert changes["streamers"]["this_log"] == "900"
+    assert changes["streamers"]["healthy"] == "<= 124"
+    assert changes["ping/pong failures"]["this_log"] == "41"
+    assert not changes["ping/pong failures"]["ok"]
     assert changes["ERR_BADAUTH"]["ok"] is True
     assert changes["network-wide outages"]["ok"] is True
 

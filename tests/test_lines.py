@@ -18,8 +18,9 @@ from wsdiag.parse.templates import TEMPLATES, Place, Table, Template
 from wsdiag.read import linefilter, shapes
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import FILTERS, Filters, Format, regex_filter
-from wsdiag.read.scan import MAX_LINE, MAX_SAMPLES, Scanner, _Burst, _id_bitmap
+from wsdiag.read.scan import MAX_LINE, Scanner, _Burst, _id_bitmap
 from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMPS, WRAPPERS
+from wsdiag.summary.inputs import MAX_SAMPLES
 from wsdiag.summary.summary import Summary
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -315,7 +316,7 @@ def test_limits() -> None:
     data = b"a\nb\nc\n"
     assert FILTERS.default.c.scan(data, 2, 6, b"") == (2, [], 0, 0, 2, [2, 4], -1, -1)
     assert FILTERS.default.c.scan(data, 2, 6, b"", True) == (2, [], 0, 0, 2, [2, 4], -1, -1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="out of range"):
         FILTERS.default.c.scan(data, 0, 7, b"")
     assert linefilter._lines is not None
     assert (linefilter._lines.MAX_LINE, linefilter._lines.MAX_SAMPLES) == (MAX_LINE, MAX_SAMPLES)
@@ -516,9 +517,7 @@ KEEPALIVE = r'Received: \{"id":"[A-Za-z0-9_-]{1,64}","type":"keepalive","timesta
 def _extended() -> tuple[Template, ...]:
     out = []
     for t in TEMPLATES:
-        if t.name == "received":
-            t = dataclasses.replace(t, alive=(*t.alive, KEEPALIVE))
-        out.append(t)
+        out.append(dataclasses.replace(t, alive=(*t.alive, KEEPALIVE)) if t.name == "received" else t)
     return (*out, *HERMES)
 
 

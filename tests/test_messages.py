@@ -30,7 +30,8 @@ def test_analyze_of_an_empty_log_says_empty(tmp_path: Path, content: bytes) -> N
     path = tmp_path / "miner.log"
     path.write_bytes(content)
     proc = run_cli("analyze", str(path))
-    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.returncode == 2
+    assert proc.stdout == b""
     assert _err(proc.stderr) == f"wsdiag: error: {path}: empty: no log lines to analyse\n"
 
 
@@ -48,7 +49,8 @@ def test_check_on_only_empty_inputs_passes_with_a_warning(tmp_path: Path) -> Non
     out = proc.stdout.decode()
     assert out.splitlines()[-1].startswith("wsdiag check: passed: nothing to check, no input has a line")
     doc = json.loads(run_cli("check", "-f", "json", str(tmp_path)).stdout)
-    assert doc["check"]["passed"] is True and len(doc["check"]["empty_inputs"]) == 2
+    assert doc["check"]["passed"] is True
+    assert len(doc["check"]["empty_inputs"]) == 2
     assert doc["verdict"] == "ok"
 
 
@@ -79,7 +81,8 @@ def test_events_of_an_empty_log_says_empty(tmp_path: Path) -> None:
     path = tmp_path / "miner.log"
     path.write_bytes(b"")
     proc = run_cli("events", str(path))
-    assert proc.returncode == 2 and _err(proc.stderr) == f"wsdiag: error: {path}: empty: no log lines to export\n"
+    assert proc.returncode == 2
+    assert _err(proc.stderr) == f"wsdiag: error: {path}: empty: no log lines to export\n"
 
 
 # -- thresholds -------------------------------------------------------------------------------
@@ -93,8 +96,10 @@ def test_a_threshold_must_be_above_zero(command: str, option: str, value: str) -
     paths = [STORM, STORM] if command == "compare" else [STORM]
     res = runner.invoke(app, [command, *paths, option, value])
     assert res.exit_code == 2, res.output
-    assert res.stderr.startswith(f"wsdiag: error: {option} {value}") and res.stderr.count("\n") == 1
-    assert "must be a number " in res.stderr and res.stdout == ""
+    assert res.stderr.startswith(f"wsdiag: error: {option} {value}")
+    assert res.stderr.count("\n") == 1
+    assert "must be a number " in res.stderr
+    assert res.stdout == ""
 
 
 def test_max_reconnects_per_hour_must_be_above_zero() -> None:
@@ -147,7 +152,8 @@ def test_control_characters_in_paths_are_escaped(tmp_path: Path) -> None:
     path = tmp_path / "evil\x1b]0;pwned\x07.log"
     proc = run_cli("analyze", str(path))
     err = _err(proc.stderr)
-    assert "\x1b" not in err and "\x07" not in err
+    assert "\x1b" not in err
+    assert "\x07" not in err
     assert "evil\\x1b]0;pwned\\x07.log: no such file or directory" in err
 
 

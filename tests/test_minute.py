@@ -93,8 +93,10 @@ def test_a_storm_minute_outgrows_the_tuples() -> None:
         m.failed(conn, "ssl")
         m.failed(conn, "ssl")
         m.onset(conn, "network")
-    assert isinstance(m.packed_cells, Counter) and isinstance(m.packed_onsets, dict)
-    assert m.by_class == Counter({"ssl": 200}) and len(m.onsets) == 100
+    assert isinstance(m.packed_cells, Counter)
+    assert isinstance(m.packed_onsets, dict)
+    assert m.by_class == Counter({"ssl": 200})
+    assert len(m.onsets) == 100
 
 
 def test_joined_parts_keep_the_minutes_one_pass_keeps_past_the_cap() -> None:

@@ -35,7 +35,9 @@ def _wsdiag(*args: str, cwd: Path, stdin: int | None = None, stdout: int | None 
 def _one_error(proc: subprocess.CompletedProcess[bytes], *words: str) -> str:
     err = proc.stderr.decode()
     assert proc.returncode == 2, err
-    assert err.count("\n") == 1 and err.startswith("wsdiag: error: ") and "Traceback" not in err, err
+    assert err.count("\n") == 1, err
+    assert err.startswith("wsdiag: error: "), err
+    assert "Traceback" not in err, err
     for word in words:
         assert word in err, err
     return err
@@ -69,8 +71,10 @@ def test_an_output_that_is_an_input_is_refused_before_reading(tmp_path: Path, ar
         result = CliRunner().invoke(app, [*argv, "--year", "2025", "-o", out])
     finally:
         os.chdir(cwd)
-    assert result.exit_code == 2 and isinstance(result.exception, (SystemExit, type(None))), result.output
-    assert result.stderr.count("\n") == 1 and "is one of the inputs" in result.stderr, result.stderr
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, (SystemExit, type(None))), result.output
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "is one of the inputs" in result.stderr, result.stderr
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
@@ -81,7 +85,8 @@ def test_an_also_file_that_is_an_input_is_refused_before_reading(tmp_path: Path,
     log.write_bytes(OUTAGE)
     result = CliRunner().invoke(app, [command, str(log), "--year", "2025", "--also", f"json={log}"])
     assert result.exit_code == 2, result.output
-    assert result.stderr.count("\n") == 1 and "is one of the inputs" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "is one of the inputs" in result.stderr, result.stderr
     assert log.read_bytes() == OUTAGE
 
 
@@ -100,16 +105,21 @@ def test_report_replaces_the_file_only_when_whole(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     target.write_text("old report\n")
     target.chmod(0o640)
-    with pytest.raises(RuntimeError), output.replacing(target) as fh:
-        fh.write("half a report")
-        raise RuntimeError("boom")
+    def write_half() -> None:
+        with output.replacing(target) as fh:
+            fh.write("half a report")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_half()
     assert target.read_text() == "old report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
     link = tmp_path / "latest.txt"
     link.symlink_to("report.txt")
     with output.replacing(link) as fh:
         fh.write("new report\n")
-    assert link.is_symlink() and target.read_text() == "new report\n"
+    assert link.is_symlink()
+    assert target.read_text() == "new report\n"
     assert (target.stat().st_mode & 0o777) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.txt", "report.txt"]
 
@@ -136,10 +146,12 @@ def test_a_device_as_output_is_written_not_replaced(tmp_path: Path, argv: list[s
     (tmp_path / "m.log").write_bytes(OUTAGE)
     log = str(tmp_path / "m.log")
     ok = CliRunner().invoke(app, [*argv, log, "--year", "2025", "-o", "/dev/null"])
-    assert ok.exit_code == 0 and ok.stdout == "", ok.output
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout == "", ok.output
     if os.path.exists("/dev/full"):
         full = CliRunner().invoke(app, [*argv, log, "--year", "2025", "-o", "/dev/full"])
-        assert full.exit_code == 2 and isinstance(full.exception, (SystemExit, type(None))), full.output
+        assert full.exit_code == 2, full.output
+        assert isinstance(full.exception, (SystemExit, type(None))), full.output
         assert full.stderr == "wsdiag: error: /dev/full: cannot write (No space left on device)\n"
 
 

@@ -24,7 +24,8 @@ def test_json_holds_each_files_own_report() -> None:
     proc = run_cli("analyze", "--per-file", "-f", "json", STORM, HEALTHY)
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)
-    assert doc["schema"] == "wsdiag/1" and doc["verdict"] == "error"
+    assert doc["schema"] == "wsdiag/1"
+    assert doc["verdict"] == "error"
     assert doc["per_file"] == [_alone(STORM), _alone(HEALTHY)]
     assert "check" not in doc
 
@@ -63,7 +64,8 @@ def test_markdown_and_github_name_each_file() -> None:
     assert [h.replace("\\_", "_") for h in headings[1:]] == [f"# {STORM}", f"# {HEALTHY}"]
     gh = run_cli("check", "--per-file", "-f", "github", STORM, HEALTHY).stdout.decode()
     titles = re.findall(r"^::\w+ title=([^:]+)::", gh, re.M)
-    assert titles and all(t.endswith(f"({STORM.replace(':', '%3A')})") for t in titles)
+    assert titles
+    assert all(t.endswith(f"({STORM.replace(':', '%3A')})") for t in titles)
 
 
 def test_html_is_one_page_with_a_section_per_file() -> None:
@@ -72,9 +74,12 @@ def test_html_is_one_page_with_a_section_per_file() -> None:
 
     page = run_cli("analyze", "--per-file", "-f", "html", STORM, HEALTHY).stdout.decode()
     _self_contained(parse(page), page)
-    assert page.count("<!DOCTYPE html>") == 1 and page.count('<section class="verdict') == 2
+    assert page.count("<!DOCTYPE html>") == 1
+    assert page.count('<section class="verdict') == 2
     ids = re.findall(r' id="([^"]+)"', page)
-    assert len(ids) == len(set(ids)) and "f0-verdict" in ids and "f1-verdict" in ids
+    assert len(ids) == len(set(ids))
+    assert "f0-verdict" in ids
+    assert "f1-verdict" in ids
 
 
 def test_a_folder_is_each_of_its_logs_and_no_run_is_merged(tmp_path: Path) -> None:
@@ -95,7 +100,8 @@ def test_an_empty_file_among_others(tmp_path: Path, strict: bool) -> None:
     empty.write_bytes(b"")
     proc = run_cli("check", "--per-file", "-f", "json", *(["--strict"] if strict else []), HEALTHY, str(empty))
     if strict:
-        assert proc.returncode == 2 and b"--strict" in proc.stderr
+        assert proc.returncode == 2
+        assert b"--strict" in proc.stderr
         return
     assert proc.returncode == 0
     doc = json.loads(proc.stdout)

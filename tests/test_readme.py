@@ -82,7 +82,9 @@ def test_docs_name_only_files_a_user_has(doc: str) -> None:
     """Every file the docs point to is in the repository: no `../shared/...`, no `FORMATS.md`."""
     path = ROOT / doc
     prose = _prose(path.read_text(encoding="utf-8"))
-    assert "../" not in prose and "FORMATS.md" not in prose and "DIAGNOSIS.md" not in prose
+    assert "../" not in prose
+    assert "FORMATS.md" not in prose
+    assert "DIAGNOSIS.md" not in prose
     named = set(re.findall(r"`((?:[\w.-]+/)*[\w.-]+\.(?:md|py|yml|yaml|json|toml|c|log))`", prose))
     named |= set(re.findall(r"`((?:sample_logs|examples|tests|wsdiag|scripts|benchmarks)/[\w./-]+)`", prose))
     placeholders = {"miner.log", "console.log", "logs/miner.log", "wsdiag.json", "report.json", "wsdiag/1"}
@@ -103,3 +105,27 @@ def test_readme_warning_example_is_current() -> None:
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
     )
     assert proc.stderr.splitlines() == [quoted]
+
+
+def test_use_from_python_example_runs() -> None:
+    """The README's "Use from Python" example prints what it shows, run from the repository root."""
+    import doctest
+
+    section = README.split("## Use from Python", 1)[1].split("\n## ", 1)[0].replace("```", "")
+    test = doctest.DocTestParser().get_doctest(section, {}, "README: Use from Python", "README.md", 0)
+    assert len(test.examples) >= 8
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS).run(test)
+    finally:
+        os.chdir(cwd)
+    assert result.failed == 0
+
+
+def test_ci_runs_the_readme_test_command_on_both_paths() -> None:
+    """`.ci/run` runs the README's test command, and that command runs the suite on both paths."""
+    command = "pip install -e '.[test]' && python -m pytest && WSDIAG_PURE_PYTHON=1 python -m pytest"
+    assert f"```sh\n{command}\n```" in README
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert command in ci.splitlines()

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import wsdiag
 from tests.conftest import SAMPLES
 from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
-from wsdiag.pipeline import Options, analyze
-from wsdiag.read.sources import resolve
 from wsdiag.report import github
 
 
 def diagnose(name: str) -> Diagnosis:
-    return Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+    return wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1)
 
 
 def test_escaping_matches_the_runner() -> None:
@@ -63,8 +62,10 @@ def test_log_text_cannot_start_a_command() -> None:
     evil = "x\n::add-mask::secret\r\n::set-output name=a::b\x1b[31m 100%, a:b"
     finding = Finding("network-instability", "info", evil, (evil,), evil)
     out = github.render(replace(d, findings=(finding,)))
-    assert out.count("\n") == 1 and out.startswith("::notice title=wsdiag network-instability::")
-    assert "\x1b" not in out and "\r" not in out
+    assert out.count("\n") == 1
+    assert out.startswith("::notice title=wsdiag network-instability::")
+    assert "\x1b" not in out
+    assert "\r" not in out
     assert "x%0A::add-mask::secret%0A::set-output name=a::b\\x1b[31m" in out
     assert "100%25, a:b" in out
 

@@ -52,8 +52,10 @@ def test_console_and_file_log_of_one_run_count_once(tmp_path: Path, less: bool) 
         doc = _json(*args)
         assert _counts(doc) == _counts(alone)
         (note,) = doc["same_run"]
-        assert note["path"].endswith("console.log") and note["same_run_as"][0].endswith("miner.log")
-        assert note["failures_not_recounted"] == 18 and note["reconnects_not_recounted"] == 18
+        assert note["path"].endswith("console.log")
+        assert note["same_run_as"][0].endswith("miner.log")
+        assert note["failures_not_recounted"] == 18
+        assert note["reconnects_not_recounted"] == 18
         assert note["rest_counted"] is True
         assert note["first"] == "2025-11-29T18:00:00"
         assert {i["path"].rsplit("/", 1)[-1]: i["lines"] for i in doc["inputs"]}["console.log"] == 55
@@ -67,12 +69,14 @@ def test_two_miners_in_the_same_hours_are_not_merged(tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text(a.text)
     (tmp_path / "b.log").write_text(b.text)
     doc = _json(str(tmp_path))
-    assert doc["failures"]["total"] == 36 and doc["reconnects"]["count"] == 36
+    assert doc["failures"]["total"] == 36
+    assert doc["reconnects"]["count"] == 36
     assert doc["same_run"] == []
     # The minutes are the same; only the signatures (seconds) tell them apart.
     sa, sb = _summary(tmp_path / "a.log"), _summary(tmp_path / "b.log")
     busy = {k for k, m in sa.minutes.items() if m.busy}
-    assert busy == {k for k, m in sb.minutes.items() if m.busy} and len(busy) == 15
+    assert busy == {k for k, m in sb.minutes.items() if m.busy}
+    assert len(busy) == 15
     assert same_run(sa, sb) is None
 
 
@@ -88,7 +92,8 @@ def test_a_shared_outage_is_not_one_run(tmp_path: Path) -> None:
     (tmp_path / "a.log").write_text(a)
     (tmp_path / "b.log").write_text(b)
     doc = _json(str(tmp_path / "a.log"), str(tmp_path / "b.log"))
-    assert doc["failures"]["total"] == 12 and doc["same_run"] == []
+    assert doc["failures"]["total"] == 12
+    assert doc["same_run"] == []
 
 
 def test_a_console_log_over_two_daily_files_counts_the_rest(tmp_path: Path) -> None:
@@ -125,9 +130,12 @@ def test_the_note_is_in_every_format(tmp_path: Path) -> None:
         proc = run_cli("analyze", "--format", fmt, str(tmp_path))
         assert proc.returncode == 0, proc.stderr.decode()
         out = " ".join(proc.stdout.decode().split())  # the text report wraps at 120 columns
-        assert marker in out and said in out.replace("\\_", "_") and "counted once" in out, (fmt, out[:600])
+        assert marker in out, (fmt, out[:600])
+        assert said in out.replace("\\_", "_"), (fmt, out[:600])
+        assert "counted once" in out, (fmt, out[:600])
     check = run_cli("check", str(tmp_path)).stdout.decode()
-    assert "note " in check and said in " ".join(check.split())
+    assert "note " in check
+    assert said in " ".join(check.split())
 
 
 def test_both_scan_paths_count_once(tmp_path: Path) -> None:
@@ -137,7 +145,8 @@ def test_both_scan_paths_count_once(tmp_path: Path) -> None:
     (tmp_path / "console.log").write_text(console_of(log.text))
     fast = _json(str(tmp_path))
     pure = _json(str(tmp_path), env={**os.environ, "WSDIAG_PURE_PYTHON": "1"})
-    assert fast == pure and len(fast["same_run"]) == 1
+    assert fast == pure
+    assert len(fast["same_run"]) == 1
 
 
 def test_standard_input_as_the_second_copy(tmp_path: Path) -> None:

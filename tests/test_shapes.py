@@ -18,9 +18,11 @@ def test_reads_the_subset_and_refuses_the_rest() -> None:
     """Literals, classes, bounded counts, optional groups and a final $ are read; what would need
     backing up to match (a run that can take what follows it) and unbounded repeats are not."""
     s = shape(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z? ')
-    assert s.longest == 31 and s.width is None
+    assert s.longest == 31
+    assert s.width is None
     assert re.compile(s.bytes_regex).match(b"2025-11-29T18:00:00.5Z ")
-    assert shape(r"\d\d/\d\d").width == 5 and shape(r"\d\d/\d\d").positions()[2] == frozenset(b"/")
+    assert shape(r"\d\d/\d\d").width == 5
+    assert shape(r"\d\d/\d\d").positions()[2] == frozenset(b"/")
     for bad in [r"[a-z]{1,3}b", r"(?:a[b-z]{0,3})?c", r"a*", r"(a)", r"(?:ab)?a", r"a$b", r"x{0}", r"[a-z]{3,1}", ""]:
         with pytest.raises(ShapeError):
             shape(bad)
@@ -36,7 +38,8 @@ def test_union_shares_beginnings_and_keeps_the_shapes() -> None:
         assert (re.compile(u.bytes_regex).match(text) is None) == all(re.compile(p.bytes_regex).match(text) is None for p in parts)
     # branches that start with a class are tried in turn
     runs = union([shape("a[b-m]{1,3}x"), shape("a[k-x]{1,3}y"), shape("ab")])
-    assert isinstance(runs.steps[-1], shapes.Alt) and len(runs.steps[-1].branches) == 3
+    assert isinstance(runs.steps[-1], shapes.Alt)
+    assert len(runs.steps[-1].branches) == 3
 
 
 _SHAPES = [

@@ -280,7 +280,8 @@ def test_the_sieve_holds_what_the_table_says() -> None:
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
     assert SIEVE.debug_starts == SIEVE.debug_texts == ()  # DEBUG lines matter only by their `#N`
-    assert len(SIEVE.alive) == 7 and SIEVE.id_seps == (" - ", ": ", " already reconnecting")
+    assert len(SIEVE.alive) == 7
+    assert SIEVE.id_seps == (" - ", ": ", " already reconnecting")
     extended = Table((*TEMPLATES, *HERMES)).sieve
     assert {"Pool client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)
     assert "! " in extended.id_seps
@@ -297,6 +298,7 @@ def test_a_lead_before_messages_is_read_through_its_filters() -> None:
         for wrapper, layout, text in _example_lines(dataclasses.replace(TEMPLATES[0], example=message, level="INFO")):
             line, _ = split_line(text, YearResolver(2025, False))
             rec = table.to_record(line)
-            assert rec is not None and rec.kind is kind, text
+            assert rec is not None, text
+            assert rec.kind is kind, text
             assert Table(TEMPLATES, leads=("",)).to_record(line) is None, text  # not without the lead
             assert _read_by(filters, wrapper, layout, text), text

@@ -61,7 +61,8 @@ def test_window_is_half_open() -> None:
     """since is inside, until is outside; a record before any time is inside only without since."""
     t = datetime(2025, 1, 1, 12)
     w = Window(since=t, until=t + timedelta(hours=1))
-    assert w.contains(t) and not w.contains(t + timedelta(hours=1))
+    assert w.contains(t)
+    assert not w.contains(t + timedelta(hours=1))
     assert not w.contains(t - timedelta(seconds=1))
     assert not w.contains(None)
     assert Window(until=t).contains(None)
@@ -147,7 +148,8 @@ def test_unusable_windows_exit_2(args: list[str], message: str) -> None:
     """An empty window or a bad bound is exit 2 with one line saying why."""
     result = runner.invoke(app, ["analyze", str(STORM), *args])
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
 
 
 def test_a_duration_back_past_the_year_1_means_everything() -> None:

@@ -34,7 +34,8 @@ def at(minutes: float) -> datetime:
 def _adds_up(doc: dict[str, object]) -> None:
     buckets = doc["timeline"]
     info = doc["timeline_info"]
-    assert isinstance(buckets, list) and isinstance(info, dict)
+    assert isinstance(buckets, list)
+    assert isinstance(info, dict)
     untimed = info["untimed"]
     for cls in FAILURE_CLASSES:
         charted = sum(b["by_class"].get(cls, 0) for b in buckets)
@@ -61,7 +62,7 @@ def test_parse_bucket_sizes() -> None:
         5, 120, 1440, 10080, 15, 90, 2,
     ]
     for bad in ("0m", "x", "5s", "90s", "-1h", "", "5", "15min"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="bad bucket size"):
             parse_bucket(bad)
     assert [label(m) for m in (5, 120, 1440, 10080, 90)] == ["5m", "2h", "1d", "1w", "90m"]
 
@@ -160,7 +161,8 @@ def test_too_fine_a_bucket_is_widened(tmp_path: Path) -> None:
     path.write_text(log)
     summary = analyze(resolve([str(path)]), Options(jobs=1))
     info = Diagnosis.of(summary, bucket=1).to_dict()["timeline_info"]
-    assert info["requested_minutes"] == 1 and info["widened"] is True
+    assert info["requested_minutes"] == 1
+    assert info["widened"] is True
     assert info["bucket_minutes"] == 10
 
 
@@ -186,7 +188,8 @@ def test_terminal_chart_shows_the_outage_burst() -> None:
     assert rows["dns"].index("█") == 29
     assert rows["network-wide outage"].index("▲") == 28
     assert rows["no_internet"].rstrip().endswith("13 peak 3")
-    assert "20:12" in lines[top + 7] and "21:06" in lines[top + 7]
+    assert "20:12" in lines[top + 7]
+    assert "21:06" in lines[top + 7]
     assert max(len(line) for line in lines) <= 100
 
 

@@ -21,6 +21,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import wsdiag
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.minerlog import START, bad_auth, failure, make_log, ping, record
 from wsdiag.cli import app
@@ -28,10 +29,8 @@ from wsdiag.cli.sinks import JsonlSink
 from wsdiag.commands import watch
 from wsdiag.commands.watch import Watcher
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.pipeline import Options, analyze
 from wsdiag.read.follow import Follower, LineSplitter, Notice
 from wsdiag.read.scan import MAX_LINE
-from wsdiag.read.sources import resolve
 from wsdiag.report import watch as shown
 
 
@@ -64,7 +63,9 @@ def test_splitter_never_holds_a_giant_line() -> None:
     """A line longer than MAX_LINE becomes one placeholder the scanner counts as too long."""
     s = LineSplitter()
     out = s.feed(b"x" * (MAX_LINE + 10))
-    assert out == b"" and s.carry == b"" and s.giant
+    assert out == b""
+    assert s.carry == b""
+    assert s.giant
     assert s.feed(b"y" * MAX_LINE) == b""
     out = s.feed(b"zz\nnext\n")
     assert out == b"\0" * (MAX_LINE + 1) + b"\n" + b"next\n"
@@ -79,7 +80,8 @@ def test_follower_appends_rotation_and_truncation(tmp_path: Path) -> None:
     log.write_bytes(b"a1\na2\npart")
     f = Follower(log)
     items = _items(f)
-    assert _states(items) == ["opened"] and _data(items) == b"a1\na2\n"
+    assert _states(items) == ["opened"]
+    assert _data(items) == b"a1\na2\n"
     assert _items(f) == []
     with log.open("ab") as fh:
         fh.write(b"ial\na3\n")
@@ -104,7 +106,8 @@ def test_follower_appends_rotation_and_truncation(tmp_path: Path) -> None:
     assert _data(_items(f)) == b"b3-long-line\n"
     log.write_bytes(b"c1\n")
     items = _items(f)
-    assert _states(items) == ["truncated"] and _data(items) == b"c1\n"
+    assert _states(items) == ["truncated"]
+    assert _data(items) == b"c1\n"
     f.close()
 
 
@@ -143,7 +146,7 @@ def test_incremental_counts_equal_analyze(name: str) -> None:
             events += len(w.feed(lines))
     events += len(w.feed(split.flush()))
     final = w.final().to_dict()
-    ref = Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1))).to_dict()
+    ref = wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1).to_dict()
     assert final["failures"] == ref["failures"]
     assert final["connections"]["ids"] == ref["connections"]["ids"]
     assert final["reconnects"] == ref["reconnects"]
@@ -163,7 +166,7 @@ def test_a_window_over_the_whole_log_finds_what_analyze_finds(name: str, window:
     w = Watcher(str(SAMPLES / name), window=window, year=2025)
     w.feed((SAMPLES / name).read_bytes())
     w.check()
-    ref = Diagnosis.of(analyze(resolve([str(SAMPLES / name)]), Options(year=2025, jobs=1)))
+    ref = wsdiag.diagnose(str(SAMPLES / name), year=2025, jobs=1)
     assert tuple(w.current.values()) == ref.findings
     assert Diagnosis.of(w.checked).to_dict() == ref.to_dict()
     assert w.summary.finished is False  # the live summary goes on
@@ -187,7 +190,8 @@ def test_the_window_counts_each_connections_reconnects_and_closes() -> None:
                 pair[i] += 1
                 want[conn] = (pair[0], pair[1])
     got = {c: (cs.reconnects, cs.closes) for c, cs in v.conns.items() if cs.reconnects or cs.closes}
-    assert got == want and sum(r for r, _ in got.values()) == v.reconnects == 12
+    assert got == want
+    assert sum(r for r, _ in got.values()) == v.reconnects == 12
 
 
 def test_findings_appear_and_clear_with_the_window() -> None:
@@ -227,8 +231,10 @@ def test_window_counts_only_recent_failures() -> None:
         v = w.view()
         assert w.summary.failures_total == 36
         assert v.by_class == {"connection_reset": 10, "ssl": 2}  # 20:03 ... 20:57, 20:15, 20:45
-        assert v.reconnects == 12 and v.closes == 12
-        assert v.pool_size == 6 and v.span_hours == 1.0
+        assert v.reconnects == 12
+        assert v.closes == 12
+        assert v.pool_size == 6
+        assert v.span_hours == 1.0
         assert sum(sum(cs.by_class.values()) for cs in v.conns.values()) == 12
         assert w.summary.by_class == {"connection_reset": 30, "ssl": 6}  # untouched
 
@@ -247,7 +253,8 @@ def test_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert w.summary.by_class["other"] == 3000
     assert len(w.summary.minutes) <= 121
     # runs are closed ten minutes of log after their last line (dedupe.FORGET_SECONDS)
-    assert not w.summary.dedupe.first_runs and len(w.summary.dedupe.last_runs) <= 12
+    assert not w.summary.dedupe.first_runs
+    assert len(w.summary.dedupe.last_runs) <= 12
     assert len(w.recent) == watch.RECENT
 
 
@@ -263,7 +270,8 @@ def test_panel_shows_findings_connections_and_recent_failures() -> None:
     assert "wsdiag watch miner.log" in out
     lines = out.splitlines()
     assert lines[1].startswith("│ cause: the host does not keep up: 12 ping/pong failures on 3 connections")
-    assert "ping-pong-failures" in out and "tls-errors" in out
+    assert "ping-pong-failures" in out
+    assert "tls-errors" in out
     assert "(symptom of host-stalled)" in out
     assert "pool: 3 (highest id + 1)" in out
     assert "[SSL: BAD_LENGTH] bad length" in out
@@ -298,7 +306,8 @@ def test_run_reports_jsonl_and_stops_after_exit_after(tmp_path: Path) -> None:
     )
     assert reason == "exit-after"
     docs = [json.loads(line) for line in out]
-    assert docs[0]["event"] == "watching" and docs[0]["lines"] > 0
+    assert docs[0]["event"] == "watching"
+    assert docs[0]["lines"] > 0
     assert "network-instability" in [f["id"] for f in docs[0]["findings"]]
     fails = [d for d in docs if d["event"] == "failure"]
     assert fails == [
@@ -310,7 +319,8 @@ def test_run_reports_jsonl_and_stops_after_exit_after(tmp_path: Path) -> None:
             "message": "[SSL: BAD_LENGTH] bad length (_ssl.c:2483)",
         }
     ]
-    assert docs[-1]["event"] == "summary" and docs[-1]["reason"] == "exit-after"
+    assert docs[-1]["event"] == "summary"
+    assert docs[-1]["reason"] == "exit-after"
     assert docs[-1]["report"]["failures"]["total"] == 13
     assert docs[0]["primary"] == "network-instability"
     assert {"kind", "explains", "because_of"} <= set(docs[0]["findings"][0])
@@ -432,7 +442,8 @@ def test_watch_command_follows_rotation_and_truncation_then_stops_on_sigint(tmp_
     w.p.send_signal(signal.SIGINT)
     summary = w.until(_is("summary"))[-1]
     assert w.p.wait(timeout=10) == 0
-    assert w.p.stderr is not None and w.p.stderr.read() == b""
+    assert w.p.stderr is not None
+    assert w.p.stderr.read() == b""
     assert summary["reason"] == "signal"
     report = summary["report"]
     assert report["schema"] == "wsdiag/1"
@@ -468,7 +479,8 @@ def test_watch_command_sigterm_and_text_output(tmp_path: Path) -> None:
     rest = w.until_text("Recommended limits")
     assert w.p.wait(timeout=10) == 0
     assert "-- stopped (signal); report of everything watched:" in rest
-    assert " WARNING   cause: the host does not keep up" in rest and "13 failures" in rest  # the analyze report
+    assert " WARNING   cause: the host does not keep up" in rest
+    assert "13 failures" in rest
     assert "\x1b" not in head + line + rest
 
 
@@ -494,7 +506,8 @@ def test_watch_command_replay_idle_exit_and_stdin(tmp_path: Path) -> None:
     assert [d["class"] for d in docs if d["event"] == "failure"] == ["timeout"] * 3
     # three timeouts an hour, one at a time on a pool of 4: Twitch's background
     assert any(d["event"] == "finding" and d["id"] == "twitch-closes" for d in docs)
-    assert docs[-1]["event"] == "summary" and docs[-1]["reason"] == "idle-exit"
+    assert docs[-1]["event"] == "summary"
+    assert docs[-1]["reason"] == "idle-exit"
 
     proc = run_cli(
         "watch",
@@ -535,14 +548,17 @@ def test_watch_command_rejects_what_it_cannot_follow(tmp_path: Path) -> None:
     """A directory, a compressed file or a bad --window is one line on stderr and exit 2."""
     runner = CliRunner()
     res = runner.invoke(app, ["watch", str(tmp_path)])
-    assert res.exit_code == 2 and "is a directory" in res.stderr
+    assert res.exit_code == 2
+    assert "is a directory" in res.stderr
     gz = tmp_path / "miner.log.gz"
     gz.write_bytes(gzip.compress(b"x\n"))
     res = runner.invoke(app, ["watch", str(gz)])
-    assert res.exit_code == 2 and "a gzip archive does not grow" in res.stderr
+    assert res.exit_code == 2
+    assert "a gzip archive does not grow" in res.stderr
     for bad in ("soon", "30d"):
         res = runner.invoke(app, ["watch", str(SAMPLES / "outage.log"), "--window", bad])
-        assert res.exit_code == 2 and res.stderr.startswith("wsdiag: error: --window"), res.stderr
+        assert res.exit_code == 2, res.stderr
+        assert res.stderr.startswith("wsdiag: error: --window"), res.stderr
 
 
 def test_watch_jsonl_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
@@ -566,7 +582,8 @@ def test_watch_stdin_without_a_descriptor(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     docs = [json.loads(x) for x in res.stdout.splitlines()]
     assert [d["class"] for d in docs if d["event"] == "failure"] == ["timeout"] * 3
-    assert docs[-1]["event"] == "summary" and docs[-1]["reason"] == "eof"
+    assert docs[-1]["event"] == "summary"
+    assert docs[-1]["reason"] == "eof"
 
 
 def test_window_has_its_own_certificate_failures() -> None:
@@ -578,7 +595,9 @@ def test_window_has_its_own_certificate_failures() -> None:
     w.feed((ping(START, 0) + record(START + timedelta(minutes=1), "ERROR", pool, "on_error", f"#0 - WebSocket error: {cert}")).encode())
     appeared = {c.finding.id for c in w.check() if c.state == "appeared"}
     assert "tls-certificate" in appeared
-    assert watch.primary(w) is not None and watch.primary(w).id == "tls-certificate"  # type: ignore[union-attr]
+    top = watch.primary(w)
+    assert top is not None
+    assert top.id == "tls-certificate"
     w.feed("".join(ping(START + timedelta(minutes=m), 0) for m in range(5, 130, 5)).encode())
     assert "tls-certificate" in {c.finding.id for c in w.check() if c.state == "cleared"}
     assert watch.primary(w) is None
@@ -597,7 +616,8 @@ def test_follower_sees_a_truncation_written_past_the_old_offset(tmp_path: Path) 
     assert _data(_items(f)) == b"a1\na2\n"
     log.write_bytes(b"b1 written after copytruncate\nb2\n")  # longer than before
     items = _items(f)
-    assert _states(items) == ["truncated"] and _data(items) == b"b1 written after copytruncate\nb2\n"
+    assert _states(items) == ["truncated"]
+    assert _data(items) == b"b1 written after copytruncate\nb2\n"
     with log.open("ab") as fh:
         fh.write(b"b3\n")
     assert _data(_items(f)) == b"b3\n"
@@ -660,7 +680,8 @@ def test_watch_rejects_unusable_intervals(value: str) -> None:
             continue  # 0, long and endless are fine limits there
         res = CliRunner().invoke(app, ["watch", str(SAMPLES / "outage.log"), option, value])
         assert res.exit_code == 2, (option, value, res.output)
-        assert res.stderr.startswith(f"wsdiag: error: {option} ") and res.stderr.count("\n") == 1
+        assert res.stderr.startswith(f"wsdiag: error: {option} ")
+        assert res.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "exit-after"])

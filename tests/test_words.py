@@ -16,8 +16,10 @@ def test_plural_and_of() -> None:
     assert [plural(n, "failure") for n in (0, 1, 2, 1204)] == [
         "0 failures", "1 failure", "2 failures", "1,204 failures",
     ]
-    assert plural(1, "more kind") == "1 more kind" and noun(3, "box", "boxes") == "boxes"
-    assert of(1, 1, "connection") == "1 of 1 connection" and of(1, 4, "connection") == "1 of 4 connections"
+    assert plural(1, "more kind") == "1 more kind"
+    assert noun(3, "box", "boxes") == "boxes"
+    assert of(1, 1, "connection") == "1 of 1 connection"
+    assert of(1, 4, "connection") == "1 of 4 connections"
 
 
 def test_a_log_of_one_of_everything_says_it_in_the_singular(tmp_path: Path) -> None:
@@ -50,7 +52,7 @@ def test_network_wide_outages_have_one_name_in_every_format() -> None:
     from tests.conftest import SAMPLES
 
     outage, storm = str(SAMPLES / "outage.log"), str(SAMPLES / "storm_37conn.log")
-    runs = [("analyze", "-f", fmt, outage) for fmt in ("text", "markdown", "github", "html")]
+    runs: list[tuple[str, ...]] = [("analyze", "-f", fmt, outage) for fmt in ("text", "markdown", "github", "html")]
     runs += [("compare", "-f", fmt, storm, outage) for fmt in ("text", "markdown")]
     for argv in runs:
         out = run_cli(*argv).stdout.decode().replace('id="cascades"', "")

@@ -15,7 +15,7 @@ from typing import Any
 from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
-from wsdiag.diagnose.thresholds import SEVERITIES
+from wsdiag.diagnose.thresholds import Severity
 from wsdiag.durations import format_seconds
 
 FAIL_ON = ("error", "warning")
@@ -68,7 +68,7 @@ class CheckResult:
 
 
 def _at_or_above(severity: str, fail_on: str) -> bool:
-    return SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+    return Severity(severity) >= Severity(fail_on)
 
 
 def _finding_violation(d: Diagnosis, f: Finding, fail_on: str) -> Violation:

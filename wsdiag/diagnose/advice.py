@@ -13,20 +13,13 @@ from datetime import datetime
 
 from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.causes import Cause
-from wsdiag.diagnose.evidence import (
-    LINK_CLASSES,
-    OFFLINE_CLASSES,
-    PING_CLASSES,
-    Context,
-    Evidence,
-    Run,
-    at,
-)
+from wsdiag.diagnose.evidence import Context, Evidence, Run, at
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.limits import BACKOFF_FIRST_S, BACKOFF_MAX_S
 from wsdiag.diagnose.pool import describe
 from wsdiag.diagnose.thresholds import connection_limit, connection_rule
 from wsdiag.durations import format_seconds
+from wsdiag.parse.records import LINK_CLASSES, OFFLINE_CLASSES, PING_CLASSES
 
 #: How evidence lines name each failure class.
 LABELS = {

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES, PING_CLASSES
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 
@@ -35,7 +35,6 @@ SHARE = 0.5  # of the connections seen
 FALSE_ALARMS = 0.01  # expected chance cascades in the whole log that we accept
 FOLLOW_GAP = 5  # quiet minutes after which a connection's later failures are a new story
 _EPOCH = datetime(1970, 1, 1)
-_PING_CLASSES = ("ping_pong", "pong_timeout", "ping_stalled")
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ def _kind(family: str, by_class: Counter[str]) -> str:
     if family == "server":
         return "server"
     total = sum(by_class.values())
-    if total and sum(by_class.get(c, 0) for c in _PING_CLASSES) * 2 >= total:
+    if total and sum(by_class.get(c, 0) for c in PING_CLASSES) * 2 >= total:
         return "host"
     return "network"
 
@@ -257,7 +256,7 @@ def cascades(s: Summary) -> Cascades:
         lasts = [t for k in touched if (t := s.minutes[k].last) is not None]
         start = min(firsts) if firsts else _EPOCH + timedelta(minutes=m0)
         end = max(lasts) if lasts else _EPOCH + timedelta(minutes=m1 + 1)
-        ordered = {c: by_class[c] for c in FAILURE_CLASSES if by_class.get(c)}
+        ordered: dict[str, int] = {c: by_class[c] for c in FAILURE_CLASSES if by_class.get(c)}
         kind = _kind(family, by_class)
         items.append(
             Cascade(start, max(start, end), tuple(members), ordered, kind, net, frozenset(mine))

@@ -27,15 +27,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from wsdiag.diagnose.evidence import (
-    LINK_CLASSES,
-    OFFLINE_CLASSES,
-    PING_CLASSES,
-    Context,
-    Evidence,
-)
-from wsdiag.diagnose.thresholds import SEVERITIES
-from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.diagnose.evidence import Context, Evidence
+from wsdiag.diagnose.thresholds import Severity
+from wsdiag.parse.records import FAILURE_CLASSES, LINK_CLASSES, OFFLINE_CLASSES, PING_CLASSES, FailureClass
 
 #: Every cause, in its tier: 0 stops everything, 1 the host, 2 the settings, 3 Twitch's side.
 TIERS: dict[str, int] = {
@@ -53,7 +47,7 @@ TIERS: dict[str, int] = {
 CAUSES = tuple(TIERS)
 #: Causes on Twitch's side: the only ones that may say there is nothing to change.
 TWITCH_SIDE = frozenset({"twitch-reconnects", "twitch-closes"})
-_DROPS = (*LINK_CLASSES, "ssl")  # a socket lost on its own: reset, broken pipe, timeout, TLS
+_DROPS = (*LINK_CLASSES, FailureClass.SSL)  # a socket lost on its own: reset, broken pipe, timeout, TLS
 _ALL = FAILURE_CLASSES
 
 
@@ -195,7 +189,7 @@ def decide(ev: Evidence) -> list[Cause]:
 
 def rank(c: Cause) -> tuple[int, int, int, int]:
     """Severity first, then the tier, then the failures explained."""
-    return (SEVERITIES.index(c.severity), c.tier, -c.explains, CAUSES.index(c.id))
+    return (Severity(c.severity).rank, c.tier, -c.explains, CAUSES.index(c.id))
 
 
 def _severity(ev: Evidence, c: Cause) -> str:

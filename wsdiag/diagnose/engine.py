@@ -16,7 +16,7 @@ from wsdiag.summary.summary import Summary
 def diagnose(ev: Evidence) -> list[Finding]:
     """Causes most important first, then the symptoms they explain, then notes."""
     causes = decide(ev)
-    return [*(explain(ev, c) for c in causes), *symptoms(ev, causes), *notes(ev)]
+    return [*(explain(ev, c) for c in causes), *symptoms(ev, causes), *notes(ev, causes)]
 
 
 def findings(

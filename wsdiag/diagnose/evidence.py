@@ -25,17 +25,13 @@ from wsdiag.diagnose.health import Health, health
 from wsdiag.diagnose.limits import Limits, limits
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
+from wsdiag.parse.records import (
+    NETWORK_CLASSES,
+    NOT_CONNECTION_FAILURES,
+    WATCHDOG_CLASSES,
+)
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
-
-PING_CLASSES = ("ping_pong", "pong_timeout", "ping_stalled")
-WATCHDOG_CLASSES = ("pong_timeout", "ping_stalled")  # the miner noticed a silent socket
-OFFLINE_CLASSES = ("dns", "no_internet")  # the host itself could not reach the internet
-LINK_CLASSES = ("broken_pipe", "connection_reset", "timeout")  # a socket dropped or timed out
-NETWORK_CLASSES = ("broken_pipe", "ssl", "connection_reset", "timeout", "dns", "no_internet")
-# Failures that do not say a connection failed to come up: Twitch asking for a reconnect, and
-# LISTEN answers on a socket that stays open.
-NOT_CONNECTION_FAILURES = ("reconnect_requested", "bad_auth")
 
 # A failed attempt follows the one before by the miner's reconnect delay (~30 s), the connect
 # timeout (up to ~2 min) or a `Retry after Xm` of 1-3 minutes: failures of one connection this
@@ -230,8 +226,8 @@ def _runs(s: Summary, rows: dict[int, list[tuple[int, str, int]]]) -> tuple[Run,
         return ()
     start, end = minute_of(s.first), minute_of(s.last)
     out: list[Run] = []
-    for conn, rs in sorted(rows.items()):
-        rs = [r for r in rs if r[1] not in NOT_CONNECTION_FAILURES]
+    for conn, all_rs in sorted(rows.items()):
+        rs = [r for r in all_rs if r[1] not in NOT_CONNECTION_FAILURES]
         if not rs or end - rs[-1][0] > PERSIST_GAP:
             continue
         i = len(rs) - 1

@@ -80,7 +80,7 @@ class Health:
         }
 
 
-_RANK = {c: i for i, c in enumerate(FAILURE_CLASSES)}
+_RANK: dict[str, int] = {c: i for i, c in enumerate(FAILURE_CLASSES)}
 
 
 def _order(item: tuple[str, int]) -> int:

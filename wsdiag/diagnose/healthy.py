@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wsdiag.diagnose.evidence import PING_CLASSES, Evidence
+from wsdiag.diagnose.evidence import Evidence
 from wsdiag.diagnose.pool import per_connection_hour
+from wsdiag.parse.records import PING_CLASSES
 
 HEALTHY_RECONNECTS_PER_CONN_HOUR = 0.5  # at most one reconnect per connection every 2 h
 HEALTHY_UPTIME = 0.99

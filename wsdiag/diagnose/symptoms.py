@@ -7,27 +7,29 @@ those causes instead of giving its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from wsdiag.common.words import noun, of, plural
 from wsdiag.diagnose.advice import per_hour, when
 from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
-from wsdiag.diagnose.evidence import PING_CLASSES, Context, Evidence
+from wsdiag.diagnose.evidence import Context, Evidence
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import describe, per_connection_hour
-from wsdiag.diagnose.thresholds import SEVERITIES
+from wsdiag.diagnose.thresholds import Severity
+from wsdiag.parse.records import PING_CLASSES, FailureClass
 
 
 def _capped(severity: str, causes: Iterable[Cause]) -> str:
-    worst = min((SEVERITIES.index(c.severity) for c in causes), default=len(SEVERITIES) - 1)
-    return SEVERITIES[max(SEVERITIES.index(severity), worst)]
+    """A symptom is no more severe than the worst of the causes it follows from."""
+    worst = max((Severity(c.severity) for c in causes), default=Severity.INFO)
+    return str(min(Severity(severity), worst))
 
 
-def _names(causes: list[Cause]) -> str:
+def _names(causes: Sequence[Cause]) -> str:
     return ", ".join(c.id for c in causes)
 
 
-def _fix(causes: list[Cause], then: str) -> str:
+def _fix(causes: Sequence[Cause], then: str) -> str:
     """`fix network-instability above and they stop` -- only causes the user can fix."""
     mine = [c for c in causes if c.id not in TWITCH_SIDE]
     theirs = [c for c in causes if c.id in TWITCH_SIDE]
@@ -41,7 +43,7 @@ def _fix(causes: list[Cause], then: str) -> str:
     return text + "."
 
 
-def _ping(ev: Evidence, causes: list[Cause]) -> Finding | None:
+def _ping(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     th = ev.thresholds
     counts = {k: ev.by_class.get(k, 0) for k in PING_CLASSES if ev.by_class.get(k, 0)}
     total = sum(counts.values())
@@ -69,7 +71,7 @@ def _ping(ev: Evidence, causes: list[Cause]) -> Finding | None:
     )
 
 
-def _storm(ev: Evidence, causes: list[Cause]) -> Finding | None:
+def _storm(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     s, th = ev.summary, ev.thresholds
     n = s.reconnects
     if n < th.storm_min:
@@ -122,7 +124,7 @@ def _storm(ev: Evidence, causes: list[Cause]) -> Finding | None:
     )
 
 
-def _outages(ev: Evidence, causes: list[Cause]) -> Finding | None:
+def _outages(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     items = [c for c in ev.cascades.items if c.kind in ("network", "host")]
     if not items:
         return None
@@ -166,9 +168,9 @@ def _outages(ev: Evidence, causes: list[Cause]) -> Finding | None:
     )
 
 
-def _unknown(ev: Evidence) -> Finding | None:
+def _unknown(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     s = ev.summary
-    n = s.by_class.get("other", 0)
+    n = s.by_class.get(FailureClass.OTHER, 0)
     if not n or not s.unknown:
         return None
     rows = sorted(s.unknown.items(), key=lambda kv: -int(kv[1][0]))  # type: ignore[call-overload]
@@ -186,12 +188,24 @@ def _unknown(ev: Evidence) -> Finding | None:
     )
 
 
-def symptoms(ev: Evidence, causes: list[Cause]) -> list[Finding]:
+#: A symptom or note rule: the evidence and the causes found (most important first) -> a finding,
+#: or None when the rule does not apply.
+Rule = Callable[[Evidence, Sequence[Cause]], "Finding | None"]
+#: Symptoms, in report order: each attributed to the causes it comes from.
+SYMPTOMS: tuple[Rule, ...] = (_outages, _ping, _storm)
+#: Notes: facts worth knowing that are neither a cause nor a symptom.
+NOTES: tuple[Rule, ...] = (_unknown,)
+
+
+def _apply(rules: tuple[Rule, ...], ev: Evidence, causes: Sequence[Cause]) -> list[Finding]:
+    return [f for f in (rule(ev, causes) for rule in rules) if f is not None]
+
+
+def symptoms(ev: Evidence, causes: Sequence[Cause]) -> list[Finding]:
     """Symptoms, each attributed to the causes it comes from."""
-    found = (_outages(ev, causes), _ping(ev, causes), _storm(ev, causes))
-    return [f for f in found if f is not None]
+    return _apply(SYMPTOMS, ev, causes)
 
 
-def notes(ev: Evidence) -> list[Finding]:
+def notes(ev: Evidence, causes: Sequence[Cause] = ()) -> list[Finding]:
     """Notes: facts worth knowing that are neither a cause nor a symptom."""
-    return [f for f in (_unknown(ev),) if f is not None]
+    return _apply(NOTES, ev, causes)

@@ -4,8 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wsdiag.common.choices import StrEnum
+
+
+class Severity(StrEnum):
+    """How much a finding matters. Ordered by how severe: ``Severity.ERROR > Severity.WARNING``;
+    a plain str compares as the severity it names."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe."""
+        return SEVERITIES.index(self)
+
+    def _other(self, other: object) -> int:
+        if not isinstance(other, str):
+            raise TypeError(f"cannot order a Severity and {type(other).__name__}")
+        return Severity(other).rank
+
+    # A lower rank is more severe, so the comparisons run the other way round from rank's.
+    def __lt__(self, other: object) -> bool:
+        return self.rank > self._other(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.rank >= self._other(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank < self._other(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank <= self._other(other)
+
+    __hash__ = StrEnum.__hash__
+
+
 #: Severities, most severe first.
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 #: Twitch's own rules; the defaults of the options that set them.
 TWITCH_MAX_CONNECTIONS = 10  # PubSub connections per IP
 TWITCH_TOPICS_PER_CONNECTION = 50
@@ -30,7 +67,7 @@ class Thresholds:
 
 def at_least(severity: str, floor: str) -> bool:
     """Whether ``severity`` is ``floor`` or more severe."""
-    return SEVERITIES.index(severity) <= SEVERITIES.index(floor)
+    return Severity(severity) >= Severity(floor)
 
 
 def connection_rule(th: Thresholds) -> str:

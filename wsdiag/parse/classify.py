@@ -77,6 +77,9 @@ _SIGNATURES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("rejected", "handshake_4xx", re.compile(r"Handshake status 4\d\d")),
 )
 SIGNATURE_CLASSES = frozenset(cls for cls, _, _ in _SIGNATURES)
+#: The longest prefix of an error text searched for a failure signature (one sits at its start;
+#: a 64 KB hostile text is not searched whole).
+CLASSIFY_MAX = 8192
 _SIGNATURE_MAX = 2048  # an event's text is searched this far (the kind is named near its start)
 
 

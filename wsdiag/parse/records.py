@@ -6,23 +6,52 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-#: Failure classes of the JSON contract, in report order.
-FAILURE_CLASSES: tuple[str, ...] = (
-    "ping_pong",
-    "pong_timeout",
-    "ping_stalled",
-    "broken_pipe",
-    "ssl",
-    "connection_reset",
-    "timeout",
-    "dns",
-    "no_internet",
-    "reconnect_requested",
-    "bad_auth",
-    "rejected",
-    "other",
-)
+from wsdiag.common.choices import StrEnum
 
+
+class FailureClass(StrEnum):
+    """A failure's class in the JSON contract; members are their names (``"ping_pong"``), in
+    report order."""
+
+    PING_PONG = "ping_pong"
+    PONG_TIMEOUT = "pong_timeout"
+    PING_STALLED = "ping_stalled"
+    BROKEN_PIPE = "broken_pipe"
+    SSL = "ssl"
+    CONNECTION_RESET = "connection_reset"
+    TIMEOUT = "timeout"
+    DNS = "dns"
+    NO_INTERNET = "no_internet"
+    RECONNECT_REQUESTED = "reconnect_requested"
+    BAD_AUTH = "bad_auth"
+    REJECTED = "rejected"
+    OTHER = "other"
+
+
+#: Failure classes of the JSON contract, in report order.
+FAILURE_CLASSES: tuple[FailureClass, ...] = tuple(FailureClass)
+
+# -- the groups the diagnosis reasons about ------------------------------------------------------
+#: The heartbeat failed: a close frame for a missed pong, or the miner's own watchdogs.
+PING_CLASSES = (FailureClass.PING_PONG, FailureClass.PONG_TIMEOUT, FailureClass.PING_STALLED)
+#: The miner noticed a silent socket.
+WATCHDOG_CLASSES = (FailureClass.PONG_TIMEOUT, FailureClass.PING_STALLED)
+#: The host itself could not reach the internet.
+OFFLINE_CLASSES = (FailureClass.DNS, FailureClass.NO_INTERNET)
+#: A socket dropped or timed out.
+LINK_CLASSES = (FailureClass.BROKEN_PIPE, FailureClass.CONNECTION_RESET, FailureClass.TIMEOUT)
+#: Everything the network (or TLS) between the host and Twitch can cause.
+NETWORK_CLASSES = (
+    FailureClass.BROKEN_PIPE,
+    FailureClass.SSL,
+    FailureClass.CONNECTION_RESET,
+    FailureClass.TIMEOUT,
+    FailureClass.DNS,
+    FailureClass.NO_INTERNET,
+)
+#: Failures that do not say a connection failed to come up: Twitch asking for a reconnect, and
+#: LISTEN answers on a socket that stays open.
+NOT_CONNECTION_FAILURES = (FailureClass.RECONNECT_REQUESTED, FailureClass.BAD_AUTH)
 
 class Kind(str, Enum):
     """What a WebSocket-related record says happened."""

@@ -241,3 +241,11 @@ def clean(text: str, limit: int | None = None, above: str | None = None) -> str:
     # (`\x0a` + `uthorization:`), which would make cleaning twice differ from cleaning once.
     text = redact(neutralise(redact(strip_ansi(text))))
     return text if limit is None else text[:limit]
+
+
+RECORD_TEXT_MAX = 2000  # longest message text kept in a record
+
+
+def record_text(text: str) -> str:
+    """A record's text: whitespace collapsed, cleaned (redacted), then cut to RECORD_TEXT_MAX."""
+    return clean(" ".join(text[: RECORD_TEXT_MAX + MARGIN].split()), RECORD_TEXT_MAX)

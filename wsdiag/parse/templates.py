@@ -13,16 +13,16 @@ counted alike.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from wsdiag.parse.classify import classify
+from wsdiag.parse import forks
+from wsdiag.parse.forks import HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED, UUID
 from wsdiag.parse.records import Kind, Line, Record
-from wsdiag.parse.redact import MARGIN, clean
+from wsdiag.parse.redact import record_text as _safe
 from wsdiag.read.shapes import Shape, shape
 
 
@@ -38,8 +38,6 @@ class Place(Enum):
 
 # -- where the id sits -----------------------------------------------------------------------
 
-#: A Hermes client's id (mpforce1 `describe()`, not in less mode): a uuid4.
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 #: What follows the digits of `#N` in the connection prefix, then (Hermes) the client's uuid. A
 #: shape (wsdiag.read.shapes), so that the fast path's alive payloads can follow it too.
 AFTER_DIGITS = r" - (?:" + UUID + r" - )?"
@@ -64,39 +62,12 @@ def _prefixes(leads: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]
 
 # -- building records ------------------------------------------------------------------------
 
-_BOUNDED = 2000  # longest message text kept in a record
-_CLASSIFY_MAX = 8192  # longest error text prefix searched for a failure signature
-_LISTEN_ERROR = re.compile(r"Error while trying to listen for a topic: ?")
 # The list may not contain `[`: then a line of many `"topics":[` without `]` costs one scan
 # per opening bracket up to the next one (linear), not one scan to the end of the line each.
 _TOPICS = re.compile(r'"topics":\s?\[(?P<list>[^\[\]]{0,100000})\]')
 # Topic names are `kind.channel_id`; anything else in the list is not a topic (and could be
 # hostile text that would otherwise leave the parser uncleaned).
 _TOPIC = re.compile(r'"([A-Za-z0-9._-]{1,200})"')
-_RESPONSE_ERROR = re.compile(r"""["']error["']:\s?["'](?P<code>[A-Z_]{1,64})["']""")
-# mpforce1's `redact_secrets=True` logs (and sends) the topics list as a string:
-# `"topics":"['raid.1']"`, or cut, `"topics":"['community-points-user-v1.1","auth_token":...`.
-_STRING_TOPICS = re.compile(r'"topics":\s?"\[(?P<list>[^"\[\]]{0,100000})')
-_QUOTED_TOPIC = re.compile(r"'([A-Za-z0-9._-]{1,200})'?")
-_REDACTED_TOKEN = re.compile(r'"auth_token":\s?"REDACTED"')
-# Hermes requests (FORKS-2026.md 1.6): a subscribe names one topic; an authenticate none.
-_HERMES_TOPIC = re.compile(r'"pubsub":\s?\{"topic":\s?"(?P<topic>[A-Za-z0-9._-]{1,200})"')
-#: A Hermes subscribe request after `#N - <uuid> - `, whole, as mpforce1 encodes it (FORKS-2026.md
-#: 1.6): its client's uuid (group 1, kept as the record's uuid), request id, subscription id and
-#: timestamp (2-4) change nothing else in its record, so a reader may remember the record of one
-#: such line for every other that differs only there (scan's memo). None of them can hold a
-#: quote or a space: no template can start or end inside them.
-HERMES_SUBSCRIBE = re.compile(
-    rb"(" + UUID.encode() + rb') - Send: \{"type":"subscribe","id":"([0-9A-Za-z_-]{1,64})","subscribe":'
-    rb'\{"id":"([0-9A-Za-z_-]{1,64})","type":"pubsub","pubsub":\{"topic":"[A-Za-z0-9._-]{1,200}"\}\},'
-    rb'"timestamp":"([0-9T:.Z-]{1,40})"\}\Z'
-)
-# The type of a Hermes frame (its own, not one inside a notification's escaped payload).
-_HERMES_FRAME = re.compile(
-    r'(?<!\\)"type":\s?"(?P<type>welcome|keepalive|reconnect|notification|authenticateResponse'
-    r'|subscribeResponse|unsubscribeResponse)"'
-)
-_HERMES_RESULT = re.compile(r'"result":\s?"(?P<result>[^"]{0,64})"')
 # websocket-client 1.4.0 names only the exception class (`WebSocketConnectionClosedException -
 # goodbye`) right after on_error, which the miner always logs as `#N - WebSocket error: <text>`:
 # such an echo cannot be matched by text and never stands for an event of its own.
@@ -107,35 +78,6 @@ MESSAGE_FRAME = r'Received: \{ ?"type": ?"MESSAGE"'
 _MESSAGE_FRAME = re.compile(MESSAGE_FRAME)
 
 
-def _safe(text: str) -> str:
-    """The record text: whitespace collapsed, cleaned (redacted), then cut to _BOUNDED."""
-    return clean(" ".join(text[: _BOUNDED + MARGIN].split()), _BOUNDED)
-
-
-def _listen_code(text: str) -> str:
-    m = _RESPONSE_ERROR.search(text)
-    if m:
-        return m.group("code")
-    return clean(text.strip().split(" ", 1)[0], 64) or "UNKNOWN"
-
-
-#: Failure class of an ERR_* code Twitch answers a LISTEN with (anything else: ``other``).
-_ANSWER_CLASSES = {"ERR_BADAUTH": "bad_auth", "ERR_BADMESSAGE": "rejected", "ERR_BADTOPIC": "rejected"}
-
-
-def _answer_class(code: str) -> str:
-    return _ANSWER_CLASSES.get(code, "other")
-
-
-def error_record(kind: Kind, time: datetime | None, conn: int | None, raw: str) -> Record:
-    """A record of an error text, classified (a refused LISTEN keyed by its code)."""
-    text = _safe(raw)
-    listen = _LISTEN_ERROR.match(raw)
-    if listen:
-        code = _listen_code(raw[listen.end() :])
-        return Record(kind, time, conn, _answer_class(code), text, key="listen:" + code, client="pubsub")
-    # Signatures sit at the start of an error text; a 64 KB hostile one is not searched whole.
-    return Record(kind, time, conn, classify(raw[:_CLASSIFY_MAX]), text, key=text)
 
 
 @dataclass(frozen=True)
@@ -164,59 +106,23 @@ def with_text(t: Template, m: Match) -> Record | None:
     return Record(t.kind, m.time, m.conn, t.cls, _safe(m.text), key=t.key, client=t.client)
 
 
-#: Words of a Hermes `Authentication error, <AuthenticateResponse ...>` that say Twitch refused
-#: the request itself rather than the token (FORKS-2026.md 1.4 HP7): then it is `rejected`.
-_AUTH_REJECTED = re.compile(
-    r"ERR_BADMESSAGE|bad request|malformed|invalid (?:request|message|challenge)|4122|rate.?limit",
-    re.IGNORECASE,
-)
-
-
-def auth_error(t: Template, m: Match) -> Record | None:
-    """Hermes' `Authentication error, <response>`: a refused token (`bad_auth`) unless the
-    response says the request itself was refused (`rejected`)."""
-    text = _safe(m.text)
-    if _AUTH_REJECTED.search(m.text, m.end, m.end + _CLASSIFY_MAX):
-        return Record(t.kind, m.time, m.conn, "rejected", text, key="auth:rejected", client="hermes")
-    return Record(t.kind, m.time, m.conn, "bad_auth", text, key=t.key, client="hermes")
-
-
-def stale(t: Template, m: Match) -> Record | None:
-    """Hermes' stale check: no frame for too long (or a connect that never completed) is the
-    keepalive missed, `pong_timeout`; `Stale due to being closed` is bookkeeping."""
-    if m.text.startswith("being closed", m.end):
-        return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
-    return Record(
-        Kind.FAILURE, m.time, m.conn, "pong_timeout", _safe(m.text), key="stale", client="hermes", debug=True
-    )
-
-
-_BANNER = re.compile(r"(?: v2-|-| v)(?P<version>\d[\w.+-]{0,30}) \(fork by (?P<fork>[^()\s]{1,64})\)")
-
-
-def banner(t: Template, m: Match) -> Record | None:
-    """The start banner: which fork and version wrote the log."""
-    found = _BANNER.match(m.text, m.end)
-    if found is None:
-        return None
-    return Record(Kind.BANNER, m.time, None, fork=(clean(found["fork"], 64), clean(found["version"], 32)))
 
 
 def error_after(t: Template, m: Match) -> Record | None:
     """An error whose text follows the template: `WebSocket error: <text>`."""
-    return error_record(t.kind, m.time, m.conn, m.text[m.end :])
+    return forks.error_record(t.kind, m.time, m.conn, m.text[m.end :])
 
 
 def error_from(t: Template, m: Match) -> Record | None:
     """An error that is the whole text: `Error while trying to listen for a topic: ERR_X`."""
-    return error_record(t.kind, m.time, m.conn, m.text)
+    return forks.error_record(t.kind, m.time, m.conn, m.text)
 
 
 def error_before(t: Template, m: Match) -> Record | None:
     """An error whose text comes before the template: `<text> - goodbye`."""
     if m.start == 0 or _BARE_EXCEPTION.fullmatch(m.text, 0, m.start):
         return None
-    return error_record(t.kind, m.time, m.conn, m.text[: m.start])
+    return forks.error_record(t.kind, m.time, m.conn, m.text[: m.start])
 
 
 def listen_topics(t: Template, m: Match) -> Record | None:
@@ -228,52 +134,25 @@ def listen_topics(t: Template, m: Match) -> Record | None:
         topics = _TOPICS.search(text)
         if topics:
             found = tuple(_TOPIC.findall(topics.group("list")))
-            redacted = _REDACTED_TOKEN.search(text) is not None
+            redacted = forks.REDACTED_TOKEN.search(text) is not None
             return Record(Kind.LISTEN, m.time, m.conn, topics=found, client="pubsub", redacted=redacted)
-        topics = _STRING_TOPICS.search(text)
-        if topics:
-            found = tuple(_QUOTED_TOPIC.findall(topics.group("list")))
-            return Record(Kind.LISTEN, m.time, m.conn, topics=found, client="pubsub", redacted=True)
-    elif '"subscribe"' in text:
-        topic = _HERMES_TOPIC.search(text)
-        if topic:
-            return Record(Kind.LISTEN, m.time, m.conn, topics=(topic["topic"],), client="hermes", debug=True)
-    elif '"authenticate"' in text or "AuthenticateRequest(" in text:
-        return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
-    return Record(Kind.OTHER, m.time, m.conn)
+        return forks.string_topics(m)
+    return forks.hermes_request(m)
 
 
 def response_error(t: Template, m: Match) -> Record | None:
     """A RESPONSE frame with an error code refuses a LISTEN; any other frame says nothing."""
     rest = m.text
     if ('"RESPONSE"' in rest or "'RESPONSE'" in rest) and not _MESSAGE_FRAME.match(rest):
-        found = _RESPONSE_ERROR.search(rest)
+        found = forks.RESPONSE_ERROR.search(rest)
         if found:
             code = found.group("code")
-            cls = _answer_class(code)
+            cls = forks.answer_class(code)
             return Record(
                 Kind.RESPONSE_ERROR, m.time, m.conn, cls, _safe(rest), key="listen:" + code, client="pubsub"
             )
         return Record(Kind.OTHER, m.time, m.conn, client="pubsub")
-    if rest.startswith("REDACTED", m.end):  # mpforce1's strict anonymiser
-        return Record(Kind.OTHER, m.time, m.conn, anonymised=True)
-    frame = _HERMES_FRAME.search(rest, m.end, m.end + _CLASSIFY_MAX)
-    if frame:
-        kind = frame.group("type")
-        if kind == "reconnect":  # Twitch asks the client to reconnect (PubSub's RECONNECT)
-            return Record(
-                Kind.FAILURE, m.time, m.conn, "reconnect_requested", _safe(rest), key="hermes:reconnect",
-                client="hermes", debug=True,
-            )
-        if kind == "subscribeResponse":
-            result = _HERMES_RESULT.search(rest, m.end, m.end + _CLASSIFY_MAX)
-            if result and result.group("result") != "ok":
-                return Record(
-                    Kind.RESPONSE_ERROR, m.time, m.conn, "rejected", _safe(rest), key="listen:subscribe",
-                    client="hermes", debug=True,
-                )
-        return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
-    return Record(Kind.OTHER, m.time, m.conn)
+    return forks.hermes_frame(m)
 
 
 _STREAMER_COUNT = re.compile(r"\d{1,9}", re.ASCII)
@@ -327,18 +206,6 @@ class Template:
 
 _EXAMPLE_UUID = "3f6c2b1e-0b1a-4c39-9d35-2a1f5f0c6e11"
 _ALIVE_RESPONSE = r'Received: \{ ?"type": ?"RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}$'
-# Hermes frames that say no more than "alive" (FORKS-2026.md 1.6), in the encoder's key order:
-# a keepalive, whole; pushed data (a notification, like PubSub's MESSAGE, whatever its payload
-# holds); a subscription accepted, whole (a refused one is read: its `result` is not ok). The
-# welcome, authenticate and reconnect frames are read, and so is any frame of another shape.
-_HERMES_ID = r'"[0-9A-Za-z_-]{1,64}"'
-_HERMES_STAMP = r',"timestamp":"[0-9T:.Z-]{1,40}"\}$'
-HERMES_KEEPALIVE = r'Received: \{"id":' + _HERMES_ID + r',"type":"keepalive"' + _HERMES_STAMP
-HERMES_NOTIFICATION = r'Received: \{"notification":'
-HERMES_SUBSCRIBED = (
-    r'Received: \{"subscribeResponse":\{"subscription":\{"id":' + _HERMES_ID + r'\},"result":"ok"\},"id":'
-    + _HERMES_ID + r',"parentId":' + _HERMES_ID + r',"type":"subscribeResponse"' + _HERMES_STAMP
-)
 
 #: Every template, in the order they are tried (the first that matches decides).
 TEMPLATES: tuple[Template, ...] = (
@@ -376,7 +243,7 @@ TEMPLATES: tuple[Template, ...] = (
     ),
     # Hermes HC10-HC12: the stale check
     Template(
-        "stale", Place.AFTER_ID, "Stale due to ", read=stale, level="DEBUG", func="stale",
+        "stale", Place.AFTER_ID, "Stale due to ", read=forks.stale, level="DEBUG", func="stale",
         example=f"#3 - {_EXAMPLE_UUID} - Stale due to no recent messages",
     ),
     # Armi1014's Hermes pool: a subscription Twitch refused
@@ -405,7 +272,7 @@ TEMPLATES: tuple[Template, ...] = (
     # Hermes HP7
     Template(
         "auth_error", Place.AFTER_ID, "Authentication error", r"\b", Kind.ERROR, "bad_auth",
-        key="listen:ERR_BADAUTH", read=auth_error, level="ERROR", func="on_authenticate",
+        key="listen:ERR_BADAUTH", read=forks.auth_error, level="ERROR", func="on_authenticate",
         example=f"#3 - {_EXAMPLE_UUID} - Authentication error, <AuthenticateResponse>",
     ),
     # T8: LISTEN requests name the topics; PINGs say a known connection is alive
@@ -461,7 +328,7 @@ TEMPLATES: tuple[Template, ...] = (
     # The start banner (FORKS-2026.md 1.8, 4): `-1.3.0 (fork by mpforce1)`, ` v2-2.0.4 (fork by
     # rdavydov)`, ` v2.1.6 (fork by Armi1014)`
     Template(
-        "banner", Place.ANYWHERE, "Twitch Channel Points Miner", "", Kind.BANNER, read=banner,
+        "banner", Place.ANYWHERE, "Twitch Channel Points Miner", "", Kind.BANNER, read=forks.banner,
         func="__init__", example="Twitch Channel Points Miner-1.3.0 (fork by mpforce1)",
     ),
     # Hermes lines whose id is not followed by ` - ` (FORKS-2026.md 1.2): HC2/HC3, HP4. (HC14,
@@ -659,7 +526,7 @@ class Table:
             text = msg[lead.end() if lead else 0 :]
             found, rec = _find(self._own_id, text, line, None, ids=True, own=True)
             if found:
-                return _noted(rec, line, None, variant)
+                return forks.noted(rec, line, None, variant)
         ws = self._conn.match(msg)
         if ws:
             conn = int(ws.group("conn"))
@@ -670,54 +537,21 @@ class Table:
             found, rec = _find(self._after_id, rest, line, conn, ids=True)
             if not found:
                 rec = Record(Kind.OTHER, line.time, conn)
-            return _noted(rec, line, ws["uuid"], variant)
+            return forks.noted(rec, line, ws["uuid"], variant)
         # A DEBUG record without #N is never about the PubSub pool (old 2021 `Send:`/`Received:`
         # lines included) unless a template says so, which keeps boring DEBUG lines free to skip.
         if line.level == "DEBUG" and not self._debug:
             return None
         lead = self._user.match(msg)
         rec = _find(self._idless, msg[lead.end() if lead else 0 :], line, None)[1]
-        return _noted(rec, line, None, variant)
+        return forks.noted(rec, line, None, variant)
 
 
 _VARIANT_C_USER = re.compile(USER + " ")
 
 
-@functools.lru_cache(maxsize=64)
-def module_client(module: str) -> str | None:
-    """The client a logger's name belongs to (FORKS-2026.md 1.1): mpforce1's
-    `...websocket.hermes.*` / `...websocket.pubsub.*`, the older PubSub `WebSocketsPool` and
-    `TwitchWebSocket`; None for any other logger."""
-    if ".websocket.hermes." in module:
-        return "hermes"
-    if ".websocket.pubsub." in module or module.endswith((".WebSocketsPool", ".TwitchWebSocket")):
-        return "pubsub"
-    return None
 
 
-def _noted(rec: Record | None, line: Line, uuid: str | None, variant: str | None) -> Record | None:
-    """``rec`` with what its line tells beyond the template: the Hermes client's id after `#N`,
-    the client its logger's name belongs to, the logger variant, a Hermes line at DEBUG level."""
-    module = line.module
-    if rec is None or (module is None and uuid is None and variant is None and rec.client != "hermes"):
-        return rec
-    client = rec.client
-    if client is None:
-        client = "hermes" if uuid is not None else (module_client(module) if module else None)
-    uuid = uuid or rec.uuid
-    variant = variant or rec.variant
-    debug = rec.debug or (client == "hermes" and line.level == "DEBUG")
-    if (client, uuid, variant, debug) == (rec.client, rec.uuid, rec.variant, rec.debug):
-        return rec
-    return replace(rec, client=client, uuid=uuid, variant=variant, debug=debug)
-
-
-_PASTED = [t for t in TEMPLATES if t.place in (Place.START, Place.OWN_ID) and t.text != "#"]
-#: The texts a message pasted alone (no stamp, level or `#N`) starts with when a template reads
-#: it: the templates that sit at a message's start without an id ...
-PASTE_STARTS: tuple[str, ...] = tuple(dict.fromkeys(t.text for t in _PASTED))
-#: ... and their regexes (layouts.split_line).
-PASTE = re.compile("|".join(f"(?:{t.regex})" for t in _PASTED))
 
 TABLE = Table(TEMPLATES)
 SIEVE = TABLE.sieve

@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 
 from wsdiag.parse.records import Line
-from wsdiag.parse.templates import PASTE, PASTE_STARTS
+from wsdiag.parse.templates import TEMPLATES, Place
 from wsdiag.read.stamps import (
     DOCKER,
     INSIDE_MAX,
@@ -45,6 +45,12 @@ MODULE_SHAPE = r"[A-Za-z_][A-Za-z0-9_.]{0,200} - "
 FUNC_SHAPE = r"\[[!-\\^-~]{1,100}\]: "
 # A bare WebSocket message pasted without any prefix.
 _BARE = re.compile(r"(?:\[[^\]\s]{1,64}\] )?#\d{1,12} - ", re.ASCII)
+_PASTED = [t for t in TEMPLATES if t.place in (Place.START, Place.OWN_ID) and t.text != "#"]
+#: The texts a message pasted alone (no stamp, level or `#N`) starts with when a template reads
+#: it: the templates that sit at a message's start without an id ...
+PASTE_STARTS: tuple[str, ...] = tuple(dict.fromkeys(t.text for t in _PASTED))
+#: ... and their regexes (layouts.split_line).
+PASTE = re.compile("|".join(f"(?:{t.regex})" for t in _PASTED))
 #: Python's BASIC_FORMAT `%(levelname)s:%(name)s:%(message)s`.
 _BASIC = re.compile(
     r"(?P<level>" + "|".join(LEVELS) + r"):(?P<module>[A-Za-z_][\w.]{0,200}):", re.ASCII

@@ -17,8 +17,7 @@ a map of the file):
 * only those lines are read, in order, by line(), prefix and all; a line read before (same bytes
   after the same kind of prefix and stamp) replays its record instead of being parsed again;
 * a burst of LISTEN lines (one per topic on every reconnect) reads its first and last line, and
-  skips the ones between when each repeats a line read before (a burst of Hermes subscribe
-  requests, when the connection has each one's topic already);
+  skips the ones between when each repeats a line read before (Hermes: hermes_bursts);
 * a line that cannot be a record (empty, blank, a traceback line, junk: see
   linefilter.RECORDISH) is counted by the kind line() would count it as, unread; only an input's
   first few unrecognized lines are read, for their samples. A newline bomb costs what a memchr
@@ -43,8 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
-from wsdiag.parse.templates import HERMES_SUBSCRIBE, to_record
+from wsdiag.parse.templates import to_record
 from wsdiag.read import linefilter
+from wsdiag.read.hermes_bursts import SUBSCRIBE, read_subscribes, subscribe_key, with_uuid
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
 from wsdiag.read.linefilter import (
     ALL_LINES,
@@ -119,7 +119,6 @@ def _id_bitmap(known: set[int]) -> bytes:
 _Template = tuple[Any, ...]
 _FIELDS = [f.name for f in fields(Record)]
 _TIME = _FIELDS.index("time")
-_UUID = _FIELDS.index("uuid")
 assert _FIELDS[0] == "kind" and all(f.init for f in fields(Record))
 
 
@@ -131,23 +130,6 @@ def _at(template: _Template, time: datetime | None) -> Record:
     args = list(template)
     args[_TIME] = time
     return Record(*args)
-
-
-_UUID_BYTES = 36
-
-
-def _subscribe_key(key: bytes, at: int) -> tuple[bytes, str | None]:
-    """The memo key of a line whose Hermes subscribe request (templates.HERMES_SUBSCRIBE) starts
-    at ``at`` with the client's uuid, and that uuid: the key leaves out the uuid, ids and
-    timestamp, which change nothing in its record but its uuid (each reconnect sends every
-    topic again, with a new uuid and new ids)."""
-    m = HERMES_SUBSCRIBE.match(key, at)
-    if m is None:
-        return key, None
-    cut = [key[: m.start(1)]]
-    cut += [key[m.end(i) : m.start(i + 1)] for i in range(1, 4)]
-    # A newline stands for each cut: no line's own key holds one.
-    return b"\n".join([*cut, key[m.end(4) :]]), m.group(1).decode("ascii")
 
 
 @dataclass
@@ -226,26 +208,6 @@ def _burst_patterns(
     return re.compile(run), re.compile(first)
 
 
-#: Where a Hermes subscribe request's id starts (templates.HERMES_SUBSCRIBE).
-_SUBSCRIBE = b' - Send: {"type":"subscribe","id":"'
-
-
-@functools.lru_cache(maxsize=64)
-def _subscribe_line(head: bytes, prefix: bytes) -> re.Pattern[bytes]:
-    """One line of a burst of Hermes subscribe requests: ``head`` (a stamp's), ``prefix`` (from
-    the stamp's ` - ` up to `#`), `#N - <uuid>` (group 1), the request whole (group 2: its
-    topic)."""
-    request = HERMES_SUBSCRIBE.pattern
-    request = request[request.index(b'","subscribe":') :].replace(b"\\Z", b"\n").replace(b"([", b"(?:[")
-    topic = b"[A-Za-z0-9._-]{1,200}"
-    assert topic in request
-    ident = rb"(#\d{1,12}(?: - [0-9a-fA-F-]{36})?)"
-    return re.compile(
-        head + re.escape(prefix) + ident + re.escape(_SUBSCRIBE) + rb"[0-9A-Za-z_-]{1,64}"
-        + request.replace(topic, b"(" + topic + b")", 1)
-    )
-
-
 @functools.lru_cache(maxsize=64)
 def _head_in_month(head: Head, month: bytes) -> bytes:
     """``head``'s pattern for year-less dates of ``month`` that the year resolver takes."""
@@ -281,8 +243,7 @@ class Scanner:
     _layout: str | None = None  # the layout of the last line(), if it was a record
     _fmt: Format = FILTERS.default  # the format of the chunk being scanned (its plain lines')
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
-    # give the same layout and record but for the time (see _read).
-    # (A Hermes subscribe request is remembered without its uuid, which the 4th item gives.)
+    # give the same layout and record but for the time (see _read; hermes_bursts.subscribe_key).
     _memo: dict[bytes, tuple[Head, str, _Template | None, str | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
@@ -466,8 +427,8 @@ class Scanner:
                     continue  # a plain line after all
                 if m.group("listen") is not None:
                     stop = self._listens(chunk, end, start, m, read)
-                elif not less and chunk.find(_SUBSCRIBE, start, stop) != -1:
-                    stop = self._subscribes(chunk, end, start, read)
+                elif not less and chunk.find(SUBSCRIBE, start, stop) != -1:
+                    stop = read_subscribes(self, chunk, end, start, read)
                 else:
                     self._read(chunk, start, read)
             else:
@@ -650,18 +611,12 @@ class Scanner:
             for head in (self._fmt.head, FILE_HEAD, LESS_HEAD):
                 m = head.regex.match(chunk, start, stop)
                 if m is not None:
-                    key = head.tag + bytes(chunk[m.end() : stop])
-                    at = key.find(b' - Send: {"type":"subscribe"', _UUID_BYTES)
-                    if at >= 0:
-                        key, uuid = _subscribe_key(key, at - _UUID_BYTES)
+                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
                     break
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                template = hit[2]
-                if uuid is not None and template is not None and template[_UUID] == hit[3] != uuid:
-                    template = (*template[:_UUID], uuid, *template[_UUID + 1 :])
-                rec = self._replay(chunk, start, hit[0], hit[1], template, read)
+                rec = self._replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
@@ -783,58 +738,6 @@ class Scanner:
                 pos = chunk.find(b"\n", pos) + 1
         self._listen(burst, chunk, last, tails[-1], read)
         return stop
-
-    def _subscribes(self, chunk: Buffer, end: int, start: int, read: dict[int, datetime | None]) -> int:
-        """Read a burst of Hermes subscribe requests from ``start``; return where it ends.
-
-        On (re)connecting a Hermes client sends a subscribe per topic, one line each, back to
-        back, with its uuid and new ids (templates.HERMES_SUBSCRIBE). As in a LISTEN burst
-        (:class:`_Burst`), the first line (it may end an outage) and the last (the latest sign
-        of life) are read; the ones between, each of the first one's stamp shape and prefix (so
-        of its client, uuid and layout), are skipped when the connection has each one's topic
-        already: then each would only move "last seen alive" forward to the last one.
-        """
-        stop = chunk.find(b"\n", start) + 1
-        rec = self._read(chunk, start, read)
-        fmt = self._fmt
-        at = fmt.head.regex.match(chunk, start)
-        if (
-            rec is None
-            or rec.kind is not Kind.LISTEN
-            or rec.conn is None
-            or rec.conn > MAX_ID
-            or read.get(start) is None
-            or self._layout != fmt.layout
-            or at is None
-        ):
-            return stop
-        cut = chunk.find(_SUBSCRIBE, at.end(), stop)
-        hash_at = chunk.rfind(b"#", at.end(), cut)
-        prefix = bytes(chunk[at.end() : hash_at])
-        ident = bytes(chunk[hash_at:cut])  # `#N - <uuid>`: the pattern is shared by all clients
-        if hash_at < 0 or any(h in prefix for h in HAZARDS):
-            return stop  # an escape sequence before `#` could swallow text
-        line = _subscribe_line(fmt.head.regex.pattern, prefix)
-        lines: list[tuple[int, bytes]] = []
-        pos = stop
-        while (m := line.match(chunk, pos, end)) is not None and m.group(1) == ident:
-            lines.append((pos, m.group(2)))
-            pos = m.end()
-        if not lines:
-            return stop
-        conn = self.summary.conns.get(rec.conn)
-        middle = lines[:-1]
-        last = lines[-1][0]
-        quiet = (
-            conn is not None
-            and all(t.decode() in conn.topics and t.decode() in self.summary.topics for _, t in middle)
-            and self._time(chunk, last, fmt.head) is not None
-        )
-        if not quiet:
-            for at_line, _ in middle:
-                self._read(chunk, at_line, read)
-        self._read(chunk, last, read)
-        return pos
 
     def _listen(
         self,

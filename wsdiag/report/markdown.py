@@ -15,7 +15,7 @@ from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.parse.redact import neutralise
 from wsdiag.report import INPUT_ROWS, first
-from wsdiag.summary.summary import reconnect_words
+from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import __version__
 
 _MARK = {"error": "❌", "warning": "⚠️", "info": "ℹ️", "ok": "✅"}

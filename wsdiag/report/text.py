@@ -23,7 +23,7 @@ from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
 from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.report import NAMED_INPUTS, first
-from wsdiag.summary.summary import reconnect_words
+from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import __version__
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan", "ok": "bold green"}

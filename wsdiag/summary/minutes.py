@@ -79,6 +79,8 @@ class Minute:
             return NotImplemented
         return self._facts() == other._facts()
 
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal minutes may not hash alike
+
     def _facts(self) -> tuple[object, ...]:
         idless = +Counter(self.idless) if self.idless else Counter[str]()
         cells, onsets, moves = dict(self.cells), dict(self.onsets), dict(self.moves)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from wsdiag.common.words import plural
 from wsdiag.parse.classify import SIGNATURE_CLASSES, signature
 from wsdiag.parse.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+from wsdiag.summary.clients import MAX_UUIDS, ClientFacts
 from wsdiag.summary.dedupe import Deduper
 from wsdiag.summary.inputs import InputStats
 from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
@@ -33,16 +33,6 @@ MAX_TOPICS = 200_000
 MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that full (forked
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
 MAX_UNKNOWN = 200
-MAX_UUIDS = 100_000  # Hermes client ids kept (all connections): one per (re)connect
-#: Why `reconnects.count` is null: a Hermes log that shows neither the DEBUG reconnect line nor
-#: the client ids a new connection would be told by (FORKS-2026.md 1.5).
-RECONNECTS_UNKNOWN = (
-    "Hermes logs its reconnects at DEBUG level only, and this log shows no client ids "
-    "(less=True), so reconnects cannot be counted"
-)
-# Topic suffixes no larger than this are taken for the anonymiser's small integers (real
-# Twitch user and channel ids have five digits or more).
-ANONYMISED_ID_MAX = 999
 
 @dataclass
 class ConnStats:
@@ -82,7 +72,7 @@ def _add_topics(into: set[str], topics: Iterable[str], room: int) -> tuple[int, 
 
 
 @dataclass
-class Summary:
+class Summary(ClientFacts):
     """Mergeable facts about one or more logs."""
 
     inputs: dict[str, InputStats] = field(default_factory=dict)
@@ -115,16 +105,6 @@ class Summary:
     # Inputs that repeat others (the same run in two layouts), counted once: set by
     # pipeline.analyze (summary/same_run.SameRun), empty for a single input.
     same_run: list[SameRun] = field(default_factory=list)
-    # Which client wrote the log (FORKS-2026.md): evidence of each, see :attr:`client`.
-    hermes_seen: bool = False
-    pubsub_seen: bool = False
-    hermes_reconnect_lines: int = 0  # `Reconnecting to Twitch Hermes server` (DEBUG)
-    hermes_debug: bool = False  # a Hermes line at DEBUG level: its reconnect lines would show
-    uuid_count: int = 0  # Hermes client ids held in all ConnStats.uuids (at most MAX_UUIDS)
-    forks: dict[str, str | None] = field(default_factory=dict)  # fork -> version (banners)
-    # PubSub LISTENs sent as their redacted log copy (mpforce1 `redact_secrets=True`).
-    redacted_listens: int = 0
-    anonymised_seen: bool = False  # a line the anonymiser emptied (`Received: REDACTED`, paths)
     # Called with every failure event as it is counted: how `events` and `watch` stream them.
     on_event: Callable[[FailureEvent], None] | None = field(default=None, repr=False, compare=False)
 
@@ -198,11 +178,9 @@ class Summary:
         elif kind is Kind.BADAUTH_HINT:
             self.badauth_hint = True
         elif kind is Kind.BANNER and rec.fork is not None:
-            stats.fork, stats.fork_version = rec.fork
-            self.forks[rec.fork[0]] = rec.fork[1]
+            (stats.fork, stats.fork_version), self.forks[rec.fork[0]] = rec.fork, rec.fork[1]
 
-    def _client(self, rec: Record, stats: InputStats) -> None:
-        """What a record says about the client, its connections and the logger."""
+    def _client(self, rec: Record, stats: InputStats) -> None:  # what it says of the client
         if rec.client == "hermes":
             self.hermes_seen = True
             self.hermes_debug = self.hermes_debug or rec.debug
@@ -214,14 +192,12 @@ class Summary:
             self.pubsub_seen = True
             if rec.redacted:
                 self.redacted_listens += 1
-        if rec.anonymised:
-            self.anonymised_seen = True
+        self.anonymised_seen = self.anonymised_seen or rec.anonymised
         if rec.variant is not None:
             stats.logger = rec.variant
 
     def _uuid(self, conn: int, uuids: set[str]) -> None:
-        """Keep the Hermes client ids of a connection, within the budget of MAX_UUIDS."""
-        # Past the budget a log invents ids: the reconnects they show are a lower bound.
+        """Keep a connection's Hermes client ids within MAX_UUIDS (past it: a lower bound)."""
         self.uuid_count += _add_topics(self._conn(conn).uuids, uuids, MAX_UUIDS - self.uuid_count)[0]
 
     def _moved(self, conn: int | None, t: datetime | None, reconnect: bool) -> None:
@@ -365,8 +341,7 @@ class Summary:
             self._conn(conn).merge(cs)
             if cs.topics:
                 self._listened(conn, cs.topics)
-            if cs.uuids:
-                self._uuid(conn, cs.uuids)
+            self._uuid(conn, cs.uuids)
         self.by_class.update(later.by_class)
         self.idless_failures += later.idless_failures
         self.reconnects += later.reconnects
@@ -376,17 +351,11 @@ class Summary:
         if later.streamers is not None:
             self.streamers = later.streamers
         self.badauth_hint = self.badauth_hint or later.badauth_hint
-        self.hermes_seen = self.hermes_seen or later.hermes_seen
-        self.pubsub_seen = self.pubsub_seen or later.pubsub_seen
-        self.hermes_reconnect_lines += later.hermes_reconnect_lines
-        self.hermes_debug = self.hermes_debug or later.hermes_debug
-        self.forks.update(later.forks)
-        self.redacted_listens += later.redacted_listens
-        self.anonymised_seen = self.anonymised_seen or later.anonymised_seen
+        self.merge_clients(later)
         self.hints.update(later.hints)
-        for tpl, (count, example) in later.unknown.items():
-            if tpl not in self.unknown and len(self.unknown) >= MAX_UNKNOWN:
-                tpl = "<other templates>"  # the same cap as when scanning
+        for text, (count, example) in later.unknown.items():
+            full = text not in self.unknown and len(self.unknown) >= MAX_UNKNOWN
+            tpl = "<other templates>" if full else text  # the same cap as when scanning
             entry = self.unknown.setdefault(tpl, [0, example])
             entry[0] = int(entry[0]) + int(count)  # type: ignore[call-overload]
         self.untimed.update(later.untimed)
@@ -447,55 +416,5 @@ class Summary:
             return None  # a clock that ran backwards gives no usable span for rates
         return (self.last - self.first).total_seconds() / 3600.0
 
-    @property
-    def client(self) -> str | None:
-        """"pubsub", "hermes" or "mixed" by the lines only one client writes; None: unknown."""
-        if self.hermes_seen:
-            return "mixed" if self.pubsub_seen else "hermes"
-        return "pubsub" if self.pubsub_seen else None
-
-    @property
-    def uuid_reconnects(self) -> int:
-        """Reconnects told by new Hermes client ids on a connection (its first is no reconnect)."""
-        return sum(cs.uuid_reconnects for cs in self.conns.values())
-
-    def conn_reconnects(self, conn: int) -> int:
-        """One connection's reconnects, as :attr:`reconnect_count` counts them."""
-        cs = self.conns[conn]
-        return cs.reconnects + (cs.uuid_reconnects if self.hermes_reconnect_lines == 0 else 0)
-
-    @property
-    def reconnects_unknown(self) -> str | None:
-        """Why reconnects cannot be counted (None: they can): Hermes reconnects leave a trace
-        only at DEBUG level or in a new client id, and the log shows neither (no Hermes line at
-        DEBUG level, no uuid)."""
-        if self.hermes_seen and not (self.hermes_debug or self.hermes_reconnect_lines or self.uuid_count):
-            return RECONNECTS_UNKNOWN
-        return None
-
-    @property
-    def reconnect_count(self) -> int | None:
-        """Reconnects: the `Reconnecting to ...` lines; in a Hermes log without its (DEBUG) line,
-        plus those its new client ids show; None when the log cannot show them."""
-        if self.reconnects_unknown is not None:
-            return None
-        return self.reconnects + (self.uuid_reconnects if self.hermes_reconnect_lines == 0 else 0)
-
-    @property
-    def anonymised(self) -> bool:
-        """Ids replaced by mpforce1's anonymiser: an emptied line or path, or only small-integer
-        ids in the topics (then streamer counts hold for this run only)."""
-        if self.anonymised_seen:
-            return True
-        ids = [t.rsplit(".", 1)[-1] for t in self.topics]
-        ids = [i for i in ids if i.isdigit()]
-        return bool(ids) and all(int(i) <= ANONYMISED_ID_MAX for i in ids)
-
     def class_counts(self) -> dict[str, int]:
         return {c: int(self.by_class.get(c, 0)) for c in FAILURE_CLASSES}
-
-
-def reconnect_words(s: Summary) -> str:
-    """`3 reconnects`, or `reconnects unknown` when the log cannot show them."""
-    n = s.reconnect_count
-    return "reconnects unknown" if n is None else plural(n, "reconnect")
