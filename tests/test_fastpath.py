@@ -793,3 +793,87 @@ def test_a_wrongly_predicted_year_less_range_is_read_again(tmp_path: Path, monke
     assert want["span"]["last"].startswith("2026-03-10")
     assert want["failures"]["total"] == 1
     assert len(calls) == 2  # the parent's range, then the worker's again
+
+
+HERMES = "25/11/26 21:{m:02d}:{s:02d} - DEBUG - TwitchChannelPointsMiner.classes.websocket.hermes.Client - [{func}]: {msg}"
+
+
+def _hermes_id(*parts: int) -> str:
+    return ("h" + "-".join(str(p) for p in parts) + "_x" * 10)[:21]
+
+
+def _hermes_run(conn: int, uuid: str, run: int, topics: int, m: int, welcome: bool = True) -> list[str]:
+    """One Hermes client of slot ``conn`` (mpforce1, FORKS-2026.md 1.6): a welcome, a subscribe
+    per topic (new ids and timestamps each run) and its answer, keepalives and notifications."""
+    d = f"#{conn} - {uuid}"
+    stamp = f"2025-11-25T21:{m:02d}:01.{run:03d}Z"
+    out = []
+    if welcome:
+        frame = f'{{"welcome":{{"keepaliveSec":10,"sessionId":"s{run}"}},"id":"{_hermes_id(run)}","type":"welcome","timestamp":"{stamp}"}}'
+        out.append(HERMES.format(m=m, s=1, func="on_message", msg=f"{d} - Received: {frame}"))
+    for i in range(topics):
+        req, sub = _hermes_id(conn, run, i, 1), _hermes_id(conn, run, i, 2)
+        send = (
+            f'{{"type":"subscribe","id":"{req}","subscribe":{{"id":"{sub}","type":"pubsub","pubsub":'
+            f'{{"topic":"video-playback-by-id.{conn}{i}"}}}},"timestamp":"{stamp}"}}'
+        )
+        out.append(HERMES.format(m=m, s=2, func="__send_request", msg=f"{d} - Send: {send}"))
+    for i in range(topics):
+        req, sub = _hermes_id(conn, run, i, 1), _hermes_id(conn, run, i, 2)
+        result = "error" if (conn, run, i) == (1, 2, 0) else "ok"
+        ok = (
+            f'{{"subscribeResponse":{{"subscription":{{"id":"{sub}"}},"result":"{result}"}},"id":"{_hermes_id(run, i)}",'
+            f'"parentId":"{req}","type":"subscribeResponse","timestamp":"{stamp}"}}'
+        )
+        out.append(HERMES.format(m=m, s=3, func="on_message", msg=f"{d} - Received: {ok}"))
+    for s in range(4, 40, 10):
+        keepalive = f'{{"id":"{_hermes_id(run, s)}","type":"keepalive","timestamp":"{stamp}"}}'
+        out.append(HERMES.format(m=m, s=s, func="on_message", msg=f"{d} - Received: {keepalive}"))
+        note = (
+            f'{{"notification":{{"subscription":{{"id":"{_hermes_id(conn, run, 0, 2)}"}},"type":"pubsub",'
+            f'"pubsub":"{{\\"type\\":\\"viewcount\\",\\"viewers\\":{s}}}"}},"id":"n{s}","type":"notification","timestamp":"{stamp}"}}'
+        )
+        out.append(HERMES.format(m=m, s=s + 1, func="on_message", msg=f"{d} - Received: {note}"))
+    return out
+
+
+UUIDS = [f"{i:08x}-0b1a-4c39-9d35-2a1f5f0c6e11" for i in range(12)]
+
+
+def test_hermes_debug_log_equals_reference() -> None:
+    """A Hermes DEBUG log (keepalives, notifications and accepted subscriptions skipped for a
+    known id; subscribe requests that differ only by uuid, ids and timestamp replayed) gives the
+    reference document whatever the block size: its topics, the refused subscription, each
+    slot's reconnects."""
+    parts = []
+    for run in range(4):
+        for conn in range(3):
+            parts += _hermes_run(conn, UUIDS[run * 3 + conn], run, 5, m=run * 2 + 1)
+            if run < 3:
+                msg = f"#{conn} - {UUIDS[run * 3 + conn]} - Reconnecting to Twitch Hermes server in ~30 seconds"
+                parts.append(HERMES.format(m=run * 2 + 2, s=conn, func="__reconnect", msg=msg))
+    doc = _same_everywhere(_lines(parts))
+    assert doc["client"] == "hermes"
+    assert doc["topics"]["listened"] == 15
+    assert doc["reconnects"]["count"] == 9
+    assert doc["failures"]["by_class"]["rejected"] == 1
+
+
+def test_hermes_reconnects_told_by_uuids_of_replayed_subscribes() -> None:
+    """Where only subscribe requests carry a slot's new uuid (no reconnect line, no welcome), the
+    fast path replays each request read before with its own line's uuid: new uuids are new
+    connections on both paths."""
+    parts = []
+    for run in range(3):
+        parts += _hermes_run(0, UUIDS[run], run, 4, m=run + 1, welcome=False)
+    doc = _same_everywhere(_lines(parts))
+    assert doc["reconnects"]["count"] == 2
+    assert doc["connections"]["per_connection"]["0"]["reconnects"] == 2
+
+
+def test_hermes_subscribe_bursts_read_new_topics_between_their_ends() -> None:
+    """A reconnect's subscribe requests are skipped between the first and the last only when
+    the slot has each one's topic already: a topic first sent in the middle is counted."""
+    parts = _hermes_run(0, UUIDS[0], 0, 3, m=1) + _hermes_run(0, UUIDS[1], 1, 6, m=2) + _hermes_run(0, UUIDS[2], 2, 6, m=3)
+    doc = _same_everywhere(_lines(parts))
+    assert doc["topics"]["listened"] == 6

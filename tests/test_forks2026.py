@@ -14,7 +14,7 @@ from rich.console import Console
 
 from tests.conftest import diagnose_text
 from wsdiag.diagnose.diagnosis import Diagnosis
-from wsdiag.parse.records import Kind
+from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.templates import SIEVE, to_record
 from wsdiag.read.layouts import YearResolver, split_line
 from wsdiag.read.linefilter import FILTERS, Filters
@@ -45,6 +45,10 @@ SUB_REFUSED = (
     '"type":"subscribeResponse","timestamp":"2026-06-28T12:00:01.123Z"}'
 )
 SUB_OK = SUB_REFUSED.replace('"result":"error"', '"result":"ok"')
+NOTIFICATION = (
+    '{"notification":{"subscription":{"id":"sub1"},"type":"pubsub","pubsub":"{\\"type\\":\\"points-earned\\"}"},'
+    '"id":"n1","type":"notification","timestamp":"2026-06-28T12:00:11.000Z"}'
+)
 AUTH_RESPONSE = (
     "<AuthenticateResponse: {'id': 'x', 'type': 'authenticateResponse', 'timestamp': "
     "datetime.datetime(2026, 6, 28, 12, 0, 1, 123000, tzinfo=tzutc()), 'parent_id': 'y', "
@@ -67,6 +71,9 @@ class Call:
     client: str | None = None  # what the wording alone says (a uuid or logger name may add one)
     conn: int | None = 0
     topics: tuple[str, ...] = ()
+    # A frame that says only that a known id is alive: the filters skip it, so its record holds
+    # nothing but the id (no client, uuid or DEBUG fact that a skip would lose).
+    alive: bool = False
 
 
 CALLS: tuple[Call, ...] = (
@@ -92,12 +99,13 @@ CALLS: tuple[Call, ...] = (
          Kind.OTHER),
     # HC14 is not read (templates.py says why): its slot's `#N - <uuid>` DEBUG lines tell the same
     Call("HC14", "DEBUG", "on_open", HC, f"Hermes client opened: index=0, id='{U}'", None),
-    Call("HC15-keepalive", "DEBUG", "on_message", HC, D + " - Received: " + KEEPALIVE, Kind.OTHER, client="hermes"),
+    Call("HC15-keepalive", "DEBUG", "on_message", HC, D + " - Received: " + KEEPALIVE, Kind.OTHER, alive=True),
+    Call("HC15-notification", "DEBUG", "on_message", HC, D + " - Received: " + NOTIFICATION, Kind.OTHER, alive=True),
     Call("HC15-reconnect", "DEBUG", "on_message", HC, D + " - Received: " + RECONNECT, Kind.FAILURE,
          "reconnect_requested", "hermes"),
     Call("HC15-refused", "DEBUG", "on_message", HC, D + " - Received: " + SUB_REFUSED, Kind.RESPONSE_ERROR, "rejected",
          "hermes"),
-    Call("HC15-ok", "DEBUG", "on_message", HC, D + " - Received: " + SUB_OK, Kind.OTHER, client="hermes"),
+    Call("HC15-ok", "DEBUG", "on_message", HC, D + " - Received: " + SUB_OK, Kind.OTHER, alive=True),
     Call("HC16", "ERROR", "on_message", HC, D + " - Unknown response: <Response: {}>", Kind.OTHER),
     Call("HC17", "ERROR", "on_message", HC, D + " - Exception raised for topic: raid.1 and message: {}", Kind.OTHER),
     Call("HC18", "ERROR", "on_message", HC, D + " - Exception raised for response: <KeepaliveResponse: {}>", Kind.OTHER),
@@ -236,6 +244,9 @@ def test_every_format_string_yields_its_record(call: Call, r: Rendering) -> None
         assert rec is None, text
         return
     assert rec is not None, text
+    if call.alive:
+        assert rec == Record(Kind.OTHER, line.time, 0), text
+        return
     assert (rec.kind, rec.cls, rec.conn) == (call.kind, call.cls, call.conn), text
     assert rec.client == _expected_client(call, r), text
     uuid = U if D in call.msg and not r.less else None
@@ -254,7 +265,8 @@ def test_every_format_string_yields_its_record(call: Call, r: Rendering) -> None
 @pytest.mark.parametrize("r", RENDERINGS, ids=[r.name for r in RENDERINGS])
 def test_no_filter_skips_a_line_that_yields_a_record(r: Rendering) -> None:
     """Neither fast-path filter (C and regex) skips a line of FORKS-2026.md that yields a record,
-    with its id known (so only alive payloads could be skipped)."""
+    with its id known; both skip the Hermes frames that say only that it is alive (a keepalive,
+    a notification, an accepted subscription)."""
     from tests.test_templates import _read_by
 
     for call in CALLS:
@@ -263,7 +275,7 @@ def test_no_filter_skips_a_line_that_yields_a_record(r: Rendering) -> None:
         text = r.line(call)
         # _read_by builds lines of its own stamp; swap ours for it.
         ours = text.replace("28/06/26 12:00:01", "25/11/26 21:08:01").replace("28/06 12:00:01", "25/11 21:08:01")
-        assert _read_by(FILTERS, "none", r.layout, ours.replace("#0", "#3")), ours
+        assert _read_by(FILTERS, "none", r.layout, ours.replace("#0", "#3")) != call.alive, ours
 
 
 def _scan(data: bytes, size: int | None, filters: Filters | None = None) -> dict[str, Any]:
@@ -371,8 +383,12 @@ def test_info_hermes_log_without_ids_has_unknown_reconnects(tmp_path: Path) -> N
 
 def test_debug_hermes_log_without_reconnects_counts_none(tmp_path: Path) -> None:
     """A Hermes DEBUG log (less=True: no uuids) that shows no reconnect line had none: 0, not
-    unknown."""
-    log = "28/06 12:00:00 - #0 - Received: " + KEEPALIVE + "\n28/06 12:00:10 - #0 - Received: " + KEEPALIVE + "\n"
+    unknown. (Its keepalives say only that #0 is alive: the authenticate request, a line the
+    filters always read, is what shows Hermes DEBUG lines.)"""
+    log = (
+        "28/06 12:00:00 - #0 - Send: " + AUTH + "\n28/06 12:00:10 - #0 - Received: " + KEEPALIVE
+        + "\n28/06 12:00:20 - #0 - Received: " + KEEPALIVE + "\n"
+    )
     doc = diagnose_text(tmp_path, log)
     assert doc["client"] == "hermes"
     assert doc["reconnects"]["count"] == 0

@@ -280,13 +280,13 @@ def test_the_sieve_holds_what_the_table_says() -> None:
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
     assert SIEVE.debug_starts == SIEVE.debug_texts == ()  # DEBUG lines matter only by their `#N`
-    assert len(SIEVE.alive) == 4
+    assert len(SIEVE.alive) == 7
     assert SIEVE.id_seps == (" - ", ": ", " already reconnecting")
     extended = Table((*TEMPLATES, *HERMES)).sieve
     assert {"Pool client opened: index=", "Checking stale connections", "["} <= set(extended.debug_starts)
     assert "! " in extended.id_seps
     more = Table(tuple(dataclasses.replace(t, alive=(*t.alive, r'Received: \{"type":"keepalive"')) if t.name == "received" else t for t in TEMPLATES)).sieve
-    assert len(more.alive) == 5
+    assert len(more.alive) == 8
 
 
 def test_a_lead_before_messages_is_read_through_its_filters() -> None:

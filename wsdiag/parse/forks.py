@@ -61,6 +61,30 @@ _QUOTED_TOPIC = re.compile(r"'([A-Za-z0-9._-]{1,200})'?")
 REDACTED_TOKEN = re.compile(r'"auth_token":\s?"REDACTED"')
 # Hermes requests (FORKS-2026.md 1.6): a subscribe names one topic; an authenticate none.
 _HERMES_TOPIC = re.compile(r'"pubsub":\s?\{"topic":\s?"(?P<topic>[A-Za-z0-9._-]{1,200})"')
+#: A Hermes client's id (mpforce1 `describe()`, not in less mode): a uuid4.
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: A Hermes subscribe request after `#N - <uuid> - `, whole, as mpforce1 encodes it (FORKS-2026.md
+#: 1.6): its client's uuid (group 1, kept as the record's uuid), request id, subscription id and
+#: timestamp (2-4) change nothing else in its record, so a reader may remember the record of one
+#: such line for every other that differs only there (scan's memo). None of them can hold a
+#: quote or a space: no template can start or end inside them.
+HERMES_SUBSCRIBE = re.compile(
+    rb"(" + UUID.encode() + rb') - Send: \{"type":"subscribe","id":"([0-9A-Za-z_-]{1,64})","subscribe":'
+    rb'\{"id":"([0-9A-Za-z_-]{1,64})","type":"pubsub","pubsub":\{"topic":"[A-Za-z0-9._-]{1,200}"\}\},'
+    rb'"timestamp":"([0-9T:.Z-]{1,40})"\}\Z'
+)
+# Hermes frames that say no more than "alive" (FORKS-2026.md 1.6), in the encoder's key order:
+# a keepalive, whole; pushed data (a notification, like PubSub's MESSAGE, whatever its payload
+# holds); a subscription accepted, whole (a refused one is read: its `result` is not ok). The
+# welcome, authenticate and reconnect frames are read, and so is any frame of another shape.
+_HERMES_ID = r'"[0-9A-Za-z_-]{1,64}"'
+_HERMES_STAMP = r',"timestamp":"[0-9T:.Z-]{1,40}"\}$'
+HERMES_KEEPALIVE = r'Received: \{"id":' + _HERMES_ID + r',"type":"keepalive"' + _HERMES_STAMP
+HERMES_NOTIFICATION = r'Received: \{"notification":'
+HERMES_SUBSCRIBED = (
+    r'Received: \{"subscribeResponse":\{"subscription":\{"id":' + _HERMES_ID + r'\},"result":"ok"\},"id":'
+    + _HERMES_ID + r',"parentId":' + _HERMES_ID + r',"type":"subscribeResponse"' + _HERMES_STAMP
+)
 # The type of a Hermes frame (its own, not one inside a notification's escaped payload).
 _HERMES_FRAME = re.compile(
     r'(?<!\\)"type":\s?"(?P<type>welcome|keepalive|reconnect|notification|authenticateResponse'

@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import Enum
 
 from wsdiag.parse import forks
+from wsdiag.parse.forks import HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED, UUID
 from wsdiag.parse.records import Kind, Line, Record
 from wsdiag.parse.redact import record_text as _safe
 from wsdiag.read.shapes import Shape, shape
@@ -37,8 +38,6 @@ class Place(Enum):
 
 # -- where the id sits -----------------------------------------------------------------------
 
-#: A Hermes client's id (mpforce1 `describe()`, not in less mode): a uuid4.
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 #: What follows the digits of `#N` in the connection prefix, then (Hermes) the client's uuid. A
 #: shape (wsdiag.read.shapes), so that the fast path's alive payloads can follow it too.
 AFTER_DIGITS = r" - (?:" + UUID + r" - )?"
@@ -282,11 +281,15 @@ TEMPLATES: tuple[Template, ...] = (
         example='#3 - Send: {"type":"LISTEN","nonce":"n1","data":{"topics":["raid.1"]}}',
         alive=(r'Send: \{"type":"PING"\}$',), burst='Send: {"type":"LISTEN","nonce":"',
     ),
-    # T7: RESPONSEs refuse LISTENs; PONGs, acknowledgements and MESSAGEs say a known id is alive
+    # T7: RESPONSEs refuse LISTENs; PONGs, acknowledgements and MESSAGEs say a known id is alive,
+    # and so do Hermes keepalives, notifications and accepted subscriptions
     Template(
         "received", Place.AFTER_ID, "Received: ", read=response_error, level="DEBUG",
         example='#3 - Received: {"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"n1"}',
-        alive=(MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', _ALIVE_RESPONSE),
+        alive=(
+            MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', _ALIVE_RESPONSE,
+            HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED,
+        ),
     ),
     # the 2021 id-less wordings of T3, T5, T9 and T6
     Template(

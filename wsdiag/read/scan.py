@@ -17,7 +17,7 @@ a map of the file):
 * only those lines are read, in order, by line(), prefix and all; a line read before (same bytes
   after the same kind of prefix and stamp) replays its record instead of being parsed again;
 * a burst of LISTEN lines (one per topic on every reconnect) reads its first and last line, and
-  skips the ones between when each repeats a line read before;
+  skips the ones between when each repeats a line read before (Hermes: hermes_bursts);
 * a line that cannot be a record (empty, blank, a traceback line, junk: see
   linefilter.RECORDISH) is counted by the kind line() would count it as, unread; only an input's
   first few unrecognized lines are read, for their samples. A newline bomb costs what a memchr
@@ -44,6 +44,7 @@ from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
 from wsdiag.parse.templates import to_record
 from wsdiag.read import linefilter
+from wsdiag.read.hermes_bursts import SUBSCRIBE, read_subscribes, subscribe_key, with_uuid
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
 from wsdiag.read.linefilter import (
     ALL_LINES,
@@ -242,8 +243,8 @@ class Scanner:
     _layout: str | None = None  # the layout of the last line(), if it was a record
     _fmt: Format = FILTERS.default  # the format of the chunk being scanned (its plain lines')
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
-    # give the same layout and record but for the time (see _read).
-    _memo: dict[bytes, tuple[Head, str, _Template | None]] = field(default_factory=dict)
+    # give the same layout and record but for the time (see _read; hermes_bursts.subscribe_key).
+    _memo: dict[bytes, tuple[Head, str, _Template | None, str | None]] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
@@ -426,6 +427,8 @@ class Scanner:
                     continue  # a plain line after all
                 if m.group("listen") is not None:
                     stop = self._listens(chunk, end, start, m, read)
+                elif not less and chunk.find(SUBSCRIBE, start, stop) != -1:
+                    stop = read_subscribes(self, chunk, end, start, read)
                 else:
                     self._read(chunk, start, read)
             else:
@@ -602,18 +605,18 @@ class Scanner:
         the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
-        key = None
+        key = uuid = None
         head = self._fmt.head
         if stop - start <= _MEMO_LINE:
             for head in (self._fmt.head, FILE_HEAD, LESS_HEAD):
                 m = head.regex.match(chunk, start, stop)
                 if m is not None:
-                    key = head.tag + bytes(chunk[m.end() : stop])
+                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
                     break
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self._replay(chunk, start, hit[0], hit[1], hit[2], read)
+                rec = self._replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
                 if rec is not None and rec.kind is Kind.OTHER:
                     self._stale += 1
                 return rec
@@ -623,7 +626,7 @@ class Scanner:
         if key is not None and self._layout is not None:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = (head, self._layout, None if rec is None else _template(rec))
+            self._memo[key] = (head, self._layout, None if rec is None else _template(rec), uuid)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec

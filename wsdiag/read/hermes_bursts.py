@@ -1,0 +1,124 @@
+"""Hermes subscribe requests on the fast path (FORKS-2026.md 1.6): the memo key that lets a
+request read before stand for one sent again on a reconnect, and bursts of them read by their
+ends (scan.Scanner calls these)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from wsdiag.parse.forks import HERMES_SUBSCRIBE
+from wsdiag.parse.records import Kind, Record
+from wsdiag.read.linefilter import HAZARDS
+from wsdiag.summary.summary import MAX_ID
+
+if TYPE_CHECKING:
+    from wsdiag.read.scan import Buffer, Scanner
+
+_UUID_BYTES = 36
+_UUID_FIELD = [f.name for f in fields(Record)].index("uuid")
+#: Where a Hermes subscribe request's id starts (forks.HERMES_SUBSCRIBE).
+SUBSCRIBE = b' - Send: {"type":"subscribe","id":"'
+
+
+@functools.lru_cache(maxsize=64)
+def subscribe_line(head: bytes, prefix: bytes) -> re.Pattern[bytes]:
+    """One line of a burst of Hermes subscribe requests: ``head`` (a stamp's), ``prefix`` (from
+    the stamp's ` - ` up to `#`), `#N - <uuid>` (group 1), the request whole (group 2: its
+    topic)."""
+    request = HERMES_SUBSCRIBE.pattern
+    request = request[request.index(b'","subscribe":') :].replace(b"\\Z", b"\n").replace(b"([", b"(?:[")
+    topic = b"[A-Za-z0-9._-]{1,200}"
+    assert topic in request
+    ident = rb"(#\d{1,12}(?: - [0-9a-fA-F-]{36})?)"
+    return re.compile(
+        head
+        + re.escape(prefix)
+        + ident
+        + re.escape(SUBSCRIBE)
+        + rb"[0-9A-Za-z_-]{1,64}"
+        + request.replace(topic, b"(" + topic + b")", 1)
+    )
+
+
+def subscribe_key(key: bytes) -> tuple[bytes, str | None]:
+    """The memo key of a line (its bytes after the stamp) and, if it holds a Hermes subscribe
+    request after a client's uuid (forks.HERMES_SUBSCRIBE), that uuid: the key then leaves out
+    the uuid, ids and timestamp, which change nothing in its record but its uuid (each
+    reconnect sends every topic again, with a new uuid and new ids)."""
+    at = key.find(SUBSCRIBE, _UUID_BYTES) - _UUID_BYTES
+    m = HERMES_SUBSCRIBE.match(key, at) if at >= 0 else None
+    if m is None:
+        return key, None
+    cut = [key[: m.start(1)]]
+    cut += [key[m.end(i) : m.start(i + 1)] for i in range(1, 4)]
+    # A newline stands for each cut: no line's own key holds one.
+    return b"\n".join([*cut, key[m.end(4) :]]), m.group(1).decode("ascii")
+
+
+def with_uuid(
+    template: tuple[Any, ...] | None, remembered: str | None, uuid: str | None
+) -> tuple[Any, ...] | None:
+    """A remembered record (scan's field tuple) of a subscribe request for a line of another
+    client: its uuid is the line's where it was the remembered line's."""
+    if uuid is None or template is None or template[_UUID_FIELD] != remembered or remembered == uuid:
+        return template
+    return (*template[:_UUID_FIELD], uuid, *template[_UUID_FIELD + 1 :])
+
+
+def read_subscribes(
+    scanner: Scanner, chunk: Buffer, end: int, start: int, read: dict[int, datetime | None]
+) -> int:
+    """Read a burst of Hermes subscribe requests from ``start``; return where it ends.
+
+    On (re)connecting a Hermes client sends a subscribe per topic, one line each, back to
+    back, with its uuid and new ids (forks.HERMES_SUBSCRIBE). As in a LISTEN burst
+    (scan._Burst), the first line (it may end an outage) and the last (the latest sign
+    of life) are read; the ones between, each of the first one's stamp shape and prefix (so
+    of its client, uuid and layout), are skipped when the connection has each one's topic
+    already: then each would only move "last seen alive" forward to the last one.
+    """
+    stop = chunk.find(b"\n", start) + 1
+    rec = scanner._read(chunk, start, read)
+    fmt = scanner._fmt
+    at = fmt.head.regex.match(chunk, start)
+    if (
+        rec is None
+        or rec.kind is not Kind.LISTEN
+        or rec.conn is None
+        or rec.conn > MAX_ID
+        or read.get(start) is None
+        or scanner._layout != fmt.layout
+        or at is None
+    ):
+        return stop
+    cut = chunk.find(SUBSCRIBE, at.end(), stop)
+    hash_at = chunk.rfind(b"#", at.end(), cut)
+    prefix = bytes(chunk[at.end() : hash_at])
+    ident = bytes(chunk[hash_at:cut])  # `#N - <uuid>`: the pattern is shared by all clients
+    if hash_at < 0 or any(h in prefix for h in HAZARDS):
+        return stop  # an escape sequence before `#` could swallow text
+    line = subscribe_line(fmt.head.regex.pattern, prefix)
+    lines: list[tuple[int, bytes]] = []
+    pos = stop
+    while (m := line.match(chunk, pos, end)) is not None and m.group(1) == ident:
+        lines.append((pos, m.group(2)))
+        pos = m.end()
+    if not lines:
+        return stop
+    conn = scanner.summary.conns.get(rec.conn)
+    middle = lines[:-1]
+    last = lines[-1][0]
+    quiet = (
+        conn is not None
+        and all(t.decode() in conn.topics and t.decode() in scanner.summary.topics for _, t in middle)
+        and scanner._time(chunk, last, fmt.head) is not None
+    )
+    if not quiet:
+        for at_line, _ in middle:
+            scanner._read(chunk, at_line, read)
+    scanner._read(chunk, last, read)
+    return pos
