@@ -299,6 +299,9 @@ def _millify(value: float, precision: int = 2) -> str:
 class _Generator:
     """One run of the generator; see :func:`generate`."""
 
+    #: The texts of `#N - WebSocket error: <text>` by class (the Hermes client's differ).
+    error_texts: dict[str, tuple[str, ...]] = ERROR_TEXTS
+
     class_weights: dict[str, float] = CLASS_WEIGHTS
 
     def __init__(self, cfg: GenConfig, out: BinaryIO) -> None:
@@ -910,13 +913,13 @@ class _Generator:
             else:
                 return
         lines: list[_Line] = []
-        if cls in ERROR_TEXTS:
-            self._error_lines(lines, n, t, cls, rng.choice(ERROR_TEXTS[cls]))
+        if cls in self.error_texts:
+            self._error_lines(lines, n, t, cls, rng.choice(self.error_texts[cls]))
             self._schedule(t, lines)
             self._reopen(n, t + 30 + rng.randint(0, 3), 0)
         elif cls == "no_internet":
             err_cls = rng.choice(("connection_reset", "timeout"))
-            self._error_lines(lines, n, t, err_cls, rng.choice(ERROR_TEXTS[err_cls]))
+            self._error_lines(lines, n, t, err_cls, rng.choice(self.error_texts[err_cls]))
             self._schedule(t, lines)
             t2 = t + 30 + rng.randint(0, 3)
             self._reopen(n, t2, t2 + rng.randint(30, 200))
@@ -991,7 +994,7 @@ class _Generator:
         for n, off in zip(conns, offsets, strict=True):
             cls = rng.choices(("connection_reset", "timeout", "dns"), weights=(5, 3, 2))[0]
             lines: list[_Line] = []
-            self._error_lines(lines, n, t0 + off, cls, rng.choice(ERROR_TEXTS[cls]), idx)
+            self._error_lines(lines, n, t0 + off, cls, rng.choice(self.error_texts[cls]), idx)
             self._schedule(t0 + off, lines)
         self.busy = [0] * self.cfg.connections
         for n, off in zip(conns, offsets, strict=True):
@@ -1182,6 +1185,8 @@ class _HermesGenerator(_Generator):
     A reconnection gives the slot a new uuid (HP1 creates the client, HP5 names the old one,
     HC14 opens the new one).
     """
+
+    error_texts = HERMES_ERROR_TEXTS
 
     class_weights = HERMES_CLASS_WEIGHTS
 
@@ -1542,13 +1547,13 @@ class _HermesGenerator(_Generator):
             self._schedule(t, lines)
             self._second_trigger(n, t + rng.randint(0, 1))
             self._reopen(n, t + 30 + rng.randint(0, 3), 0)
-        elif cls in HERMES_ERROR_TEXTS:
-            self._error_lines(lines, n, t, cls, rng.choice(HERMES_ERROR_TEXTS[cls]))
+        elif cls in self.error_texts:
+            self._error_lines(lines, n, t, cls, rng.choice(self.error_texts[cls]))
             self._schedule(t, lines)
             self._reopen(n, t + 30 + rng.randint(0, 3), 0)
         elif cls == "no_internet":
             err_cls = rng.choice(("connection_reset", "timeout"))
-            self._error_lines(lines, n, t, err_cls, rng.choice(HERMES_ERROR_TEXTS[err_cls]))
+            self._error_lines(lines, n, t, err_cls, rng.choice(self.error_texts[err_cls]))
             self._schedule(t, lines)
             t2 = t + 30 + rng.randint(0, 3)
             self._reopen(n, t2, t2 + rng.randint(30, 200))
@@ -1571,27 +1576,6 @@ class _HermesGenerator(_Generator):
             if rng.random() < 0.7:
                 self._second_trigger(n, t + rng.randint(0, 2))
             self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
-
-    def _start_outage(self) -> None:
-        """All connections fail within ~60 s (PE2), retry with HP6 for minutes, then reopen."""
-        rng = self.rng
-        t0 = self.now
-        self.heap.clear()
-        conns = list(range(self.cfg.connections))
-        rng.shuffle(conns)
-        offsets = sorted(rng.randint(0, 59) for _ in conns)
-        t_end = t0 + 60 + rng.randint(150, 600)
-        self.outage_conns.append([])
-        idx = len(self.outage_conns) - 1
-        for n, off in zip(conns, offsets, strict=True):
-            cls = rng.choices(("connection_reset", "timeout", "dns"), weights=(5, 3, 2))[0]
-            lines: list[_Line] = []
-            self._error_lines(lines, n, t0 + off, cls, rng.choice(HERMES_ERROR_TEXTS[cls]), idx)
-            self._schedule(t0 + off, lines)
-        self.busy = [0] * self.cfg.connections
-        for n, off in zip(conns, offsets, strict=True):
-            self._reopen(n, t0 + off + 30 + rng.randint(0, 3), t_end)
-        self.outage_until = t_end
 
     # -------------------------------------------------------------------- run
     def _startup_lines(self) -> list[_Line]:
