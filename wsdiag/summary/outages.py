@@ -172,50 +172,68 @@ class Uptime:
         """Append the later part's history ``b``: the history to keep (this one, or ``b`` when
         this part saw no sign) and the outage whose onset the join made final, if any."""
         a = self
-        if b.lead_first is not None and b.lead_last is not None:
-            if a.first is None:
-                if a.lead_last is None:
-                    a.lead_first, a.lead_last = b.lead_first, b.lead_last
-                elif b.lead_first <= a.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
-                    a.lead_last = b.lead_last
-            elif a.tail is not None and a.tail.open and b.lead_first <= a.tail.end + OUTAGE_GRACE:
-                a.tail.end = max(b.lead_last + RECONNECT_DELAY, a.tail.start)
+        a._lead_into(b)
         if b.first is None:
             return a, None
         if a.first is None:
             # Its head may still continue an earlier part: it stays pending.
             b.lead_first, b.lead_last = a.lead_first, a.lead_last
             return b, None
-        tail, head = a.tail, b.head
-        joined = False
-        onset = None
-        if tail is not None and tail.open:
-            if b.first_up:
-                if b.first <= tail.end + LISTEN_GRACE:
-                    tail.end = max(b.first, tail.start)
-                tail.open = False
-            elif head is not None and b.first <= tail.end + OUTAGE_GRACE:
-                tail.end, tail.open = max(head.end, tail.start), head.open
-                joined = True
-        if head is not None and not joined:
-            for bound in (tail.end if tail is not None else None, a.last_up):
-                if bound is not None:
-                    head.start = min(max(head.start, bound), head.onset)
-            onset = head
-        if joined:
-            if b.tail is not head:
-                assert tail is not None
-                a.retire(tail)
-                a.tail = b.tail
-        elif b.tail is not None:
-            if tail is not None:
-                a.retire(tail)
-            if head is not None and head is not b.tail:
-                a.retire(head)
-            a.tail = b.tail
+        onset = a._join(b)
         a.outages += b.outages
         a.down += b.down
         a.longest = max(a.longest, b.longest)
         if b.last_up is not None:
             a.last_up = b.last_up
         return a, onset
+
+    def _lead_into(self, b: Uptime) -> None:
+        """The closes ``b`` saw before its first sign continue this part's leading closes, or
+        extend its open outage."""
+        if b.lead_first is None or b.lead_last is None:
+            return
+        if self.first is None:
+            if self.lead_last is None:
+                self.lead_first, self.lead_last = b.lead_first, b.lead_last
+            elif b.lead_first <= self.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
+                self.lead_last = b.lead_last
+        elif self.tail is not None and self.tail.open and b.lead_first <= self.tail.end + OUTAGE_GRACE:
+            self.tail.end = max(b.lead_last + RECONNECT_DELAY, self.tail.start)
+
+    def _join(self, b: Uptime) -> Outage | None:
+        """Join ``b`` (both parts saw a sign) after this part's outages: the outage of ``b``
+        whose onset is now final, None when ``b``'s first outage continues this one's last."""
+        tail, head = self.tail, b.head
+        if self._continued(b):
+            if b.tail is not head:
+                assert tail is not None
+                self.retire(tail)
+                self.tail = b.tail
+            return None
+        if head is not None:
+            for bound in (tail.end if tail is not None else None, self.last_up):
+                if bound is not None:
+                    head.start = min(max(head.start, bound), head.onset)
+        if b.tail is not None:
+            if tail is not None:
+                self.retire(tail)
+            if head is not None and head is not b.tail:
+                self.retire(head)
+            self.tail = b.tail
+        return head
+
+    def _continued(self, b: Uptime) -> bool:
+        """Whether ``b``'s first outage continues this part's open one (which it then extends);
+        a LISTEN first in ``b`` ends it instead."""
+        tail, head = self.tail, b.head
+        if tail is None or not tail.open or b.first is None:
+            return False
+        if b.first_up:
+            if b.first <= tail.end + LISTEN_GRACE:
+                tail.end = max(b.first, tail.start)
+            tail.open = False
+            return False
+        if head is not None and b.first <= tail.end + OUTAGE_GRACE:
+            tail.end, tail.open = max(head.end, tail.start), head.open
+            return True
+        return False
