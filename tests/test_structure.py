@@ -98,7 +98,6 @@ LONG = {
     "wsdiag/parse/templates.py": 700,
     "wsdiag/report/html.py": 520,
     "wsdiag/pipeline.py": 500,
-    "wsdiag/diagnose/advice.py": 520,
     "wsdiag/read/linefilter.py": 470,
 }
 

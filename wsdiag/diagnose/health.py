@@ -99,9 +99,10 @@ def health(s: Summary) -> dict[int, Health]:
             continue
         up = cs.uptime
         outages, down, longest = up.outages, up.down, up.longest
+        # The head and tail outages are still open to merging: counted here, once if one.
         edges: list[Outage] = [o for o in (up.head, up.tail) if o is not None]
-        if len(edges) == 2 and edges[0] is edges[1]:
-            edges.pop()
+        if up.head is up.tail:
+            edges = edges[:1]
         for o in edges:
             secs = o.seconds(lo, hi)
             outages += 1
