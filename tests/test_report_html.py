@@ -22,7 +22,7 @@ from tests.minerlog import START, make_log, record
 from wsdiag.cli import app
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.report import html as html_report
-from wsdiag.report import html_chart
+from wsdiag.report import html_chart, html_sections
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
 SVG_LEAVES = {"rect", "line", "polyline", "polygon", "path", "circle"}  # may be written <x/> or <x></x>
@@ -406,7 +406,7 @@ def test_connections_table_is_linear_in_the_pool() -> None:
     per = {str(i): {"failures": i % 7, "reconnects": 0, "by_class": {"timeout": i % 7}} for i in range(n)}
     doc = {"connections": {"ids": list(range(n)), "per_connection": per}}
     start = time.perf_counter()
-    section = html_report._connections(doc)
+    section = html_sections.connections_section(doc)
     assert time.perf_counter() - start < 5.0
-    assert section.count("<tr>") == html_report.CONN_ROWS + 1
-    assert f"… and {n - html_report.CONN_ROWS:,} more connections" in section
+    assert section.count("<tr>") == html_sections.CONN_ROWS + 1
+    assert f"… and {n - html_sections.CONN_ROWS:,} more connections" in section

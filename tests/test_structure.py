@@ -96,7 +96,6 @@ LONG = {
     # templates.py (the Hermes templates, i14), summary.py (the client facts, i14), advice.py
     # (the redact_secrets/Hermes advice, i14g).
     "wsdiag/parse/templates.py": 700,
-    "wsdiag/report/html.py": 520,
     "wsdiag/pipeline.py": 500,
     "wsdiag/read/linefilter.py": 470,
 }

@@ -1,11 +1,10 @@
 """The HTML report's timeline: one inline SVG of failures per bucket (stacked by class), the
 reconnects as a line, and network-wide outages as bands and markers; no script, nothing fetched.
-Every piece of text in it goes through :func:`_e` (HTML escaping).
+Every piece of text in it goes through :func:`~wsdiag.report.html_parts.esc` (HTML escaping).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from wsdiag.diagnose.cascades import Cascade
 from wsdiag.diagnose.timeline import Bucket, Timeline
 from wsdiag.durations import format_seconds
 from wsdiag.parse.records import FAILURE_CLASSES, FailureClass
+from wsdiag.report.html_parts import esc
 
 # No failure is drawn in green, which reads as "good" (the ok verdict is green): reds, oranges,
 # browns, purples and blues only; RECONNECT requests (Twitch's routine) in a light blue-grey.
@@ -44,11 +44,6 @@ TICKS = 4  # horizontal grid lines above the axis (a lower peak gets one per cou
 X_LABELS = 8  # time labels under the axis, at most
 MIN_BAND_PX = 4  # an outage band is widened to this, so a short outage is still visible
 _DAY_S = 86400
-
-
-def _e(value: object) -> str:
-    """HTML-escaped text (quotes too, so it is safe inside attributes)."""
-    return html.escape(str(value), quote=True)
 
 
 def _ticks(top: int) -> list[int]:
@@ -115,7 +110,7 @@ def timeline_svg(
         f'<svg class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="tl-title tl-desc">',
         '<title id="tl-title">Failures and reconnects over time</title>',
-        f'<desc id="tl-desc">{len(buckets)} buckets of {_e(tl.label)} from '
+        f'<desc id="tl-desc">{len(buckets)} buckets of {esc(tl.label)} from '
         f"{buckets[0].start:%Y-%m-%d %H:%M} to {buckets[-1].end:%Y-%m-%d %H:%M}; peak {peak} "
         "events in one bucket</desc>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -160,7 +155,7 @@ def _outage(f: _Frame, c: Cascade, pool: int | None) -> tuple[str, str]:
         f'fill="{OUTAGE_BAND}"/>'
     )
     mark = (
-        f'<g class="outage-mark"><title>{_e(tip)}</title><polygon points="{mid - 7:.1f},3 '
+        f'<g class="outage-mark"><title>{esc(tip)}</title><polygon points="{mid - 7:.1f},3 '
         f'{mid + 7:.1f},3 {mid:.1f},{f.top - 4}" fill="{OUTAGE_MARK}"/></g>'
     )
     return band, mark
@@ -190,7 +185,7 @@ def _bar(f: _Frame, label: str, x: float, bar_w: float, b: Bucket, reconnects_kn
         + (f" ({', '.join(parts)})" if parts else "")
         + (f", {plural(b.reconnects, 'reconnect')}" if reconnects_known else ", reconnects unknown")
     )
-    out = [f"<g><title>{_e(tip)}</title>"]
+    out = [f"<g><title>{esc(tip)}</title>"]
     y: float = f.y0
     for cls in FAILURE_CLASSES:
         n = b.by_class.get(cls, 0)
@@ -229,6 +224,6 @@ def _x_axis(f: _Frame, tl: Timeline, fmt: str) -> list[str]:
         )
     out.append(
         f'<text x="{f.left}" y="{f.height - 6}" font-size="11" fill="{LABEL_COLOUR}">'
-        f"{buckets[0].start:%Y-%m-%d} · one bar per {_e(tl.label)}</text>"
+        f"{buckets[0].start:%Y-%m-%d} · one bar per {esc(tl.label)}</text>"
     )
     return out

@@ -21,7 +21,7 @@ from wsdiag.diagnose.pool import divisor
 from wsdiag.diagnose.timeline import label as bucket_label
 from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
-from wsdiag.parse.records import FAILURE_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES, FailureClass
 from wsdiag.report import NAMED_INPUTS, first
 from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import __version__
@@ -31,6 +31,8 @@ _CONN_ROWS = 12
 _UNKNOWN_ROWS = 5
 _CASCADE_ROWS = 8
 _LABEL = 20  # width of the timeline's row labels
+WIDE = 100  # a terminal this wide gets every column of the outage and connection tables
+_DAY = 1440  # minutes: timeline buckets this long are labelled with the date alone
 
 
 def _header(d: Diagnosis) -> Text:
@@ -137,7 +139,7 @@ def _failures(d: Diagnosis) -> Table:
 
 
 def _stamp(t: datetime, ref: datetime, minutes: int) -> str:
-    if minutes >= 1440:
+    if minutes >= _DAY:
         return f"{t:%Y-%m-%d}"
     return f"{t:%H:%M}" if t.date() == ref.date() else f"{t:%m-%d %H:%M}"
 
@@ -220,14 +222,14 @@ def _cascades(d: Diagnosis, width: int) -> Table | None:
         show_edge=False,
         pad_edge=False,
     )
-    wide = width >= 100
+    wide = width >= WIDE
     for name in ("start", "length", "conns", "failures", "no internet", "kind"):
         table.add_column(name, justify="left" if name in ("start", "kind") else "right", no_wrap=True)
     if wide:
         table.add_column("first failures", no_wrap=True, overflow="ellipsis")
     for c in cas.items[:_CASCADE_ROWS]:
         # The class that took the connections down, not the retries that followed.
-        drops = {k: n for k, n in c.by_class.items() if k != "no_internet"} or c.by_class
+        drops = {k: n for k, n in c.by_class.items() if k != FailureClass.NO_INTERNET} or c.by_class
         top = max(drops.items(), key=lambda kv: kv[1])[0] if drops else "-"
         row = [
             f"{c.start:%Y-%m-%d %H:%M:%S}" if wide else f"{c.start:%m-%d %H:%M}",
@@ -255,7 +257,7 @@ def _connections(d: Diagnosis, width: int) -> Table | None:
     # Narrow terminals drop the columns the others imply.
     names = ["#", "uptime", "down", "outages", "longest", "MTBF", "failures", "top class"]
     names += ["reconn", "topics"]
-    if width < 100:
+    if width < WIDE:
         names = [n for n in names if n not in ("down", "longest", "topics")]
     for name in names:
         table.add_column(name, justify="left" if name == "top class" else "right", no_wrap=True)
