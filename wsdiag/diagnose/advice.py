@@ -63,7 +63,7 @@ def _redacted_listens(ev: Evidence, c: Cause) -> Finding:
     """Twitch refusing the LISTENs that mpforce1's redact_secrets=True sent in their log form."""
     sent = client_facts(ev.summary).redacted_listens
     answers = {
-        "ERR_BADAUTH": c.explained(["bad_auth"]),
+        "ERR_BADAUTH": c.explained([FailureClass.BAD_AUTH]),
         "ERR_BADMESSAGE": ev.hints.get("bad_message", 0),
         "ERR_BADTOPIC": ev.hints.get("bad_topic", 0),
     }
@@ -76,7 +76,8 @@ def _redacted_listens(ev: Evidence, c: Cause) -> Finding:
     if rest > 0:
         named.append(plural(rest, "other refusal"))
     evidence.append("answered with " + ", ".join(named) + " (Twitch refuses the request, not the cookie)")
-    hit = ev.conns_by_class.get("rejected", frozenset()) | ev.conns_by_class.get("bad_auth", frozenset())
+    by_class = ev.conns_by_class
+    hit = by_class.get(FailureClass.REJECTED, frozenset()) | by_class.get(FailureClass.BAD_AUTH, frozenset())
     if hit:
         evidence.append(f"on {conns(hit)}")
     rec = (
@@ -202,7 +203,7 @@ def _twitch_reconnects(ev: Evidence, c: Cause) -> Finding:
         evidence = [f"{plural(n, 'reconnect request')} (Hermes 'reconnect' messages)"]
     else:
         evidence = [f"{plural(n, 'RECONNECT request')} ('Reconnection required')"]
-    hit = ev.conns_by_class.get("reconnect_requested", frozenset())
+    hit = ev.conns_by_class.get(FailureClass.RECONNECT_REQUESTED, frozenset())
     if hit:
         evidence[0] += f" on {conns(hit)}"
     evidence += [

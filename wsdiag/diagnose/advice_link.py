@@ -48,7 +48,7 @@ def tls_certificate(ev: Evidence, c: Cause) -> Finding:
         f"{plural(n, 'certificate verification failure')} (CERTIFICATE_VERIFY_FAILED) on "
         f"{conns(hit) if hit else 'connections without an id'}"
     ]
-    runs = [r for r in ev.runs if r.by_class.get("ssl") and r.conn in hit]
+    runs = [r for r in ev.runs if r.by_class.get(FailureClass.SSL) and r.conn in hit]
     evidence += run_lines(runs, "certificate verification")
     if runs:
         evidence.append("nothing can connect while the certificate cannot be verified: an error at once")
@@ -200,12 +200,12 @@ def tls_errors(ev: Evidence, c: Cause) -> Finding:
     hit = frozenset(
         conn
         for conn, cs in ev.summary.conns.items()
-        if cs.by_class.get("ssl", 0) > cs.hints.get("certificate", 0)
+        if cs.by_class.get(FailureClass.SSL, 0) > cs.hints.get("certificate", 0)
     )
     evidence.append(
         f"{per_hour(n, ev.hours)} {noun(n, 'TLS error')} on {conns(hit)}, not in a network outage"
     )
-    evidence += run_lines(r for r in ev.runs if r.by_class.get("ssl"))
+    evidence += run_lines(r for r in ev.runs if r.by_class.get(FailureClass.SSL))
     rec = (
         "Something between the miner and Twitch interferes with TLS: turn off HTTPS scanning in "
         "the antivirus, bypass the proxy, VPN or middlebox, update Python/OpenSSL and "

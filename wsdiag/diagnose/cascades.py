@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from wsdiag.parse.records import FAILURE_CLASSES, PING_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES, PING_CLASSES, FailureClass
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 
@@ -271,7 +271,7 @@ def _cascade(
         starts = conn_onsets[conn]
         nxt_i = bisect.bisect_right(starts, m1)
         cells = _follow(fails.get(conn, []), core, starts[nxt_i] if nxt_i < len(starts) else None)
-        net += any(cls == "no_internet" for _, cls, _ in cells)
+        net += any(cls == FailureClass.NO_INTERNET for _, cls, _ in cells)
         for minute, cls, n in cells:
             if (minute, conn, cls) in claimed:
                 continue
@@ -315,7 +315,7 @@ def _confirmed(
     """Onsets whose connection then reports "No internet connection available!" (the miner's
     own connectivity check) before its next outage: minute -> connections."""
     offline = {
-        conn: [m for m, cls, _ in rows if cls == "no_internet"] for conn, rows in fails.items()
+        conn: [m for m, cls, _ in rows if cls == FailureClass.NO_INTERNET] for conn, rows in fails.items()
     }
     out: dict[int, set[int]] = {}
     for k, conns in onsets.items():

@@ -141,20 +141,20 @@ def attribute(ev: Evidence) -> Ledger:
     if client_facts(ev.summary).redacted_listens:
         # Twitch got "auth_token":"REDACTED" and topics as a string: it refuses the request,
         # not the cookie
-        book.take("client-rejected", ["bad_auth", "rejected"])
-    book.take("bad-auth", ["bad_auth"])
-    book.take("client-rejected", ["rejected"])
-    book.take("tls-certificate", ["ssl"], _CERT_ORDER, limit=ev.hints.get("certificate", 0))
-    book.take("twitch-reconnects", ["reconnect_requested"])
+        book.take("client-rejected", [FailureClass.BAD_AUTH, FailureClass.REJECTED])
+    book.take("bad-auth", [FailureClass.BAD_AUTH])
+    book.take("client-rejected", [FailureClass.REJECTED])
+    book.take("tls-certificate", [FailureClass.SSL], _CERT_ORDER, limit=ev.hints.get("certificate", 0))
+    book.take("twitch-reconnects", [FailureClass.RECONNECT_REQUESTED])
     # 2. The host and its network.
     book.take("network-instability", _ALL, [Context.NETWORK_OUTAGE])
     book.take("host-stalled", PING_CLASSES, [Context.HOST_OUTAGE, Context.STALL])
     book.take("network-instability", _ALL, [Context.HOST_OUTAGE])
     book.take("network-instability", OFFLINE_CLASSES)
-    book.take("tls-errors", ["ssl"], [Context.PERSISTENT])
+    book.take("tls-errors", [FailureClass.SSL], [Context.PERSISTENT])
     book.take("network-instability", LINK_CLASSES, [Context.PERSISTENT])
-    if book.remaining(["ssl"]) >= th.network_min:
-        book.take("tls-errors", ["ssl"])
+    if book.remaining([FailureClass.SSL]) >= th.network_min:
+        book.take("tls-errors", [FailureClass.SSL])
     # 3. Single failures on single connections.
     if ev.pool is not None and ev.pool > th.max_connections:
         book.take("too-many-connections", (*PING_CLASSES, *_DROPS))
@@ -217,7 +217,7 @@ def _link_severity(ev: Evidence, c: Cause) -> str:
     n = c.explains
     rate = ev.rate(n)
     frequent = n >= th.network_min and rate is not None and rate >= th.network_error_per_hour
-    if frequent or (c.id == "tls-errors" and c.explained(["ssl"], [Context.PERSISTENT])):
+    if frequent or (c.id == "tls-errors" and c.explained([FailureClass.SSL], [Context.PERSISTENT])):
         return "error"
     if c.id == "network-instability":
         outages = [x for x in ev.cascades.items if x.kind == "network"]

@@ -25,14 +25,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wsdiag.parse.records import Kind, Record
+from wsdiag.parse.records import FailureClass, Kind, Record
 
 RECONNECT_DELAY = timedelta(seconds=30)
 OUTAGE_GRACE = timedelta(seconds=60)
 LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
 _RETRY = re.compile(r"(?:Retry|Retrying websocket reconnection) after (\d{1,3}) ?m")
 _SILENT = re.compile(r"more than (\d{1,3}) minutes")
-_SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
+_SILENT_DEFAULT: dict[str, int] = {FailureClass.PONG_TIMEOUT: 5, FailureClass.PING_STALLED: 10}
 #: Records that are a sign of trouble (or, LISTEN, of life) of their connection.
 SIGNS = frozenset(
     {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
@@ -50,16 +50,16 @@ def refused_listen(rec: Record) -> bool:
 
 def cause_of(rec: Record) -> str:
     """`server` for a RECONNECT Twitch asked for, `auth` for a refused LISTEN, else `network`."""
-    if rec.cls == "reconnect_requested":
+    if rec.cls == FailureClass.RECONNECT_REQUESTED:
         return "server"
-    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == "bad_auth":
+    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == FailureClass.BAD_AUTH:
         return "auth"
     return "network"
 
 
 def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
     """(expected time to recovery, time the socket was already dead) for one sign of trouble."""
-    if rec.kind is Kind.FAILURE and rec.cls == "no_internet":
+    if rec.kind is Kind.FAILURE and rec.cls == FailureClass.NO_INTERNET:
         m = _RETRY.search(rec.text)
         return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
     if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wsdiag.parse.classify import SIGNATURE_CLASSES, signature
-from wsdiag.parse.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+from wsdiag.parse.records import FAILURE_CLASSES, FailureClass, FailureEvent, Kind, Record
 from wsdiag.summary.clients import MAX_UUIDS, ClientFacts
 from wsdiag.summary.connections import ConnStats, add_capped
 from wsdiag.summary.dedupe import Deduper
@@ -132,7 +132,7 @@ class Summary(ClientFacts):
         if kind in (Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR):
             self._count(self.dedupe.add(rec))
         elif kind is Kind.FAILURE:
-            self._count([FailureEvent(rec.time, rec.conn, rec.cls or "other", rec.text)])
+            self._count([FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text)])
         elif kind is Kind.RECONNECT or kind is Kind.CLOSED:
             self._moved(rec.conn, rec.time, kind is Kind.RECONNECT)
         elif kind is Kind.LISTEN:
@@ -226,7 +226,7 @@ class Summary(ClientFacts):
                     m.marked(ev.time, ev.conn, ev.cls)
             else:
                 self.untimed[ev.cls] += 1
-            if ev.cls == "other" and ev.message:
+            if ev.cls == FailureClass.OTHER and ev.message:
                 self._unknown(ev.message)
             elif ev.cls in SIGNATURE_CLASSES:
                 sig = signature(ev.cls, ev.message)
