@@ -189,7 +189,8 @@ def _timeline(d: Diagnosis) -> str:
         f'<li><span class="swatch" style="background:{CLASS_COLOURS[c]}"></span>{esc(c)}</li>'
         for c in classes
     )
-    if any(b.reconnects for b in tl.buckets):
+    known = d.summary.reconnects_unknown is None
+    if known and any(b.reconnects for b in tl.buckets):
         legend += (
             f'<li><span class="swatch" style="background:{RECONNECT_COLOUR}"></span>'
             "reconnects (dashed line)</li>"
@@ -201,10 +202,11 @@ def _timeline(d: Diagnosis) -> str:
         )
     untimed = sum(tl.untimed.values())
     note = f" {plural(untimed, 'failure')} without a time not on the chart." if untimed else ""
+    reconnects = " and reconnects" if known else "; reconnects unknown (why: under Failures by class)"
     return (
         '<section id="timeline"><h2>Timeline</h2><figure>'
-        + timeline_svg(tl, outages=outages, pool=d.summary.pool_size)
-        + f"<figcaption>Failures per {esc(tl.label)} by class (stacked bars) and reconnects.{esc(note)}"
+        + timeline_svg(tl, outages=outages, pool=d.summary.pool_size, reconnects_known=known)
+        + f"<figcaption>Failures per {esc(tl.label)} by class (stacked bars){reconnects}.{esc(note)}"
         "</figcaption>" + (f'<ul class="legend">{legend}</ul>' if legend else "") + "</figure></section>"
     )
 

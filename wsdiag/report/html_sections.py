@@ -10,7 +10,7 @@ from wsdiag.common.words import of, plural
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.thresholds import TWITCH_MAX_CONNECTIONS, TWITCH_TOPICS_PER_CONNECTION
 from wsdiag.durations import format_seconds
-from wsdiag.report import INPUT_ROWS, first
+from wsdiag.report import INPUT_ROWS, UNKNOWN, first
 from wsdiag.report.html_parts import esc, fmt_num, fmt_time, html_table
 
 CONN_ROWS = 200  # connections listed; the JSON has them all
@@ -24,6 +24,8 @@ def connections_section(doc: dict[str, Any]) -> str:
     if not rows_src:
         return ""
     has_health = any(isinstance(v.get("health"), dict) for _, v in rows_src)
+    # A log that cannot show reconnects: the failures table says why, the cells say "?".
+    reconnects_known = (doc.get("reconnects") or {}).get("unknown") is None
 
     def key(item: tuple[str, Any]) -> tuple[float, int, int, int]:
         c, v = item
@@ -31,7 +33,7 @@ def connections_section(doc: dict[str, Any]) -> str:
         return (
             ratio if isinstance(ratio, (int, float)) else 1.0,
             -int(v.get("failures", 0)),
-            -int(v.get("reconnects", 0)),
+            -int(v.get("reconnects") or 0),
             int(c) if c.isdigit() else 0,
         )
 
@@ -47,7 +49,7 @@ def connections_section(doc: dict[str, Any]) -> str:
             esc(c),
             fmt_num(v.get("failures", 0)),
             esc(top),
-            fmt_num(v.get("reconnects", 0)),
+            fmt_num(v.get("reconnects", 0)) if reconnects_known else UNKNOWN,
             fmt_num(v.get("topics")),
         ]
         if has_health:

@@ -22,7 +22,7 @@ from wsdiag.diagnose.timeline import label as bucket_label
 from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
 from wsdiag.parse.records import FAILURE_CLASSES, FailureClass
-from wsdiag.report import NAMED_INPUTS, first
+from wsdiag.report import NAMED_INPUTS, UNKNOWN, first
 from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import __version__
 
@@ -161,13 +161,18 @@ def _timeline(d: Diagnosis, width: int) -> list[Text]:
     rows: list[tuple[str, list[int]]] = [
         (c, tl.series(c)) for c in FAILURE_CLASSES if any(tl.series(c))
     ]
-    rows.append(("reconnects", tl.series("reconnects")))
+    known = d.summary.reconnects_unknown is None
+    if known:
+        rows.append(("reconnects", tl.series("reconnects")))
     for name, values in rows:
         line = Text(f"{name:<{_LABEL}}")
         line.append(sparkline(values, chart).ljust(cols), style="red" if name != "reconnects" else "cyan")
         squeezed, _ = squeeze(values, chart)
         line.append(f" {sum(values):>6,} peak {max(squeezed):,}", style="dim")
         lines.append(line)
+    if not known:
+        unknown = f"{UNKNOWN} (this log cannot show them, see above)"
+        lines.append(Text(f"{'reconnects':<{_LABEL}}{unknown}", style="dim"))
     if d.cascades.items:
         marks = []
         for i in range(cols):
@@ -191,11 +196,11 @@ def _timeline(d: Diagnosis, width: int) -> list[Text]:
             axis[pos : pos + len(label)] = list(label)
     lines.append(Text(" " * _LABEL + "".join(axis), style="dim"))
     untimed = sum(tl.untimed.values())
-    if untimed or tl.untimed_reconnects:
+    if untimed or (known and tl.untimed_reconnects):
+        also = f" and {plural(tl.untimed_reconnects, 'reconnect')}" if known else ""
         lines.append(
             Text(
-                f"{'':<{_LABEL}}+ {plural(untimed, 'failure')} and "
-                f"{plural(tl.untimed_reconnects, 'reconnect')} without a time (not charted)",
+                f"{'':<{_LABEL}}+ {plural(untimed, 'failure')}{also} without a time (not charted)",
                 style="dim",
             )
         )
@@ -273,7 +278,7 @@ def _connections(d: Diagnosis, width: int) -> Table | None:
             "MTBF": format_seconds(h.mtbf_seconds),
             "failures": f"{h.failures:,}",
             "top class": h.top_class or "-",
-            "reconn": f"{h.reconnects:,}",
+            "reconn": UNKNOWN if h.reconnects is None else f"{h.reconnects:,}",
             "topics": str(h.topics) if h.topics else "-",
         }
         table.add_row(*(cells[n] for n in names))
