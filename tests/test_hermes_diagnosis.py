@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import diagnose_text
+from tests.conftest import SAMPLES, diagnose_text
 from tests.minerlog import MINER, record
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
@@ -343,3 +343,33 @@ def test_three_part_and_user_topics_in_the_limits(tmp_path: Path) -> None:
     assert lim["topics_per_streamer_observed"] is True
     assert lim["user_topics"] == 3
     assert lim["topic_kinds"] == {"video-playback-by-id": 20, "weekly-rewards": 20}
+
+
+def _reconnect_counts(doc: dict[str, Any]) -> set[object]:
+    """Every reconnect count of the JSON document but the total: per connection (and its
+    health), per timeline bucket, and untimed."""
+    per = doc["connections"]["per_connection"].values()
+    return (
+        {v["reconnects"] for v in per}
+        | {v["health"]["reconnects"] for v in per}
+        | {b["reconnects"] for b in doc["timeline"]}
+        | {doc["timeline_info"]["untimed"]["reconnects"]}
+    )
+
+
+def test_reconnects_a_log_cannot_show_are_null_everywhere() -> None:
+    """An INFO-only Hermes log: reconnects.count is null with its reason, and so is every
+    per-connection, health, timeline and untimed reconnect count (null, never 0)."""
+    doc = Diagnosis.of(analyze(resolve([str(SAMPLES / "hermes_console_info.log")]), Options(jobs=1))).to_dict()
+    assert doc["reconnects"]["count"] is None
+    assert doc["reconnects"]["unknown"]
+    assert len(doc["connections"]["per_connection"]) == 2
+    assert _reconnect_counts(doc) == {None}
+
+
+def test_reconnects_a_log_shows_are_numbers_everywhere() -> None:
+    """A Hermes DEBUG log: every reconnect count is a number, and some are not 0."""
+    doc = Diagnosis.of(analyze(resolve([str(SAMPLES / "hermes_file.log")]), Options(jobs=1))).to_dict()
+    counts = _reconnect_counts(doc)
+    assert all(isinstance(c, int) for c in counts)
+    assert max(c for c in counts if isinstance(c, int)) > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import colorsys
+import html
 import json
 import re
 import shutil
@@ -22,7 +23,8 @@ from tests.minerlog import START, make_log, record
 from wsdiag.cli import app
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.report import html as html_report
-from wsdiag.report import html_chart
+from wsdiag.report import html_chart, html_sections
+from wsdiag.summary.clients import RECONNECTS_UNKNOWN
 
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "wbr", "source"}
 SVG_LEAVES = {"rect", "line", "polyline", "polygon", "path", "circle"}  # may be written <x/> or <x></x>
@@ -406,7 +408,40 @@ def test_connections_table_is_linear_in_the_pool() -> None:
     per = {str(i): {"failures": i % 7, "reconnects": 0, "by_class": {"timeout": i % 7}} for i in range(n)}
     doc = {"connections": {"ids": list(range(n)), "per_connection": per}}
     start = time.perf_counter()
-    section = html_report._connections(doc)
+    section = html_sections.connections_section(doc)
     assert time.perf_counter() - start < 5.0
-    assert section.count("<tr>") == html_report.CONN_ROWS + 1
-    assert f"… and {n - html_report.CONN_ROWS:,} more connections" in section
+    assert section.count("<tr>") == html_sections.CONN_ROWS + 1
+    assert f"… and {n - html_sections.CONN_ROWS:,} more connections" in section
+
+
+def _reconnect_cells(d: Diagnosis) -> list[str]:
+    """The reconnects column of the page's connections table."""
+    section = html_sections.connections_section(d.to_dict())
+    rows = re.findall(r"<tr>(.*?)</tr>", section)[1:]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row)[3] for row in rows]
+
+
+def test_reconnects_a_log_cannot_show_are_unknown_not_zero() -> None:
+    """An INFO-only Hermes log: the connections table says "?", the chart draws no reconnect
+    line and its tooltips say "reconnects unknown", never "0 reconnects"; the reason is on the
+    page once."""
+    d = _diag(SAMPLES / "hermes_console_info.log")
+    page = html_report.render(d)
+    p = parse(page)
+    assert _reconnect_cells(d) == ["?", "?"]
+    tips = [t for t in p.titles if re.search(r"\d+ failures?\b", t) and "outage" not in t]
+    assert tips
+    assert all(t.endswith(", reconnects unknown") for t in tips), tips
+    assert "<polyline" not in page
+    assert page.count(html.escape(RECONNECTS_UNKNOWN)) == 1
+
+
+def test_reconnects_a_log_shows_are_drawn_and_counted() -> None:
+    """A Hermes DEBUG log: reconnects per connection, and the dashed reconnect line."""
+    d = _diag(SAMPLES / "hermes_file.log")
+    page = html_report.render(d)
+    cells = _reconnect_cells(d)
+    assert all(c.isdigit() for c in cells)
+    assert any(int(c) for c in cells)
+    assert "<polyline" in page
+    assert "reconnects unknown" not in page

@@ -15,6 +15,7 @@ from wsdiag.commands.check import evaluate
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.finding import Finding
 from wsdiag.report import markdown
+from wsdiag.summary.clients import RECONNECTS_UNKNOWN
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads((SAMPLES / "EXPECTED.json").read_text())
 
@@ -119,3 +120,27 @@ def test_window_is_shown() -> None:
     d = diagnose("storm_37conn.log")
     d.summary.window = (None, d.summary.last)
     assert "; only records until 2025-11-21 22:01:36" in markdown.render(d)
+
+
+def _connection_cells(report: str, column: str) -> list[str]:
+    """The cells of one column of the connections table."""
+    table = next(t for t in tables(report) if t[0].startswith("| Connection |"))
+    head = [c.strip() for c in table[0].strip("|").split("|")]
+    return [row.strip("|").split("|")[head.index(column)].strip() for row in table[2:]]
+
+
+def test_reconnects_a_log_cannot_show_are_unknown_not_zero() -> None:
+    """An INFO-only Hermes log: the connections table's reconnects are "?", not 0, and the
+    reason is written once (under the failures table)."""
+    report = markdown.render(diagnose("hermes_console_info.log"))
+    assert _connection_cells(report, "Reconnects") == ["?", "?"]
+    assert report.count(RECONNECTS_UNKNOWN) == 1
+
+
+def test_reconnects_a_log_shows_are_numbers() -> None:
+    """A Hermes DEBUG log: each connection's reconnects are counted."""
+    report = markdown.render(diagnose("hermes_file.log"))
+    counts = _connection_cells(report, "Reconnects")
+    assert all(c.isdigit() for c in counts)
+    assert any(int(c) for c in counts)
+    assert RECONNECTS_UNKNOWN not in report

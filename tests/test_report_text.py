@@ -12,6 +12,7 @@ from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.pipeline import Options, analyze
 from wsdiag.read.sources import resolve
 from wsdiag.report import text
+from wsdiag.summary.clients import RECONNECTS_UNKNOWN
 
 
 def _render(name: str, width: int = 100) -> str:
@@ -90,3 +91,33 @@ def test_unclassified_errors_alone_are_no_cause_but_not_no_problem(tmp_path: Pat
     assert verdict == " OK   1 connection · 3 failures · 0 reconnects · no cause found"
     assert "unknown-errors" in out
     assert "no problems found" not in out
+
+
+def test_reconnects_a_log_cannot_show_are_unknown_not_zero() -> None:
+    """An INFO-only Hermes console log shows no reconnect: the connections table's reconn column
+    and the timeline's reconnect row say "?", not 0, and the reason is printed once."""
+    out = _render("hermes_console_info.log", width=400)
+    table = out[out.index("Connections (worst first)") :].splitlines()
+    head = [c.strip() for c in table[1].split("┃")]
+    rows = [[c.strip() for c in line.split("│")] for line in table[3:5]]
+    assert [r[0] for r in rows] == ["1", "0"]
+    assert [r[head.index("reconn")] for r in rows] == ["?", "?"]
+    timeline = out[out.index("Timeline (") :].splitlines()
+    timeline_row = next(line for line in timeline if line.startswith("reconnects "))
+    assert timeline_row.split()[1] == "?"
+    assert "peak 0" not in timeline_row
+    assert out.count(RECONNECTS_UNKNOWN) == 1
+
+
+def test_reconnects_a_log_shows_are_counted_per_connection() -> None:
+    """A Hermes DEBUG log shows its reconnects: numbers in the column and a sparkline row."""
+    out = _render("hermes_file.log", width=400)
+    table = out[out.index("Connections (worst first)") :].splitlines()
+    head = [c.strip() for c in table[1].split("┃")]
+    cells = [line.split("│")[head.index("reconn")].strip() for line in table[3:5]]
+    assert all(c.isdigit() for c in cells)
+    assert any(int(c) for c in cells)
+    timeline = out[out.index("Timeline (") :].splitlines()
+    timeline_row = next(line for line in timeline if line.startswith("reconnects "))
+    assert "peak" in timeline_row
+    assert RECONNECTS_UNKNOWN not in out

@@ -96,10 +96,7 @@ LONG = {
     # templates.py (the Hermes templates, i14), summary.py (the client facts, i14), advice.py
     # (the redact_secrets/Hermes advice, i14g).
     "wsdiag/parse/templates.py": 700,
-    "wsdiag/summary/summary.py": 505,
-    "wsdiag/report/html.py": 520,
     "wsdiag/pipeline.py": 500,
-    "wsdiag/diagnose/advice.py": 520,
     "wsdiag/read/linefilter.py": 470,
 }
 

@@ -280,6 +280,23 @@ def test_panel_shows_findings_connections_and_recent_failures() -> None:
     assert "file: rotated at 12:00:00" in out
 
 
+def test_panel_says_reconnects_are_unknown_when_the_log_cannot_show_them() -> None:
+    """An INFO-only Hermes log in the live panel: the connections' reconnects are "?" and the
+    footer says "reconnects unknown", not 0."""
+    w = Watcher("miner.log")
+    w.feed((SAMPLES / "hermes_console_info.log").read_bytes())
+    w.check()
+    console = Console(file=io.StringIO(), width=110, no_color=True, color_system=None, markup=False)
+    with console.capture() as cap:
+        console.print(shown.panel(w, "miner.log"))
+    out = cap.get()
+    assert "12 failures · reconnects unknown since start" in out
+    table = out[out.index("Connections, ") :].splitlines()
+    rows = [[c.strip() for c in line.strip("│ ").split("│")] for line in table[3:5]]
+    assert [r[0] for r in rows] == ["1", "0"]
+    assert [r[3] for r in rows] == ["?", "?"]
+
+
 def test_run_reports_jsonl_and_stops_after_exit_after(tmp_path: Path) -> None:
     """run(): existing lines are context, new ones become events; exit-after stops it."""
     log = tmp_path / "miner.log"

@@ -5,7 +5,8 @@ Modules, along the data flow: :mod:`~wsdiag.diagnose.thresholds` (the limits),
 :mod:`~wsdiag.diagnose.pool` (the one divisor of per-connection rates),
 :mod:`~wsdiag.diagnose.limits` (what fits Twitch's limits), :mod:`~wsdiag.diagnose.evidence`
 (built once from a Summary), :mod:`~wsdiag.diagnose.causes` (attribution and rank),
-:mod:`~wsdiag.diagnose.advice` (what each cause tells the user),
+:mod:`~wsdiag.diagnose.advice` and :mod:`~wsdiag.diagnose.advice_link` (what each cause tells
+the user, worded by :mod:`~wsdiag.diagnose.wording`),
 :mod:`~wsdiag.diagnose.symptoms`, :mod:`~wsdiag.diagnose.healthy` (this log next to a healthy
 one) and :mod:`~wsdiag.diagnose.engine` (all of it in order).
 """

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from wsdiag.parse.records import FAILURE_CLASSES, PING_CLASSES
+from wsdiag.parse.records import FAILURE_CLASSES, PING_CLASSES, FailureClass
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 
@@ -34,6 +34,9 @@ WINDOW = 3  # minute buckets in which the onsets of one cascade must fall
 SHARE = 0.5  # of the connections seen
 FALSE_ALARMS = 0.01  # expected chance cascades in the whole log that we accept
 FOLLOW_GAP = 5  # quiet minutes after which a connection's later failures are a new story
+MIN_FLOOR = 3  # connections a cascade needs at the least (all of a smaller pool)
+MIN_POOL = 2  # one connection alone never makes a cascade
+RATE_ROUNDS = 5  # times the background rate is measured again without the bursts found
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -84,9 +87,9 @@ class Cascades:
 
 def floor_for(pool: int) -> int:
     """Connections that must go down together, whatever the background: half (at least 3)."""
-    if pool <= 3:
+    if pool <= MIN_FLOOR:
         return pool
-    return max(3, math.ceil(pool * SHARE))
+    return max(MIN_FLOOR, math.ceil(pool * SHARE))
 
 
 def binomial_tail(n: int, p: float, k: int) -> float:
@@ -159,14 +162,12 @@ def _kind(family: str, by_class: Counter[str]) -> str:
     return "network"
 
 
-def cascades(s: Summary) -> Cascades:
-    """Cascades of a finished summary, and the share of failures they explain."""
-    total = s.failures_total
-    pool = len(s.ids)
-    if pool < 2:
-        return Cascades((), 0, total, None)
-    floor = floor_for(pool)
-    fails: dict[int, list[tuple[int, str, int]]] = {}
+Fails = dict[int, list[tuple[int, str, int]]]  # connection -> (minute, class, count), in order
+
+
+def _index(s: Summary) -> tuple[Fails, dict[int, list[int]]]:
+    """Each connection's failure cells and outage-onset minutes, in time order."""
+    fails: Fails = {}
     conn_onsets: dict[int, list[int]] = {}
     for k in sorted(s.minutes):
         events = s.minutes[k]
@@ -174,15 +175,40 @@ def cascades(s: Summary) -> Cascades:
             fails.setdefault(conn, []).append((k, cls, n))
         for conn, _ in events.onset_items():
             conn_onsets.setdefault(conn, []).append(k)
-    if not conn_onsets:
-        return Cascades((), 0, total, floor)
-    edges = list(s.minutes)
-    edges += [minute_of(t) for t in (s.first, s.last) if t is not None]
-    span = max(edges) - min(edges) + 1
+    return fails, conn_onsets
 
-    # Network-wide events and Twitch-wide RECONNECTs are told apart: a connection told to
-    # reconnect by Twitch and another one losing its socket at the same time are no one event.
-    # Refused LISTENs (bad auth) never make a cascade: that is the login, not the connections.
+
+def _background_needed(onsets: dict[int, set[int]], keys: list[int], pool: int, span: int) -> int | None:
+    """Connections a window needs beyond the background rate of onsets, measured outside the
+    bursts it cannot explain: start from all onsets (a bar too high, if anything) and lower it
+    while bursts come out of the count."""
+    n_onsets = sum(len(v) for v in onsets.values())
+    windows = max(1.0, span / WINDOW)
+    bursts: set[int] = set()
+    needed: int | None = None
+    for _ in range(RATE_ROUNDS):
+        rest = n_onsets - sum(len(onsets[k]) for k in bursts)
+        rate = rest / max(1, span - WINDOW * len(bursts)) / pool
+        needed = coincidence_needed(pool, rate, windows)
+        found = _bursts(onsets, {}, keys, needed, pool + 1)
+        if found == bursts:
+            break
+        bursts = found
+    return needed
+
+
+def _cores(
+    s: Summary, fails: Fails, conn_onsets: dict[int, list[int]], span: int
+) -> tuple[list[tuple[str, list[int]]], int | None]:
+    """The onset minutes of each cascade, by family, in time order; and the connections a
+    network window needs.
+
+    Network-wide events and Twitch-wide RECONNECTs are told apart: a connection told to
+    reconnect by Twitch and another one losing its socket at the same time are no one event.
+    Refused LISTENs (bad auth) never make a cascade: that is the login, not the connections.
+    """
+    pool = len(s.ids)
+    floor = floor_for(pool)
     cores: list[tuple[str, list[int]]] = []
     needed_network: int | None = floor
     for family in ("network", "server"):
@@ -196,73 +222,89 @@ def cascades(s: Summary) -> Cascades:
             continue
         keys = sorted(onsets)
         confirmed = _confirmed(onsets, conn_onsets, fails) if family == "network" else {}
-        n_onsets = sum(len(v) for v in onsets.values())
-        windows = max(1.0, span / WINDOW)
-        # The background rate, measured outside the bursts it cannot explain: start from all
-        # onsets (a bar too high, if anything) and lower it while bursts come out of the count.
-        bursts: set[int] = set()
-        for _ in range(5):
-            rest = n_onsets - sum(len(onsets[k]) for k in bursts)
-            rate = rest / max(1, span - WINDOW * len(bursts)) / pool
-            needed = coincidence_needed(pool, rate, windows)
-            found = _bursts(onsets, {}, keys, needed, pool + 1)
-            if found == bursts:
-                break
-            bursts = found
+        needed = _background_needed(onsets, keys, pool, span)
         if family == "network":
             needed_network = needed
-        marked = sorted(_bursts(onsets, confirmed, keys, needed, floor))
-        for k in marked:
+        for k in sorted(_bursts(onsets, confirmed, keys, needed, floor)):
             if cores and cores[-1][0] == family and k - cores[-1][1][-1] < WINDOW:
                 cores[-1][1].append(k)
             else:
                 cores.append((family, [k]))
     cores.sort(key=lambda fc: fc[1][0])
+    return cores, needed_network
 
+
+def _follow(
+    rows: list[tuple[int, str, int]], core: list[int], nxt: int | None
+) -> list[tuple[int, str, int]]:
+    """A member's failure cells that belong to the cascade of ``core``: from its first minute
+    until the member's next outage, or until it has been quiet for FOLLOW_GAP minutes."""
+    m0, m1 = core[0], core[-1]
+    prev = m1
+    out = []
+    for minute, cls, n in rows[bisect.bisect_left(rows, (m0, "", 0)) :]:
+        if nxt is not None and minute >= nxt:
+            break
+        if minute > m1 and minute - prev > FOLLOW_GAP:
+            break
+        prev = max(prev, minute)
+        out.append((minute, cls, n))
+    return out
+
+
+def _cascade(
+    s: Summary,
+    family: str,
+    core: list[int],
+    index: tuple[Fails, dict[int, list[int]]],
+    claimed: set[tuple[int, int, str]],
+) -> Cascade:
+    """The cascade of one core: its members and the failure cells no earlier cascade took."""
+    fails, conn_onsets = index
+    m0, m1 = core[0], core[-1]
+    members = sorted({c for k in core for c, cause in s.minutes[k].onset_items() if cause == family})
+    by_class: Counter[str] = Counter()
+    touched = set(core)
+    mine: set[tuple[int, int, str]] = set()
+    net = 0
+    for conn in members:
+        starts = conn_onsets[conn]
+        nxt_i = bisect.bisect_right(starts, m1)
+        cells = _follow(fails.get(conn, []), core, starts[nxt_i] if nxt_i < len(starts) else None)
+        net += any(cls == FailureClass.NO_INTERNET for _, cls, _ in cells)
+        for minute, cls, n in cells:
+            if (minute, conn, cls) in claimed:
+                continue
+            claimed.add((minute, conn, cls))
+            mine.add((minute, conn, cls))
+            by_class[cls] += n
+            touched.add(minute)
+    firsts = [t for k in core if (t := s.minutes[k].first) is not None]
+    lasts = [t for k in touched if (t := s.minutes[k].last) is not None]
+    start = min(firsts) if firsts else _EPOCH + timedelta(minutes=m0)
+    end = max(lasts) if lasts else _EPOCH + timedelta(minutes=m1 + 1)
+    ordered: dict[str, int] = {c: by_class[c] for c in FAILURE_CLASSES if by_class.get(c)}
+    kind = _kind(family, by_class)
+    return Cascade(start, max(start, end), tuple(members), ordered, kind, net, frozenset(mine))
+
+
+def cascades(s: Summary) -> Cascades:
+    """Cascades of a finished summary, and the share of failures they explain."""
+    total = s.failures_total
+    pool = len(s.ids)
+    if pool < MIN_POOL:
+        return Cascades((), 0, total, None)
+    index = _index(s)
+    if not index[1]:
+        return Cascades((), 0, total, floor_for(pool))
+    edges = list(s.minutes)
+    edges += [minute_of(t) for t in (s.first, s.last) if t is not None]
+    span = max(edges) - min(edges) + 1
+    cores, needed_network = _cores(s, *index, span)
     claimed: set[tuple[int, int, str]] = set()
-    items: list[Cascade] = []
-    explained = 0
-    for family, core in cores:
-        m0, m1 = core[0], core[-1]
-        members = sorted(
-            {c for k in core for c, cause in s.minutes[k].onset_items() if cause == family}
-        )
-        by_class: Counter[str] = Counter()
-        touched = set(core)
-        mine: set[tuple[int, int, str]] = set()
-        net = 0
-        for conn in members:
-            starts = conn_onsets[conn]
-            nxt_i = bisect.bisect_right(starts, m1)
-            nxt = starts[nxt_i] if nxt_i < len(starts) else None
-            rows = fails.get(conn, [])
-            prev = m1
-            offline = False
-            for minute, cls, n in rows[bisect.bisect_left(rows, (m0, "", 0)) :]:
-                if nxt is not None and minute >= nxt:
-                    break
-                if minute > m1 and minute - prev > FOLLOW_GAP:
-                    break
-                prev = max(prev, minute)
-                offline = offline or cls == "no_internet"
-                if (minute, conn, cls) in claimed:
-                    continue
-                claimed.add((minute, conn, cls))
-                mine.add((minute, conn, cls))
-                by_class[cls] += n
-                touched.add(minute)
-            net += offline
-        firsts = [t for k in core if (t := s.minutes[k].first) is not None]
-        lasts = [t for k in touched if (t := s.minutes[k].last) is not None]
-        start = min(firsts) if firsts else _EPOCH + timedelta(minutes=m0)
-        end = max(lasts) if lasts else _EPOCH + timedelta(minutes=m1 + 1)
-        ordered: dict[str, int] = {c: by_class[c] for c in FAILURE_CLASSES if by_class.get(c)}
-        kind = _kind(family, by_class)
-        items.append(
-            Cascade(start, max(start, end), tuple(members), ordered, kind, net, frozenset(mine))
-        )
-        explained += sum(by_class.values())
-    return Cascades(tuple(items), explained, total, needed_network)
+    items = tuple(_cascade(s, family, core, index, claimed) for family, core in cores)
+    explained = sum(x.failures for x in items)
+    return Cascades(items, explained, total, needed_network)
 
 
 def _confirmed(
@@ -273,7 +315,7 @@ def _confirmed(
     """Onsets whose connection then reports "No internet connection available!" (the miner's
     own connectivity check) before its next outage: minute -> connections."""
     offline = {
-        conn: [m for m, cls, _ in rows if cls == "no_internet"] for conn, rows in fails.items()
+        conn: [m for m, cls, _ in rows if cls == FailureClass.NO_INTERNET] for conn, rows in fails.items()
     }
     out: dict[int, set[int]] = {}
     for k, conns in onsets.items():

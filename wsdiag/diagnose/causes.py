@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.evidence import Context, Evidence
-from wsdiag.diagnose.thresholds import Severity
+from wsdiag.diagnose.thresholds import OUTAGE_SHARE_FOR_ERROR, OUTAGES_FOR_ERROR, Severity
 from wsdiag.parse.records import FAILURE_CLASSES, LINK_CLASSES, OFFLINE_CLASSES, PING_CLASSES, FailureClass
 
 #: Every cause, in its tier: 0 stops everything, 1 the host, 2 the settings, 3 Twitch's side.
@@ -52,6 +52,7 @@ CAUSES = tuple(TIERS)
 TWITCH_SIDE = frozenset({"twitch-reconnects", "twitch-closes"})
 _DROPS = (*LINK_CLASSES, FailureClass.SSL)  # a socket lost on its own: reset, broken pipe, timeout, TLS
 _ALL = FAILURE_CLASSES
+STALL_MIN_CONNECTIONS = 2  # ping/pong failures on one connection alone are no stalled host
 
 
 @dataclass(frozen=True)
@@ -140,20 +141,20 @@ def attribute(ev: Evidence) -> Ledger:
     if client_facts(ev.summary).redacted_listens:
         # Twitch got "auth_token":"REDACTED" and topics as a string: it refuses the request,
         # not the cookie
-        book.take("client-rejected", ["bad_auth", "rejected"])
-    book.take("bad-auth", ["bad_auth"])
-    book.take("client-rejected", ["rejected"])
-    book.take("tls-certificate", ["ssl"], _CERT_ORDER, limit=ev.hints.get("certificate", 0))
-    book.take("twitch-reconnects", ["reconnect_requested"])
+        book.take("client-rejected", [FailureClass.BAD_AUTH, FailureClass.REJECTED])
+    book.take("bad-auth", [FailureClass.BAD_AUTH])
+    book.take("client-rejected", [FailureClass.REJECTED])
+    book.take("tls-certificate", [FailureClass.SSL], _CERT_ORDER, limit=ev.hints.get("certificate", 0))
+    book.take("twitch-reconnects", [FailureClass.RECONNECT_REQUESTED])
     # 2. The host and its network.
     book.take("network-instability", _ALL, [Context.NETWORK_OUTAGE])
     book.take("host-stalled", PING_CLASSES, [Context.HOST_OUTAGE, Context.STALL])
     book.take("network-instability", _ALL, [Context.HOST_OUTAGE])
     book.take("network-instability", OFFLINE_CLASSES)
-    book.take("tls-errors", ["ssl"], [Context.PERSISTENT])
+    book.take("tls-errors", [FailureClass.SSL], [Context.PERSISTENT])
     book.take("network-instability", LINK_CLASSES, [Context.PERSISTENT])
-    if book.remaining(["ssl"]) >= th.network_min:
-        book.take("tls-errors", ["ssl"])
+    if book.remaining([FailureClass.SSL]) >= th.network_min:
+        book.take("tls-errors", [FailureClass.SSL])
     # 3. Single failures on single connections.
     if ev.pool is not None and ev.pool > th.max_connections:
         book.take("too-many-connections", (*PING_CLASSES, *_DROPS))
@@ -162,7 +163,7 @@ def attribute(ev: Evidence) -> Ledger:
     ):
         book.take("network-instability", _DROPS)
     pinged = set().union(*(ev.conns_by_class.get(c, frozenset()) for c in PING_CLASSES))
-    if len(pinged) >= 2 and ev.frequent(
+    if len(pinged) >= STALL_MIN_CONNECTIONS and ev.frequent(
         book.remaining(PING_CLASSES), th.ping_min, th.ping_error_per_hour
     ):
         book.take("host-stalled", PING_CLASSES)
@@ -200,22 +201,27 @@ def rank(c: Cause) -> tuple[int, int, int, int]:
 
 
 def _severity(ev: Evidence, c: Cause) -> str:
-    th = ev.thresholds
     if c.id in TWITCH_SIDE:
         return "info"
     if c.id == "host-stalled":
         return "warning"
     if c.id in ("network-instability", "tls-errors"):
-        n = c.explains
-        rate = ev.rate(n)
-        if n >= th.network_min and rate is not None and rate >= th.network_error_per_hour:
-            return "error"
-        if c.id == "tls-errors" and c.explained(["ssl"], [Context.PERSISTENT]):
-            return "error"  # TLS never works on that connection
+        return _link_severity(ev, c)
+    return "error"
+
+
+def _link_severity(ev: Evidence, c: Cause) -> str:
+    """A network or TLS cause is an error when frequent, when TLS never works on a connection,
+    or when network outages took most failures; a warning otherwise."""
+    th = ev.thresholds
+    n = c.explains
+    rate = ev.rate(n)
+    frequent = n >= th.network_min and rate is not None and rate >= th.network_error_per_hour
+    if frequent or (c.id == "tls-errors" and c.explained([FailureClass.SSL], [Context.PERSISTENT])):
+        return "error"
+    if c.id == "network-instability":
         outages = [x for x in ev.cascades.items if x.kind == "network"]
         inside = c.explained(contexts=[Context.NETWORK_OUTAGE])
-        total = ev.summary.failures_total
-        if c.id == "network-instability" and len(outages) >= 3 and inside * 2 >= total:
+        if len(outages) >= OUTAGES_FOR_ERROR and inside >= OUTAGE_SHARE_FOR_ERROR * ev.summary.failures_total:
             return "error"
-        return "warning"
-    return "error"
+    return "warning"

@@ -82,6 +82,8 @@ class Diagnosis:
         hours = s.span_hours
         pool = s.pool_size
         per_conn_topics = {str(c): len(cs.topics) for c, cs in sorted(s.conns.items()) if cs.topics}
+        # A log that cannot show reconnects (reconnects.unknown): every reconnect count is null.
+        reconnects_known = s.reconnects_unknown is None
         return {
             "schema": SCHEMA,
             "version": __version__,
@@ -126,7 +128,7 @@ class Diagnosis:
                     str(c): {
                         "by_class": {k: v for k, v in sorted(cs.by_class.items()) if v},
                         "failures": sum(cs.by_class.values()),
-                        "reconnects": s.conn_reconnects(c),
+                        "reconnects": s.conn_reconnects(c) if reconnects_known else None,
                         "closes": cs.closes,
                         "topics": len(cs.topics) if cs.topics else None,
                         "health": self.health[c].to_dict() if c in self.health else None,
@@ -173,7 +175,7 @@ class Diagnosis:
                     "start": _iso(b.start),
                     "by_class": dict(b.by_class),
                     "failures": b.failures,
-                    "reconnects": b.reconnects,
+                    "reconnects": b.reconnects if reconnects_known else None,
                     "closes": b.closes,
                     "connections": b.connections,
                 }
@@ -188,7 +190,7 @@ class Diagnosis:
                 "untimed": {
                     "by_class": dict(self.timeline.untimed),
                     "failures": sum(self.timeline.untimed.values()),
-                    "reconnects": self.timeline.untimed_reconnects,
+                    "reconnects": self.timeline.untimed_reconnects if reconnects_known else None,
                     "closes": self.timeline.untimed_closes,
                 },
             },

@@ -38,6 +38,7 @@ from wsdiag.summary.summary import Summary
 # many minutes apart (or less) are one unbroken run; a longer gap means the socket was up between.
 PERSIST_GAP = 4
 PERSIST_MIN = 3  # failures in a run that reaches the log's end: the failure never went away
+PERSIST_MIN_FROM_START = 2  # ... or this many, when the run began with the log (never connected)
 LOOP_WINDOW = 15  # minutes in which the closes of a close loop come ...
 LOOP_MIN = 3  # ... in at least this many distinct minutes
 _EPOCH = datetime(1970, 1, 1)
@@ -151,44 +152,10 @@ class Evidence:
         lim = lim if lim is not None else limits(s, th)
         rows = _failure_rows(s)
         runs = _runs(s, rows)
-        in_cascade: dict[tuple[int, int, str], Context] = {}
-        kinds = {
-            "network": Context.NETWORK_OUTAGE,
-            "host": Context.HOST_OUTAGE,
-            "server": Context.SERVER,
-        }
-        for c in cas.items:
-            for cell in c.cells:
-                in_cascade[cell] = kinds[c.kind]
+        in_cascade = {cell: _CASCADE_CONTEXT[c.kind] for c in cas.items for cell in c.cells}
         stalls = _stalls(s, rows, in_cascade)
-        stalled = {cell for st in stalls for cell in st.cells}
-        persistent = {(r.conn, k) for r in runs for k in r.minutes}
-        cells: Counter[tuple[Context, str]] = Counter()
-        conns: dict[str, set[int]] = {}
-        for conn, rs in rows.items():
-            for k, kls, n in rs:
-                conns.setdefault(kls, set()).add(conn)
-                cell = (k, conn, kls)
-                if cell in in_cascade:
-                    where = in_cascade[cell]
-                elif (conn, k) in persistent and kls not in NOT_CONNECTION_FAILURES:
-                    where = Context.PERSISTENT
-                elif cell in stalled:
-                    where = Context.STALL
-                else:
-                    where = Context.ISOLATED
-                cells[(where, kls)] += n
-        # Failures without a connection id or a minute: alone, as far as anyone can tell.
-        placed = Counter[str]()
-        for (_, kls), n in cells.items():
-            placed[kls] += n
-        for kls, n in s.by_class.items():
-            if n > placed[kls]:
-                cells[(Context.ISOLATED, kls)] += n - placed[kls]
-        for conn, cs in s.conns.items():
-            for kls, n in cs.by_class.items():
-                if n:
-                    conns.setdefault(kls, set()).add(conn)
+        cells, conns = _place(rows, in_cascade, runs, stalls)
+        _place_unseen(s, cells, conns)
         return cls(
             s,
             th,
@@ -203,6 +170,51 @@ class Evidence:
             _loop(s),
             {k: frozenset(v) for k, v in conns.items()},
         )
+
+
+_CASCADE_CONTEXT = {"network": Context.NETWORK_OUTAGE, "host": Context.HOST_OUTAGE, "server": Context.SERVER}
+
+
+def _place(
+    rows: dict[int, list[tuple[int, str, int]]],
+    in_cascade: dict[tuple[int, int, str], Context],
+    runs: tuple[Run, ...],
+    stalls: tuple[Stall, ...],
+) -> tuple[Counter[tuple[Context, str]], dict[str, set[int]]]:
+    """The failures of each (context, class) cell, and the connections of each class."""
+    stalled = {cell for st in stalls for cell in st.cells}
+    persistent = {(r.conn, k) for r in runs for k in r.minutes}
+    cells: Counter[tuple[Context, str]] = Counter()
+    conns: dict[str, set[int]] = {}
+    for conn, rs in rows.items():
+        for k, kls, n in rs:
+            conns.setdefault(kls, set()).add(conn)
+            cell = (k, conn, kls)
+            if cell in in_cascade:
+                where = in_cascade[cell]
+            elif (conn, k) in persistent and kls not in NOT_CONNECTION_FAILURES:
+                where = Context.PERSISTENT
+            elif cell in stalled:
+                where = Context.STALL
+            else:
+                where = Context.ISOLATED
+            cells[(where, kls)] += n
+    return cells, conns
+
+
+def _place_unseen(s: Summary, cells: Counter[tuple[Context, str]], conns: dict[str, set[int]]) -> None:
+    """Failures without a connection id or a minute: alone, as far as anyone can tell; and the
+    connections of failures past the timeline's cap."""
+    placed = Counter[str]()
+    for (_, kls), n in cells.items():
+        placed[kls] += n
+    for kls, n in s.by_class.items():
+        if n > placed[kls]:
+            cells[(Context.ISOLATED, kls)] += n - placed[kls]
+    for conn, cs in s.conns.items():
+        for kls, n in cs.by_class.items():
+            if n:
+                conns.setdefault(kls, set()).add(conn)
 
 
 def _failure_rows(s: Summary) -> dict[int, list[tuple[int, str, int]]]:
@@ -244,7 +256,7 @@ def _runs(s: Summary, rows: dict[int, list[tuple[int, str, int]]]) -> tuple[Run,
             by_class[kls] += n
         failures = sum(by_class.values())
         from_start = first - start <= PERSIST_GAP
-        if failures >= PERSIST_MIN or (failures >= 2 and from_start):
+        if failures >= PERSIST_MIN or (failures >= PERSIST_MIN_FROM_START and from_start):
             minutes = frozenset(k for k, _, _ in run)
             out.append(Run(conn, first, run[-1][0], dict(by_class), from_start, minutes))
     return tuple(out)

@@ -27,7 +27,7 @@ from wsdiag.summary.summary import Summary
 class Health:
     conn: int
     by_class: dict[str, int]
-    reconnects: int
+    reconnects: int | None  # None: the log cannot show reconnects (Summary.reconnects_unknown)
     closes: int
     topics: int | None
     outages: int
@@ -91,17 +91,19 @@ def health(s: Summary) -> dict[int, Health]:
     """Health of every connection id seen, by id."""
     lo, hi = s.first, s.last
     window = 0.0 if lo is None or hi is None else max(0.0, (hi - lo).total_seconds())
+    known = s.reconnects_unknown is None
     out: dict[int, Health] = {}
     for conn in sorted(s.ids | set(s.conns)):
         cs = s.conns.get(conn)
         if cs is None:
-            out[conn] = Health(conn, {}, 0, 0, None, 0, 0.0, window, 0.0, False)
+            out[conn] = Health(conn, {}, 0 if known else None, 0, None, 0, 0.0, window, 0.0, False)
             continue
         up = cs.uptime
         outages, down, longest = up.outages, up.down, up.longest
+        # The head and tail outages are still open to merging: counted here, once if one.
         edges: list[Outage] = [o for o in (up.head, up.tail) if o is not None]
-        if len(edges) == 2 and edges[0] is edges[1]:
-            edges.pop()
+        if up.head is up.tail:
+            edges = edges[:1]
         for o in edges:
             secs = o.seconds(lo, hi)
             outages += 1
@@ -111,7 +113,7 @@ def health(s: Summary) -> dict[int, Health]:
         out[conn] = Health(
             conn,
             by_class,
-            cs.reconnects,
+            cs.reconnects if known else None,
             cs.closes,
             len(cs.topics) if cs.topics else None,
             outages,
@@ -130,7 +132,7 @@ def worst_first(hs: dict[int, Health]) -> list[Health]:
         key=lambda h: (
             h.uptime_ratio if h.uptime_ratio is not None else 1.0,
             -h.failures,
-            -h.reconnects,
+            -(h.reconnects or 0),
             h.conn,
         ),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.evidence import Evidence
 from wsdiag.diagnose.pool import per_connection_hour
-from wsdiag.parse.records import PING_CLASSES
+from wsdiag.parse.records import PING_CLASSES, FailureClass
 
 HEALTHY_RECONNECTS_PER_CONN_HOUR = 0.5  # at most one reconnect per connection every 2 h
 HEALTHY_UPTIME = 0.99
@@ -63,6 +63,6 @@ def changes(ev: Evidence) -> list[Change]:
     out.append(Change("ping/pong failures", str(ping), "0", ping == 0))
     net = sum(1 for c in ev.cascades.items if c.kind != "server")
     out.append(Change("network-wide outages", str(net), "0", net == 0))
-    bad = s.by_class.get("bad_auth", 0)
+    bad = s.by_class.get(FailureClass.BAD_AUTH, 0)
     out.append(Change("ERR_BADAUTH", str(bad), "0", bad == 0))
     return out

@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from wsdiag.common.words import noun, of, plural
-from wsdiag.diagnose.advice import per_hour, when
 from wsdiag.diagnose.causes import TWITCH_SIDE, Cause
 from wsdiag.diagnose.client import client_facts
 from wsdiag.diagnose.evidence import Context, Evidence
 from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.pool import describe, per_connection_hour
-from wsdiag.diagnose.thresholds import Severity
+from wsdiag.diagnose.thresholds import OUTAGE_SHARE_FOR_ERROR, OUTAGES_FOR_ERROR, Severity
+from wsdiag.diagnose.wording import per_hour, when
 from wsdiag.parse.records import PING_CLASSES, FailureClass
+
+OUTAGES_SHOWN = 5  # network-wide outages named in the evidence, the rest counted
+UNKNOWN_SHOWN = 3  # unclassified error templates quoted, the rest counted
 
 
 def _capped(severity: str, causes: Iterable[Cause]) -> str:
@@ -140,7 +143,7 @@ def _outages(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     ctx = [Context.NETWORK_OUTAGE, Context.HOST_OUTAGE]
     origin = [c for c in causes if c.explained(contexts=ctx)]
     evidence = []
-    for c in items[:5]:
+    for c in items[:OUTAGES_SHOWN]:
         line = f"{when(c.start, c.end)}: {of(len(c.connections), seen, 'connection')} went down"
         line += f", {plural(c.failures, 'failure')}"
         if c.confirmed:
@@ -148,8 +151,8 @@ def _outages(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
         if c.kind == "host":
             line += " (missed PINGs: the host stalled or lost the network)"
         evidence.append(line)
-    if len(items) > 5:
-        evidence.append(f"... and {len(items) - 5} more")
+    if len(items) > OUTAGES_SHOWN:
+        evidence.append(f"... and {len(items) - OUTAGES_SHOWN} more")
     total = s.failures_total
     pct = f" ({failures / total:.0%})" if total else ""
     n = len(items)
@@ -157,7 +160,7 @@ def _outages(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     evidence.append(f"{these} in {of(failures, total, 'failure')}{pct}")
     title = f"{plural(n, 'network-wide outage')}: connections dropped together"
     share = failures / total if total else 0.0
-    severity = "error" if share >= 0.5 and n >= 3 else "warning"
+    severity = "error" if share >= OUTAGE_SHARE_FOR_ERROR and n >= OUTAGES_FOR_ERROR else "warning"
     rec = (
         "Many connections failing in the same minutes is the host or its network, not Twitch "
         "and not the miner's settings: "
@@ -180,9 +183,9 @@ def _unknown(ev: Evidence, causes: Sequence[Cause]) -> Finding | None:
     if not n or not s.unknown:
         return None
     rows = sorted(s.unknown.items(), key=lambda kv: -int(kv[1][0]))  # type: ignore[call-overload]
-    evidence = [f"{int(e[0])}x {tpl}" for tpl, e in rows[:3]]  # type: ignore[call-overload]
-    if len(rows) > 3:
-        evidence.append(f"... {plural(len(rows) - 3, 'more kind')}")
+    evidence = [f"{int(e[0])}x {tpl}" for tpl, e in rows[:UNKNOWN_SHOWN]]  # type: ignore[call-overload]
+    if len(rows) > UNKNOWN_SHOWN:
+        evidence.append(f"... {plural(len(rows) - UNKNOWN_SHOWN, 'more kind')}")
     return Finding(
         "unknown-errors",
         "info",

@@ -46,6 +46,10 @@ SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 #: Twitch's own rules; the defaults of the options that set them.
 TWITCH_MAX_CONNECTIONS = 10  # PubSub connections per IP
 TWITCH_TOPICS_PER_CONNECTION = 50
+#: Network-wide outages make network instability an error (not a warning) when there are at
+#: least this many and they hold at least this share of all failures.
+OUTAGES_FOR_ERROR = 3
+OUTAGE_SHARE_FOR_ERROR = 0.5
 
 
 @dataclass(frozen=True)

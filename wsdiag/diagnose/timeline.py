@@ -22,8 +22,11 @@ LADDER: tuple[int, ...] = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 28
 MAX_AUTO_BUCKETS = 90  # the chart fits a terminal line
 MAX_BUCKETS = 5000  # a --bucket that would make more is widened (and the report says so)
 _EPOCH = datetime(1970, 1, 1)
+_MINUTE_S = 60  # seconds
+_HOUR = 60  # bucket sizes are in minutes
+_DAY = 1440
 _WEEK = 10080
-_MONDAY = 4 * 1440  # 1970-01-01 was a Thursday: week buckets start on Mondays
+_MONDAY = 4 * _DAY  # 1970-01-01 was a Thursday: week buckets start on Mondays
 
 
 def parse_bucket(text: str) -> int:
@@ -33,19 +36,19 @@ def parse_bucket(text: str) -> int:
         seconds = durations.parse(text).total_seconds()
     except ValueError:
         raise ValueError(f"bad bucket size {text!r} (use e.g. 5m, 1h, 1d)") from None
-    if seconds < 60 or seconds % 60:
+    if seconds < _MINUTE_S or seconds % _MINUTE_S:
         raise ValueError(f"bad bucket size {text!r}: a bucket is whole minutes (e.g. 5m, 1h, 1d)")
-    return int(seconds // 60)
+    return int(seconds // _MINUTE_S)
 
 
 def label(minutes: int) -> str:
     """5 -> `5m`, 120 -> `2h`, 1440 -> `1d`."""
     if minutes % _WEEK == 0:
         return f"{minutes // _WEEK}w"
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60}h"
+    if minutes % _DAY == 0:
+        return f"{minutes // _DAY}d"
+    if minutes % _HOUR == 0:
+        return f"{minutes // _HOUR}h"
     return f"{minutes}m"
 
 

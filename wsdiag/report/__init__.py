@@ -10,6 +10,9 @@ T = TypeVar("T")
 #: Inputs named one by one in a report's header or in a warning; the others are counted, so a
 #: directory of 10,000 files does not bury the verdict under their names (JSON lists them all).
 NAMED_INPUTS = 5
+#: A count the log cannot show (the reconnects of an INFO-only Hermes log), in a table cell;
+#: the report says why once (`reconnects unknown: ...`).
+UNKNOWN = "?"
 #: Rows of a table of inputs (Markdown, HTML, the text report's unread lines).
 INPUT_ROWS = 20
 

@@ -14,7 +14,7 @@ from wsdiag.common.words import plural
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
 from wsdiag.parse.records import FAILURE_CLASSES
 from wsdiag.parse.redact import neutralise
-from wsdiag.report import INPUT_ROWS, first
+from wsdiag.report import INPUT_ROWS, UNKNOWN, first
 from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import __version__
 
@@ -159,9 +159,12 @@ def _connections(d: Diagnosis) -> list[str]:
     def fails(c: int) -> int:
         return sum(s.conns[c].by_class.values()) if c in s.conns else 0
 
-    ranked = sorted(
-        s.ids, key=lambda c: (-fails(c), -(s.conns[c].reconnects if c in s.conns else 0), c)
-    )
+    known = s.reconnects_unknown is None  # else its reason is under the failures table
+
+    def reconnects(c: int) -> int:
+        return s.conns[c].reconnects if known and c in s.conns else 0
+
+    ranked = sorted(s.ids, key=lambda c: (-fails(c), -reconnects(c), c))
     rows = []
     for c in ranked[:_CONN_ROWS]:
         cs = s.conns.get(c)
@@ -171,7 +174,7 @@ def _connections(d: Diagnosis) -> list[str]:
                 f"#{c}",
                 f"{fails(c):,}",
                 f"`{top}`" if top else "–",
-                f"{cs.reconnects if cs else 0:,}",
+                f"{reconnects(c):,}" if known else UNKNOWN,
                 str(len(cs.topics)) if cs and cs.topics else "–",
             ]
         )

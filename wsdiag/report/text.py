@@ -21,8 +21,8 @@ from wsdiag.diagnose.pool import divisor
 from wsdiag.diagnose.timeline import label as bucket_label
 from wsdiag.diagnose.timeline import sparkline, squeeze
 from wsdiag.durations import format_seconds
-from wsdiag.parse.records import FAILURE_CLASSES
-from wsdiag.report import NAMED_INPUTS, first
+from wsdiag.parse.records import FAILURE_CLASSES, FailureClass
+from wsdiag.report import NAMED_INPUTS, UNKNOWN, first
 from wsdiag.summary.clients import reconnect_words
 from wsdiag.version import __version__
 
@@ -31,6 +31,8 @@ _CONN_ROWS = 12
 _UNKNOWN_ROWS = 5
 _CASCADE_ROWS = 8
 _LABEL = 20  # width of the timeline's row labels
+WIDE = 100  # a terminal this wide gets every column of the outage and connection tables
+_DAY = 1440  # minutes: timeline buckets this long are labelled with the date alone
 
 
 def _header(d: Diagnosis) -> Text:
@@ -137,7 +139,7 @@ def _failures(d: Diagnosis) -> Table:
 
 
 def _stamp(t: datetime, ref: datetime, minutes: int) -> str:
-    if minutes >= 1440:
+    if minutes >= _DAY:
         return f"{t:%Y-%m-%d}"
     return f"{t:%H:%M}" if t.date() == ref.date() else f"{t:%m-%d %H:%M}"
 
@@ -159,13 +161,18 @@ def _timeline(d: Diagnosis, width: int) -> list[Text]:
     rows: list[tuple[str, list[int]]] = [
         (c, tl.series(c)) for c in FAILURE_CLASSES if any(tl.series(c))
     ]
-    rows.append(("reconnects", tl.series("reconnects")))
+    known = d.summary.reconnects_unknown is None
+    if known:
+        rows.append(("reconnects", tl.series("reconnects")))
     for name, values in rows:
         line = Text(f"{name:<{_LABEL}}")
         line.append(sparkline(values, chart).ljust(cols), style="red" if name != "reconnects" else "cyan")
         squeezed, _ = squeeze(values, chart)
         line.append(f" {sum(values):>6,} peak {max(squeezed):,}", style="dim")
         lines.append(line)
+    if not known:
+        unknown = f"{UNKNOWN} (this log cannot show them, see above)"
+        lines.append(Text(f"{'reconnects':<{_LABEL}}{unknown}", style="dim"))
     if d.cascades.items:
         marks = []
         for i in range(cols):
@@ -189,11 +196,11 @@ def _timeline(d: Diagnosis, width: int) -> list[Text]:
             axis[pos : pos + len(label)] = list(label)
     lines.append(Text(" " * _LABEL + "".join(axis), style="dim"))
     untimed = sum(tl.untimed.values())
-    if untimed or tl.untimed_reconnects:
+    if untimed or (known and tl.untimed_reconnects):
+        also = f" and {plural(tl.untimed_reconnects, 'reconnect')}" if known else ""
         lines.append(
             Text(
-                f"{'':<{_LABEL}}+ {plural(untimed, 'failure')} and "
-                f"{plural(tl.untimed_reconnects, 'reconnect')} without a time (not charted)",
+                f"{'':<{_LABEL}}+ {plural(untimed, 'failure')}{also} without a time (not charted)",
                 style="dim",
             )
         )
@@ -220,14 +227,14 @@ def _cascades(d: Diagnosis, width: int) -> Table | None:
         show_edge=False,
         pad_edge=False,
     )
-    wide = width >= 100
+    wide = width >= WIDE
     for name in ("start", "length", "conns", "failures", "no internet", "kind"):
         table.add_column(name, justify="left" if name in ("start", "kind") else "right", no_wrap=True)
     if wide:
         table.add_column("first failures", no_wrap=True, overflow="ellipsis")
     for c in cas.items[:_CASCADE_ROWS]:
         # The class that took the connections down, not the retries that followed.
-        drops = {k: n for k, n in c.by_class.items() if k != "no_internet"} or c.by_class
+        drops = {k: n for k, n in c.by_class.items() if k != FailureClass.NO_INTERNET} or c.by_class
         top = max(drops.items(), key=lambda kv: kv[1])[0] if drops else "-"
         row = [
             f"{c.start:%Y-%m-%d %H:%M:%S}" if wide else f"{c.start:%m-%d %H:%M}",
@@ -255,7 +262,7 @@ def _connections(d: Diagnosis, width: int) -> Table | None:
     # Narrow terminals drop the columns the others imply.
     names = ["#", "uptime", "down", "outages", "longest", "MTBF", "failures", "top class"]
     names += ["reconn", "topics"]
-    if width < 100:
+    if width < WIDE:
         names = [n for n in names if n not in ("down", "longest", "topics")]
     for name in names:
         table.add_column(name, justify="left" if name == "top class" else "right", no_wrap=True)
@@ -271,7 +278,7 @@ def _connections(d: Diagnosis, width: int) -> Table | None:
             "MTBF": format_seconds(h.mtbf_seconds),
             "failures": f"{h.failures:,}",
             "top class": h.top_class or "-",
-            "reconn": f"{h.reconnects:,}",
+            "reconn": UNKNOWN if h.reconnects is None else f"{h.reconnects:,}",
             "topics": str(h.topics) if h.topics else "-",
         }
         table.add_row(*(cells[n] for n in names))

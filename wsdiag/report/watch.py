@@ -21,6 +21,8 @@ from wsdiag.diagnose.pool import pool_of
 from wsdiag.durations import format_seconds
 from wsdiag.parse.records import FailureEvent
 from wsdiag.read.follow import Notice
+from wsdiag.report import UNKNOWN
+from wsdiag.summary.clients import reconnect_words
 
 
 def line(doc: dict[str, Any]) -> str:
@@ -140,7 +142,8 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     shown = [kv for kv in ranked if sum(kv[1].by_class.values()) or kv[1].reconnects][:8]
     for conn, cs in shown:
         top = cs.by_class.most_common(1)[0][0] if cs.by_class else "-"
-        conns.add_row(str(conn), str(sum(cs.by_class.values())), top, str(cs.reconnects))
+        reconnects = str(cs.reconnects) if s.reconnects_unknown is None else UNKNOWN
+        conns.add_row(str(conn), str(sum(cs.by_class.values())), top, reconnects)
     pool = pool_of(s)
     conns.caption = f"pool: {pool if pool is not None else '?'} (highest id + 1)"
     parts.append(conns)
@@ -156,7 +159,7 @@ def panel(w: Watcher, path: str, status: str | None = None) -> RenderableType:
     parts.append(
         Text(
             f"{plural(w.stats.lines, 'line')} · {plural(s.failures_total, 'failure')} · "
-            f"{plural(s.reconnects, 'reconnect')} "
+            f"{reconnect_words(s)} "
             f"since start · last record {last} · Ctrl-C stops",
             style="dim",
         )

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 
-from wsdiag.parse.records import FailureEvent, Kind, Record
+from wsdiag.parse.records import FailureClass, FailureEvent, Kind, Record
 
 NEAR_SECONDS = 5.0
 NEAR_LINES = 8
@@ -78,7 +78,7 @@ class Run:
         self.counts[rec.kind] = self.counts.get(rec.kind, 0) + 1
         kept = self.kept.setdefault(rec.kind, [])
         if len(kept) < _KEEP:
-            kept.append(FailureEvent(rec.time, rec.conn, rec.cls or "other", rec.text, seq))
+            kept.append(FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text, seq))
 
     def absorb(self, later: Run, shift: int) -> None:
         """Append a run of the next part (its seqs shifted by ``shift``)."""
@@ -147,7 +147,7 @@ class Deduper:
             self.timeless = True
         out: list[FailureEvent] = []
         if rec.kind is Kind.ERROR:
-            out.append(FailureEvent(rec.time, rec.conn, rec.cls or "other", rec.text, self.seq))
+            out.append(FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text, self.seq))
         run = self.last_runs.get(rec.key)
         if run is not None and _near(run.last_time, run.last_seq, rec.time, self.seq):
             run.add(rec, self.seq)
@@ -161,7 +161,7 @@ class Deduper:
             oldest = next(iter(self.last_runs.values()))
             del self.last_runs[oldest.key]
             out.extend(self._close(oldest))
-        new = Run(rec.key, rec.cls or "other", rec.time, self.seq, rec.time, self.seq)
+        new = Run(rec.key, rec.cls or FailureClass.OTHER, rec.time, self.seq, rec.time, self.seq)
         new.add(rec, self.seq)
         self.last_runs[rec.key] = new
         if not self.stream and len(self.first_runs) < _OPEN_KEYS:

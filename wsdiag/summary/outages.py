@@ -25,14 +25,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wsdiag.parse.records import Kind, Record
+from wsdiag.parse.records import FailureClass, Kind, Record
 
 RECONNECT_DELAY = timedelta(seconds=30)
 OUTAGE_GRACE = timedelta(seconds=60)
 LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
 _RETRY = re.compile(r"(?:Retry|Retrying websocket reconnection) after (\d{1,3}) ?m")
 _SILENT = re.compile(r"more than (\d{1,3}) minutes")
-_SILENT_DEFAULT = {"pong_timeout": 5, "ping_stalled": 10}
+_SILENT_DEFAULT: dict[str, int] = {FailureClass.PONG_TIMEOUT: 5, FailureClass.PING_STALLED: 10}
 #: Records that are a sign of trouble (or, LISTEN, of life) of their connection.
 SIGNS = frozenset(
     {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
@@ -50,16 +50,16 @@ def refused_listen(rec: Record) -> bool:
 
 def cause_of(rec: Record) -> str:
     """`server` for a RECONNECT Twitch asked for, `auth` for a refused LISTEN, else `network`."""
-    if rec.cls == "reconnect_requested":
+    if rec.cls == FailureClass.RECONNECT_REQUESTED:
         return "server"
-    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == "bad_auth":
+    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == FailureClass.BAD_AUTH:
         return "auth"
     return "network"
 
 
 def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
     """(expected time to recovery, time the socket was already dead) for one sign of trouble."""
-    if rec.kind is Kind.FAILURE and rec.cls == "no_internet":
+    if rec.kind is Kind.FAILURE and rec.cls == FailureClass.NO_INTERNET:
         m = _RETRY.search(rec.text)
         return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
     if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):
@@ -172,50 +172,68 @@ class Uptime:
         """Append the later part's history ``b``: the history to keep (this one, or ``b`` when
         this part saw no sign) and the outage whose onset the join made final, if any."""
         a = self
-        if b.lead_first is not None and b.lead_last is not None:
-            if a.first is None:
-                if a.lead_last is None:
-                    a.lead_first, a.lead_last = b.lead_first, b.lead_last
-                elif b.lead_first <= a.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
-                    a.lead_last = b.lead_last
-            elif a.tail is not None and a.tail.open and b.lead_first <= a.tail.end + OUTAGE_GRACE:
-                a.tail.end = max(b.lead_last + RECONNECT_DELAY, a.tail.start)
+        a._lead_into(b)
         if b.first is None:
             return a, None
         if a.first is None:
             # Its head may still continue an earlier part: it stays pending.
             b.lead_first, b.lead_last = a.lead_first, a.lead_last
             return b, None
-        tail, head = a.tail, b.head
-        joined = False
-        onset = None
-        if tail is not None and tail.open:
-            if b.first_up:
-                if b.first <= tail.end + LISTEN_GRACE:
-                    tail.end = max(b.first, tail.start)
-                tail.open = False
-            elif head is not None and b.first <= tail.end + OUTAGE_GRACE:
-                tail.end, tail.open = max(head.end, tail.start), head.open
-                joined = True
-        if head is not None and not joined:
-            for bound in (tail.end if tail is not None else None, a.last_up):
-                if bound is not None:
-                    head.start = min(max(head.start, bound), head.onset)
-            onset = head
-        if joined:
-            if b.tail is not head:
-                assert tail is not None
-                a.retire(tail)
-                a.tail = b.tail
-        elif b.tail is not None:
-            if tail is not None:
-                a.retire(tail)
-            if head is not None and head is not b.tail:
-                a.retire(head)
-            a.tail = b.tail
+        onset = a._join(b)
         a.outages += b.outages
         a.down += b.down
         a.longest = max(a.longest, b.longest)
         if b.last_up is not None:
             a.last_up = b.last_up
         return a, onset
+
+    def _lead_into(self, b: Uptime) -> None:
+        """The closes ``b`` saw before its first sign continue this part's leading closes, or
+        extend its open outage."""
+        if b.lead_first is None or b.lead_last is None:
+            return
+        if self.first is None:
+            if self.lead_last is None:
+                self.lead_first, self.lead_last = b.lead_first, b.lead_last
+            elif b.lead_first <= self.lead_last + RECONNECT_DELAY + OUTAGE_GRACE:
+                self.lead_last = b.lead_last
+        elif self.tail is not None and self.tail.open and b.lead_first <= self.tail.end + OUTAGE_GRACE:
+            self.tail.end = max(b.lead_last + RECONNECT_DELAY, self.tail.start)
+
+    def _join(self, b: Uptime) -> Outage | None:
+        """Join ``b`` (both parts saw a sign) after this part's outages: the outage of ``b``
+        whose onset is now final, None when ``b``'s first outage continues this one's last."""
+        tail, head = self.tail, b.head
+        if self._continued(b):
+            if b.tail is not head:
+                assert tail is not None
+                self.retire(tail)
+                self.tail = b.tail
+            return None
+        if head is not None:
+            for bound in (tail.end if tail is not None else None, self.last_up):
+                if bound is not None:
+                    head.start = min(max(head.start, bound), head.onset)
+        if b.tail is not None:
+            if tail is not None:
+                self.retire(tail)
+            if head is not None and head is not b.tail:
+                self.retire(head)
+            self.tail = b.tail
+        return head
+
+    def _continued(self, b: Uptime) -> bool:
+        """Whether ``b``'s first outage continues this part's open one (which it then extends);
+        a LISTEN first in ``b`` ends it instead."""
+        tail, head = self.tail, b.head
+        if tail is None or not tail.open or b.first is None:
+            return False
+        if b.first_up:
+            if b.first <= tail.end + LISTEN_GRACE:
+                tail.end = max(b.first, tail.start)
+            tail.open = False
+            return False
+        if head is not None and b.first <= tail.end + OUTAGE_GRACE:
+            tail.end, tail.open = max(head.end, tail.start), head.open
+            return True
+        return False

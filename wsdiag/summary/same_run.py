@@ -32,6 +32,7 @@ from wsdiag.common.words import plural
 from wsdiag.summary.minutes import mark, minute_of
 from wsdiag.summary.summary import Summary
 
+MIN_INPUTS = 2  # one input alone repeats nothing
 MIN_MATCH = 3  # busy minutes with equal signatures
 SHARE = 0.8  # of the busy minutes of the overlap, in either input
 _LAYOUT_RANK = {"file": 0, "console": 1, "less": 2, "mixed": 3}
@@ -142,7 +143,7 @@ class Repeat:
 def plan(names: Sequence[str], parts: list[Summary]) -> list[Repeat]:
     """Which inputs repeat which (see the module doc); ``parts[i]`` is input ``names[i]`` alone."""
     timed = [i for i, p in enumerate(parts) if p.first is not None]
-    if len(timed) < 2:
+    if len(timed) < MIN_INPUTS:
         return []
     order = sorted(
         timed,

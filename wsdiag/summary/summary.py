@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wsdiag.parse.classify import SIGNATURE_CLASSES, signature
-from wsdiag.parse.records import FAILURE_CLASSES, FailureEvent, Kind, Record
+from wsdiag.parse.records import FAILURE_CLASSES, FailureClass, FailureEvent, Kind, Record
 from wsdiag.summary.clients import MAX_UUIDS, ClientFacts
+from wsdiag.summary.connections import ConnStats, add_capped
 from wsdiag.summary.dedupe import Deduper
 from wsdiag.summary.inputs import InputStats
 from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
-from wsdiag.summary.outages import SIGNS, Outage, Uptime, refused_listen
+from wsdiag.summary.outages import SIGNS, Outage, refused_listen
 
 if TYPE_CHECKING:
     from wsdiag.summary.same_run import SameRun
@@ -33,43 +34,7 @@ MAX_TOPICS = 200_000
 MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that full (forked
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
 MAX_UNKNOWN = 200
-
-@dataclass
-class ConnStats:
-    by_class: Counter[str] = field(default_factory=Counter)
-    reconnects: int = 0
-    closes: int = 0
-    topics: set[str] = field(default_factory=set)
-    uptime: Uptime = field(default_factory=Uptime)  # merged by Summary.merge (needs the minutes)
-    hints: Counter[str] = field(default_factory=Counter)  # signatures of its failures
-    uuids: set[str] = field(default_factory=set)  # Hermes client ids seen on it (Summary.merge's)
-
-    @property
-    def uuid_reconnects(self) -> int:
-        """Connections after the first that its Hermes client ids show (a new id per client)."""
-        return max(0, len(self.uuids) - 1)
-
-    def merge(self, other: ConnStats) -> None:
-        """Counts of the later part; its topics are Summary.merge's (they share one budget)."""
-        self.by_class.update(other.by_class)
-        self.hints.update(other.hints)
-        self.reconnects += other.reconnects
-        self.closes += other.closes
-
-
-def _add_topics(into: set[str], topics: Iterable[str], room: int) -> tuple[int, bool]:
-    """Add ``topics`` to ``into`` while ``room`` new ones fit: (how many were new, all fitted)."""
-    before = len(into)
-    if isinstance(topics, (set, frozenset)) and len(topics) <= room:
-        into |= topics
-        return len(into) - before, True
-    for topic in topics:
-        if topic not in into:
-            if len(into) - before >= room:
-                return len(into) - before, False
-            into.add(topic)
-    return len(into) - before, True
-
+OTHER_TEMPLATES = "<other templates>"  # where unclassified texts past MAX_UNKNOWN are counted
 
 @dataclass
 class Summary(ClientFacts):
@@ -167,12 +132,18 @@ class Summary(ClientFacts):
         if kind in (Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR):
             self._count(self.dedupe.add(rec))
         elif kind is Kind.FAILURE:
-            self._count([FailureEvent(rec.time, rec.conn, rec.cls or "other", rec.text)])
+            self._count([FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text)])
         elif kind is Kind.RECONNECT or kind is Kind.CLOSED:
             self._moved(rec.conn, rec.time, kind is Kind.RECONNECT)
         elif kind is Kind.LISTEN:
             self._listened(rec.conn, rec.topics)
-        elif kind is Kind.STREAMERS:
+        else:
+            self._noted(rec, stats)
+
+    def _noted(self, rec: Record, stats: InputStats) -> None:
+        """The records seen once or twice a run: the streamer count, the cookie hint, the banner."""
+        kind = rec.kind
+        if kind is Kind.STREAMERS:
             if rec.number is not None:
                 self.streamers = rec.number
         elif kind is Kind.BADAUTH_HINT:
@@ -198,7 +169,7 @@ class Summary(ClientFacts):
 
     def _uuid(self, conn: int, uuids: set[str]) -> None:
         """Keep a connection's Hermes client ids within MAX_UUIDS (past it: a lower bound)."""
-        self.uuid_count += _add_topics(self._conn(conn).uuids, uuids, MAX_UUIDS - self.uuid_count)[0]
+        self.uuid_count += add_capped(self._conn(conn).uuids, uuids, MAX_UUIDS - self.uuid_count)[0]
 
     def _moved(self, conn: int | None, t: datetime | None, reconnect: bool) -> None:
         """`Reconnecting` (``reconnect``) or `WebSocket closed` of ``conn`` at ``t``."""
@@ -229,9 +200,9 @@ class Summary(ClientFacts):
 
     def _listened(self, conn: int | None, topics: Iterable[str]) -> None:
         """Keep the topics of a LISTEN (or a later part), within the budget of MAX_TOPICS."""
-        _, fitted = _add_topics(self.topics, topics, MAX_TOPICS - len(self.topics))
+        _, fitted = add_capped(self.topics, topics, MAX_TOPICS - len(self.topics))
         if conn is not None:
-            added, fitted_conn = _add_topics(
+            added, fitted_conn = add_capped(
                 self._conn(conn).topics, topics, MAX_TOPICS - self.conn_topics
             )
             self.conn_topics += added
@@ -255,7 +226,7 @@ class Summary(ClientFacts):
                     m.marked(ev.time, ev.conn, ev.cls)
             else:
                 self.untimed[ev.cls] += 1
-            if ev.cls == "other" and ev.message:
+            if ev.cls == FailureClass.OTHER and ev.message:
                 self._unknown(ev.message)
             elif ev.cls in SIGNATURE_CLASSES:
                 sig = signature(ev.cls, ev.message)
@@ -275,7 +246,7 @@ class Summary(ClientFacts):
         entry = self.unknown.get(tpl)
         if entry is None:
             if len(self.unknown) >= MAX_UNKNOWN:
-                tpl = "<other templates>"
+                tpl = OTHER_TEMPLATES
                 entry = self.unknown.setdefault(tpl, [0, message])
             else:
                 entry = self.unknown[tpl] = [0, message]
@@ -319,20 +290,7 @@ class Summary(ClientFacts):
         self.ids |= later.ids
         if later.max_id is not None and (self.max_id is None or later.max_id > self.max_id):
             self.max_id = later.max_id
-        # The later part's minutes before the outage onsets that joining the parts adds: one
-        # pass makes those minutes first (its events come before the onset is known), so past
-        # MAX_MINUTES the same minutes are kept.
-        for key, minute in later.minutes.items():  # in the order they were first seen
-            mine = self.minutes.get(key)
-            if mine is not None:
-                mine.merge(minute)
-            elif len(self.minutes) < MAX_MINUTES:
-                self.minutes[key] = minute
-            else:
-                # As _minute() does past the cap, so that parts merge into what one pass gives.
-                self.untimed.update(minute.by_class)
-                self.untimed_reconnects += minute.reconnects
-                self.untimed_closes += minute.closes
+        self._merge_minutes(later)
         for conn, cs in later.conns.items():
             held = self._conn(conn)
             held.uptime, onset = held.uptime.merge(cs.uptime)
@@ -353,16 +311,36 @@ class Summary(ClientFacts):
         self.badauth_hint = self.badauth_hint or later.badauth_hint
         self.merge_clients(later)
         self.hints.update(later.hints)
-        for text, (count, example) in later.unknown.items():
-            full = text not in self.unknown and len(self.unknown) >= MAX_UNKNOWN
-            tpl = "<other templates>" if full else text  # the same cap as when scanning
-            entry = self.unknown.setdefault(tpl, [0, example])
-            entry[0] = int(entry[0]) + int(count)  # type: ignore[call-overload]
+        self._merge_unknown(later)
         self.untimed.update(later.untimed)
         self.untimed_reconnects += later.untimed_reconnects
         self.untimed_closes += later.untimed_closes
         self._count(self.dedupe.merge(later.dedupe))
         return self
+
+    def _merge_minutes(self, later: Summary) -> None:
+        """The later part's minutes before the outage onsets that joining the parts adds: one
+        pass makes those minutes first (its events come before the onset is known), so past
+        MAX_MINUTES the same minutes are kept."""
+        for key, minute in later.minutes.items():  # in the order they were first seen
+            mine = self.minutes.get(key)
+            if mine is not None:
+                mine.merge(minute)
+            elif len(self.minutes) < MAX_MINUTES:
+                self.minutes[key] = minute
+            else:
+                # As _minute() does past the cap, so that parts merge into what one pass gives.
+                self.untimed.update(minute.by_class)
+                self.untimed_reconnects += minute.reconnects
+                self.untimed_closes += minute.closes
+
+    def _merge_unknown(self, later: Summary) -> None:
+        """The later part's unclassified templates, under the same cap as when scanning."""
+        for text, (count, example) in later.unknown.items():
+            full = text not in self.unknown and len(self.unknown) >= MAX_UNKNOWN
+            tpl = OTHER_TEMPLATES if full else text
+            entry = self.unknown.setdefault(tpl, [0, example])
+            entry[0] = int(entry[0]) + int(count)  # type: ignore[call-overload]
 
     def finish(self) -> Summary:
         """Close open dedupe runs; call once, after the last part was merged or fed."""

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from wsdiag.summary.connections import ConnStats
 from wsdiag.summary.minutes import minute_of
-from wsdiag.summary.summary import ConnStats, Summary
+from wsdiag.summary.summary import Summary
 
 _EPOCH = datetime(1970, 1, 1)
 
