@@ -299,10 +299,8 @@ def test_run_reports_jsonl_and_stops_after_exit_after(tmp_path: Path) -> None:
         Follower(log),
         Watcher(str(log)),
         JsonlSink(out.append, lambda: None),
-        interval=0.01,
-        exit_after=0.3,
+        pace=watch.Pace(interval=0.01, exit_after=0.3, clock=clock),
         handle_signals=False,
-        clock=clock,
     )
     assert reason == "exit-after"
     docs = [json.loads(line) for line in out]

@@ -571,9 +571,8 @@ def watch(
             sink = sinks.TextSink(console(color, False, live=True), text_report.render)
         case _:
             assert_never(fmt)
-    reason = watching.run(
-        source, watcher, sink, existing=existing, interval=every, exit_after=stop_after, idle_exit=stop_idle
-    )
+    pace = watching.Pace(every, stop_after, stop_idle)
+    reason = watching.run(source, watcher, sink, existing=existing, pace=pace)
     if reason == "output-closed":
         # `wsdiag watch ... | head -1`: the reader has what it wanted; stdout leads nowhere now.
         devnull = os.open(os.devnull, os.O_WRONLY)
