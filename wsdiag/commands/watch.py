@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 from types import FrameType
 from typing import Any, Protocol
 
+from wsdiag.commands.choices import Existing
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.engine import findings
 from wsdiag.diagnose.finding import Finding
@@ -46,17 +46,6 @@ KEEP_MINUTES = 7 * 24 * 60  # per-minute buckets kept (a week): watch can run fo
 
 # ---------------------------------------------------------------------------------------------
 # Analysis
-
-
-class Existing(str, Enum):
-    """What to do with what the file already holds when the watch begins."""
-
-    context = "context"  # analysed, not reported as new
-    replay = "replay"  # reported too
-    skip = "skip"  # not read: the follower starts at its end, as tail -n0 -F
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
