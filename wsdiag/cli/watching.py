@@ -36,15 +36,13 @@ def window(text: str) -> timedelta | None:
 
 
 def pace(interval: str, exit_after: str | None, idle_exit: str | None) -> Pace:
-    """``--interval``, ``--exit-after`` and ``--idle-exit``; exit 2 naming the one that is wrong."""
+    """``--interval``, ``--exit-after`` and ``--idle-exit`` read; exit 2 naming one that is not a
+    duration. Their ranges are checked by :func:`watch`."""
     from wsdiag.commands.watch import Pace
 
     every = seconds("--interval", interval)
     stop_after = None if exit_after is None else seconds("--exit-after", exit_after)
     stop_idle = None if idle_exit is None else seconds("--idle-exit", idle_exit)
-    number("--interval", every, 0.05, 3600)
-    number("--exit-after", stop_after, 0)
-    number("--idle-exit", stop_idle, 0)
     return Pace(every, stop_after, stop_idle)
 
 
@@ -102,11 +100,15 @@ def watch(
     color: Color,
     thresholds: Thresholds,
 ) -> None:
-    """Follow ``path`` until stopped, showing what is seen in ``fmt``."""
+    """Follow ``path`` until stopped, showing what is seen in ``fmt``; exit 2 first when the
+    pace is out of range."""
     from wsdiag.commands import watch as watching
     from wsdiag.commands.choices import Existing
     from wsdiag.read import follow
 
+    number("--interval", paced.interval, 0.05, 3600)
+    number("--exit-after", paced.exit_after, 0)
+    number("--idle-exit", paced.idle_exit, 0)
     source = followed(path)
     if isinstance(source, follow.Follower) and existing is Existing.skip:
         source.start_at_end = True
