@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import itertools
 import json
 import math
 import random
@@ -45,7 +46,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import BinaryIO, cast
+from typing import BinaryIO, NamedTuple, cast
 
 #: Failure classes of the JSON contract, in report order (same as wsdiag.parse.records).
 FAILURE_CLASSES: tuple[str, ...] = (
@@ -102,6 +103,14 @@ _HMS: list[str] = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(
 _HMS_B: list[bytes] = [x.encode() for x in _HMS]
 _FLUSH_BYTES = 4 << 20
 _INF = 1 << 62
+_DAY = 86400  # seconds
+_MAX_GAP = 3600  # seconds between two non-empty seconds of the body, at most
+#: How likely each of these is (the odds shape the log, and a seed must give the same bytes).
+_NAME_NUMBER_ODDS = 0.2  # a streamer name ends in a number
+_TRACEBACK_ODDS = 0.12  # an error is followed by its traceback
+_PING_CLOSE_ODDS = 0.85  # a ping failure's connection logs its close
+_RECONNECT_CLOSE_ODDS = 0.7  # a reconnect request's connection logs its close
+_HERMES_LOST_ODDS = 0.4  # a Hermes connection reset reconnects at once (PE1)
 
 #: WebSocket error texts (T1 payloads) per failure class.
 ERROR_TEXTS: dict[str, tuple[str, ...]] = {
@@ -225,6 +234,18 @@ _K_STREAMERS = 7
 _Line = tuple[int | None, str, int, int, "str | int", bool]
 
 
+class _Fact(NamedTuple):
+    """What a line counts: its connection id (-1: none), the kind of record, and the kind's
+    argument (a failure's class, a topic, an outage's index)."""
+
+    conn: int = -1
+    kind: int = _K_NONE
+    arg: str | int = ""
+
+
+_NO_FACT = _Fact()
+
+
 @dataclass
 class GenConfig:
     """Knobs of one generated log."""
@@ -296,6 +317,30 @@ def _millify(value: float, precision: int = 2) -> str:
     return f"{round(value / 10 ** (3 * idx), precision)}{names[idx]}"
 
 
+def _check(cfg: GenConfig) -> None:
+    """ValueError naming the first setting of ``cfg`` out of its range."""
+    if cfg.layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, not {cfg.layout!r}")
+    if cfg.level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {cfg.level!r}")
+    if cfg.connections < 1:
+        raise ValueError("connections must be >= 1")
+    if not 1 <= cfg.topics_per_streamer <= len(CHANNEL_TOPICS):
+        raise ValueError(f"topics_per_streamer must be in 1..{len(CHANNEL_TOPICS)}")
+    if not 0.0 <= cfg.failure_rate < 1.0:
+        raise ValueError("failure_rate must be in [0, 1)")
+    if cfg.outages < 0:
+        raise ValueError("outages must be >= 0")
+    if cfg.wrapper not in WRAPPERS:
+        raise ValueError(f"wrapper must be one of {WRAPPERS}, not {cfg.wrapper!r}")
+    if cfg.client not in CLIENTS:
+        raise ValueError(f"client must be one of {CLIENTS}, not {cfg.client!r}")
+    if cfg.logger not in LOGGERS:
+        raise ValueError(f"logger must be one of {LOGGERS}, not {cfg.logger!r}")
+    if cfg.logger != "A" and cfg.client != "hermes":
+        raise ValueError("logger variant C is mpforce1's: use it with client='hermes'")
+
+
 class _Generator:
     """One run of the generator; see :func:`generate`."""
 
@@ -305,26 +350,7 @@ class _Generator:
     class_weights: dict[str, float] = CLASS_WEIGHTS
 
     def __init__(self, cfg: GenConfig, out: BinaryIO) -> None:
-        if cfg.layout not in LAYOUTS:
-            raise ValueError(f"layout must be one of {LAYOUTS}, not {cfg.layout!r}")
-        if cfg.level not in LEVELS:
-            raise ValueError(f"level must be one of {LEVELS}, not {cfg.level!r}")
-        if cfg.connections < 1:
-            raise ValueError("connections must be >= 1")
-        if not 1 <= cfg.topics_per_streamer <= len(CHANNEL_TOPICS):
-            raise ValueError(f"topics_per_streamer must be in 1..{len(CHANNEL_TOPICS)}")
-        if not 0.0 <= cfg.failure_rate < 1.0:
-            raise ValueError("failure_rate must be in [0, 1)")
-        if cfg.outages < 0:
-            raise ValueError("outages must be >= 0")
-        if cfg.wrapper not in WRAPPERS:
-            raise ValueError(f"wrapper must be one of {WRAPPERS}, not {cfg.wrapper!r}")
-        if cfg.client not in CLIENTS:
-            raise ValueError(f"client must be one of {CLIENTS}, not {cfg.client!r}")
-        if cfg.logger not in LOGGERS:
-            raise ValueError(f"logger must be one of {LOGGERS}, not {cfg.logger!r}")
-        if cfg.logger != "A" and cfg.client != "hermes":
-            raise ValueError("logger variant C is mpforce1's: use it with client='hermes'")
+        _check(cfg)
         self.cfg = cfg
         self.out = out
         self.rng = random.Random(cfg.seed)
@@ -350,7 +376,9 @@ class _Generator:
         self.done = False
         self.parts: list[bytes] = []
         self.plen = 0
-        self.wrap = _Wrapper(cfg.wrapper, cfg.layout, cfg.start.year, cfg.seed) if cfg.wrapper != "none" else None
+        self.wrap = (
+            _Wrapper(cfg.wrapper, cfg.layout, cfg.start.year, cfg.seed) if cfg.wrapper != "none" else None
+        )
         self.out_bytes = 0  # bytes written to out (the wrapper's included)
 
         # simulation state
@@ -383,7 +411,7 @@ class _Generator:
         while len(names) < n:
             name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
             name += rng.choice(_NAME_SUFFIXES)
-            if rng.random() < 0.2:
+            if rng.random() < _NAME_NUMBER_ODDS:
                 name += str(rng.randint(1, 99))
             if name not in seen:
                 seen.add(name)
@@ -426,14 +454,13 @@ class _Generator:
         module: str,
         func: str,
         msg: str,
-        conn: int = -1,
-        kind: int = _K_NONE,
-        arg: str | int = "",
+        fact: _Fact = _NO_FACT,
         cut: bool = False,
     ) -> None:
+        """The line ``msg`` at ``t`` (unless it is DEBUG and the log INFO), and what it counts."""
         if level == "DEBUG" and not self.debug:
             return
-        lines.append((t, self._fmt(level, module, func, msg), conn, kind, arg, cut))
+        lines.append((t, self._fmt(level, module, func, msg), fact.conn, fact.kind, fact.arg, cut))
 
     def _streamer_str(self, i: int) -> str:
         return f"{self.names[i]} ({_millify(self.points[i])} points)"
@@ -580,7 +607,7 @@ class _Generator:
                     break
             # seconds until the next non-empty second
             gap = 1
-            while rng.random() < p0 and gap < 3600:
+            while rng.random() < p0 and gap < _MAX_GAP:
                 gap += 1
             table.append((k, gap))
         self.ticks = table
@@ -611,7 +638,7 @@ class _Generator:
         self.epoch = start.replace(tzinfo=timezone.utc).timestamp()
 
     def _ts(self, t: int) -> str:
-        d, s = divmod(self.base + t, 86400)
+        d, s = divmod(self.base + t, _DAY)
         if d != self.day:
             self.day = d
             self.daystr = self._date_fmt(self.midnight + timedelta(days=d))
@@ -619,8 +646,8 @@ class _Generator:
 
     def _body_day(self, t: int) -> tuple[int, bytes]:
         """Midnight (seconds since the start) of the day of ``t`` and its encoded date."""
-        d = (self.base + t) // 86400
-        self.bday0 = d * 86400 - self.base
+        d = (self.base + t) // _DAY
+        self.bday0 = d * _DAY - self.base
         self.bdaystr = self._date_fmt(self.midnight + timedelta(days=d)).encode()
         return self.bday0, self.bdaystr
 
@@ -654,8 +681,7 @@ class _Generator:
             if t is None:
                 s = text + "\n"
             else:
-                if t < self.last_t:
-                    t = self.last_t
+                t = max(t, self.last_t)
                 s = self._ts(t) + text + "\n"
                 self.last_t = t
                 if self.first_t is None:
@@ -668,8 +694,7 @@ class _Generator:
             if cut and self.written >= size:
                 self.done = True
                 break
-        if self.now < self.last_t:
-            self.now = self.last_t
+        self.now = max(self.now, self.last_t)
 
     def _account(self, kind: int, arg: str | int, t: int, conn: int) -> None:
         if kind == _K_FAIL:
@@ -712,7 +737,9 @@ class _Generator:
         self.ibuf = self.rng.choices(self.pop, cum_weights=self.cum, k=8192)
         self.ipos = 0
 
-    def _body(self, until: int, max_items: int, limit: int) -> int:
+    # The hot loop keeps its state in locals and stores it back once: split into calls, it
+    # would pay them per tick (it writes a GiB of log), hence its many statements.
+    def _body(self, until: int, max_items: int, limit: int) -> int:  # noqa: PLR0915
         """Write body ticks until ``until``, ``max_items`` items or ``limit`` bytes (the hot loop)."""
         produced = 0
         size = self.size
@@ -726,6 +753,7 @@ class _Generator:
         pairs = self.pairs
         hms = _HMS_B
         day0, daystr = self.bday0, self.bdaystr
+        day = _DAY
         done = False
         while now < until and produced < max_items and written < limit:
             if tpos >= ntb:
@@ -738,7 +766,7 @@ class _Generator:
                 self._refill_items()
                 ibuf, ipos, nib = self.ibuf, 0, len(self.ibuf)
             sec = now - day0
-            if not 0 <= sec < 86400:
+            if not 0 <= sec < day:
                 day0, daystr = self._body_day(now)
                 sec = now - day0
             ts = daystr + hms[sec]
@@ -781,7 +809,7 @@ class _Generator:
     # --------------------------------------------------------------- failures
     def _traceback(self, lines: list[_Line], err: str) -> None:
         exc = _EXCEPTIONS.get(err)
-        if exc is None or not self.cfg.tracebacks or self.rng.random() >= 0.12:
+        if exc is None or not self.cfg.tracebacks or self.rng.random() >= _TRACEBACK_ODDS:
             return
         lines.append((None, "Traceback (most recent call last):", -1, _K_NONE, "", False))
         for frame in self.rng.choice(_TRACEBACK_FRAMES):
@@ -790,7 +818,9 @@ class _Generator:
 
     def _error_lines(self, lines: list[_Line], n: int, t: int, cls: str, err: str, outage: int = -1) -> None:
         """T1 (+traceback, +echo), T2, T3: one failure event, one close, one reconnect."""
-        self._add(lines, t, "ERROR", M_POOL, "on_error", f"#{n} - WebSocket error: {err}", n, _K_FAIL, cls)
+        self._add(
+            lines, t, "ERROR", M_POOL, "on_error", f"#{n} - WebSocket error: {err}", _Fact(n, _K_FAIL, cls)
+        )
         self._traceback(lines, err)
         if self.cfg.echoes:
             self._add(lines, t, "ERROR", M_WSC, "error", f"{err} - goodbye")
@@ -798,13 +828,13 @@ class _Generator:
         self._reconnecting(lines, t, n, outage)
 
     def _closed(self, lines: list[_Line], t: int, n: int) -> None:
-        self._add(lines, t, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", n, _K_CLOSE)
+        self._add(lines, t, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", _Fact(n, _K_CLOSE))
 
     def _reconnecting(self, lines: list[_Line], t: int, n: int, outage: int = -1) -> None:
         """`Reconnecting`: the last line of a failure (of the outage ``outage``, if any)."""
         msg = f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds"
         kind = _K_RECON if outage < 0 else _K_RECON_OUTAGE
-        self._add(lines, t, "INFO", M_POOL, "handle_reconnection", msg, n, kind, max(outage, 0))
+        self._add(lines, t, "INFO", M_POOL, "handle_reconnection", msg, _Fact(n, kind, max(outage, 0)))
 
     def _listen_lines(self, n: int, t: int, bad_auth: bool = False) -> list[_Line]:
         """LISTEN requests of connection ``n`` on open and their RESPONSE acks."""
@@ -826,7 +856,7 @@ class _Generator:
             else:
                 msg = f'#{n} - Send: {{"type":"LISTEN","nonce":"{nonce}","data":{{"topics":["{topic}"]}}}}'
                 kind = _K_LISTEN
-            self._add(lines, t, "DEBUG", M_WS, "send", msg, n, kind, topic, cut=True)
+            self._add(lines, t, "DEBUG", M_WS, "send", msg, _Fact(n, kind, topic), cut=True)
         tr = t + self.rng.randint(0, 1)
         for i, nonce in enumerate(nonces):
             if bad_auth and i == 0:
@@ -839,7 +869,7 @@ class _Generator:
                     M_POOL,
                     "on_message",
                     f'#{n} - Received: {{"type":"RESPONSE","error":"","nonce":"{nonce}"}}',
-                    n,
+                    _Fact(n),
                     cut=True,
                 )
         return lines
@@ -853,7 +883,7 @@ class _Generator:
             M_POOL,
             "on_message",
             f'#{n} - Received: {{"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"{nonce}"}}',
-            n,
+            _Fact(n),
         )
         self._add(
             lines,
@@ -862,8 +892,7 @@ class _Generator:
             M_POOL,
             "on_message",
             "Error while trying to listen for a topic: ERR_BADAUTH",
-            kind=_K_FAIL,
-            arg="bad_auth",
+            _Fact(-1, _K_FAIL, "bad_auth"),
         )
         self._add(
             lines,
@@ -888,97 +917,112 @@ class _Generator:
                 M_POOL,
                 "handle_reconnection",
                 f"#{n} - No internet connection available! Retry after {k}m",
-                n,
-                _K_FAIL,
-                "no_internet",
+                _Fact(n, _K_FAIL, "no_internet"),
             )
             self._schedule(t, lines)
             t += 60 * k + self.rng.randint(0, 2)
         self._schedule(t, self._listen_lines(n, t, bad_auth), atomic=False)
         self.busy[n] = max(self.busy[n], t + 2)
 
-    def _start_failure(self) -> None:
-        rng = self.rng
-        t = self.now
-        cls = rng.choices(self.class_names, cum_weights=self.class_cum)[0]
+    def _victim(self, cls: str, t: int) -> int | None:
+        """The connection that fails at ``t`` (bad_auth: the first), or None when the ones
+        tried are still busy with their last failure."""
         if cls == "bad_auth":
-            if self.busy[0] > t:
-                return
-            n = 0
-        else:
-            for _ in range(8):
-                n = rng.randrange(self.cfg.connections)
-                if self.busy[n] <= t:
-                    break
-            else:
-                return
+            return None if self.busy[0] > t else 0
+        for _ in range(8):
+            n = self.rng.randrange(self.cfg.connections)
+            if self.busy[n] <= t:
+                return n
+        return None
+
+    def _start_failure(self) -> None:
+        t = self.now
+        cls = self.rng.choices(self.class_names, cum_weights=self.class_cum)[0]
+        n = self._victim(cls, t)
+        if n is None:
+            return
         lines: list[_Line] = []
         if cls in self.error_texts:
-            self._error_lines(lines, n, t, cls, rng.choice(self.error_texts[cls]))
-            self._schedule(t, lines)
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+            self._socket_error(lines, n, t, cls)
         elif cls == "no_internet":
-            err_cls = rng.choice(("connection_reset", "timeout"))
-            self._error_lines(lines, n, t, err_cls, rng.choice(self.error_texts[err_cls]))
-            self._schedule(t, lines)
-            t2 = t + 30 + rng.randint(0, 3)
-            self._reopen(n, t2, t2 + rng.randint(30, 200))
+            self._offline(lines, n, t)
         elif cls in ("pong_timeout", "ping_stalled"):
-            if cls == "pong_timeout":
-                self._add(
-                    lines,
-                    t,
-                    "INFO",
-                    M_POOL,
-                    "run",
-                    f"#{n} - The last PONG was received more than 5 minutes ago",
-                    n,
-                    _K_FAIL,
-                    cls,
-                )
-            else:
-                self._add(
-                    lines,
-                    t,
-                    "INFO",
-                    M_MINER,
-                    "run",
-                    f"#{n} - The last PING was sent more than 10 minutes ago. "
-                    "Reconnecting to the WebSocket...",
-                    n,
-                    _K_FAIL,
-                    cls,
-                )
-            self._reconnecting(lines, t, n)
-            self._schedule(t, lines)
-            if rng.random() < 0.85:
-                closed: list[_Line] = []
-                tc = t + rng.randint(0, 2)
-                self._closed(closed, tc, n)
-                self._schedule(tc, closed)
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+            self._ping_failure(lines, n, t, cls)
         else:  # reconnect_requested, bad_auth (a RECONNECT whose re-LISTEN is refused)
-            self._add(lines, t, "DEBUG", M_POOL, "on_message", f'#{n} - Received: {{"type":"RECONNECT"}}', n)
+            self._reconnect_request(lines, n, t, cls)
+
+    def _socket_error(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
+        """`WebSocket error: <text>` of ``cls``, then the reconnection 30 s later."""
+        rng = self.rng
+        self._error_lines(lines, n, t, cls, rng.choice(self.error_texts[cls]))
+        self._schedule(t, lines)
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+
+    def _offline(self, lines: list[_Line], n: int, t: int) -> None:
+        """A reset or timeout, then no internet for a while, then the reconnection."""
+        rng = self.rng
+        err_cls = rng.choice(("connection_reset", "timeout"))
+        self._error_lines(lines, n, t, err_cls, rng.choice(self.error_texts[err_cls]))
+        self._schedule(t, lines)
+        t2 = t + 30 + rng.randint(0, 3)
+        self._reopen(n, t2, t2 + rng.randint(30, 200))
+
+    def _ping_failure(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
+        """A PONG not received or a PING not sent in time; the close (mostly); the reconnection."""
+        rng = self.rng
+        if cls == "pong_timeout":
             self._add(
                 lines,
                 t,
                 "INFO",
                 M_POOL,
-                "on_message",
-                f"#{n} - Reconnection required",
-                n,
-                _K_FAIL,
-                "reconnect_requested",
+                "run",
+                f"#{n} - The last PONG was received more than 5 minutes ago",
+                _Fact(n, _K_FAIL, cls),
             )
-            self._reconnecting(lines, t, n)
-            self._schedule(t, lines)
-            if rng.random() < 0.7:
-                closed = []
-                tc = t + rng.randint(40, 75)
-                self._closed(closed, tc, n)
-                self._schedule(tc, closed)
-                self.busy[n] = max(self.busy[n], tc + 1)
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+        else:
+            self._add(
+                lines,
+                t,
+                "INFO",
+                M_MINER,
+                "run",
+                f"#{n} - The last PING was sent more than 10 minutes ago. Reconnecting to the WebSocket...",
+                _Fact(n, _K_FAIL, cls),
+            )
+        self._reconnecting(lines, t, n)
+        self._schedule(t, lines)
+        if rng.random() < _PING_CLOSE_ODDS:
+            closed: list[_Line] = []
+            tc = t + rng.randint(0, 2)
+            self._closed(closed, tc, n)
+            self._schedule(tc, closed)
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+
+    def _reconnect_request(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
+        """Twitch's RECONNECT; the close (mostly); the re-LISTEN (refused for bad_auth)."""
+        rng = self.rng
+        self._add(
+            lines, t, "DEBUG", M_POOL, "on_message", f'#{n} - Received: {{"type":"RECONNECT"}}', _Fact(n)
+        )
+        self._add(
+            lines,
+            t,
+            "INFO",
+            M_POOL,
+            "on_message",
+            f"#{n} - Reconnection required",
+            _Fact(n, _K_FAIL, "reconnect_requested"),
+        )
+        self._reconnecting(lines, t, n)
+        self._schedule(t, lines)
+        if rng.random() < _RECONNECT_CLOSE_ODDS:
+            closed: list[_Line] = []
+            tc = t + rng.randint(40, 75)
+            self._closed(closed, tc, n)
+            self._schedule(tc, closed)
+            self.busy[n] = max(self.busy[n], tc + 1)
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
 
     def _start_outage(self) -> None:
         """All connections fail within ~60 s, stay offline for minutes, then reconnect."""
@@ -1046,32 +1090,29 @@ class _Generator:
             t += rng.randint(0, 1)
         return lines
 
+    def _rollover_start(self, startup: list[_Line]) -> datetime:
+        """A start on 31/12 such that midnight falls about halfway through the log."""
+        cfg = self.cfg
+        ts_len = len(self._date_fmt(cfg.start)) + 8
+        s_bytes = 0
+        offset = 0
+        for line in startup:
+            s_bytes += len(line[1].encode()) + ts_len + 1
+            if not offset and s_bytes >= cfg.size / 2:
+                offset = max(1, line[0] or 0)
+        if not offset:
+            s_dur = max((line[0] or 0) for line in startup)
+            offset = int(s_dur + (cfg.size / 2 - s_bytes) / self.body_bps)
+        offset = min(_DAY - 1, offset)
+        return datetime(cfg.start.year, 12, 31) + timedelta(days=1) - timedelta(seconds=offset)
+
     def run(self) -> Expected:
         cfg = self.cfg
         self.class_names = list(self.class_weights)
-        acc = 0.0
-        self.class_cum = []
-        for name in self.class_names:
-            acc += self.class_weights[name]
-            self.class_cum.append(acc)
+        self.class_cum = list(itertools.accumulate(self.class_weights[name] for name in self.class_names))
 
         startup = self._startup_lines()
-        start = cfg.start
-        if cfg.year_rollover:
-            # start on 31/12 so that midnight falls about halfway through the log
-            ts_len = len(self._date_fmt(start)) + 8
-            s_bytes = 0
-            offset = 0
-            for line in startup:
-                s_bytes += len(line[1].encode()) + ts_len + 1
-                if not offset and s_bytes >= cfg.size / 2:
-                    offset = max(1, line[0] or 0)
-            if not offset:
-                s_dur = max((line[0] or 0) for line in startup)
-                offset = int(s_dur + (cfg.size / 2 - s_bytes) / self.body_bps)
-            offset = min(86399, offset)
-            start = datetime(start.year, 12, 31) + timedelta(days=1) - timedelta(seconds=offset)
-        self._set_start(start)
+        self._set_start(self._rollover_start(startup) if cfg.year_rollover else cfg.start)
 
         if cfg.size > 0:
             self._emit(startup)
@@ -1132,7 +1173,11 @@ HERMES_VERSION = "1.3.0"
 HERMES_URL = "wss://hermes.twitch.tv/v1?clientId=kimne78kx3ncx6brgo4mv6wki5h1ko"
 #: mpforce1 1.x subscribes these per user and per streamer (FORKS-2026.md 1.8); the weekly
 #: rewards topic has three parts (user id, channel id).
-HERMES_USER_TOPICS: tuple[str, ...] = ("community-points-user-v1", "predictions-user-v1", "onsite-notifications")
+HERMES_USER_TOPICS: tuple[str, ...] = (
+    "community-points-user-v1",
+    "predictions-user-v1",
+    "onsite-notifications",
+)
 HERMES_CHANNEL_TOPICS: tuple[str, ...] = (
     "video-playback-by-id",
     "weekly-rewards",
@@ -1328,13 +1373,19 @@ class _HermesGenerator(_Generator):
         """Body items by category, in a fixed order and number (the weights never change)."""
         onoff: list[str] = []
         for i in self.live[:20]:
-            onoff.append(self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳"))
-            onoff.append(self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴"))
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
+            )
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
+            )
         if not self.debug:
             return [(self._points_items(), 90.0), (onoff, 10.0)]
         http = [
             self._fmt("DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): gql.twitch.tv:443"),
-            self._fmt("DEBUG", M_HTTP, "_make_request", 'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None'),
+            self._fmt(
+                "DEBUG", M_HTTP, "_make_request", 'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None'
+            ),
             self._fmt("DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): spade.twitch.tv:443"),
         ]
         stale = [self._fmt("DEBUG", H_POOL, "check_stale_connections", "Checking stale connections")]
@@ -1369,7 +1420,9 @@ class _HermesGenerator(_Generator):
         self.ipos = 0
         self.n_viewcount = 0
         # Hermes keepalives come every ~10 s per connection: the bulk of a DEBUG log
-        self.rate = max(0.05, 0.17 * self.cfg.connections) if self.debug else max(0.01, 0.0045 * self.cfg.connections)
+        self.rate = (
+            max(0.05, 0.17 * self.cfg.connections) if self.debug else max(0.01, 0.0045 * self.cfg.connections)
+        )
 
     def _refill_items(self) -> None:
         """Re-render the body items (fresh uuids after reconnections, frame times), then draw."""
@@ -1412,9 +1465,9 @@ class _HermesGenerator(_Generator):
         """PE2 (+traceback, +echo), then the closed socket's HC19 and its reconnection (HP1, HP5)."""
         msg = f"{self._describe(n)} - WebSocket error: {err}"
         if outage < 0:
-            self._add(lines, t, "ERROR", H_POOL, "on_error", msg, n, _K_FAIL, cls)
+            self._add(lines, t, "ERROR", H_POOL, "on_error", msg, _Fact(n, _K_FAIL, cls))
         else:
-            self._add(lines, t, "ERROR", H_POOL, "on_error", msg, n, _K_FAIL_OUTAGE, f"{cls} {outage}")
+            self._add(lines, t, "ERROR", H_POOL, "on_error", msg, _Fact(n, _K_FAIL_OUTAGE, f"{cls} {outage}"))
         self._traceback(lines, err)
         if self.cfg.echoes:
             self._add(lines, t, "ERROR", M_WSC, "error", f"{err} - goodbye")
@@ -1423,19 +1476,21 @@ class _HermesGenerator(_Generator):
 
     def _closed(self, lines: list[_Line], t: int, n: int) -> None:
         msg = f"{self._describe(n)} - WebSocket closed: None - None"
-        self._add(lines, t, "DEBUG", H_CLIENT, "on_close", msg, n, _K_CLOSE)
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_close", msg, _Fact(n, _K_CLOSE))
 
     def _reconnecting(self, lines: list[_Line], t: int, n: int, outage: int = -1) -> None:
         """HP1 (the replacement client) and HP5 (named by the old client)."""
         self._add(lines, t, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}")
         msg = f"{self._describe(n)} - Reconnecting to Twitch Hermes server in ~30 seconds"
-        self._add(lines, t, "DEBUG", H_POOL, "__reconnect", msg, n, _K_RECON)
+        self._add(lines, t, "DEBUG", H_POOL, "__reconnect", msg, _Fact(n, _K_RECON))
 
     def _second_trigger(self, n: int, t: int) -> None:
         """The old socket's close arrives after the reconnection started: HC19, then HP4."""
         lines: list[_Line] = []
         self._closed(lines, t, n)
-        self._add(lines, t, "DEBUG", H_POOL, "__reconnect", f"{self._describe(n)} already reconnecting", n)
+        self._add(
+            lines, t, "DEBUG", H_POOL, "__reconnect", f"{self._describe(n)} already reconnecting", _Fact(n)
+        )
         self._schedule(t, lines)
         self.busy[n] = max(self.busy[n], t + 1)
 
@@ -1447,18 +1502,18 @@ class _HermesGenerator(_Generator):
         lines: list[_Line] = []
         d = self._describe(n, u)
         opened = f"Hermes client opened: index={n}, id='{u}'"
-        self._add(lines, t, "DEBUG", H_CLIENT, "on_open", opened, -1, _K_OPEN, f"{n} {u}")
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_open", opened, _Fact(-1, _K_OPEN, f"{n} {u}"))
         welcome = (
             f'{{"welcome":{{"keepaliveSec":10,"recoveryUrl":"{HERMES_URL}&reconnect={self.session}",'
             f'"sessionId":"{self.session}"}},"id":"{self._rid()}","type":"welcome","timestamp":"{self._stamp(t)}"}}'
         )
-        self._add(lines, t, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {welcome}", n, cut=True)
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {welcome}", _Fact(n), cut=True)
         auth_id = self._rid()
         auth = (
             f'{{"id":"{auth_id}","type":"authenticate","authenticate":{{"token":"REDACTED"}},'
             f'"timestamp":"{self._stamp(t)}"}}'
         )
-        self._add(lines, t, "DEBUG", H_CLIENT, "__send_request", f"{d} - Send: {auth}", n, cut=True)
+        self._add(lines, t, "DEBUG", H_CLIENT, "__send_request", f"{d} - Send: {auth}", _Fact(n), cut=True)
         ta = t + self.rng.randint(0, 1)
         if bad_auth:
             frame = (
@@ -1466,7 +1521,7 @@ class _HermesGenerator(_Generator):
                 f'"id":"{self._rid()}","parentId":"{auth_id}","type":"authenticateResponse",'
                 f'"timestamp":"{self._stamp(ta)}"}}'
             )
-            self._add(lines, ta, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", n)
+            self._add(lines, ta, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", _Fact(n))
             when = getattr(self, "start", self.cfg.start) + timedelta(seconds=ta)
             response = (
                 f"<AuthenticateResponse: {{'id': '{self._rid()}', 'type': 'authenticateResponse', "
@@ -1475,18 +1530,30 @@ class _HermesGenerator(_Generator):
                 f"'parent_id': '{auth_id}', 'authenticate_response': <DataError: {HERMES_AUTH_ERROR}>}}>"
             )
             msg = f"{d} - Authentication error, {response}"
-            self._add(lines, ta, "ERROR", H_POOL, "on_authenticate", msg, n, _K_FAIL, "bad_auth")
-            self._add(lines, ta, "DEBUG", H_CLIENT, "on_close", f"{d} - WebSocket closed: None - None", n, _K_CLOSE)
-            self._add(lines, ta, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}")
+            self._add(lines, ta, "ERROR", H_POOL, "on_authenticate", msg, _Fact(n, _K_FAIL, "bad_auth"))
+            self._add(
+                lines,
+                ta,
+                "DEBUG",
+                H_CLIENT,
+                "on_close",
+                f"{d} - WebSocket closed: None - None",
+                _Fact(n, _K_CLOSE),
+            )
+            self._add(
+                lines, ta, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}"
+            )
             msg = f"{d} - Reconnecting to Twitch Hermes server in ~30 seconds"
-            self._add(lines, ta, "DEBUG", H_POOL, "__reconnect", msg, n, _K_RECON, cut=True)
+            self._add(lines, ta, "DEBUG", H_POOL, "__reconnect", msg, _Fact(n, _K_RECON), cut=True)
             return lines
         frame = (
             f'{{"authenticateResponse":{{"result":"ok"}},"id":"{self._rid()}","parentId":"{auth_id}",'
             f'"type":"authenticateResponse","timestamp":"{self._stamp(ta)}"}}'
         )
-        self._add(lines, ta, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", n, cut=True)
-        self._add(lines, ta, "DEBUG", H_POOL, "on_authenticate", f"{d} - Authentication success", n, cut=True)
+        self._add(lines, ta, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", _Fact(n), cut=True)
+        self._add(
+            lines, ta, "DEBUG", H_POOL, "on_authenticate", f"{d} - Authentication success", _Fact(n), cut=True
+        )
         requests: list[tuple[str, str]] = []
         for topic, _user in self.conn_topics[n]:
             rid, sid = self._rid(), self._rid()
@@ -1496,14 +1563,25 @@ class _HermesGenerator(_Generator):
                 f'{{"type":"subscribe","id":"{rid}","subscribe":{{"id":"{sid}","type":"pubsub",'
                 f'"pubsub":{{"topic":"{topic}"}}}},"timestamp":"{self._stamp(ta)}"}}'
             )
-            self._add(lines, ta, "DEBUG", H_CLIENT, "__send_request", f"{d} - Send: {send}", n, _K_LISTEN, topic, cut=True)
+            self._add(
+                lines,
+                ta,
+                "DEBUG",
+                H_CLIENT,
+                "__send_request",
+                f"{d} - Send: {send}",
+                _Fact(n, _K_LISTEN, topic),
+                cut=True,
+            )
         tr = ta + self.rng.randint(0, 1)
         for rid, sid in requests:
             frame = (
                 f'{{"subscribeResponse":{{"subscription":{{"id":"{sid}"}},"result":"ok"}},"id":"{self._rid()}",'
                 f'"parentId":"{rid}","type":"subscribeResponse","timestamp":"{self._stamp(tr)}"}}'
             )
-            self._add(lines, tr, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", n, cut=True)
+            self._add(
+                lines, tr, "DEBUG", H_CLIENT, "on_message", f"{d} - Received: {frame}", _Fact(n), cut=True
+            )
         return lines
 
     def _reopen(self, n: int, t: int, offline_until: int, bad_auth: bool = False) -> None:
@@ -1512,7 +1590,7 @@ class _HermesGenerator(_Generator):
             k = self.rng.randint(1, 3)
             lines: list[_Line] = []
             msg = f"{self._describe(n)} - No internet connection available! Retrying websocket reconnection after {k}m"
-            self._add(lines, t, "WARNING", H_POOL, "__reconnect", msg, n, _K_FAIL, "no_internet")
+            self._add(lines, t, "WARNING", H_POOL, "__reconnect", msg, _Fact(n, _K_FAIL, "no_internet"))
             self._schedule(t, lines)
             t += 60 * k + self.rng.randint(0, 2)
         u = self._uuid()
@@ -1527,55 +1605,66 @@ class _HermesGenerator(_Generator):
         rng = self.rng
         t = self.now
         cls = rng.choices(self.class_names, cum_weights=self.class_cum)[0]
-        if cls == "bad_auth":
-            if self.busy[0] > t:
-                return
-            n = 0
-        else:
-            for _ in range(8):
-                n = rng.randrange(self.cfg.connections)
-                if self.busy[n] <= t:
-                    break
-            else:
-                return
+        n = self._victim(cls, t)
+        if n is None:
+            return
         lines: list[_Line] = []
-        d = self._describe(n)
-        if cls == "connection_reset" and rng.random() < 0.4:  # PE1: reconnects at once
-            msg = f"{d} - WebSocket error: {HERMES_LOST}"
-            self._add(lines, t, "DEBUG", H_POOL, "on_error", msg, n, _K_FAIL, cls)
-            self._reconnecting(lines, t, n)
-            self._schedule(t, lines)
-            self._second_trigger(n, t + rng.randint(0, 1))
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        if cls == "connection_reset" and rng.random() < _HERMES_LOST_ODDS:  # PE1: reconnects at once
+            self._lost(lines, n, t, cls)
         elif cls in self.error_texts:
-            self._error_lines(lines, n, t, cls, rng.choice(self.error_texts[cls]))
-            self._schedule(t, lines)
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+            self._socket_error(lines, n, t, cls)
         elif cls == "no_internet":
-            err_cls = rng.choice(("connection_reset", "timeout"))
-            self._error_lines(lines, n, t, err_cls, rng.choice(self.error_texts[err_cls]))
-            self._schedule(t, lines)
-            t2 = t + 30 + rng.randint(0, 3)
-            self._reopen(n, t2, t2 + rng.randint(30, 200))
+            self._offline(lines, n, t)
         elif cls == "pong_timeout":  # HC12: no frame for keepaliveSec + 5
-            self._add(lines, t, "DEBUG", H_CLIENT, "stale", f"{d} - Stale due to no recent messages", n, _K_FAIL, cls)
-            self._reconnecting(lines, t, n)
-            self._schedule(t, lines)
-            if rng.random() < 0.85:
-                self._second_trigger(n, t + rng.randint(0, 2))
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+            self._stale(lines, n, t, cls)
         else:  # reconnect_requested, bad_auth (a reconnect frame whose new client is refused)
-            frame = (
-                f'{{"id":"{self._rid()}","type":"reconnect","timestamp":"{self._stamp(t)}",'
-                f'"reconnect":{{"url":"{HERMES_URL}&reconnect={self.session}"}}}}'
-            )
-            msg = f"{d} - Received: {frame}"
-            self._add(lines, t, "DEBUG", H_CLIENT, "on_message", msg, n, _K_FAIL, "reconnect_requested")
-            self._reconnecting(lines, t, n)
-            self._schedule(t, lines)
-            if rng.random() < 0.7:
-                self._second_trigger(n, t + rng.randint(0, 2))
-            self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+            self._reconnect_request(lines, n, t, cls)
+
+    def _lost(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
+        """The connection is lost and the client reconnects at once."""
+        rng = self.rng
+        d = self._describe(n)
+        msg = f"{d} - WebSocket error: {HERMES_LOST}"
+        self._add(lines, t, "DEBUG", H_POOL, "on_error", msg, _Fact(n, _K_FAIL, cls))
+        self._reconnecting(lines, t, n)
+        self._schedule(t, lines)
+        self._second_trigger(n, t + rng.randint(0, 1))
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+
+    def _stale(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
+        """No frame for too long: the client is stale and reconnects."""
+        rng = self.rng
+        d = self._describe(n)
+        self._add(
+            lines,
+            t,
+            "DEBUG",
+            H_CLIENT,
+            "stale",
+            f"{d} - Stale due to no recent messages",
+            _Fact(n, _K_FAIL, cls),
+        )
+        self._reconnecting(lines, t, n)
+        self._schedule(t, lines)
+        if rng.random() < _PING_CLOSE_ODDS:
+            self._second_trigger(n, t + rng.randint(0, 2))
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+
+    def _reconnect_request(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
+        """A reconnect frame; the new client (refused for bad_auth)."""
+        rng = self.rng
+        d = self._describe(n)
+        frame = (
+            f'{{"id":"{self._rid()}","type":"reconnect","timestamp":"{self._stamp(t)}",'
+            f'"reconnect":{{"url":"{HERMES_URL}&reconnect={self.session}"}}}}'
+        )
+        msg = f"{d} - Received: {frame}"
+        self._add(lines, t, "DEBUG", H_CLIENT, "on_message", msg, _Fact(n, _K_FAIL, "reconnect_requested"))
+        self._reconnecting(lines, t, n)
+        self._schedule(t, lines)
+        if rng.random() < _RECONNECT_CLOSE_ODDS:
+            self._second_trigger(n, t + rng.randint(0, 2))
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
 
     # -------------------------------------------------------------------- run
     def _startup_lines(self) -> list[_Line]:
@@ -1588,12 +1677,30 @@ class _HermesGenerator(_Generator):
         )
         lines.append((0, loading, -1, _K_STREAMERS, self.n_streamers, True))
         for t in (0, 1, 1):
-            self._add(lines, t, "DEBUG", M_HTTP, "_new_conn", "Starting new HTTPS connection (1): gql.twitch.tv:443", cut=True)
-            self._add(lines, t, "DEBUG", M_HTTP, "_make_request", 'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None', cut=True)
+            self._add(
+                lines,
+                t,
+                "DEBUG",
+                M_HTTP,
+                "_new_conn",
+                "Starting new HTTPS connection (1): gql.twitch.tv:443",
+                cut=True,
+            )
+            self._add(
+                lines,
+                t,
+                "DEBUG",
+                M_HTTP,
+                "_make_request",
+                'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None',
+                cut=True,
+            )
         t = 2
         self._add(lines, t, "DEBUG", H_POOL, "start", "Starting Hermes WebSocket Pool", cut=True)
         for n in range(self.cfg.connections):
-            self._add(lines, t, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}")
+            self._add(
+                lines, t, "DEBUG", H_POOL, "__create_new_client", f"Creating new HermesClient at index {n}"
+            )
             lines.extend(self._open_lines(n, t, self.uuids[n]))
             t += rng.randint(0, 1)
         return lines
@@ -1700,8 +1807,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-tracebacks", action="store_true")
     p.add_argument("--no-tokens", action="store_true")
     p.add_argument("--wrapper", choices=WRAPPERS, default="none", help="a log collector's line prefix")
-    p.add_argument("--client", choices=CLIENTS, default="pubsub", help="PubSub (RDV) or Hermes (mpforce1) lines")
-    p.add_argument("--logger", choices=LOGGERS, default="A", help="mpforce1 logger variant (C: with --client hermes)")
+    p.add_argument(
+        "--client", choices=CLIENTS, default="pubsub", help="PubSub (RDV) or Hermes (mpforce1) lines"
+    )
+    p.add_argument(
+        "--logger", choices=LOGGERS, default="A", help="mpforce1 logger variant (C: with --client hermes)"
+    )
     p.add_argument("-o", "--output", default="-", help="log file (default: stdout)")
     p.add_argument("--expected", default=None, help="write the Expected JSON here")
     p.add_argument("-v", "--verbose", action="store_true", help="print size and speed to stderr")

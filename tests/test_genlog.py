@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,22 +37,42 @@ def _gen(**kw: object) -> tuple[bytes, genlog.Expected]:
     return buf.getvalue(), exp
 
 
+#: An error text's class by what it contains, the first that matches.
+ERROR_TEXTS = (
+    ("ping pong failed", "ping_pong"),
+    ("Broken pipe", "broken_pipe"),
+    ("[SSL:", "ssl"),
+    ("Connection reset by peer", "connection_reset"),
+    ("Connection to remote host was lost.", "connection_reset"),
+    ("timed out", "timeout"),
+    ("name resolution", "dns"),
+)
+#: A failure line other than `WebSocket error: ...`: how to recognise it, and its class.
+Failure = tuple[Callable[[str], bool], str]
+
+
 def _classify_error(text: str) -> str:
-    if "ping pong failed" in text:
-        return "ping_pong"
-    if "Broken pipe" in text:
-        return "broken_pipe"
-    if "[SSL:" in text:
-        return "ssl"
-    if "Connection reset by peer" in text or "Connection to remote host was lost." in text:
-        return "connection_reset"
-    if "timed out" in text:
-        return "timeout"
-    if "name resolution" in text:
-        return "dns"
-    if text.startswith("Handshake status 5"):
-        return "rejected"
-    return "other"
+    cls = next((cls for needle, cls in ERROR_TEXTS if needle in text), None)
+    if cls is not None:
+        return cls
+    return "rejected" if text.startswith("Handshake status 5") else "other"
+
+
+def _failure_class(msg: str, error: str, others: tuple[Failure, ...]) -> str | None:
+    """The class of the failure ``msg`` reports (an ``error`` line, or one of ``others``), or None."""
+    if error in msg:
+        return _classify_error(msg.split("WebSocket error: ", 1)[1])
+    return next((cls for test, cls in others if test(msg)), None)
+
+
+#: PubSub failure lines other than `WebSocket error: ...`, and their classes.
+PUBSUB_FAILURES: tuple[Failure, ...] = (
+    (lambda msg: "The last PONG was received" in msg, "pong_timeout"),
+    (lambda msg: "The last PING was sent" in msg, "ping_stalled"),
+    (lambda msg: "No internet connection available" in msg, "no_internet"),
+    (lambda msg: msg.endswith("- Reconnection required"), "reconnect_requested"),
+    (lambda msg: msg.startswith("Error while trying to listen for a topic: ERR_BADAUTH"), "bad_auth"),
+)
 
 
 @dataclass
@@ -95,21 +116,11 @@ def _count(data: bytes, layout: str) -> Counts:
         mid = ID_RE.match(msg)
         if mid:
             ids.add(int(mid.group(1)))
-        if "WebSocket error: " in msg:
-            errors += 1
-            by_class[_classify_error(msg.split("WebSocket error: ", 1)[1])] += 1
-        elif msg.endswith(" - goodbye"):
-            echoes += 1
-        elif "The last PONG was received" in msg:
-            by_class["pong_timeout"] += 1
-        elif "The last PING was sent" in msg:
-            by_class["ping_stalled"] += 1
-        elif "No internet connection available" in msg:
-            by_class["no_internet"] += 1
-        elif msg.endswith("- Reconnection required"):
-            by_class["reconnect_requested"] += 1
-        elif msg.startswith("Error while trying to listen for a topic: ERR_BADAUTH"):
-            by_class["bad_auth"] += 1
+        errors += "WebSocket error: " in msg
+        echoes += "WebSocket error: " not in msg and msg.endswith(" - goodbye")
+        cls = _failure_class(msg, "WebSocket error: ", PUBSUB_FAILURES)
+        if cls is not None:
+            by_class[cls] += 1
         if "Reconnecting to Twitch PubSub server" in msg:
             reconnects += 1
         if msg.endswith("- WebSocket closed"):
@@ -319,13 +330,27 @@ def test_the_generator_keeps_the_contract_failure_classes() -> None:
 
 
 # ----------------------------------------------------------------------------- Hermes
-H_PREFIX_RE = re.compile(r"^ ?#(\d+)(?: - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})?(?: - |:| )")
+H_PREFIX_RE = re.compile(
+    r"^ ?#(\d+)(?: - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})?(?: - |:| )"
+)
 H_TOPIC_RE = re.compile(r'"type":"subscribe".*"pubsub":\{"topic":"([^"]+)"\}')
 H_TS_RE = {
     "file": re.compile(rf"^({_DT}) - {_LEVEL} - \S+ - \[\w+\]: (.*)$"),
     "console": re.compile(rf"^({_DT}) - {_LEVEL} - \[\w+\]: (.*)$"),
     "less": re.compile(r"^(\d\d/\d\d \d\d:\d\d:\d\d) - ()(.*)$"),
 }
+
+
+#: Hermes failure lines other than `WebSocket error: ...`, and their classes (FORKS-2026.md).
+HERMES_FAILURES: tuple[Failure, ...] = (
+    (lambda msg: msg.endswith("- Stale due to no recent messages"), "pong_timeout"),
+    (
+        lambda msg: "- No internet connection available! Retrying websocket reconnection after " in msg,
+        "no_internet",
+    ),
+    (lambda msg: '"type":"reconnect"' in msg and "- Received: " in msg, "reconnect_requested"),
+    (lambda msg: "- Authentication error, <AuthenticateResponse" in msg, "bad_auth"),
+)
 
 
 def _count_hermes(data: bytes, layout: str) -> dict[str, object]:
@@ -346,16 +371,9 @@ def _count_hermes(data: bytes, layout: str) -> dict[str, object]:
         mo = re.match(r"Hermes client opened: index=(\d+), id='([0-9a-f-]{36})'$", msg)
         if mo:
             uuids.setdefault(int(mo.group(1)), []).append(mo.group(2))
-        if "- WebSocket error: " in msg:
-            by_class[_classify_error(msg.split("WebSocket error: ", 1)[1])] += 1
-        elif msg.endswith("- Stale due to no recent messages"):
-            by_class["pong_timeout"] += 1
-        elif "- No internet connection available! Retrying websocket reconnection after " in msg:
-            by_class["no_internet"] += 1
-        elif '"type":"reconnect"' in msg and "- Received: " in msg:
-            by_class["reconnect_requested"] += 1
-        elif "- Authentication error, <AuthenticateResponse" in msg:
-            by_class["bad_auth"] += 1
+        cls = _failure_class(msg, "- WebSocket error: ", HERMES_FAILURES)
+        if cls is not None:
+            by_class[cls] += 1
         if msg.endswith("- Reconnecting to Twitch Hermes server in ~30 seconds"):
             reconnects += 1
         if re.search(r" - WebSocket closed: \S+ - ", msg):
@@ -389,8 +407,15 @@ def test_hermes_expected_matches_independent_count(layout: str, level: str, logg
     """A Hermes log's Expected agrees with counting its text by FORKS-2026.md's templates."""
     size = 1_500_000 if level == "DEBUG" else 300_000
     data, exp = _gen(
-        size=size, layout=layout, level=level, seed=seed, connections=7, failure_rate=0.03, outages=2,
-        client="hermes", logger=logger,
+        size=size,
+        layout=layout,
+        level=level,
+        seed=seed,
+        connections=7,
+        failure_rate=0.03,
+        outages=2,
+        client="hermes",
+        logger=logger,
     )
     got = _count_hermes(data, layout)
     assert exp.client == "hermes"
@@ -428,7 +453,9 @@ def test_hermes_expected_matches_independent_count(layout: str, level: str, logg
         assert "Traceback" not in text
         assert not re.search(r" - #\d+ - [0-9a-f]{8}-", text)
     else:
-        assert re.search(r"#\d+ - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12} - WebSocket error: ", text)
+        assert re.search(
+            r"#\d+ - [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12} - WebSocket error: ", text
+        )
     if logger == "C":  # INFO+ messages start with a space, DEBUG ones do not
         sep = " - " if layout == "less" else "]: "
         assert f"{sep} #" in text
@@ -464,8 +491,10 @@ def test_hermes_debug_file_realistic() -> None:
     for slot, u in opened:
         last[slot] = u
     for slot, u in last.items():
-        tail = text[text.rfind(f"id='{u}'"):]
-        assert not re.search(rf"#{slot} - (?!{u})[0-9a-f-]{{36}} - Received: {{\"id\":\"[^\"]+\",\"type\":\"keepalive\"", tail)
+        tail = text[text.rfind(f"id='{u}'") :]
+        assert not re.search(
+            rf"#{slot} - (?!{u})[0-9a-f-]{{36}} - Received: {{\"id\":\"[^\"]+\",\"type\":\"keepalive\"", tail
+        )
 
 
 def test_hermes_same_seed_same_bytes_and_pubsub_unchanged() -> None:
@@ -484,8 +513,22 @@ def test_hermes_same_seed_same_bytes_and_pubsub_unchanged() -> None:
 def test_hermes_cli(tmp_path: Path) -> None:
     """--client hermes --logger C on the CLI writes what generate() writes; logger C needs Hermes."""
     log, js = tmp_path / "h.log", tmp_path / "h.json"
-    rc = genlog.main(["--size", "100K", "--client", "hermes", "--logger", "C", "--seed", "2",
-                      "-o", str(log), "--expected", str(js)])
+    rc = genlog.main(
+        [
+            "--size",
+            "100K",
+            "--client",
+            "hermes",
+            "--logger",
+            "C",
+            "--seed",
+            "2",
+            "-o",
+            str(log),
+            "--expected",
+            str(js),
+        ]
+    )
     assert rc == 0
     data, _ = _gen(size=100 * 1024, seed=2, client="hermes", logger="C")
     assert log.read_bytes() == data

@@ -316,10 +316,8 @@ def test_run_reports_jsonl_and_stops_after_exit_after(tmp_path: Path) -> None:
         Follower(log),
         Watcher(str(log)),
         JsonlSink(out.append, lambda: None),
-        interval=0.01,
-        exit_after=0.3,
+        pace=watch.Pace(interval=0.01, exit_after=0.3, clock=clock),
         handle_signals=False,
-        clock=clock,
     )
     assert reason == "exit-after"
     docs = [json.loads(line) for line in out]
@@ -701,6 +699,20 @@ def test_watch_rejects_unusable_intervals(value: str) -> None:
         assert res.stderr.count("\n") == 1
 
 
+def _wait_until_open(pid: int, path: Path, timeout: float = 20.0) -> None:
+    """Until process ``pid`` holds ``path`` open (its follower is reading it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:  # a descriptor closed while listed
+            fds = []
+        if str(path) in fds:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"{path} never opened by {pid}")
+
+
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM", "exit-after"])
 def test_watch_stops_while_reading_a_file_that_never_ends(tmp_path: Path, stop: str) -> None:
     """A regular file whose catch-up never ends (here a sparse terabyte): the watch still stops
@@ -711,8 +723,11 @@ def test_watch_stops_while_reading_a_file_that_never_ends(tmp_path: Path, stop: 
     os.truncate(log, 1 << 40)  # zeros without end, taking no disk space
     args = ["--format", "jsonl", "--interval", "0.05"] + (["--exit-after", "1"] if stop == "exit-after" else [])
     w = Proc(str(log), *args)
-    time.sleep(0.8)
     if stop != "exit-after":
+        # Signal once it reads the file (not during start-up, which on a loaded machine can
+        # take longer than any fixed sleep): SIGTERM there ends it with no report.
+        _wait_until_open(w.p.pid, log)
+        time.sleep(0.3)
         w.p.send_signal(getattr(signal, stop))
     summary = w.until(_is("summary"))[-1]
     assert w.p.wait(timeout=20) == 0

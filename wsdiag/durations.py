@@ -52,7 +52,7 @@ def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     secs = max(0, round(seconds))
-    if secs < 60:
+    if secs < UNITS["m"]:
         return f"{secs}s"
     # Round to the smaller unit first; that may reach the next unit (59m59.6s is 1h).
     small = next(small for big, small in _STEPS if secs >= big)

@@ -1,28 +1,29 @@
 """Command line: the commands' arguments, their I/O and exit codes.
 
-Each command here declares its arguments (their types are in :mod:`wsdiag.cli.options`), calls
-what the command does (:mod:`wsdiag.commands`), renders it (:mod:`wsdiag.report`) and writes it
-(:mod:`wsdiag.cli.io`). Commands import what only they need when they run: start-up time is
-part of every ``wsdiag analyze --format json`` a script or CI job pays for.
-"""
+Each command here declares its arguments (their types, and the threshold options all share, are
+in :mod:`wsdiag.cli.options`) and hands them to what runs it: :mod:`wsdiag.cli.diagnosing`
+(analyze, check, compare), :mod:`wsdiag.cli.exporting` (events), :mod:`wsdiag.cli.watching`
+(watch), which call the command (:mod:`wsdiag.commands`), render what it returns
+(:mod:`wsdiag.report`) and write it (:mod:`wsdiag.cli.io`). Each imports what only it needs
+when it runs: start-up time is part of every ``wsdiag analyze --format json`` a script or CI
+job pays for."""
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from wsdiag.cli.io import EXIT_FINDINGS, EXIT_OK, Color, console, emit, fail, number, warn, warn_all, write
+# Only what declaring the options needs is imported here: each command imports the rest when
+# it runs (`wsdiag --version` reads no log, a JSON report needs no rich table).
+from wsdiag.cli.io import EXIT_FINDINGS, Color, number, warn, warn_all
 from wsdiag.cli.options import (
     AlsoOpt,
     BucketOpt,
     ColorOpt,
+    FailOn,
     FormatOpt,
     JobsOpt,
     OutputOpt,
@@ -30,30 +31,19 @@ from wsdiag.cli.options import (
     PerFileOpt,
     SinceOpt,
     UntilOpt,
+    VersionOpt,
+    WatchFormat,
     YearOpt,
     check_common,
     examples,
-    seconds,
     with_thresholds,
 )
 from wsdiag.cli.options import also as also_files
-from wsdiag.commands.watch import Existing
-from wsdiag.common.choices import assert_never
+from wsdiag.commands.choices import Existing
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.parse.records import FAILURE_CLASSES
-from wsdiag.read.sources import InputError, shown_name
-from wsdiag.report.compare import CompareFormat
 from wsdiag.report.events import EventFormat
-from wsdiag.report.formats import Format
-from wsdiag.version import __version__
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from wsdiag.commands.analyze import Request
-    from wsdiag.commands.check import CheckResult
-    from wsdiag.diagnose.diagnosis import Diagnosis
-    from wsdiag.read.follow import Followed
+from wsdiag.report.formats import CompareFormat, Format
 
 app = typer.Typer(
     name="wsdiag",
@@ -67,22 +57,6 @@ app = typer.Typer(
 )
 
 
-def scan_path() -> str:
-    """Which line filter this run uses: the C one, or the pure-Python one and why."""
-    from wsdiag.read.linefilter import FILTERS
-
-    if FILTERS.use_c:
-        return "C line filter"
-    why = "WSDIAG_PURE_PYTHON is set" if os.environ.get("WSDIAG_PURE_PYTHON") else "not built"
-    return f"pure-Python line filter: the C one is {why}"
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"wsdiag {__version__} ({scan_path()})\n")
-        raise typer.Exit(EXIT_OK)
-
-
 @app.callback(
     epilog=examples(
         "wsdiag analyze logs/                      # every *.log* file, rotated ones included",
@@ -91,70 +65,9 @@ def _version(value: bool) -> None:
     )
 )
 def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            "-V",
-            callback=_version,
-            is_eager=True,
-            help="Print the version and which line filter runs (C or pure Python), and exit.",
-        ),
-    ] = False,
+    version: VersionOpt = False,
 ) -> None:
     """Diagnose Twitch Channel Points Miner PubSub WebSocket failures from its logs."""
-
-
-def _paths(paths: list[str] | None) -> list[str]:
-    """The paths given, or standard input when there are none and it is not a terminal."""
-    if paths:
-        return paths
-    if sys.stdin is None or sys.stdin.isatty():
-        fail("no input: give a log file, a directory, or - for standard input")
-    return ["-"]
-
-
-def _diagnoses(req: Request, outputs: list[Path | None]) -> tuple[list[Diagnosis], list[str]]:
-    """The diagnoses and warnings of commands.analyze; exit 2 on what it cannot use. No output
-    (None: stdout) may be an input: refused before anything is read."""
-    from wsdiag.cli.io import refuse_inputs
-    from wsdiag.cli.progress import bar
-    from wsdiag.commands.analyze import diagnoses
-
-    try:
-        return diagnoses(req, lambda sources: refuse_inputs(outputs, sources), bar)
-    except InputError as exc:
-        fail(str(exc))
-
-
-def _render_console(color: Color, output: Path | None) -> Callable[[], Console]:
-    return lambda: console(color, output is None and _terminal())
-
-
-def _terminal() -> bool:
-    return sys.stdout is not None and sys.stdout.isatty()
-
-
-def _emit_all(
-    ds: list[Diagnosis],
-    fmt: Format,
-    color: Color,
-    output: Path | None,
-    also: list[tuple[Format, Path]],
-    results: list[CheckResult] | None = None,
-    exit_zero: bool = False,
-    per_file: bool = False,
-) -> None:
-    """The --also files first, then the main report: every format from the one analysis."""
-    from wsdiag.report.formats import render, render_many
-
-    for each, path in [*also, (fmt, output)]:
-        make = _render_console(color, path)
-        if per_file:
-            report = render_many(each, ds, make, results, exit_zero)
-        else:
-            report = render(each, ds[0], make, results[0] if results else None, exit_zero)
-        emit(report, path)
 
 
 @app.command(
@@ -165,7 +78,7 @@ def _emit_all(
     )
 )
 @with_thresholds
-def analyze(
+def analyze(  # noqa: PLR0913, PLR0917 - typer declares each option as a parameter
     paths: PathsArg = None,
     fmt: FormatOpt = Format.text,
     output: OutputOpt = None,
@@ -184,22 +97,17 @@ def analyze(
 
     Exit status: 0 when the analysis ran (whatever it found), 2 on unusable input.
     """
+    from wsdiag.cli.diagnosing import diagnoses, emit_all, paths_or_stdin
     from wsdiag.commands.analyze import Request
     from wsdiag.pipeline import Options
 
     check_common(year, jobs)
     extra = also_files(also)
-    req = Request(_paths(paths), Options(year=year, jobs=jobs), thresholds, since, until, bucket, per_file)
-    ds, warnings = _diagnoses(req, [output, *(path for _, path in extra)])
-    _emit_all(ds, fmt, color, output, extra, per_file=per_file)
+    opts = Options(year=year, jobs=jobs)
+    req = Request(paths_or_stdin(paths), opts, thresholds, since, until, bucket, per_file)
+    ds, warnings = diagnoses(req, [output, *(path for _, path in extra)])
+    emit_all(ds, fmt, color, output, extra, per_file=per_file)
     warn_all(warnings)
-
-
-class FailOn(str, Enum):
-    """``--fail-on``."""
-
-    error = "error"
-    warning = "warning"
 
 
 @app.command(
@@ -210,7 +118,7 @@ class FailOn(str, Enum):
     )
 )
 @with_thresholds
-def check(
+def check(  # noqa: PLR0913, PLR0917 - typer declares each option as a parameter
     paths: PathsArg = None,
     max_reconnects_per_hour: Annotated[
         Optional[float],  # noqa: UP045
@@ -256,6 +164,7 @@ def check(
 
     Exit status: 1 on a violation (0 with --exit-zero), 0 when none, 2 on unusable input.
     """
+    from wsdiag.cli.diagnosing import diagnoses, emit_all, paths_or_stdin
     from wsdiag.commands.analyze import Request
     from wsdiag.commands.check import evaluate
     from wsdiag.pipeline import Options
@@ -264,7 +173,7 @@ def check(
     number("--max-reconnects-per-hour", max_reconnects_per_hour, 0)
     extra = also_files(also)
     req = Request(
-        _paths(paths),
+        paths_or_stdin(paths),
         Options(year=year, jobs=jobs),
         thresholds,
         since,
@@ -273,9 +182,9 @@ def check(
         empty_ok=not strict,
         strict=strict,
     )
-    ds, warnings = _diagnoses(req, [output, *(path for _, path in extra)])
+    ds, warnings = diagnoses(req, [output, *(path for _, path in extra)])
     results = [evaluate(d, fail_on.value, max_reconnects_per_hour) for d in ds]
-    _emit_all(ds, fmt, color, output, extra, results, exit_zero, per_file)
+    emit_all(ds, fmt, color, output, extra, results, exit_zero, per_file)
     warn_all(warnings)
     if not all(r.passed for r in results) and not exit_zero:
         raise typer.Exit(EXIT_FINDINGS)
@@ -326,53 +235,12 @@ def events(
 
     Exit status: 0 when the log was read, 2 on unusable input.
     """
-    from wsdiag.cli import output as outputs
-    from wsdiag.cli.io import refuse_inputs, stdout
-    from wsdiag.commands.events import export, nothing_read
-    from wsdiag.commands.inputs import readable, warnings
-    from wsdiag.pipeline import Options
-    from wsdiag.report.events import render
+    from wsdiag.cli import exporting
+    from wsdiag.cli.diagnosing import paths_or_stdin
 
     check_common(year)
-    wanted = set(classes or [])
-    unknown = sorted(wanted - set(FAILURE_CLASSES))
-    if unknown:
-        fail(f"unknown class {', '.join(unknown)}; classes: {', '.join(FAILURE_CLASSES)}")
-    conns = set(connections or [])
-    given = _paths(paths)
-    try:
-        with (
-            readable(
-                given,
-                Options(year=year, jobs=1),
-                since,
-                until,
-                reread_many=True,
-                guard=lambda sources: refuse_inputs([output], sources),
-            ) as (sources, opts),
-            nullcontext(stdout()) if output is None else outputs.replacing(output) as sink,
-        ):
-            stream, repeated = export(sources, opts)
-            for batch in stream.batches():
-                chosen = [
-                    ev for ev in batch if (not wanted or ev.cls in wanted) and (not conns or ev.conn in conns)
-                ]
-                text = render(fmt, chosen)
-                if text and not write(sink, text):
-                    return
-            error = nothing_read(stream, given)
-            if error is not None:
-                raise error  # inside the block: an -o FILE is left as it was
-    except InputError as exc:
-        fail(str(exc))
-    except outputs.OutputError as exc:
-        fail(f"{shown_name(str(output))}: {exc}")
-    warn_all([*warnings(list(stream.summary.inputs.values()), "exported what was read"), *repeated])
-    if stream.mismatch:
-        sys.stderr.write(
-            f"wsdiag: warning: the log's time runs backwards; {stream.mismatch} exported "
-            "event(s) were folded into earlier errors by analyze\n"
-        )
+    chosen = exporting.chooser(classes, connections)
+    exporting.export(paths_or_stdin(paths), chosen, fmt, output, since, until, year)
 
 
 @app.command(
@@ -408,6 +276,8 @@ def compare(
 
     Exit status: 0 when both logs were analysed (whatever the verdict), 2 on unusable input.
     """
+    from wsdiag.cli.diagnosing import consoles, diagnoses
+    from wsdiag.cli.io import emit, fail
     from wsdiag.commands.analyze import Request
     from wsdiag.commands.compare import compare as comparison
     from wsdiag.pipeline import Options
@@ -417,44 +287,10 @@ def compare(
     if before == after == "-":
         fail("-: standard input given twice; it can be read only once")
     opts = Options(year=year, jobs=jobs)
-    (d1,), w1 = _diagnoses(Request([before], opts, thresholds), [output])
-    (d2,), w2 = _diagnoses(Request([after], opts, thresholds), [output])
-    emit(render(fmt, comparison(d1, d2), _render_console(color, output)), output)
+    (d1,), w1 = diagnoses(Request([before], opts, thresholds), [output])
+    (d2,), w2 = diagnoses(Request([after], opts, thresholds), [output])
+    emit(render(fmt, comparison(d1, d2), consoles(color, output)), output)
     warn_all([*w1, *w2])
-
-
-class WatchFormat(str, Enum):
-    """``watch --format``."""
-
-    text = "text"
-    jsonl = "jsonl"
-
-
-def _followed(path: str) -> Followed:
-    """What watch follows: standard input (a pipe) or the log file at ``path`` (which may not
-    exist yet); exit 2 for what cannot grow or cannot be followed."""
-    from wsdiag.read import follow
-    from wsdiag.read.sources import COMPRESSED, kind_of, resolve
-
-    if path == "-":
-        if sys.stdin is None:
-            fail("<stdin>: standard input is closed; give the log file the miner writes")
-        return follow.StreamFollower(sys.stdin.buffer)
-    p = Path(path)
-    shown = shown_name(path)
-    try:
-        kind = kind_of(p, shown)
-        if kind == "directory":
-            fail(f"{shown}: is a directory; watch follows one log file (the one the miner writes)")
-        if kind != "missing":
-            resolved = resolve([path])[0]  # refuses a FIFO, a device
-            if resolved.codec in COMPRESSED:
-                fail(f"{shown}: a {resolved.codec} archive does not grow; use analyze for it")
-    except InputError as exc:
-        fail(str(exc))
-    if kind == "missing":
-        sys.stderr.write(f"wsdiag: waiting for {shown} to appear\n")
-    return follow.Follower(p)
 
 
 @app.command(
@@ -465,7 +301,7 @@ def _followed(path: str) -> Followed:
     )
 )
 @with_thresholds
-def watch(
+def watch(  # noqa: PLR0913, PLR0917 - typer declares each option as a parameter
     path: Annotated[
         str,
         typer.Argument(
@@ -531,89 +367,24 @@ def watch(
 
     Exit status: 0 when stopped, 2 on unusable arguments.
     """
-    from datetime import timedelta
+    from wsdiag.cli import watching
 
-    from wsdiag import durations
-    from wsdiag.cli import sinks
-    from wsdiag.commands import watch as watching
-    from wsdiag.diagnose.timeline import parse_bucket
-    from wsdiag.read import follow
-    from wsdiag.report import text as text_report
-
-    try:
-        zero = window.strip() == "0" or (
-            durations.is_duration(window) and not durations.parse(window).total_seconds()
-        )
-        span = None if zero else timedelta(minutes=parse_bucket(window))
-    except ValueError:
-        fail(f"--window: {window!r} is not a duration of whole minutes (use e.g. 30m, 1h, 1d, or 0)")
-    every = seconds("--interval", interval)
-    stop_after = None if exit_after is None else seconds("--exit-after", exit_after)
-    stop_idle = None if idle_exit is None else seconds("--idle-exit", idle_exit)
+    span = watching.window(window)
+    paced = watching.pace(interval, exit_after, idle_exit)
     check_common(year)
-    number("--interval", every, 0.05, 3600)
-    number("--exit-after", stop_after, 0)
-    number("--idle-exit", stop_idle, 0)
-    source = _followed(path)
-    if isinstance(source, follow.Follower) and existing is Existing.skip:
-        source.start_at_end = True
-    try:
-        watcher = watching.Watcher(source.name, thresholds, span, year)
-    except ValueError as exc:
-        fail(f"--window: {exc}")
-    sink: watching.Sink
-    match fmt:
-        case WatchFormat.jsonl:
-            sink = sinks.JsonlSink(sys.stdout.write, sys.stdout.flush)
-        case WatchFormat.text if _terminal():
-            sink = sinks.LiveSink(console(color, True, live=True), text_report.render, source.name)
-        case WatchFormat.text:
-            sink = sinks.TextSink(console(color, False, live=True), text_report.render)
-        case _:
-            assert_never(fmt)
-    reason = watching.run(
-        source, watcher, sink, existing=existing, interval=every, exit_after=stop_after, idle_exit=stop_idle
-    )
-    if reason == "output-closed":
-        # `wsdiag watch ... | head -1`: the reader has what it wanted; stdout leads nowhere now.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    watching.watch(path, fmt, existing, span, paced, year, color, thresholds)
 
 
-def _standard_descriptors() -> None:
-    """Descriptors 0-2 that the caller closed (`wsdiag analyze F >&-`) are opened on /dev/null,
-    so that no file wsdiag opens takes their number (an input must never become "stdout").
-    Python has already set the matching sys.stdin/stdout/stderr to None: a report to a closed
-    stdout is an error (io.stdout), warnings to a closed stderr go nowhere."""
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            devnull = os.open(os.devnull, os.O_RDWR)
-            if devnull != fd:
-                os.dup2(devnull, fd)
-                os.close(devnull)
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, like KeyboardInterrupt for SIGINT: what is running
-    unwinds (forked workers are stopped, a half-written -o file removed)."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-def main() -> None:
-    """Console-script entry point."""
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point; ``argv``: the arguments (default: the command line's)."""
     import signal
 
-    _standard_descriptors()
-    signal.signal(signal.SIGTERM, _terminate)  # watch installs its own while it follows
+    from wsdiag.cli.process import Terminated, standard_descriptors, terminate
+
+    standard_descriptors()
+    signal.signal(signal.SIGTERM, terminate)  # watch installs its own while it follows
     try:
-        app(prog_name="wsdiag")
+        app(args=argv, prog_name="wsdiag")
     except KeyboardInterrupt:
         sys.stderr.write("wsdiag: interrupted\n")
         sys.exit(130)

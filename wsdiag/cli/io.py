@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 import typer
 
 from wsdiag.common.choices import assert_never
-from wsdiag.parse.redact import neutralise
-from wsdiag.read.sources import Source, shown_name
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from wsdiag.read.sources import Source
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 PIPE_WIDTH = 120  # wide enough that tables do not wrap in CI logs
@@ -42,11 +42,15 @@ def fail(message: str) -> NoReturn:
     """One line on stderr, exit 2: unusable input or arguments."""
     # Messages quote paths and arguments: the user's own text, never redacted, but with its
     # control characters made visible so that it cannot drive the terminal.
+    from wsdiag.parse.redact import neutralise
+
     sys.stderr.write(f"wsdiag: error: {neutralise(message)}\n")
     raise typer.Exit(EXIT_USAGE)
 
 
 def warn(message: str) -> None:
+    from wsdiag.parse.redact import neutralise
+
     sys.stderr.write(f"wsdiag: warning: {neutralise(message)}\n")
 
 
@@ -147,6 +151,7 @@ def emit(report: str, output: Path | None) -> None:
     """The report to ``output`` (replaced only once whole) or to stdout."""
     if output is not None:
         from wsdiag.cli import output as outputs
+        from wsdiag.read.sources import shown_name
 
         try:
             with outputs.replacing(output) as fh:
@@ -162,6 +167,7 @@ def refuse_inputs(outputs: list[Path | None], sources: list[Source]) -> None:
     destroyed), a directory or a missing folder, nor may stdout (None) be one (`wsdiag analyze
     m.log >> m.log`). Called before anything is read."""
     from wsdiag.cli import output as out
+    from wsdiag.read.sources import shown_name
 
     idents = [s.ident for s in sources if s.ident is not None]
     for path in outputs:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from wsdiag import durations
-from wsdiag.cli.io import Color, fail, number
+from wsdiag.cli.io import EXIT_OK, Color, fail, number
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.report.formats import Format
 
@@ -22,6 +25,34 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+def scan_path() -> str:
+    """Which line filter this run uses: the C one, or the pure-Python one and why."""
+    from wsdiag.read.linefilter import FILTERS
+
+    if FILTERS.use_c:
+        return "C line filter"
+    why = "WSDIAG_PURE_PYTHON is set" if os.environ.get("WSDIAG_PURE_PYTHON") else "not built"
+    return f"pure-Python line filter: the C one is {why}"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from wsdiag.version import __version__
+
+        sys.stdout.write(f"wsdiag {__version__} ({scan_path()})\n")
+        raise typer.Exit(EXIT_OK)
+
+
+VersionOpt = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        "-V",
+        callback=_version,
+        is_eager=True,
+        help="Print the version and which line filter runs (C or pure Python), and exit.",
+    ),
+]
 PathsArg = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional here
     typer.Argument(
@@ -101,6 +132,21 @@ PerFileOpt = Annotated[
         "one miner's log, combined in time order.",
     ),
 ]
+
+
+class FailOn(str, Enum):
+    """``check --fail-on``."""
+
+    error = "error"
+    warning = "warning"
+
+
+class WatchFormat(str, Enum):
+    """``watch --format``."""
+
+    text = "text"
+    jsonl = "jsonl"
+
 
 # -- the thresholds ------------------------------------------------------------------------------
 _THRESHOLDS: tuple[tuple[str, Any, Any], ...] = (

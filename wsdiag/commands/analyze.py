@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wsdiag.commands.inputs import Guard, Unusable, empty, nothing_recognisable, readable, warnings
 from wsdiag.diagnose.diagnosis import Diagnosis
@@ -18,6 +19,10 @@ from wsdiag.diagnose.timeline import parse_bucket
 from wsdiag.pipeline import Options, Progress
 from wsdiag.pipeline import analyze as summarise
 from wsdiag.read.sources import Source
+
+if TYPE_CHECKING:
+    from wsdiag.summary.inputs import InputStats
+    from wsdiag.summary.summary import Summary
 
 #: Shows the progress of reading these sources: a context giving the callback to tick, or None.
 ProgressBar = Callable[[list[Source]], AbstractContextManager[Progress | None]]
@@ -67,6 +72,22 @@ def diagnoses(
         else:
             summaries = [summarise(sources, opts, tick)]
     stats = [st for summary in summaries for st in summary.inputs.values()]
+    _usable(req, stats)
+    said = warnings(stats, "analysed what was read", req.empty_ok)
+    out = [
+        Diagnosis.of(summary, req.thresholds, bucket=minutes)
+        for summary in summaries
+        if _diagnosable(req, opts, summary, said)
+    ]
+    if not out:
+        assert opts.window is not None
+        raise Unusable(f"no records in the time window ({opts.window.describe()})")
+    return out, said
+
+
+def _usable(req: Request, stats: list[InputStats]) -> None:
+    """Raise Unusable unless the inputs hold records (or are all empty and ``empty_ok``); with
+    ``strict``, unless each input holds records."""
     if req.strict:
         for st in stats:
             if not st.records:
@@ -77,19 +98,18 @@ def diagnoses(
             raise nothing_recognisable(stats, req.paths)
         if not req.empty_ok:
             raise empty(stats, "analyse")
-    said = warnings(stats, "analysed what was read", req.empty_ok)
-    out = []
-    for summary in summaries:
-        has = any(st.records for st in summary.inputs.values())
-        if not has and not (req.empty_ok and all(st.empty for st in summary.inputs.values())):
-            continue  # per file: one without records was named in a warning
-        if has and opts.window is not None and summary.first is None and not summary.ids:
-            if req.per_file:
-                said.append(f"{', '.join(summary.inputs)}: no records in the time window")
-                continue
+
+
+def _diagnosable(req: Request, opts: Options, summary: Summary, said: list[str]) -> bool:
+    """Whether ``summary`` gets a diagnosis. Per file, one without records was named in a
+    warning already, and one without records in the time window is named in ``said``; for all
+    inputs together, none in the window raises Unusable."""
+    has = any(st.records for st in summary.inputs.values())
+    if not has:
+        return req.empty_ok and all(st.empty for st in summary.inputs.values())
+    if opts.window is not None and summary.first is None and not summary.ids:
+        if not req.per_file:
             raise Unusable(f"no records in the time window ({opts.window.describe()})")
-        out.append(Diagnosis.of(summary, req.thresholds, bucket=minutes))
-    if not out:
-        assert opts.window is not None
-        raise Unusable(f"no records in the time window ({opts.window.describe()})")
-    return out, said
+        said.append(f"{', '.join(summary.inputs)}: no records in the time window")
+        return False
+    return True

@@ -324,28 +324,7 @@ def compare(before: Diagnosis, after: Diagnosis) -> Comparison:
         if s1.by_class.get(cls, 0) or s2.by_class.get(cls, 0)
     ]
     changes = _finding_changes(before, after)
-
-    better: list[str] = []
-    worse: list[str] = []
-    for m in (*metrics, *by_class):
-        if not m.votes:
-            continue
-        if m.status == "better":
-            better.append(_describe(m))
-        elif m.status == "worse":
-            worse.append(_describe(m))
-    for fc in changes:
-        if fc.kind != "cause":
-            continue
-        if fc.state == "cleared" and fc.before == "error":
-            better.append(f"cause {fc.id} cleared")
-        elif fc.state == "appeared" and fc.after == "error":
-            worse.append(f"new cause {fc.id}")
-        elif fc.state == "persisting" and fc.before != fc.after:
-            if fc.after == "error":
-                worse.append(f"cause {fc.id} became an error")
-            elif fc.before == "error":
-                better.append(f"cause {fc.id} is no longer an error")
+    better, worse = _votes((*metrics, *by_class), changes)
 
     notes: list[str] = []
     if not h1 or not h2:
@@ -362,6 +341,35 @@ def compare(before: Diagnosis, after: Diagnosis) -> Comparison:
         verdict,
         tuple(notes),
     )
+
+
+def _votes(metrics: tuple[Metric, ...], changes: list[FindingChange]) -> tuple[list[str], list[str]]:
+    """What got better and what worse: the metrics that vote, then the causes' changes."""
+    better: list[str] = []
+    worse: list[str] = []
+    for m in metrics:
+        if m.votes and m.status == "better":
+            better.append(_describe(m))
+        elif m.votes and m.status == "worse":
+            worse.append(_describe(m))
+    for fc in changes:
+        if fc.kind == "cause":
+            _cause_vote(fc, better, worse)
+    return better, worse
+
+
+def _cause_vote(fc: FindingChange, better: list[str], worse: list[str]) -> None:
+    """A cause that cleared or stopped being an error is better; a new error cause, or one
+    that became an error, worse."""
+    if fc.state == "cleared" and fc.before == "error":
+        better.append(f"cause {fc.id} cleared")
+    elif fc.state == "appeared" and fc.after == "error":
+        worse.append(f"new cause {fc.id}")
+    elif fc.state == "persisting" and fc.before != fc.after:
+        if fc.after == "error":
+            worse.append(f"cause {fc.id} became an error")
+        elif fc.before == "error":
+            better.append(f"cause {fc.id} is no longer an error")
 
 
 def _verdict(better: list[str], worse: list[str], metrics: list[Metric]) -> str:

@@ -86,7 +86,7 @@ def repeats(sources: list[Source], opts: Options) -> tuple[dict[str, Options], l
 
     Only when two inputs overlap in time are they read whole to compare them.
     """
-    if len(sources) < 2:
+    if len(sources) <= 1:
         return {}, []
     from wsdiag.pipeline import scan_parts
     from wsdiag.read.timefilter import Window, last_time
@@ -118,7 +118,7 @@ def in_log_order(
     """Sources in the order ``analyze`` merges them (every source must be a file). Year-less
     ones follow each other in the order of their dates (pipeline.year_chain), where the first
     of them falls. ``own``: the options of inputs read with their own time window (:func:`repeats`)."""
-    if len(sources) < 2:
+    if len(sources) <= 1:
         return sources
     own = own or {}
     chain = year_chain(sources)

@@ -19,13 +19,14 @@ from __future__ import annotations
 import signal
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
 from types import FrameType
 from typing import Any, Protocol
 
+from wsdiag.commands.choices import Existing
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.diagnose.engine import findings
 from wsdiag.diagnose.finding import Finding
@@ -45,17 +46,6 @@ KEEP_MINUTES = 7 * 24 * 60  # per-minute buckets kept (a week): watch can run fo
 
 # ---------------------------------------------------------------------------------------------
 # Analysis
-
-
-class Existing(str, Enum):
-    """What to do with what the file already holds when the watch begins."""
-
-    context = "context"  # analysed, not reported as new
-    replay = "replay"  # reported too
-    skip = "skip"  # not read: the follower starts at its end, as tail -n0 -F
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -173,95 +163,139 @@ class StopFlag:
             self.reason = reason
 
 
-def run(
-    source: Followed,
-    watcher: Watcher,
-    sink: Sink,
-    *,
-    existing: Existing = Existing.context,
-    interval: float = 0.25,
-    exit_after: float | None = None,
-    idle_exit: float | None = None,
-    stop: StopFlag | None = None,
-    handle_signals: bool = True,
-    clock: Callable[[], float] = time.monotonic,
-) -> str:
-    """Follow until stopped; returns why (signal, exit-after, idle-exit, eof, output-closed).
+@dataclass(frozen=True)
+class Pace:
+    """When :func:`run` looks at the file and when it stops on its own: every ``interval``
+    seconds; after ``exit_after`` seconds, or ``idle_exit`` seconds without new data (None:
+    never); ``clock`` tells the time (tests drive it)."""
 
-    ``existing``: ``context`` reads what the file already holds into the state without reporting
-    its events, ``replay`` reports them too, ``skip`` starts at the end (as ``tail -n0 -F``; the
-    source must have been opened that way).
-    """
-    stop = stop or StopFlag()
+    interval: float = 0.25
+    exit_after: float | None = None
+    idle_exit: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+
+@contextmanager
+def _signals_stop(stop: StopFlag, handle: bool) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (instead of raising) while the watch runs."""
     previous: dict[int, Any] = {}
-    if handle_signals:
+    if handle:
 
         def _on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set("signal")
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, _on_signal)
-    started = clock()
-    last_data = started
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
-    def say(call: Callable[..., None], *args: Any) -> None:
+
+class _Follow:
+    """One watch: the loop of :func:`run`, its steps named."""
+
+    def __init__(self, watcher: Watcher, sink: Sink, existing: Existing, pace: Pace, stop: StopFlag) -> None:
+        self.watcher, self.sink, self.pace, self.stop = watcher, sink, pace, stop
+        self.quiet = existing == Existing.context  # the catch-up is context, not news
+        self.first = True
+        self.started = self.last_data = pace.clock()
+
+    def say(self, call: Callable[..., None], *args: Any) -> None:
         # `wsdiag watch --format jsonl | head -1`: the reader is gone, so the watch ends.
-        if stop.reason == "output-closed":
+        if self.stop.reason == "output-closed":
             return
         try:
             call(*args)
         except BrokenPipeError:
-            stop.reason = "output-closed"
+            self.stop.reason = "output-closed"
 
-    def stopped() -> bool:
+    def _check_exit_after(self) -> None:
+        exit_after = self.pace.exit_after
+        if exit_after is not None and self.pace.clock() - self.started >= exit_after:
+            self.stop.set("exit-after")
+
+    def stopped(self) -> bool:
         """Asked between reads too: a signal or --exit-after ends even an endless catch-up."""
-        if exit_after is not None and stop.reason is None and clock() - started >= exit_after:
-            stop.set("exit-after")
-        return stop.reason is not None
+        if self.stop.reason is None:
+            self._check_exit_after()
+        return self.stop.reason is not None
 
-    try:
-        quiet = existing == Existing.context
-        first = True
-        while stop.reason is None:
-            got = False
-            for item in source.poll(stopped):
-                if isinstance(item, Notice):
-                    if not (first and quiet and item.state == "opened"):
-                        say(sink.notice, item)
-                    if item.state == "eof":
-                        stop.set("eof")
-                    continue
-                got = True
-                events = watcher.feed(item)
-                if first and quiet:
-                    continue  # findings are judged once, when the catch-up is done
-                say(sink.failures, watcher, events)
-                say(sink.findings, watcher, watcher.check())
-                if stop.reason == "output-closed":
-                    break
-            if first:
-                first = False
-                if quiet:
-                    watcher.check()
-                say(sink.started, watcher)
-            say(sink.tick, watcher)
-            now = clock()
-            if got:
-                last_data = now
-            if exit_after is not None and now - started >= exit_after:
-                stop.set("exit-after")
-            elif idle_exit is not None and now - last_data >= idle_exit:
-                stop.set("idle-exit")
-            # In short naps, so that a signal (which only sets the flag) ends it at once.
-            until = time.monotonic() + interval
-            while stop.reason is None and (left := until - time.monotonic()) > 0:
-                time.sleep(min(left, _NAP))
-                if exit_after is not None and clock() - started >= exit_after:
-                    stop.set("exit-after")
-        reason = stop.reason or "stopped"
-        say(sink.stopped, watcher, reason)
-        return reason
-    finally:
-        source.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    def notice(self, item: Notice) -> None:
+        if not (self.first and self.quiet and item.state == "opened"):
+            self.say(self.sink.notice, item)
+        if item.state == "eof":
+            self.stop.set("eof")
+
+    def data(self, chunk: bytes) -> None:
+        events = self.watcher.feed(chunk)
+        if self.first and self.quiet:
+            return  # findings are judged once, when the catch-up is done
+        self.say(self.sink.failures, self.watcher, events)
+        self.say(self.sink.findings, self.watcher, self.watcher.check())
+
+    def poll(self, source: Followed) -> bool:
+        """One look at the source; whether it gave data."""
+        got = False
+        for item in source.poll(self.stopped):
+            if isinstance(item, Notice):
+                self.notice(item)
+                continue
+            got = True
+            self.data(item)
+            if self.stop.reason == "output-closed":
+                break
+        if self.first:
+            self.first = False
+            if self.quiet:
+                self.watcher.check()
+            self.say(self.sink.started, self.watcher)
+        self.say(self.sink.tick, self.watcher)
+        return got
+
+    def pause(self, got: bool) -> None:
+        """Stop when a limit is reached, else wait ``interval``."""
+        now = self.pace.clock()
+        if got:
+            self.last_data = now
+        exit_after, idle_exit = self.pace.exit_after, self.pace.idle_exit
+        if exit_after is not None and now - self.started >= exit_after:
+            self.stop.set("exit-after")
+        elif idle_exit is not None and now - self.last_data >= idle_exit:
+            self.stop.set("idle-exit")
+        # In short naps, so that a signal (which only sets the flag) ends it at once.
+        until = time.monotonic() + self.pace.interval
+        while self.stop.reason is None and (left := until - time.monotonic()) > 0:
+            time.sleep(min(left, _NAP))
+            self._check_exit_after()
+
+
+def run(
+    source: Followed,
+    watcher: Watcher,
+    sink: Sink,
+    *,
+    existing: Existing = Existing.context,
+    pace: Pace | None = None,
+    stop: StopFlag | None = None,
+    handle_signals: bool = True,
+) -> str:
+    """Follow until stopped; returns why (signal, exit-after, idle-exit, eof, output-closed).
+
+    ``existing``: ``context`` reads what the file already holds into the state without reporting
+    its events, ``replay`` reports them too, ``skip`` starts at the end (as ``tail -n0 -F``; the
+    source must have been opened that way). ``pace``: when to look and when to stop (default:
+    every 0.25 s, until a signal or the end of a pipe).
+    """
+    stop = stop or StopFlag()
+    with _signals_stop(stop, handle_signals):
+        try:
+            follow = _Follow(watcher, sink, existing, pace or Pace(), stop)
+            while stop.reason is None:
+                follow.pause(follow.poll(source))
+            reason = stop.reason or "stopped"
+            follow.say(sink.stopped, watcher, reason)
+            return reason
+        finally:
+            source.close()

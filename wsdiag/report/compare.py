@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from enum import Enum
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +12,7 @@ from rich.text import Text
 from wsdiag.commands.compare import Comparison, FindingChange, Metric
 from wsdiag.common.choices import assert_never
 from wsdiag.diagnose.diagnosis import Diagnosis, span_words
+from wsdiag.report.formats import CompareFormat
 from wsdiag.report.markdown import md
 
 _STYLE = {"better": "bold green", "worse": "bold red", "unchanged": "bold", "unknown": "dim"}
@@ -173,17 +173,6 @@ def render_markdown(c: Comparison) -> str:
 def render_json(c: Comparison, indent: int | None = 2) -> str:
     """``{"before": report, "after": report, "delta": {...}}``, ASCII-only."""
     return json.dumps(c.to_dict(), indent=indent, ensure_ascii=True) + "\n"
-
-
-class CompareFormat(str, Enum):
-    """The formats of ``wsdiag compare``."""
-
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def render(fmt: CompareFormat, c: Comparison, console: Callable[[], Console]) -> str:

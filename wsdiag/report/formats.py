@@ -35,6 +35,18 @@ class Format(str, Enum):
         return self.value
 
 
+class CompareFormat(str, Enum):
+    """The formats of ``wsdiag compare`` (rendered by :mod:`~wsdiag.report.compare`; declared
+    here, with the others, so that the command line can name them without loading it)."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 #: Makes the console a text report is rendered on (its width and colours); called only for text.
 Consoles = Callable[[], "Console"]
 
