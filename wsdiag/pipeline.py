@@ -102,7 +102,7 @@ def _year_less_start(source: Source) -> datetime | None:
 def year_chain(sources: list[Source]) -> list[Source]:
     """The year-less sources, in the order their dates follow each other (see above)."""
     starts = sorted((t, i) for i, s in enumerate(sources) if (t := _year_less_start(s)) is not None)
-    if len(starts) < 2:
+    if len(starts) <= 1:  # nothing to order
         return [sources[i] for _, i in starts]
     year = timedelta(days=366)
     gaps = [(b[0] - a[0], k) for k, (a, b) in enumerate(itertools.pairwise(starts))]
@@ -345,10 +345,10 @@ def _has_year(source: Source) -> bool:
     assert source.path is not None
     with source.path.open("rb") as fh:
         head = fh.read(64 * 1024)
-    years = YearResolver(2000, False)
+    years = YearResolver(_LEAP, False)
     for raw in head.split(b"\n")[:200]:
         line, _ = split_line(raw.decode("utf-8", "replace"), years)
-        if line.layout == "less" and line.time is not None and line.time.year == 2000:
+        if line.layout == "less" and line.time is not None and line.time.year == _LEAP:
             return False
     return True
 

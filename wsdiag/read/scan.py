@@ -85,6 +85,8 @@ _UNSEEN = datetime.min  # not a day's time: marks a day not parsed yet
 _HEAD_MAX = 2048  # bytes of a line enough for split_line to find its time (any prefix)
 _RESCAN_STALE = 256  # heartbeat-like lines read before the C filter passes again ...
 _RESCAN_MIN = 256  # ... over the rest of a chunk with this many candidates left
+_LF = ord("\n")
+_HOURS, _MINUTES = 24, 60  # a clock past these is no time: split_line says which (None or not)
 
 
 def scanner_maps() -> bool:
@@ -348,7 +350,7 @@ class Scanner:
             self.window is not None
             or not FILTERS.use_c
             or chunk.find(b"\r", begin, end) != -1
-            or chunk[end - 1] != 0x0A
+            or chunk[end - 1] != _LF
             or _long_lines(chunk, end, begin)
         ):
             # The rare cases below rebuild the chunk from its start.
@@ -358,7 +360,7 @@ class Scanner:
             if chunk.find(b"\r", 0, end) != -1:
                 chunk = normalise_newlines(bytes(memoryview(chunk)[:end]))
                 end = len(chunk)
-            if chunk[end - 1] != 0x0A:
+            if chunk[end - 1] != _LF:
                 chunk = bytes(memoryview(chunk)[:end]) + b"\n"
                 end = len(chunk)
             giants = _long_lines(chunk, end)
@@ -684,7 +686,7 @@ class Scanner:
                 self._days.clear()
             self._days[day] = base
         h, m, s = int(stamp[clock : clock + 2]), int(stamp[clock + 3 : clock + 5]), int(stamp[clock + 6 :])
-        if base is None or h > 23 or m > 59 or s > 59:
+        if base is None or h >= _HOURS or m >= _MINUTES or s >= _MINUTES:
             t = _stamp_only(stamp)
         else:
             t = base + timedelta(0, h * 3600 + m * 60 + s)
@@ -782,7 +784,7 @@ class Scanner:
 
 def _tail_line(chunk: Buffer, begin: int, end: int) -> bytes:
     """The end (ABOVE bytes at most) of the last line of ``chunk[begin:end]``, without its newline."""
-    stop = end - 1 if chunk[end - 1] == 0x0A else end
+    stop = end - 1 if chunk[end - 1] == _LF else end
     return bytes(chunk[max(begin, stop - ABOVE, chunk.rfind(b"\n", begin, stop) + 1) : stop])
 
 

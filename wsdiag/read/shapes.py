@@ -24,6 +24,8 @@ from dataclasses import dataclass
 OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL, OP_ALT = 0, 1, 2, 3, 4, 5
 
 _DIGITS = frozenset(b"0123456789")
+_BYTE_MAX = 0xFF  # shapes match bytes: a character past this is no byte
+_COUNT_MAX = 0xFFFF  # a count the C program holds in 16 bits (_u16)
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ class _Reader:
         if ch == "\\":
             ch = self.take()
         code = ord(ch)
-        if code > 0xFF:
+        if code > _BYTE_MAX:
             raise self.error("only bytes")
         return code
 
@@ -211,7 +213,7 @@ class _Reader:
         self.pos = m.end()
         lo = int(m.group(1))
         hi = int(m.group(2)) if m.group(2) is not None else lo
-        if hi < lo or hi == 0 or hi > 65535:
+        if hi < lo or hi == 0 or hi > _COUNT_MAX:
             raise self.error("bad count")
         return lo, hi
 

@@ -34,6 +34,9 @@ COMPRESSED = frozenset(codec for _, codec in _MAGIC)
 #: Bytes read from the start of an input to tell how it is encoded or compressed.
 HEAD = 64
 _ASCII_CHARS = 8  # characters of a log's start (a stamp) that tell UTF-16/32 without a BOM
+_MIN_CHARS = 2  # ... at least: one NUL-padded byte could be binary by chance
+_ASCII_END = 0x80
+_LF, _CR = ord("\n"), ord("\r")
 
 
 def text_codec(head: bytes) -> str | None:
@@ -47,13 +50,13 @@ def text_codec(head: bytes) -> str | None:
         return "utf-16"
     for width, codec_le, codec_be in ((4, "utf-32-le", "utf-32-be"), (2, "utf-16-le", "utf-16-be")):
         n = min(_ASCII_CHARS, len(head) // width)  # a growing log may have a few bytes yet
-        if n < 2:
+        if n < _MIN_CHARS:
             continue
         units = [head[i : i + width] for i in range(0, n * width, width)]
         zeros = bytes(width - 1)
-        if all(0 < u[0] < 0x80 and u[1:] == zeros for u in units):
+        if all(0 < u[0] < _ASCII_END and u[1:] == zeros for u in units):
             return codec_le
-        if all(0 < u[-1] < 0x80 and u[:-1] == zeros for u in units):
+        if all(0 < u[-1] < _ASCII_END and u[:-1] == zeros for u in units):
             return codec_be
     return None
 
@@ -478,7 +481,7 @@ def blocks(
         n = have + got
         if skip_lf:
             skip_lf = False
-            if buf[0] == 0x0A:
+            if buf[0] == _LF:
                 buf[: n - 1] = bytes(view[1:n])
                 n -= 1
                 if not n:
@@ -493,7 +496,7 @@ def blocks(
             # CRLF is one line end, as in normalise_newlines: do not leave a blank line behind.
             if buf[end : end + 2] == b"\r\n" and end + 1 < n:
                 end += 1
-            elif end == n - 1 and buf[end] == 0x0D:
+            elif end == n - 1 and buf[end] == _CR:
                 skip_lf = True
             n -= end + 1
             buf[:n] = bytes(view[end + 1 : end + 1 + n])

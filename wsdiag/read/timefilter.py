@@ -79,7 +79,7 @@ class Window:
             t = split_line(stamp.decode("ascii") + " - ", probe)[0].time
             if t is not None:
                 sides.add(self.contains(t))
-                if len(sides) == 2:
+                if sides == {True, False}:
                     return "mixed"
         if not sides:
             return "untimed"  # its records take the time of the record before the chunk
