@@ -18,10 +18,11 @@ from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templates import SIEVE
 from wsdiag.pipeline import Options, analyze
 from wsdiag.read import linefilter, scan
+from wsdiag.read.file_parts import mapped_blocks
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import Filters
 from wsdiag.read.scan import MAX_LINE, Scanner
-from wsdiag.read.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.read.sources import Source, blocks, chunks, resolve
 from wsdiag.read.timefilter import Window
 from wsdiag.summary.summary import Summary
 
@@ -607,8 +608,8 @@ def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
         for wrapper, before in ((NO_WRAPPER, ""), (docker, "2024-05-06T07:08:09.123456789Z ")):
             raw = (before + text).encode()
             want = split_line(raw.decode(), YearResolver(2025, False))[0].time
-            assert scanner._time(raw, 0, head(wrapper, STAMPS[key])) == want, raw
-    stood_in = scanner._time(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
+            assert scanner.time_at(raw, 0, head(wrapper, STAMPS[key])) == want, raw
+    stood_in = scanner.time_at(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
     assert stood_in is not None
     assert stood_in.year == 2024
 

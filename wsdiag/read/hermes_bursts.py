@@ -1,13 +1,12 @@
 """Hermes subscribe requests on the fast path (FORKS-2026.md 1.6): the memo key that lets a
 request read before stand for one sent again on a reconnect, and bursts of them read by their
-ends (scan.Scanner calls these)."""
+ends (scan.Scanner calls these; they read through line_reader.LineReader's public seam)."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import fields
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wsdiag.parse.forks import HERMES_SUBSCRIBE
@@ -16,7 +15,8 @@ from wsdiag.read.linefilter import HAZARDS
 from wsdiag.summary.summary import MAX_ID
 
 if TYPE_CHECKING:
-    from wsdiag.read.scan import Buffer, Scanner
+    from wsdiag.read.line_reader import LineReader, Times
+    from wsdiag.read.whole_lines import Buffer
 
 _UUID_BYTES = 36
 _UUID_FIELD = [f.name for f in fields(Record)].index("uuid")
@@ -70,20 +70,20 @@ def with_uuid(
 
 
 def read_subscribes(
-    scanner: Scanner, chunk: Buffer, end: int, start: int, read: dict[int, datetime | None]
+    reader: LineReader, chunk: Buffer, end: int, start: int, read: Times
 ) -> int:
     """Read a burst of Hermes subscribe requests from ``start``; return where it ends.
 
     On (re)connecting a Hermes client sends a subscribe per topic, one line each, back to
     back, with its uuid and new ids (forks.HERMES_SUBSCRIBE). As in a LISTEN burst
-    (scan._Burst), the first line (it may end an outage) and the last (the latest sign
+    (listen_bursts.Burst), the first line (it may end an outage) and the last (the latest sign
     of life) are read; the ones between, each of the first one's stamp shape and prefix (so
     of its client, uuid and layout), are skipped when the connection has each one's topic
     already: then each would only move "last seen alive" forward to the last one.
     """
     stop = chunk.find(b"\n", start) + 1
-    rec = scanner._read(chunk, start, read)
-    fmt = scanner._fmt
+    rec = reader.read_at(chunk, start, read)
+    fmt = reader.fmt
     at = fmt.head.regex.match(chunk, start)
     if (
         rec is None
@@ -91,7 +91,7 @@ def read_subscribes(
         or rec.conn is None
         or rec.conn > MAX_ID
         or read.get(start) is None
-        or scanner._layout != fmt.layout
+        or reader.layout != fmt.layout
         or at is None
     ):
         return stop
@@ -109,16 +109,16 @@ def read_subscribes(
         pos = m.end()
     if not lines:
         return stop
-    conn = scanner.summary.conns.get(rec.conn)
+    conn = reader.summary.conns.get(rec.conn)
     middle = lines[:-1]
     last = lines[-1][0]
     quiet = (
         conn is not None
-        and all(t.decode() in conn.topics and t.decode() in scanner.summary.topics for _, t in middle)
-        and scanner._time(chunk, last, fmt.head) is not None
+        and all(t.decode() in conn.topics and t.decode() in reader.summary.topics for _, t in middle)
+        and reader.time_at(chunk, last, fmt.head) is not None
     )
     if not quiet:
         for at_line, _ in middle:
-            scanner._read(chunk, at_line, read)
-    scanner._read(chunk, last, read)
+            reader.read_at(chunk, at_line, read)
+    reader.read_at(chunk, last, read)
     return pos
