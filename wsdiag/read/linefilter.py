@@ -191,8 +191,11 @@ def _odd(not_plain: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     return re.compile(at), re.compile(rb"\n" + at)
 
 
-#: Every line that may be a record (none is plain), and runs of those that cannot.
-ALL_LINES = _odd(b"")
+@functools.cache
+def all_lines() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """Every line that may be a record (none is plain), and runs of those that cannot: compiled
+    on first use (--since/--until, the regex filter), not at every start (milliseconds)."""
+    return _odd(b"")
 
 
 @dataclass(frozen=True, eq=False)

@@ -42,7 +42,6 @@ from wsdiag.read.chunk_times import YearsAt, edges, less_time, line_time, month_
 from wsdiag.read.hermes_bursts import SUBSCRIBE, read_subscribes
 from wsdiag.read.line_reader import LineReader, Times
 from wsdiag.read.linefilter import (
-    ALL_LINES,
     FILE_HEAD,
     FILTERS,
     MAX_KNOWN,
@@ -311,7 +310,7 @@ class Scanner(LineReader):
             )
             return Found(lines, starts, [blank, cont, unrec], samples, first, last)
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
-        found = regex_filter(ALL_LINES if all_lines else fmt.odd, chunk, start, end)
+        found = regex_filter(linefilter.all_lines() if all_lines else fmt.odd, chunk, start, end)
         if not all_lines:
             # Plain lines with a `#N` that may matter (the others were looked at already: odd
             # ones are in the starts, inert ones counted).
