@@ -878,3 +878,19 @@ def test_hermes_subscribe_bursts_read_new_topics_between_their_ends() -> None:
     parts = _hermes_run(0, UUIDS[0], 0, 3, m=1) + _hermes_run(0, UUIDS[1], 1, 6, m=2) + _hermes_run(0, UUIDS[2], 2, 6, m=3)
     doc = _same_everywhere(_lines(parts))
     assert doc["topics"]["listened"] == 6
+
+
+def test_hermes_subscribe_burst_ends_at_another_clients_line() -> None:
+    """A burst of subscribe requests is one client's: a line of another client (another uuid)
+    in the middle, even with a topic known, ends it and is read, so its new uuid is a new
+    connection on both paths."""
+    first = _hermes_run(0, UUIDS[0], 0, 4, m=1)
+    again = _hermes_run(0, UUIDS[1], 1, 4, m=2)
+    sends = [i for i, line in enumerate(again) if '"type":"subscribe"' in line]
+    foreign = _hermes_run(0, UUIDS[5], 2, 4, m=2, welcome=False)
+    other = next(line for line in foreign if '"type":"subscribe"' in line)
+    again.insert(sends[2], other)
+    doc = _same_everywhere(_lines(first + again))
+    assert doc["topics"]["listened"] == 4
+    # UUIDS[0] -> UUIDS[1] -> UUIDS[5]; back to UUIDS[1], a client seen already, is no new one.
+    assert doc["connections"]["per_connection"]["0"]["reconnects"] == 2
