@@ -104,6 +104,7 @@ class _Pass:
     candidates: list[int]  # the lines to look at, in order ...
     samples: set[int]  # ... of which these only for their samples
     pos: int  # lines before this were read already (a LISTEN burst reads ahead)
+    less: bool  # a year-less format (Format.stamp is a property: looked up once)
     i: int = 0  # the next candidate
     read: Times = field(default_factory=dict)  # every line given to line()
     years: YearsAt = field(default_factory=list)  # where the year resolver stood (year-less)
@@ -151,12 +152,13 @@ class Scanner(LineReader):
         pattern = self._pattern or FILTERS.ws_pattern(self._known)
         found = self._candidates(chunk, begin, end, fmt, pattern)
         self._count_inert(found)
-        p = _Pass(chunk, end, fmt, pattern, found, *self._with_samples(found), pos=begin)
-        if fmt.stamp.year_less:
+        less = fmt.stamp.year_less
+        p = _Pass(chunk, end, fmt, pattern, found, *self._with_samples(found), pos=begin, less=less)
+        if less:
             p.years.append((begin, self.years.state()))
         # Without the C filter, the lines of a year-less chunk that could move the year resolver
         # are found here, between the candidates, from where the resolver stands.
-        moves = fmt.stamp.year_less and fmt.c is None
+        moves = less and fmt.c is None
         while (start := self._next(p, moves)) is not None:
             if start < p.pos:
                 continue
@@ -168,7 +170,7 @@ class Scanner(LineReader):
             stop = self._take(p, start)
             if stop is None:
                 continue  # a plain line after all
-            if fmt.stamp.year_less:
+            if less:
                 p.years.append((start, self.years.state()))
             p.pos = stop
             if p.i < len(p.candidates) and p.candidates[p.i] < stop:
@@ -206,7 +208,7 @@ class Scanner(LineReader):
         ends, or None if it is a plain line after all."""
         chunk, fmt = p.chunk, p.fmt
         stop = chunk.find(b"\n", start) + 1
-        if fmt.stamp.year_less and (fmt.c is not None or p.moved):
+        if p.less and (fmt.c is not None or p.moved):
             return self._take_any(p, start, stop)
         if not fmt.plain.match(chunk, start, p.end - 1):
             self.read_at(chunk, start, p.read)
@@ -217,7 +219,7 @@ class Scanner(LineReader):
             return None
         if m.group("listen") is not None:
             return self._bursts.read(self, chunk, p.end, start, m, p.read)
-        if not fmt.stamp.year_less and chunk.find(SUBSCRIBE, start, stop) != -1:
+        if not p.less and chunk.find(SUBSCRIBE, start, stop) != -1:
             return read_subscribes(self, chunk, p.end, start, p.read)
         self.read_at(chunk, start, p.read)
         return stop
@@ -269,7 +271,7 @@ class Scanner(LineReader):
             self.stats.layouts[p.fmt.layout] += skipped
         if not skipped and self.window is None:
             return
-        time_of = less_time(p.fmt.head, p.years) if p.fmt.stamp.year_less else line_time(p.fmt.head)
+        time_of = less_time(p.fmt.head, p.years) if p.less else line_time(p.fmt.head)
         first, last = edges(p.chunk, begin, p.end, p.read, found.first_plain, found.last_plain, time_of)
         if skipped:
             if last is not None:
