@@ -18,10 +18,11 @@ from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templates import SIEVE
 from wsdiag.pipeline import Options, analyze
 from wsdiag.read import linefilter, scan
+from wsdiag.read.file_parts import mapped_blocks
 from wsdiag.read.layouts import YearResolver
 from wsdiag.read.linefilter import Filters
 from wsdiag.read.scan import MAX_LINE, Scanner
-from wsdiag.read.sources import Source, blocks, chunks, mapped_blocks, resolve
+from wsdiag.read.sources import Source, blocks, chunks, resolve
 from wsdiag.read.timefilter import Window
 from wsdiag.summary.summary import Summary
 
@@ -607,8 +608,8 @@ def test_stamp_times_parsed_once_a_day_match_the_parser() -> None:
         for wrapper, before in ((NO_WRAPPER, ""), (docker, "2024-05-06T07:08:09.123456789Z ")):
             raw = (before + text).encode()
             want = split_line(raw.decode(), YearResolver(2025, False))[0].time
-            assert scanner._time(raw, 0, head(wrapper, STAMPS[key])) == want, raw
-    stood_in = scanner._time(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
+            assert scanner.time_at(raw, 0, head(wrapper, STAMPS[key])) == want, raw
+    stood_in = scanner.time_at(b"2024-05-06T07:08:09Z 31/02/25 10:00:00 - x", 0, head(docker, STAMPS[(2, "/", 2, 2)]))
     assert stood_in is not None
     assert stood_in.year == 2024
 
@@ -877,3 +878,19 @@ def test_hermes_subscribe_bursts_read_new_topics_between_their_ends() -> None:
     parts = _hermes_run(0, UUIDS[0], 0, 3, m=1) + _hermes_run(0, UUIDS[1], 1, 6, m=2) + _hermes_run(0, UUIDS[2], 2, 6, m=3)
     doc = _same_everywhere(_lines(parts))
     assert doc["topics"]["listened"] == 6
+
+
+def test_hermes_subscribe_burst_ends_at_another_clients_line() -> None:
+    """A burst of subscribe requests is one client's: a line of another client (another uuid)
+    in the middle, even with a topic known, ends it and is read, so its new uuid is a new
+    connection on both paths."""
+    first = _hermes_run(0, UUIDS[0], 0, 4, m=1)
+    again = _hermes_run(0, UUIDS[1], 1, 4, m=2)
+    sends = [i for i, line in enumerate(again) if '"type":"subscribe"' in line]
+    foreign = _hermes_run(0, UUIDS[5], 2, 4, m=2, welcome=False)
+    other = next(line for line in foreign if '"type":"subscribe"' in line)
+    again.insert(sends[2], other)
+    doc = _same_everywhere(_lines(first + again))
+    assert doc["topics"]["listened"] == 4
+    # UUIDS[0] -> UUIDS[1] -> UUIDS[5]; back to UUIDS[1], a client seen already, is no new one.
+    assert doc["connections"]["per_connection"]["0"]["reconnects"] == 2

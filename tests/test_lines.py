@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from wsdiag.diagnose.diagnosis import Diagnosis
 from wsdiag.parse.templates import TEMPLATES, Place, Table, Template
-from wsdiag.read import linefilter, shapes
+from wsdiag.read import linefilter, shapes, timefilter
 from wsdiag.read.layouts import YearResolver
-from wsdiag.read.linefilter import FILTERS, Filters, Format, regex_filter
-from wsdiag.read.scan import MAX_LINE, Scanner, _Burst, _id_bitmap
+from wsdiag.read.linefilter import FILTERS, Filters, Format
+from wsdiag.read.listen_bursts import Burst
+from wsdiag.read.regex_filter import regex_filter
+from wsdiag.read.scan import MAX_LINE, Scanner, _id_bitmap
 from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMPS, WRAPPERS
 from wsdiag.summary.inputs import MAX_SAMPLES
 from wsdiag.summary.summary import Summary
@@ -443,7 +445,7 @@ def test_same_listen_bursts_as_the_regexes(lines: list[bytes], cut: bool, wrappe
     first = b"2025-11-29T18:00:00Z " if wrapper != "none" else b""
     data = first + STAMP.encode() + b" - " + PREFIX + b'#3 - Send: {"type":"LISTEN","nonce":"n","data":1}\n'
     data += b"\n".join(lines) + (b"" if cut else b"\n")
-    burst = _Burst.of(fmt, PREFIX, b"3")
+    burst = Burst.of(fmt, PREFIX, b"3")
     got = fmt.c.listens(data, 0, len(data), burst.head)
     run = burst.run.match(data, 0, len(data))
     assert run is not None
@@ -498,7 +500,7 @@ def test_same_year_less_bursts_as_the_model(lines: list[str]) -> None:
     regex = Filters(FILTERS.sieve, c=False).format_for(NO_WRAPPER, LESS_STAMP, "less")
     conn = re.search(rb"#(\d+)", data)
     assert conn is not None
-    assert _Burst.of(regex, b"", conn.group(1)).lines(data, 0, len(data)) == want
+    assert Burst.of(regex, b"", conn.group(1)).lines(data, 0, len(data)) == want
 
 
 # A table with templates of the kinds issue #14 adds (FORKS-2026.md 1.2-1.4): an id-less DEBUG
@@ -571,7 +573,7 @@ def test_same_line_stamps_as_the_regexes(lines: list[tuple[str, str]]) -> None:
     filter equals the regexes (--since/--until skip chunks by them)."""
     data = ("\n".join(wrap + line for wrap, line in lines) + "\n").encode("utf-8", "surrogatepass")
     found = FILTERS.default.c.line_stamps(data, len(data))
-    assert (None if found is None else set(found)) == linefilter.line_stamps_by_regex(data, len(data))
+    assert (None if found is None else set(found)) == timefilter.line_stamps_by_regex(data, len(data))
 
 
 @needs_c

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wsdiag.read import linefilter, shapes
-from wsdiag.read.shapes import ShapeError, shape, union
+from wsdiag.read.shape_algebra import union
+from wsdiag.read.shapes import ShapeError, shape
 
 needs_c = pytest.mark.skipif(linefilter._lines is None, reason="the C line filter is not built here")
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from wsdiag.parse.redact import neutralise
+from wsdiag.read.decoding import text_codec
 from wsdiag.read.scan import MAX_LINE
-from wsdiag.read.sources import shown_name, text_codec
+from wsdiag.read.sources import shown_name
 
 READ_SIZE = 1 << 20  # bytes read (and scanned) at a time: bounds memory during catch-up
 _PLACEHOLDER = b"\0" * (MAX_LINE + 1) + b"\n"  # counted by the scanner as one too-long line

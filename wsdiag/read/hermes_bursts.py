@@ -1,13 +1,12 @@
 """Hermes subscribe requests on the fast path (FORKS-2026.md 1.6): the memo key that lets a
 request read before stand for one sent again on a reconnect, and bursts of them read by their
-ends (scan.Scanner calls these)."""
+ends (scan.Scanner calls these; they read through line_reader.LineReader's public seam)."""
 
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import fields
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wsdiag.parse.forks import HERMES_SUBSCRIBE
@@ -16,7 +15,8 @@ from wsdiag.read.linefilter import HAZARDS
 from wsdiag.summary.summary import MAX_ID
 
 if TYPE_CHECKING:
-    from wsdiag.read.scan import Buffer, Scanner
+    from wsdiag.read.line_reader import LineReader, Times
+    from wsdiag.read.whole_lines import Buffer
 
 _UUID_BYTES = 36
 _UUID_FIELD = [f.name for f in fields(Record)].index("uuid")
@@ -24,24 +24,37 @@ _UUID_FIELD = [f.name for f in fields(Record)].index("uuid")
 SUBSCRIBE = b' - Send: {"type":"subscribe","id":"'
 
 
+def _subscribe(prefix: bytes, ident: bytes, topic: bytes) -> bytes:
+    """One subscribe request line after its stamp's head: ``prefix`` (from the stamp's ` - ` up
+    to `#`), ``ident`` (`#N - <uuid>`), the request whole, its topic as ``topic`` says."""
+    request = HERMES_SUBSCRIBE.pattern
+    request = request[request.index(b'","subscribe":') :].replace(b"\\Z", b"\n").replace(b"([", b"(?:[")
+    name = b"[A-Za-z0-9._-]{1,200}"
+    assert name in request
+    return (
+        re.escape(prefix) + ident + re.escape(SUBSCRIBE) + rb"[0-9A-Za-z_-]{1,64}"
+        + request.replace(name, topic.replace(b"NAME", name), 1)
+    )
+
+
+_IDENT = rb"#\d{1,12}(?: - [0-9a-fA-F-]{36})?"
+
+
 @functools.lru_cache(maxsize=64)
 def subscribe_line(head: bytes, prefix: bytes) -> re.Pattern[bytes]:
     """One line of a burst of Hermes subscribe requests: ``head`` (a stamp's), ``prefix`` (from
     the stamp's ` - ` up to `#`), `#N - <uuid>` (group 1), the request whole (group 2: its
     topic)."""
-    request = HERMES_SUBSCRIBE.pattern
-    request = request[request.index(b'","subscribe":') :].replace(b"\\Z", b"\n").replace(b"([", b"(?:[")
-    topic = b"[A-Za-z0-9._-]{1,200}"
-    assert topic in request
-    ident = rb"(#\d{1,12}(?: - [0-9a-fA-F-]{36})?)"
-    return re.compile(
-        head
-        + re.escape(prefix)
-        + ident
-        + re.escape(SUBSCRIBE)
-        + rb"[0-9A-Za-z_-]{1,64}"
-        + request.replace(topic, b"(" + topic + b")", 1)
-    )
+    return re.compile(head + _subscribe(prefix, b"(" + _IDENT + b")", b"(NAME)"))
+
+
+@functools.lru_cache(maxsize=64)
+def subscribe_run(head: bytes, prefix: bytes) -> re.Pattern[bytes]:
+    """One or more such lines in a row, all of one client (group ``ident``: the first one's
+    `#N - <uuid>`): a burst matched in one call, not a call a line."""
+    first = head + _subscribe(prefix, b"(?P<ident>" + _IDENT + b")", b"NAME")
+    again = head + _subscribe(prefix, b"(?P=ident)", b"NAME")
+    return re.compile(first + b"(?:" + again + b")*")
 
 
 def subscribe_key(key: bytes) -> tuple[bytes, str | None]:
@@ -70,20 +83,20 @@ def with_uuid(
 
 
 def read_subscribes(
-    scanner: Scanner, chunk: Buffer, end: int, start: int, read: dict[int, datetime | None]
+    reader: LineReader, chunk: Buffer, end: int, start: int, read: Times
 ) -> int:
     """Read a burst of Hermes subscribe requests from ``start``; return where it ends.
 
     On (re)connecting a Hermes client sends a subscribe per topic, one line each, back to
     back, with its uuid and new ids (forks.HERMES_SUBSCRIBE). As in a LISTEN burst
-    (scan._Burst), the first line (it may end an outage) and the last (the latest sign
+    (listen_bursts.Burst), the first line (it may end an outage) and the last (the latest sign
     of life) are read; the ones between, each of the first one's stamp shape and prefix (so
     of its client, uuid and layout), are skipped when the connection has each one's topic
     already: then each would only move "last seen alive" forward to the last one.
     """
     stop = chunk.find(b"\n", start) + 1
-    rec = scanner._read(chunk, start, read)
-    fmt = scanner._fmt
+    rec = reader.read_at(chunk, start, read)
+    fmt = reader.fmt
     at = fmt.head.regex.match(chunk, start)
     if (
         rec is None
@@ -91,7 +104,7 @@ def read_subscribes(
         or rec.conn is None
         or rec.conn > MAX_ID
         or read.get(start) is None
-        or scanner._layout != fmt.layout
+        or reader.layout != fmt.layout
         or at is None
     ):
         return stop
@@ -101,24 +114,24 @@ def read_subscribes(
     ident = bytes(chunk[hash_at:cut])  # `#N - <uuid>`: the pattern is shared by all clients
     if hash_at < 0 or any(h in prefix for h in HAZARDS):
         return stop  # an escape sequence before `#` could swallow text
-    line = subscribe_line(fmt.head.regex.pattern, prefix)
-    lines: list[tuple[int, bytes]] = []
-    pos = stop
-    while (m := line.match(chunk, pos, end)) is not None and m.group(1) == ident:
-        lines.append((pos, m.group(2)))
-        pos = m.end()
-    if not lines:
+    run = subscribe_run(fmt.head.regex.pattern, prefix).match(chunk, stop, end)
+    if run is None or run.group("ident") != ident:
         return stop
-    conn = scanner.summary.conns.get(rec.conn)
-    middle = lines[:-1]
-    last = lines[-1][0]
+    pos = run.end()
+    topics = subscribe_line(fmt.head.regex.pattern, prefix).findall(chunk, stop, pos)
+    last = chunk.rfind(b"\n", stop, pos - 1) + 1 or stop
+    conn = reader.summary.conns.get(rec.conn)
+    names = {topic.decode() for _, topic in topics[:-1]}
     quiet = (
         conn is not None
-        and all(t.decode() in conn.topics and t.decode() in scanner.summary.topics for _, t in middle)
-        and scanner._time(chunk, last, fmt.head) is not None
+        and names <= conn.topics
+        and names <= reader.summary.topics
+        and reader.time_at(chunk, last, fmt.head) is not None
     )
     if not quiet:
-        for at_line, _ in middle:
-            scanner._read(chunk, at_line, read)
-    scanner._read(chunk, last, read)
+        at_line = stop
+        while at_line < last:
+            reader.read_at(chunk, at_line, read)
+            at_line = chunk.find(b"\n", at_line) + 1
+    reader.read_at(chunk, last, read)
     return pos

@@ -76,22 +76,7 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
     Returns the Line and whether its time used an assumed year. A line that is not a miner
     record comes back with ``layout=None`` and the whole text as message.
     """
-    pos = 0
-    junk = JUNK.match(text)
-    if junk:
-        pos = junk.end()
-    docker = DOCKER.match(text, pos)
-    wrapper_time: datetime | None = None
-    if (
-        docker
-        and docker.end() > pos
-        # An ISO time alone may be the miner's own (zarmstrong date_format); a wrapper's
-        # time is followed by a service name or by the miner's timestamp.
-        and (docker.group("svc") or (docker.group("dts") and not STAMP.match(text, pos)))
-    ):
-        if docker.group("dts"):
-            wrapper_time = docker_time(docker.group("dts"))
-        pos = docker.end()
+    pos, wrapper_time = _unwrap(text)
     stamp = STAMP.match(text, pos)
     if stamp is None and not _LEVEL.match(text, pos) and not _BARE.match(text, pos):
         # Other wrappers (journald `Nov 25 21:08:01 pi python3[812]: `, Fly.io `app[..] ams
@@ -100,38 +85,67 @@ def split_line(text: str, years: YearResolver) -> tuple[Line, bool]:
         if inner is not None:
             pos = inner.start()
             stamp = STAMP.match(text, pos)
-    time: datetime | None = None
-    assumed = False
-    if stamp:
-        time, assumed = stamp_time(stamp, years)
-        pos = stamp.end()
+    if stamp is None:
+        return _unstamped(text, pos, wrapper_time), False
+    time, assumed = stamp_time(stamp, years)
+    return _stamped(text, stamp.end(), time or wrapper_time), assumed
+
+
+def _unwrap(text: str) -> tuple[int, datetime | None]:
+    """Where a line starts past pasted junk and a Docker prefix, and the prefix's time."""
+    pos = 0
+    junk = JUNK.match(text)
+    if junk:
+        pos = junk.end()
+    docker = DOCKER.match(text, pos)
+    if (
+        docker
+        and docker.end() > pos
+        # An ISO time alone may be the miner's own (zarmstrong date_format); a wrapper's
+        # time is followed by a service name or by the miner's timestamp.
+        and (docker.group("svc") or (docker.group("dts") and not STAMP.match(text, pos)))
+    ):
+        wrapper_time = docker_time(docker.group("dts")) if docker.group("dts") else None
+        return docker.end(), wrapper_time
+    return pos, None
+
+
+def _leveled(text: str, level_m: re.Match[str], time: datetime | None, stamped: bool) -> Line:
+    """A line from its level on: `LEVEL - [module - ][func]: msg`."""
+    level = level_m.group("level")
+    func_m = _FUNC.match(text, level_m.end())
+    if func_m:
+        layout = "file" if func_m.group("module") else "console"
+        return Line(layout, time, level, func_m.group("func"), text[func_m.end() :], func_m.group("module"))
+    if stamped:
+        # `ts - LEVEL - rest`: a file line whose module part we do not need to understand.
+        return Line("file", time, level, None, text[level_m.end() :])
+    return Line(None, None, None, None, text)
+
+
+def _stamped(text: str, pos: int, time: datetime | None) -> Line:
+    """A line from just past the miner's stamp: a level (file, console) or not (less)."""
     level_m = _LEVEL.match(text, pos)
     if level_m:
-        level = level_m.group("level")
-        func_m = _FUNC.match(text, level_m.end())
-        if func_m:
-            layout = "file" if func_m.group("module") else "console"
-            return Line(
-                layout, time or wrapper_time, level, func_m.group("func"), text[func_m.end() :],
-                func_m.group("module"),
-            ), assumed
-        if stamp:
-            # `ts - LEVEL - rest`: a file line whose module part we do not need to understand.
-            return Line("file", time or wrapper_time, level, None, text[level_m.end() :]), assumed
-        return Line(None, None, None, None, text), False
-    if stamp:
-        return Line("less", time or wrapper_time, None, None, text[pos:]), assumed
-    if _BARE.match(text, pos):
-        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
-    basic = _BASIC.match(text, pos)
+        return _leveled(text, level_m, time, True)
+    return Line("less", time, None, None, text[pos:])
+
+
+def _unstamped(text: str, pos: int, wrapper_time: datetime | None) -> Line:
+    """A line without the miner's stamp: a record whose prefix was cut off, a pasted message,
+    Python's BASIC_FORMAT, a bare print, or no record."""
+    level_m = _LEVEL.match(text, pos)
+    if level_m:
+        return _leveled(text, level_m, wrapper_time, False)
+    basic = None if _BARE.match(text, pos) else _BASIC.match(text, pos)
     if basic:
         level = basic.group("level")
-        return Line("basic", wrapper_time, level, None, text[basic.end() :], basic.group("module")), False
-    if PASTE.match(text, pos):
-        return Line("bare", wrapper_time, None, None, _unquoted(text, pos)), False
+        return Line("basic", wrapper_time, level, None, text[basic.end() :], basic.group("module"))
+    if _BARE.match(text, pos) or PASTE.match(text, pos):
+        return Line("bare", wrapper_time, None, None, _unquoted(text, pos))
     if text[pos:].rstrip("` \t") in BARE_LINES:
-        return Line("basic", wrapper_time, None, None, text[pos:]), False
-    return Line(None, None, None, None, text), False
+        return Line("basic", wrapper_time, None, None, text[pos:])
+    return Line(None, None, None, None, text)
 
 
 _CONTINUATION = re.compile(

@@ -8,7 +8,8 @@ a `#N` matters unless it is a known id's alive payload. Every other line is *odd
 
 Both decisions are built here, from the same patterns, twice: as a C ``_lines.Filter`` (one
 pass at memchr speed) and as two regexes (the pure-Python path, and the reference the C filter
-is tested against in tests/test_lines.py). Nothing in either is written by hand for a template.
+is tested against in tests/test_lines.py; the regexes' pass is regex_filter's). Nothing in either
+is written by hand for a template.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from typing import Any
 from wsdiag.parse.redact import ESCAPE_INTRODUCERS
 from wsdiag.parse.templates import AFTER_DIGITS, SIEVE, Sieve
 from wsdiag.read.layouts import FUNC_SHAPE, LEVELS, MARKS, MODULE_SHAPE
-from wsdiag.read.shapes import Shape, class_regex, concat, shape, union
+from wsdiag.read.shape_algebra import concat, union
+from wsdiag.read.shapes import Shape, shape
 from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
-from wsdiag.summary.inputs import MAX_SAMPLES
 
 _lines: types.ModuleType | None
 try:  # the optional C line filter (see _lines.c); the regexes decide alike without it
@@ -167,6 +168,7 @@ CONTINUATION = (  # layouts.is_continuation
 BLANK_LINE = rb"[%s]{0,%d}(?=\n)" % (_SPACES, MAX_LINE)
 CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
 UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
+#: The kinds of line that cannot be records, as the filters count them (Found.inert).
 KINDS = ("blank", "continuation", "unrecognized")
 _RUN = 1023  # lines of one kind per match: a longer run costs re memory per line
 
@@ -189,63 +191,11 @@ def _odd(not_plain: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     return re.compile(at), re.compile(rb"\n" + at)
 
 
-#: Every line that may be a record (none is plain), and runs of those that cannot.
-ALL_LINES = _odd(b"")
-
-
-@dataclass
-class Found:
-    """What a filter pass found in ``chunk[start:end]`` (see Scanner._candidates)."""
-
-    lines: int  # newlines
-    starts: list[int]  # lines that may matter
-    inert: list[int]  # lines that cannot be records, counted by kind: blank, continuation, unrecognized
-    samples: list[int]  # the first MAX_SAMPLES of the unrecognized ones, for their samples
-    first_plain: int  # the first and last line skipped as plain (-1: none)
-    last_plain: int
-
-
-def regex_filter(
-    odd: tuple[re.Pattern[bytes], re.Pattern[bytes]], chunk: bytes | bytearray, start: int, end: int
-) -> Found:
-    """The C filter's pass with regexes, but for `#N` (see Scanner._candidates): odd lines, and
-    runs of inert lines counted by kind; the plain lines are the gaps between them."""
-    odd_at, odd_line = odd
-    found = Found(chunk.count(b"\n", start, end), [], [0, 0, 0], [], -1, -1)
-    at = start  # the first line not accounted for yet
-
-    def gap(upto: int) -> None:
-        """Lines from ``at`` to ``upto`` are plain."""
-        if upto > at:
-            if found.first_plain < 0:
-                found.first_plain = at
-            found.last_plain = max(at, chunk.rfind(b"\n", at, upto - 1) + 1)
-
-    first = odd_at.match(chunk, start, end)
-    # The finditer goes on after line 0, or after the run that starts there.
-    after = first.end() if first is not None and first.lastgroup else start
-    matches = itertools.chain([first], odd_line.finditer(chunk, after, end))
-    for n, m in enumerate(matches):
-        if m is None:
-            continue
-        line = m.start() + (n > 0)  # a finditer match starts at the newline before its line
-        if line >= end:
-            continue
-        gap(line)
-        kind = m.lastgroup
-        if kind is None:
-            found.starts.append(line)
-            at = chunk.find(b"\n", line, end) + 1 or end
-            continue
-        lines = chunk.count(b"\n", line, m.end()) + 1
-        found.inert[KINDS.index(kind)] += lines
-        sample = line
-        while kind == "unrecognized" and len(found.samples) < MAX_SAMPLES and sample <= m.end():
-            found.samples.append(sample)
-            sample = chunk.find(b"\n", sample, end) + 1
-        at = m.end() + 1
-    gap(end)
-    return found
+@functools.cache
+def all_lines() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """Every line that may be a record (none is plain), and runs of those that cannot: compiled
+    on first use (--since/--until, the regex filter), not at every start (milliseconds)."""
+    return _odd(b"")
 
 
 @dataclass(frozen=True, eq=False)
@@ -422,38 +372,3 @@ class Filters:
 
 #: The filters of the miner's template table.
 FILTERS = Filters(SIEVE)
-
-# -- the times of a chunk, for --since/--until (timefilter.Window.place) ----------------------
-# A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that stamp's time. Any other
-# line may hold a time (layouts.split_line) behind a junk, Docker or other wrapper prefix, a
-# TAB, a space, or a colour reset that strip_ansi removes (`ESC[0m` before the miner's stamp on
-# the console): every miner stamp has its clock (`HH:MM:SS`), and an escape sequence could join
-# one. A line with neither holds no time. The C filter's line_stamps mirrors these patterns.
-_FILE_STAMP = FILE_STAMP.shape.bytes_regex
-_CLOCK = b"".join(class_regex(allowed) for allowed in FILE_STAMP.shape.positions()[-8:])
-_HIDDEN = rb"(?!" + _FILE_STAMP + rb" - )[^\n]*?(?:" + _CLOCK + rb"|" + _alt(HAZARDS) + rb")"
-# The newline in front lets re scan for it fast; line 0 is looked at apart.
-_MAY_HIDE_TIME = re.compile(rb"\n" + _HIDDEN)
-_MAY_HIDE_AT = re.compile(_HIDDEN)
-_LINE_STAMP = re.compile(rb"\n(" + _FILE_STAMP + rb") - ")
-
-
-def line_stamps(chunk: bytes | bytearray, end: int) -> set[bytes] | None:
-    """The standard stamps that start lines of ``chunk[:end]`` (whole, newline-normalised
-    lines), or None when another line may hold a time: then the stamps are not all its times."""
-    c = FILTERS.default.c
-    if c is not None:
-        found: list[bytes] | None = c.line_stamps(chunk, end)
-        return None if found is None else set(found)
-    return line_stamps_by_regex(chunk, end)
-
-
-def line_stamps_by_regex(chunk: bytes | bytearray, end: int) -> set[bytes] | None:
-    """line_stamps() without the C filter."""
-    if _MAY_HIDE_AT.match(chunk, 0, end) or _MAY_HIDE_TIME.search(chunk, 0, end):
-        return None
-    stamps = set(_LINE_STAMP.findall(chunk, 0, end))
-    first = _LINE_STAMP.match(b"\n" + bytes(chunk[: min(end, FILE_STAMP.width + 3)]))  # line 0
-    if first:
-        stamps.add(first.group(1))
-    return stamps

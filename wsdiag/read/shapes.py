@@ -24,6 +24,8 @@ from dataclasses import dataclass
 OP_END, OP_LIT, OP_RUN, OP_OPT, OP_EOL, OP_ALT = 0, 1, 2, 3, 4, 5
 
 _DIGITS = frozenset(b"0123456789")
+_BYTE_MAX = 0xFF  # shapes match bytes: a character past this is no byte
+_COUNT_MAX = 0xFFFF  # a count the C program holds in 16 bits (_u16)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _first(steps: tuple[Step, ...]) -> tuple[frozenset[int], bool]:
     return frozenset(first), True
 
 
-def _check(steps: tuple[Step, ...], source: str, follow: frozenset[int] = frozenset()) -> None:
+def check(steps: tuple[Step, ...], source: str, follow: frozenset[int] = frozenset()) -> None:
     """Refuse a variable part that could take bytes its successor (``follow`` after the end)
     could start with: only then is greedy matching without backing up the one matching."""
     for i, step in enumerate(steps):
@@ -143,7 +145,7 @@ def _check(steps: tuple[Step, ...], source: str, follow: frozenset[int] = frozen
         if isinstance(step, Run) and step.lo != step.hi and step.chars & after:
             raise ShapeError(f"{source!r}: a run can take what follows it")
         if isinstance(step, Opt):
-            _check(step.steps, source, after)
+            check(step.steps, source, after)
             if _first(step.steps)[0] & after:
                 raise ShapeError(f"{source!r}: an optional part can start what follows it")
         if isinstance(step, Eol) and (i != len(steps) - 1 or follow):
@@ -152,7 +154,7 @@ def _check(steps: tuple[Step, ...], source: str, follow: frozenset[int] = frozen
             if i != len(steps) - 1 or follow:
                 raise ShapeError(f"{source!r}: branches only at the end")
             for branch in step.branches:
-                _check(branch, source)
+                check(branch, source)
 
 
 class _Reader:
@@ -178,7 +180,7 @@ class _Reader:
         if ch == "\\":
             ch = self.take()
         code = ord(ch)
-        if code > 0xFF:
+        if code > _BYTE_MAX:
             raise self.error("only bytes")
         return code
 
@@ -211,7 +213,7 @@ class _Reader:
         self.pos = m.end()
         lo = int(m.group(1))
         hi = int(m.group(2)) if m.group(2) is not None else lo
-        if hi < lo or hi == 0 or hi > 65535:
+        if hi < lo or hi == 0 or hi > _COUNT_MAX:
             raise self.error("bad count")
         return lo, hi
 
@@ -260,7 +262,7 @@ def shape(source: str) -> Shape:
     steps = reader.steps()
     if reader.pos != len(source) or not steps:
         raise reader.error("not a shape")
-    _check(steps, source)
+    check(steps, source)
     return Shape(source, steps)
 
 
@@ -348,66 +350,6 @@ def _span(steps: tuple[Step, ...]) -> tuple[int, int]:
             lo += min(a for a, _ in spans)
             hi += max(b for _, b in spans)
     return lo, hi
-
-
-_Atom = tuple[str, object]
-
-
-def _atoms(steps: tuple[Step, ...]) -> list[_Atom]:
-    """Steps with their literals cut into bytes, so that shapes can share a prefix of one."""
-    out: list[_Atom] = []
-    for step in steps:
-        out += [("byte", b) for b in step.data] if isinstance(step, Lit) else [("step", step)]
-    return out
-
-
-def _steps(atoms: list[_Atom]) -> tuple[Step, ...]:
-    out: list[Step] = []
-    for kind, value in atoms:
-        if kind == "byte":
-            assert isinstance(value, int)
-            if out and isinstance(out[-1], Lit):
-                out[-1] = Lit(out[-1].data + bytes([value]))
-            else:
-                out.append(Lit(bytes([value])))
-        else:
-            out.append(value)  # type: ignore[arg-type]
-    return tuple(out)
-
-
-def _factor(seqs: list[list[_Atom]]) -> tuple[Step, ...]:
-    n = 0
-    while all(len(s) > n for s in seqs) and all(s[n] == seqs[0][n] for s in seqs):
-        n += 1
-    head = _steps(seqs[0][:n])
-    rests = [s[n:] for s in seqs]
-    if all(r == rests[0] for r in rests):
-        return head + _steps(rests[0])
-    if any(not r for r in rests):
-        return head  # one shape ends here: a match of it is a match of the union
-    groups: dict[_Atom, list[list[_Atom]]] = {}
-    for r in rests:
-        groups.setdefault(r[0], []).append(r)
-    return (*head, Alt(tuple(_factor(g) for g in groups.values())))
-
-
-def concat(first: Shape, then: Shape) -> Shape:
-    """``first`` followed by ``then``."""
-    source = first.source + then.source
-    steps = first.steps + then.steps
-    _check(steps, source)
-    return Shape(source, steps)
-
-
-def union(shapes: list[Shape]) -> Shape:
-    """A shape that matches where any of ``shapes`` matches (not where: the end of a match may
-    differ), their common beginnings checked once. A shape that ends where another goes on
-    stands for both. (What follows a shared part is what follows it in one of the shapes, none
-    of which it can take: the union needs no backing up either.)"""
-    source = "|".join(s.source for s in shapes)
-    steps = _factor([_atoms(s.steps) for s in shapes])
-    _check(steps, source)
-    return Shape(source, steps)
 
 
 def match(s: Shape, data: bytes, pos: int = 0) -> int | None:

@@ -68,6 +68,16 @@ def plausible(t: datetime) -> datetime | None:
     return t if MIN_YEAR <= t.year <= MAX_YEAR else None
 
 
+MONTHS = 12
+MAX_DAY = 31  # the largest day of any month: a finer check is datetime's
+#: A month this far (or more) before the last one read is the next year's (December -> January),
+#: not a record written out of order: logs interleave by minutes, not by half a year.
+_NEW_YEAR_DROP = 6
+_LONG_YEAR = 4  # digits of a four-digit year (yyyy-mm-dd, dd/mm/yyyy)
+_SHORT_YEAR = 2  # ... and of a two-digit one, which is this century's
+_CENTURY = 2000
+
+
 @dataclass
 class YearResolver:
     """Gives year-less ("less") timestamps a year and keeps them in order across New Year."""
@@ -97,7 +107,7 @@ class YearResolver:
             today = date.today()
             if self.assumed and (month, day) > (today.month, today.day):
                 self.year -= 1
-        elif month < self._last_month and self._last_month - month >= 6:
+        elif month < self._last_month and self._last_month - month >= _NEW_YEAR_DROP:
             self.year += 1  # 31/12 -> 01/01
         self._last_month = month
         return self.year
@@ -111,15 +121,15 @@ def stamp_time(m: re.Match[str], years: YearResolver) -> tuple[datetime | None, 
     try:
         if c is None:  # dd/mm (less)
             day, month = int(a), int(b)
-            if not (1 <= month <= 12 and 1 <= day <= 31):
+            if not (1 <= month <= MONTHS and 1 <= day <= MAX_DAY):
                 return None, False
             year = years.resolve(month, day)
             return plausible(datetime(year, month, day, h, mi, s)), years.assumed
-        if len(a) == 4:  # yyyy-mm-dd
+        if len(a) == _LONG_YEAR:  # yyyy-mm-dd
             return plausible(datetime(int(a), int(b), int(c), h, mi, s)), False
-        year = int(c) + (2000 if len(c) <= 2 else 0)
+        year = int(c) + (_CENTURY if len(c) <= _SHORT_YEAR else 0)
         first, second = int(a), int(b)
-        if second > 12 >= first:  # mm/dd/yy permutation of the zarmstrong fork
+        if second > MONTHS >= first:  # mm/dd/yy permutation of the zarmstrong fork
             first, second = second, first
         return plausible(datetime(year, second, first, h, mi, s)), False
     except (ValueError, OverflowError):  # 31/02, 25:61:00, year 0 or beyond 9999 ...
@@ -163,7 +173,7 @@ def _stamps() -> dict[tuple[int, str, int, int], Stamp]:
             digits = {2: r"\d\d", 4: r"\d{4}", 0: ""}
             s = "\\" + sep if sep == "." else sep
             src = digits[a] + s + r"\d\d" + (s + digits[c] if c else "") + r" \d\d:\d\d:\d\d"
-            parts = ("yyyy", "mm", "dd") if a == 4 else ("dd", "mm", {2: "yy", 4: "yyyy", 0: ""}[c])
+            parts = ("yyyy", "mm", "dd") if a == _LONG_YEAR else ("dd", "mm", {2: "yy", 4: "yyyy", 0: ""}[c])
             name = sep.join(p for p in parts if p)
             out[(a, sep, 2, c)] = Stamp(name, shape(src), c == 0, 0, 3)
     return out

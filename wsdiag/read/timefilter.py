@@ -14,6 +14,7 @@ there is no ``--since``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
@@ -27,8 +28,10 @@ from typing import TYPE_CHECKING
 from wsdiag import durations
 from wsdiag.parse.redact import strip_ansi
 from wsdiag.read.layouts import YearResolver, split_line
-from wsdiag.read.linefilter import line_stamps
+from wsdiag.read.linefilter import FILTERS, HAZARDS
+from wsdiag.read.shapes import class_regex
 from wsdiag.read.sources import InputError, Source, resolve
+from wsdiag.read.stamps import FILE_STAMP
 
 if TYPE_CHECKING:
     from wsdiag.pipeline import Options
@@ -39,6 +42,43 @@ _MAX_LINE = 64 * 1024
 
 
 Bound = datetime | timedelta
+
+
+# -- the times of a chunk (Window.place) -------------------------------------------------------
+# A line that starts with the standard `dd/mm/yy HH:MM:SS - ` has that stamp's time. Any other
+# line may hold a time (layouts.split_line) behind a junk, Docker or other wrapper prefix, a
+# TAB, a space, or a colour reset that strip_ansi removes (`ESC[0m` before the miner's stamp on
+# the console): every miner stamp has its clock (`HH:MM:SS`), and an escape sequence could join
+# one. A line with neither holds no time. The C filter's line_stamps mirrors these patterns.
+_FILE_STAMP = FILE_STAMP.shape.bytes_regex
+_CLOCK = b"".join(class_regex(allowed) for allowed in FILE_STAMP.shape.positions()[-8:])
+_ESCAPES = b"(?:" + b"|".join(re.escape(h) for h in HAZARDS) + b")"
+_HIDDEN = rb"(?!" + _FILE_STAMP + rb" - )[^\n]*?(?:" + _CLOCK + rb"|" + _ESCAPES + rb")"
+# The newline in front lets re scan for it fast; line 0 is looked at apart.
+_MAY_HIDE_TIME = re.compile(rb"\n" + _HIDDEN)
+_MAY_HIDE_AT = re.compile(_HIDDEN)
+_LINE_STAMP = re.compile(rb"\n(" + _FILE_STAMP + rb") - ")
+
+
+def line_stamps(chunk: bytes | bytearray, end: int) -> set[bytes] | None:
+    """The standard stamps that start lines of ``chunk[:end]`` (whole, newline-normalised
+    lines), or None when another line may hold a time: then the stamps are not all its times."""
+    c = FILTERS.default.c
+    if c is not None:
+        found: list[bytes] | None = c.line_stamps(chunk, end)
+        return None if found is None else set(found)
+    return line_stamps_by_regex(chunk, end)
+
+
+def line_stamps_by_regex(chunk: bytes | bytearray, end: int) -> set[bytes] | None:
+    """line_stamps() without the C filter."""
+    if _MAY_HIDE_AT.match(chunk, 0, end) or _MAY_HIDE_TIME.search(chunk, 0, end):
+        return None
+    stamps = set(_LINE_STAMP.findall(chunk, 0, end))
+    first = _LINE_STAMP.match(b"\n" + bytes(chunk[: min(end, FILE_STAMP.width + 3)]))  # line 0
+    if first:
+        stamps.add(first.group(1))
+    return stamps
 
 
 @dataclass(frozen=True)
@@ -79,7 +119,7 @@ class Window:
             t = split_line(stamp.decode("ascii") + " - ", probe)[0].time
             if t is not None:
                 sides.add(self.contains(t))
-                if len(sides) == 2:
+                if sides == {True, False}:
                     return "mixed"
         if not sides:
             return "untimed"  # its records take the time of the record before the chunk
@@ -175,7 +215,7 @@ def window_for(
         return None
     anchor: datetime | None = None
     if needs_anchor(since, until):
-        from wsdiag.pipeline import year_chain
+        from wsdiag.read.year_chain import year_chain
 
         chain = year_chain(sources)
         chained = {s.name for s in chain}
