@@ -244,8 +244,8 @@ def test_every_format_string_yields_its_record(call: Call, r: Rendering) -> None
         assert rec is None, text
         return
     assert rec is not None, text
-    if call.alive:
-        assert rec == Record(Kind.OTHER, line.time, 0), text
+    if call.alive:  # Hermes' frames: the id, and that the client is Hermes'
+        assert rec == Record(Kind.OTHER, line.time, 0, client="hermes", debug=line.level == "DEBUG"), text
         return
     assert (rec.kind, rec.cls, rec.conn) == (call.kind, call.cls, call.conn), text
     assert rec.client == _expected_client(call, r), text
@@ -567,3 +567,17 @@ def test_new_topic_kinds_and_three_part_topics_count_streamers(tmp_path: Path) -
     assert doc["topics"]["streamers"] == 2
     assert doc["limits"]["user_topics"] == 4
     assert doc["limits"]["topic_kinds"] == {"video-playback-by-id": 2, "weekly-rewards": 2}
+
+
+@pytest.mark.parametrize("describe", [f"#0 - {U}", "#0"], ids=["uuid", "less"])
+def test_an_excerpt_of_keepalives_is_a_hermes_log(describe: str) -> None:
+    """A log of nothing but Hermes keepalive frames says client `hermes` on both paths, whatever
+    the block size (the filters skip the frames of a known id as alive: the first says it)."""
+    data = "".join(
+        f"28/06/26 12:00:{s:02d} - DEBUG - [on_message]: {describe} - Received: {KEEPALIVE}\n" for s in range(0, 60, 10)
+    ).encode()
+    want = _scan(data, None)
+    assert want["client"] == "hermes"
+    for size in (1 << 20, 100):
+        for filters in (None, Filters(SIEVE, c=False)):
+            assert _scan(data, size, filters) == want, size

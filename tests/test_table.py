@@ -60,7 +60,8 @@ def test_an_own_id_line_is_no_template_after_its_prefix() -> None:
             rec = after_id.to_record(Line("file", None, "INFO", "f", example))
             assert rec is None or rec.kind is Kind.OTHER, example
             rec = _INDEXED.to_record(Line("file", None, "INFO", "f", example))
-            assert rec is not None and rec.client == "hermes" and rec.conn == 3, example  # noqa: PLR2004
+            assert rec is not None, example
+            assert (rec.client, rec.conn) == ("hermes", 3), example
 
 
 def test_noted_keeps_every_field_of_the_record() -> None:

@@ -265,11 +265,15 @@ _ALIVE = st.one_of(*(_text_of(s) for s in SIEVE.alive))
 @settings(max_examples=300, deadline=None)
 @given(_ALIVE, st.sampled_from(["", f"{_UUID} - "]), st.sampled_from(["DEBUG", "INFO"]))
 def test_alive_payloads_say_only_that_a_known_id_is_alive(payload: str, uuid: str, level: str) -> None:
-    """Whatever matches an alive payload of the table yields nothing but the id: the filters may
-    skip it for a known id."""
+    """Whatever matches an alive payload of the table yields nothing but the id (and the client,
+    where the uuid or the payload is Hermes'): the filters may skip it for a known id."""
     assert "\n" not in payload
     rec = to_record(Line("file", None, level, "on_message", f"#3 - {uuid}{payload}"))
-    assert rec == Record(Kind.OTHER, None, 3)
+    assert rec is not None
+    assert rec == Record(Kind.OTHER, None, 3, client=rec.client, debug=rec.debug)
+    assert rec.debug == (rec.client == "hermes" and level == "DEBUG")
+    if uuid:
+        assert rec.client == "hermes"
 
 
 def test_the_sieve_holds_what_the_table_says() -> None:

@@ -88,6 +88,8 @@ HERMES_SUBSCRIBED = (
     r'Received: \{"subscribeResponse":\{"subscription":\{"id":' + _HERMES_ID + r'\},"result":"ok"\},"id":'
     + _HERMES_ID + r',"parentId":' + _HERMES_ID + r',"type":"subscribeResponse"' + _HERMES_STAMP
 )
+#: The alive payloads only a Hermes client receives: they tell the client too.
+HERMES_ALIVE = (HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED)
 # The type of a Hermes frame (its own, not one inside a notification's escaped payload).
 _HERMES_FRAME = re.compile(
     r'(?<!\\)"type":\s?"(?P<type>welcome|keepalive|reconnect|notification|authenticateResponse'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from wsdiag.parse import forks
-from wsdiag.parse.forks import HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED
+from wsdiag.parse.forks import HERMES_ALIVE
 from wsdiag.parse.records import FailureClass, Kind, Record
 from wsdiag.parse.redact import record_text as _safe
 from wsdiag.parse.template import (
@@ -122,7 +122,7 @@ CONNECTION: tuple[Template, ...] = (
         example='#3 - Received: {"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"n1"}',
         alive=(
             MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', _ALIVE_RESPONSE,
-            HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED,
+            *HERMES_ALIVE,
         ),
     ),
 )

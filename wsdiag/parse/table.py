@@ -205,11 +205,14 @@ class Table:
         self._conn, self._user = _prefixes(leads)
         self._after_id = _Index([t for t in templates if t.place is Place.AFTER_ID], indexed)
         self._own_id = _Index([t for t in templates if t.place is Place.OWN_ID], indexed)
-        self._idless = _Index([t for t in templates if t.place not in (Place.AFTER_ID, Place.OWN_ID)], indexed)
+        idless = [t for t in templates if t.place not in (Place.AFTER_ID, Place.OWN_ID)]
+        self._idless = _Index(idless, indexed)
         self._debug = any(t.debug for t in templates if t.place is not Place.AFTER_ID)
         self.sieve = sieve_of(templates, leads)
         alive = [shape(p).regex for t in templates for p in t.alive]
         self._alive = re.compile("|".join(alive)) if alive else None
+        hermes = [shape(p).regex for t in templates for p in t.alive if p in forks.HERMES_ALIVE]
+        self._hermes_alive = re.compile("|".join(hermes)) if hermes else None
         # The first character of a message that may hold a lead or a console user's name, and of
         # one that may start with `#N`: the prefix regexes run only there.
         self._lead_starts = frozenset(x[:1] for x in leads if x) | {"["}
@@ -226,8 +229,9 @@ class Table:
             conn = int(ws.group("conn"))
             rest = msg[ws.end() :]
             if self._alive is not None and self._alive.match(rest):
-                # What the filters may skip for a known id says nothing but the id, anywhere.
-                return Record(Kind.OTHER, line.time, conn)
+                # What the filters may skip for a known id says nothing but the id, anywhere (and
+                # that the client is Hermes': an excerpt of keepalives is a Hermes log).
+                return self._alive_record(line, conn, ws["uuid"] is not None, rest, variant)
             found, rec = _find(self._after_id, rest, line, conn, ids=True)
             if found:
                 return forks.noted(rec, line, ws["uuid"], variant)
@@ -247,6 +251,18 @@ class Table:
             return None
         rec = _find(self._idless, text, line, None)[1]
         return forks.noted(rec, line, None, variant)
+
+    def _alive_record(
+        self, line: Line, conn: int, uuid: bool, rest: str, variant: str | None
+    ) -> Record:
+        """An alive payload's record: the id, and the client when the payload or the id's uuid is
+        Hermes'. Not the uuid itself: the filters skip alive lines of known ids, so a uuid seen
+        here and nowhere else would count a reconnect in one chunking and not in another."""
+        if uuid or (self._hermes_alive is not None and self._hermes_alive.match(rest)):
+            rec = forks.noted(Record(Kind.OTHER, line.time, conn, client="hermes"), line, None, variant)
+            assert rec is not None
+            return rec
+        return Record(Kind.OTHER, line.time, conn)
 
 
 _VARIANT_C_USER = re.compile(USER + " ")
