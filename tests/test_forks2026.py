@@ -581,3 +581,22 @@ def test_an_excerpt_of_keepalives_is_a_hermes_log(describe: str) -> None:
     for size in (1 << 20, 100):
         for filters in (None, Filters(SIEVE, c=False)):
             assert _scan(data, size, filters) == want, size
+
+
+@pytest.mark.parametrize(
+    ("name", "anonymised"),
+    [("Streamer1", True), ("Streamer 37", True), ("streamer1", False), ("Streamerfan", False), ("bramblecrest", False)],
+)
+def test_anonymised_usernames_mark_the_log_on_both_paths(name: str, anonymised: bool) -> None:
+    """A streamer named by mpforce1's anonymiser (`Streamer1`, RandomAnonymiser's `Streamer 37`)
+    marks the log anonymised on both paths, as small-integer ids do; a real name does not."""
+    data = (
+        f"28/06/26 12:00:00 - INFO - [on_message]: 🚀  +10 → Streamer(username={name}, channel_id=1, "
+        "channel_points=320) - Reason: WATCH.\n"
+        "28/06/26 12:00:05 - INFO - [on_close]: #0 - WebSocket closed\n"
+    ).encode()
+    want = _scan(data, None)
+    assert want["topics"]["anonymised"] is anonymised
+    assert want["inputs"][0]["records"] == 2
+    for filters in (None, Filters(SIEVE, c=False)):
+        assert _scan(data, 4096, filters) == want

@@ -280,7 +280,7 @@ def test_the_sieve_holds_what_the_table_says() -> None:
     """The filters look for each id-less template's text, each echo, and each alive payload."""
     assert {"[", "Reconnecting to Twitch PubSub server", "The last ", "Error while trying to listen for a topic:"} <= set(SIEVE.starts)
     assert {" [", " The last "} <= set(SIEVE.starts)  # logger variant C's lead
-    assert SIEVE.texts == ("Loading data for ", "Twitch Channel Points Miner")
+    assert SIEVE.texts == ("Loading data for ", "Twitch Channel Points Miner", "Streamer(username=Streamer")
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
     assert SIEVE.debug_starts == SIEVE.debug_texts == ()  # DEBUG lines matter only by their `#N`

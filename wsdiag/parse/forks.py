@@ -185,6 +185,11 @@ def banner(t: Template, m: Match) -> Record | None:
     return Record(Kind.BANNER, m.time, None, fork=(clean(found["fork"], 64), clean(found["version"], 32)))
 
 
+def anonymised(t: Template, m: Match) -> Record | None:
+    """A line the anonymiser wrote (a streamer named `Streamer1`): the log is anonymised."""
+    return Record(Kind.OTHER, m.time, None, anonymised=True)
+
+
 @functools.lru_cache(maxsize=64)
 def module_client(module: str) -> str | None:
     """The client a logger's name belongs to (FORKS-2026.md 1.1): mpforce1's

@@ -46,13 +46,24 @@ CONNECTION: tuple[Template, ...] = (
     ),
 )
 
-#: Anywhere in a message.
+#: Anywhere in a message: the start banner.
 STARTUP: tuple[Template, ...] = (
     # The start banner (FORKS-2026.md 1.8, 4): `-1.3.0 (fork by mpforce1)`, ` v2-2.0.4 (fork by
     # rdavydov)`, ` v2.1.6 (fork by Armi1014)`
     Template(
         "banner", Place.ANYWHERE, "Twitch Channel Points Miner", "", Kind.BANNER, read=forks.banner,
         func="__init__", example="Twitch Channel Points Miner-1.3.0 (fork by mpforce1)",
+    ),
+)
+
+#: mpforce1's anonymiser names streamers `Streamer1` (ConsistentAnonymiser) or `Streamer 37`
+#: (RandomAnonymiser) in the miner's `Streamer(username=..., ...)` (FORKS-2026.md 1.7): the log
+#: is anonymised, as its small-integer topic ids say where it has LISTENs.
+ANONYMISED: tuple[Template, ...] = (
+    Template(
+        "anonymised_streamer", Place.ANYWHERE, "Streamer(username=Streamer", r" ?\d{1,9}[,)]",
+        read=forks.anonymised,
+        example="🚀  +10 → Streamer(username=Streamer1, channel_id=1, channel_points=320)",
     ),
 )
 

@@ -52,6 +52,7 @@ TEMPLATES: tuple[Template, ...] = (
     *pubsub_entries.CONNECTION,
     *pubsub_entries.IDLESS,
     *hermes_entries.STARTUP,
+    *hermes_entries.ANONYMISED,
     *hermes_entries.OWN_ID,
     *pubsub_entries.ECHOES,
 )
