@@ -625,3 +625,30 @@ def test_hermes_client_opened_tells_the_slot_and_its_new_uuid() -> None:
             assert _scan(data, size, filters) == want, size
     line = f"28/06/26 12:00:39 - DEBUG - {HC} - [__reconnect]: #0 - {U} - Reconnecting to Twitch Hermes server in ~30 seconds\n"
     assert _scan((line + log).encode(), None)["reconnects"]["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+        "socket.timeout: timed out",
+        "ssl.SSLError: [SSL: BAD_LENGTH] bad length (_ssl.c:2483)",
+        "websocket._exceptions.WebSocketConnectionClosedException: Connection to remote host was lost.",
+    ],
+)
+def test_a_tracebacks_last_line_is_part_of_it_on_both_paths(last: str) -> None:
+    """The last line of a traceback, a lower-case exception (`socket.gaierror: ...`) too, is a
+    continuation, not an unrecognized line; the counts stay those of the records."""
+    data = (
+        "28/06/26 12:00:00 - ERROR - [on_error]: #0 - WebSocket error: boom\n"
+        "Traceback (most recent call last):\n"
+        '  File "/usr/lib/python3.11/socket.py", line 955, in getaddrinfo\n'
+        f"{last}\n"
+        "28/06/26 12:00:01 - INFO - [on_close]: #0 - WebSocket closed\n"
+    ).encode()
+    want = _scan(data, None)
+    assert (want["inputs"][0]["continuation"], want["inputs"][0]["unrecognized"]) == (3, 0)
+    assert want["failures"]["total"] == 1
+    for filters in (None, Filters(SIEVE, c=False)):
+        for size in (4096, 60):
+            assert _scan(data, size, filters) == want

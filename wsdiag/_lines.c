@@ -996,7 +996,8 @@ recordish(const Filter *f, cp p, cp q)
 #define IS_SPACE(c) ((c) == ' ' || (c) == '\t' || (c) == 0x0b || (c) == 0x0c || (c) == '\r' || ((c) >= 0x1c && (c) <= 0x1f))
 #define IS_WORD(c) (IS_ALNUM(c) || (c) == '_')
 
-/* layouts.is_continuation: `[ \t]`, a traceback's framing, or `Name...Error\b` at the start. */
+/* layouts.is_continuation: `[ \t]`, a traceback's framing, or `Name...Error\b` (or a lower-case
+ * `name.gaierror:`) at the start. */
 static int
 continuation(cp p, cp q)
 {
@@ -1011,12 +1012,21 @@ continuation(cp p, cp q)
     /* `[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b`: the word may start
      * at any k in 1..201 that only `[\w.]` characters precede. */
     static const char *words[] = {"Error", "Exception", "Exit", "Interrupt", "Warning"};
+    /* ... or `(?:error|timeout)` before `:` or the line's end: `socket.gaierror: ...` */
+    static const char *lower[] = {"error", "timeout"};
     for (Py_ssize_t k = 1; k <= 201 && p + k < q; k++) {
         cp w = p + k;
         if (*w == 'E' || *w == 'I' || *w == 'W') {
             for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
                 Py_ssize_t n = (Py_ssize_t)strlen(words[i]);
                 if (starts(w, q, words[i], n) && (w + n == q || !IS_WORD(w[n])))
+                    return 1;
+            }
+        }
+        if (*w == 'e' || *w == 't') {
+            for (size_t i = 0; i < sizeof(lower) / sizeof(lower[0]); i++) {
+                Py_ssize_t n = (Py_ssize_t)strlen(lower[i]);
+                if (starts(w, q, lower[i], n) && (w + n == q || w[n] == ':'))
                     return 1;
             }
         }

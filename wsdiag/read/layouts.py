@@ -139,7 +139,9 @@ _CONTINUATION = re.compile(
     r"|Traceback \(most recent call last\):"
     r"|During handling of the above exception"
     r"|The above exception was the direct cause"
-    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b",
+    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b"
+    # a traceback's last line naming a lower-case exception: `socket.gaierror: [Errno -3] ...`
+    r"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?::|$)",
     re.ASCII,
 )
 

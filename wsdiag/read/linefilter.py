@@ -162,7 +162,8 @@ _ASCII_TEXT = rb"(?=[%s\x80-\xff]{0,%d}[^%s\x80-\xff\n])" % (_SPACES, MAX_LINE, 
 CONTINUATION = (  # layouts.is_continuation
     rb"(?:[ \t]|Traceback \(most recent call last\):|During handling of the above exception"
     rb"|The above exception was the direct cause"
-    rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w))"
+    rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w)"
+    rb"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?=[:\n]))"
 )
 BLANK_LINE = rb"[%s]{0,%d}(?=\n)" % (_SPACES, MAX_LINE)
 CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
