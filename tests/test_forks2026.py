@@ -469,14 +469,19 @@ def test_anonymised_text_note(tmp_path: Path) -> None:
         "for a topic: {'type': 'RESPONSE', 'error': 'ERR_BADAUTH', 'nonce': '4h9MbX4W6eIkXU5XNW56vENfJ4zj7N'}",
         "`Error while trying to listen for a topic: ERR_BADAUTH`",
         "```\nError while trying to listen for a topic: ERR_BADAUTH\n```",
+        "```log\nError while trying to listen for a topic: ERR_BADAUTH\n```",
+        "```text \nError while trying to listen for a topic: ERR_BADAUTH\n```",
     ],
 )
 def test_a_pasted_message_is_analysed(tmp_path: Path, paste: str) -> None:
     """One miner line without a timestamp (bare, in backticks, in a fence) is a record: the
-    analysis finds the refused token instead of rejecting the input."""
+    analysis finds the refused token instead of rejecting the input; fence lines are no
+    unrecognized lines (they count as blank)."""
     for filters in (None, Filters(SIEVE, c=False)):
         doc = _scan((paste + "\n").encode(), 4096, filters)
         assert doc["inputs"][0]["records"] == 1
+        assert doc["inputs"][0]["unrecognized"] == 0
+        assert doc["inputs"][0]["blank"] == paste.count("```")
         assert doc["failures"]["by_class"]["bad_auth"] == 1
         assert doc["diagnosis"]["primary"] == "bad-auth"
     doc = diagnose_text(tmp_path, paste + "\n")

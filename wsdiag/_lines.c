@@ -1036,6 +1036,20 @@ continuation(cp p, cp q)
     return 0;
 }
 
+/* layouts.is_fence: a Markdown code fence (```, ```log ...), counted as blank. */
+static int
+fence(cp p, cp q)
+{
+    if (q - p < 3 || p[0] != '`' || p[1] != '`' || p[2] != '`')
+        return 0;
+    cp c = p + 3;
+    while (c < q && c < p + 19 && (((*c) | 0x20) >= 'a' && ((*c) | 0x20) <= 'z'))
+        c++;
+    while (c < q && (*c == ' ' || *c == '\t'))
+        c++;
+    return c == q;
+}
+
 /* What line() would count a line as, if it cannot be a record; MATTERS if it may be one (or if
  * only Python can tell: a line of whitespace and non-ASCII bytes may be Unicode spaces). */
 static int
@@ -1054,6 +1068,8 @@ inert_kind(const Filter *f, cp p, cp q)
     }
     if (!ascii_text)
         return high ? MATTERS : BLANK;
+    if (fence(p, q))
+        return BLANK;
     /* The marks last: a stamped line (most lines looked at here) is recordish at its stamp,
      * while looking for every mark costs a pass over the line each. */
     if (contains_any(&f->hazards, p, q) || recordish(f, p, q) || contains_any(&f->marks, p, q))

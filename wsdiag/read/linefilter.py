@@ -165,9 +165,10 @@ CONTINUATION = (  # layouts.is_continuation
     rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w)"
     rb"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?=[:\n]))"
 )
-BLANK_LINE = rb"[%s]{0,%d}(?=\n)" % (_SPACES, MAX_LINE)
+FENCE = rb"```[A-Za-z]{0,16}[ \t]*(?=\n)"  # layouts.is_fence: counted as blank
+BLANK_LINE = rb"(?:[%s]{0,%d}|%s)(?=\n)" % (_SPACES, MAX_LINE, FENCE)
 CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
-UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
+UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb"|" + FENCE + rb")" + _ASCII_TEXT + _INERT_TEXT
 KINDS = ("blank", "continuation", "unrecognized")
 _RUN = 1023  # lines of one kind per match: a longer run costs re memory per line
 

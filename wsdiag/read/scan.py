@@ -45,7 +45,7 @@ from wsdiag.parse.redact import ABOVE, clean, strip_ansi
 from wsdiag.parse.templates import to_record
 from wsdiag.read import linefilter
 from wsdiag.read.hermes_bursts import SUBSCRIBE, read_subscribes, subscribe_key, with_uuid
-from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
+from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, is_fence, split_line
 from wsdiag.read.linefilter import (
     ALL_LINES,
     FILE_HEAD,
@@ -267,7 +267,7 @@ class Scanner:
             stats.unrecognized += 1
             return None
         text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n")
-        if not text.strip():
+        if not text.strip() or (text[:3] == "```" and is_fence(text)):
             stats.blank += 1
             return None
         line, assumed = split_line(text, self.years)
