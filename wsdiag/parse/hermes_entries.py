@@ -1,6 +1,7 @@
 """The template table's entries for the lines only Hermes clients and the 2026 forks write
 (FORKS-2026.md): Hermes' reconnect, stale, subscription and authentication lines after `#N - `,
-its irregular lines that hold the id themselves, and the start banner that names the fork.
+its irregular lines that hold the id themselves, the start banner that names the fork, and the
+anonymiser's streamer names (`Streamer1`).
 :mod:`wsdiag.parse.templates` orders them.
 """
 
