@@ -1036,7 +1036,8 @@ continuation(cp p, cp q)
     return 0;
 }
 
-/* layouts.is_fence: a Markdown code fence (```, ```log ...), counted as blank. */
+/* layouts.is_fence: a Markdown code fence (```, ```log ...: up to 16 letters, 64 spaces), counted
+ * as blank. */
 static int
 fence(cp p, cp q)
 {
@@ -1045,7 +1046,8 @@ fence(cp p, cp q)
     cp c = p + 3;
     while (c < q && c < p + 19 && (((*c) | 0x20) >= 'a' && ((*c) | 0x20) <= 'z'))
         c++;
-    while (c < q && (*c == ' ' || *c == '\t'))
+    cp letters = c;
+    while (c < q && c < letters + 64 && (*c == ' ' || *c == '\t'))
         c++;
     return c == q;
 }

@@ -147,7 +147,7 @@ _CONTINUATION = re.compile(
 
 
 #: A Markdown code fence around a pasted log (```, ```log, ```text): formatting, not a line of it.
-_FENCE = re.compile(r"```[A-Za-z]{0,16}[ \t]*", re.ASCII)
+_FENCE = re.compile(r"```[A-Za-z]{0,16}[ \t]{0,64}", re.ASCII)
 
 
 def is_fence(text: str) -> bool:

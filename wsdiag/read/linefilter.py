@@ -165,7 +165,7 @@ CONTINUATION = (  # layouts.is_continuation
     rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w)"
     rb"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?=[:\n]))"
 )
-FENCE = rb"```[A-Za-z]{0,16}[ \t]*(?=\n)"  # layouts.is_fence: counted as blank
+FENCE = rb"```[A-Za-z]{0,16}[ \t]{0,64}(?=\n)"  # layouts.is_fence: counted as blank
 BLANK_LINE = rb"(?:[%s]{0,%d}|%s)(?=\n)" % (_SPACES, MAX_LINE, FENCE)
 CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
 UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb"|" + FENCE + rb")" + _ASCII_TEXT + _INERT_TEXT
