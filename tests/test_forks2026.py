@@ -97,7 +97,7 @@ CALLS: tuple[Call, ...] = (
     Call("HC12", "DEBUG", "stale", HC, D + " - Stale due to no recent messages", Kind.FAILURE, "pong_timeout", "hermes"),
     Call("HC13", "WARNING", "subscribe_pending", HC, D + " - Cannot subscribe to pending subscriptions, state is Closed",
          Kind.OTHER),
-    # HC14 is not read (templates.py says why): its slot's `#N - <uuid>` DEBUG lines tell the same
+    # HC14 is not read (hermes_entries.py says why): its slot's `#N - <uuid>` DEBUG lines tell the same
     Call("HC14", "DEBUG", "on_open", HC, f"Hermes client opened: index=0, id='{U}'", None),
     Call("HC15-keepalive", "DEBUG", "on_message", HC, D + " - Received: " + KEEPALIVE, Kind.OTHER, alive=True),
     Call("HC15-notification", "DEBUG", "on_message", HC, D + " - Received: " + NOTIFICATION, Kind.OTHER, alive=True),
@@ -244,8 +244,8 @@ def test_every_format_string_yields_its_record(call: Call, r: Rendering) -> None
         assert rec is None, text
         return
     assert rec is not None, text
-    if call.alive:
-        assert rec == Record(Kind.OTHER, line.time, 0), text
+    if call.alive:  # Hermes' frames: the id, and that the client is Hermes'
+        assert rec == Record(Kind.OTHER, line.time, 0, client="hermes", debug=line.level == "DEBUG"), text
         return
     assert (rec.kind, rec.cls, rec.conn) == (call.kind, call.cls, call.conn), text
     assert rec.client == _expected_client(call, r), text
@@ -468,14 +468,19 @@ def test_anonymised_text_note(tmp_path: Path) -> None:
         "for a topic: {'type': 'RESPONSE', 'error': 'ERR_BADAUTH', 'nonce': '4h9MbX4W6eIkXU5XNW56vENfJ4zj7N'}",
         "`Error while trying to listen for a topic: ERR_BADAUTH`",
         "```\nError while trying to listen for a topic: ERR_BADAUTH\n```",
+        "```log\nError while trying to listen for a topic: ERR_BADAUTH\n```",
+        "```text \nError while trying to listen for a topic: ERR_BADAUTH\n```",
     ],
 )
 def test_a_pasted_message_is_analysed(tmp_path: Path, paste: str) -> None:
     """One miner line without a timestamp (bare, in backticks, in a fence) is a record: the
-    analysis finds the refused token instead of rejecting the input."""
+    analysis finds the refused token instead of rejecting the input; fence lines are no
+    unrecognized lines (they count as blank)."""
     for filters in (None, Filters(SIEVE, c=False)):
         doc = _scan((paste + "\n").encode(), 4096, filters)
         assert doc["inputs"][0]["records"] == 1
+        assert doc["inputs"][0]["unrecognized"] == 0
+        assert doc["inputs"][0]["blank"] == paste.count("```")
         assert doc["failures"]["by_class"]["bad_auth"] == 1
         assert doc["diagnosis"]["primary"] == "bad-auth"
     doc = diagnose_text(tmp_path, paste + "\n")
@@ -567,3 +572,63 @@ def test_new_topic_kinds_and_three_part_topics_count_streamers(tmp_path: Path) -
     assert doc["topics"]["streamers"] == 2
     assert doc["limits"]["user_topics"] == 4
     assert doc["limits"]["topic_kinds"] == {"video-playback-by-id": 2, "weekly-rewards": 2}
+
+
+@pytest.mark.parametrize("describe", [f"#0 - {U}", "#0"], ids=["uuid", "less"])
+def test_an_excerpt_of_keepalives_is_a_hermes_log(describe: str) -> None:
+    """A log of nothing but Hermes keepalive frames says client `hermes` on both paths, whatever
+    the block size (the filters skip the frames of a known id as alive: the first says it)."""
+    data = "".join(
+        f"28/06/26 12:00:{s:02d} - DEBUG - [on_message]: {describe} - Received: {KEEPALIVE}\n" for s in range(0, 60, 10)
+    ).encode()
+    want = _scan(data, None)
+    assert want["client"] == "hermes"
+    for size in (1 << 20, 100):
+        for filters in (None, Filters(SIEVE, c=False)):
+            assert _scan(data, size, filters) == want, size
+
+
+@pytest.mark.parametrize(
+    ("name", "anonymised"),
+    [("Streamer1", True), ("Streamer 37", True), ("streamer1", False), ("Streamerfan", False), ("bramblecrest", False)],
+)
+def test_anonymised_usernames_mark_the_log_on_both_paths(name: str, anonymised: bool) -> None:
+    """A streamer named by mpforce1's anonymiser (`Streamer1`, RandomAnonymiser's `Streamer 37`)
+    marks the log anonymised on both paths, as small-integer ids do; a real name does not."""
+    data = (
+        f"28/06/26 12:00:00 - INFO - [on_message]: 🚀  +10 → Streamer(username={name}, channel_id=1, "
+        "channel_points=320) - Reason: WATCH.\n"
+        "28/06/26 12:00:05 - INFO - [on_close]: #0 - WebSocket closed\n"
+    ).encode()
+    want = _scan(data, None)
+    assert want["topics"]["anonymised"] is anonymised
+    assert want["inputs"][0]["records"] == 2
+    for filters in (None, Filters(SIEVE, c=False)):
+        assert _scan(data, 4096, filters) == want
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+        "socket.timeout: timed out",
+        "ssl.SSLError: [SSL: BAD_LENGTH] bad length (_ssl.c:2483)",
+        "websocket._exceptions.WebSocketConnectionClosedException: Connection to remote host was lost.",
+    ],
+)
+def test_a_tracebacks_last_line_is_part_of_it_on_both_paths(last: str) -> None:
+    """The last line of a traceback, a lower-case exception (`socket.gaierror: ...`) too, is a
+    continuation, not an unrecognized line; the counts stay those of the records."""
+    data = (
+        "28/06/26 12:00:00 - ERROR - [on_error]: #0 - WebSocket error: boom\n"
+        "Traceback (most recent call last):\n"
+        '  File "/usr/lib/python3.11/socket.py", line 955, in getaddrinfo\n'
+        f"{last}\n"
+        "28/06/26 12:00:01 - INFO - [on_close]: #0 - WebSocket closed\n"
+    ).encode()
+    want = _scan(data, None)
+    assert (want["inputs"][0]["continuation"], want["inputs"][0]["unrecognized"]) == (3, 0)
+    assert want["failures"]["total"] == 1
+    for filters in (None, Filters(SIEVE, c=False)):
+        for size in (4096, 60):
+            assert _scan(data, size, filters) == want

@@ -265,18 +265,22 @@ _ALIVE = st.one_of(*(_text_of(s) for s in SIEVE.alive))
 @settings(max_examples=300, deadline=None)
 @given(_ALIVE, st.sampled_from(["", f"{_UUID} - "]), st.sampled_from(["DEBUG", "INFO"]))
 def test_alive_payloads_say_only_that_a_known_id_is_alive(payload: str, uuid: str, level: str) -> None:
-    """Whatever matches an alive payload of the table yields nothing but the id: the filters may
-    skip it for a known id."""
+    """Whatever matches an alive payload of the table yields nothing but the id (and the client,
+    where the uuid or the payload is Hermes'): the filters may skip it for a known id."""
     assert "\n" not in payload
     rec = to_record(Line("file", None, level, "on_message", f"#3 - {uuid}{payload}"))
-    assert rec == Record(Kind.OTHER, None, 3)
+    assert rec is not None
+    assert rec == Record(Kind.OTHER, None, 3, client=rec.client, debug=rec.debug)
+    assert rec.debug == (rec.client == "hermes" and level == "DEBUG")
+    if uuid:
+        assert rec.client == "hermes"
 
 
 def test_the_sieve_holds_what_the_table_says() -> None:
     """The filters look for each id-less template's text, each echo, and each alive payload."""
     assert {"[", "Reconnecting to Twitch PubSub server", "The last ", "Error while trying to listen for a topic:"} <= set(SIEVE.starts)
     assert {" [", " The last "} <= set(SIEVE.starts)  # logger variant C's lead
-    assert SIEVE.texts == ("Loading data for ", "Twitch Channel Points Miner")
+    assert SIEVE.texts == ("Loading data for ", "Twitch Channel Points Miner", "Streamer(username=Streamer")
     assert SIEVE.funcs == ("error", "info", "warning")
     assert set(SIEVE.echo_texts) == {" - goodbye", " - reconnect"}
     assert SIEVE.debug_starts == SIEVE.debug_texts == ()  # DEBUG lines matter only by their `#N`

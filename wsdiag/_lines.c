@@ -996,7 +996,8 @@ recordish(const Filter *f, cp p, cp q)
 #define IS_SPACE(c) ((c) == ' ' || (c) == '\t' || (c) == 0x0b || (c) == 0x0c || (c) == '\r' || ((c) >= 0x1c && (c) <= 0x1f))
 #define IS_WORD(c) (IS_ALNUM(c) || (c) == '_')
 
-/* layouts.is_continuation: `[ \t]`, a traceback's framing, or `Name...Error\b` at the start. */
+/* layouts.is_continuation: `[ \t]`, a traceback's framing, or `Name...Error\b` (or a lower-case
+ * `name.gaierror:`) at the start. */
 static int
 continuation(cp p, cp q)
 {
@@ -1011,6 +1012,8 @@ continuation(cp p, cp q)
     /* `[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b`: the word may start
      * at any k in 1..201 that only `[\w.]` characters precede. */
     static const char *words[] = {"Error", "Exception", "Exit", "Interrupt", "Warning"};
+    /* ... or `(?:error|timeout)` before `:` or the line's end: `socket.gaierror: ...` */
+    static const char *lower[] = {"error", "timeout"};
     for (Py_ssize_t k = 1; k <= 201 && p + k < q; k++) {
         cp w = p + k;
         if (*w == 'E' || *w == 'I' || *w == 'W') {
@@ -1020,10 +1023,33 @@ continuation(cp p, cp q)
                     return 1;
             }
         }
+        if (*w == 'e' || *w == 't') {
+            for (size_t i = 0; i < sizeof(lower) / sizeof(lower[0]); i++) {
+                Py_ssize_t n = (Py_ssize_t)strlen(lower[i]);
+                if (starts(w, q, lower[i], n) && (w + n == q || w[n] == ':'))
+                    return 1;
+            }
+        }
         if (!IS_MODULE(*w))
             break;
     }
     return 0;
+}
+
+/* layouts.is_fence: a Markdown code fence (```, ```log ...: up to 16 letters, 64 spaces), counted
+ * as blank. */
+static int
+fence(cp p, cp q)
+{
+    if (q - p < 3 || p[0] != '`' || p[1] != '`' || p[2] != '`')
+        return 0;
+    cp c = p + 3;
+    while (c < q && c < p + 19 && (((*c) | 0x20) >= 'a' && ((*c) | 0x20) <= 'z'))
+        c++;
+    cp letters = c;
+    while (c < q && c < letters + 64 && (*c == ' ' || *c == '\t'))
+        c++;
+    return c == q;
 }
 
 /* What line() would count a line as, if it cannot be a record; MATTERS if it may be one (or if
@@ -1044,6 +1070,8 @@ inert_kind(const Filter *f, cp p, cp q)
     }
     if (!ascii_text)
         return high ? MATTERS : BLANK;
+    if (fence(p, q))
+        return BLANK;
     /* The marks last: a stamped line (most lines looked at here) is recordish at its stamp,
      * while looking for every mark costs a pass over the line each. */
     if (contains_any(&f->hazards, p, q) || recordish(f, p, q) || contains_any(&f->marks, p, q))

@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import re
 
+from wsdiag.parse.records import FailureClass
+
 #: Twitch refusing the client or its messages: a LISTEN answered ERR_BADMESSAGE or ERR_BADTOPIC,
 #: an opening handshake answered with an HTTP 4xx/5xx status.
 REJECTED = r"ERR_BADMESSAGE|ERR_BADTOPIC|Handshake status [45]\d\d"
 
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("bad_auth", re.compile(r"ERR_BADAUTH|Authentication error")),
-    ("rejected", re.compile(REJECTED)),
-    ("ping_pong", re.compile(r"ping pong failed", re.IGNORECASE)),
-    ("pong_timeout", re.compile(r"ping/pong timed out|last PONG was received", re.IGNORECASE)),
-    ("ping_stalled", re.compile(r"last PING was sent", re.IGNORECASE)),
-    ("broken_pipe", re.compile(r"\[Errno 32\]|Broken pipe|BrokenPipeError", re.IGNORECASE)),
+_RULES: tuple[tuple[FailureClass, re.Pattern[str]], ...] = (
+    (FailureClass.BAD_AUTH, re.compile(r"ERR_BADAUTH|Authentication error")),
+    (FailureClass.REJECTED, re.compile(REJECTED)),
+    (FailureClass.PING_PONG, re.compile(r"ping pong failed", re.IGNORECASE)),
+    (FailureClass.PONG_TIMEOUT, re.compile(r"ping/pong timed out|last PONG was received", re.IGNORECASE)),
+    (FailureClass.PING_STALLED, re.compile(r"last PING was sent", re.IGNORECASE)),
+    (FailureClass.BROKEN_PIPE, re.compile(r"\[Errno 32\]|Broken pipe|BrokenPipeError", re.IGNORECASE)),
     (
-        "ssl",
+        FailureClass.SSL,
         re.compile(
             r"\[SSL|SSLError|SSLEOFError|SSLZeroReturnError|CERTIFICATE_VERIFY_FAILED"
             r"|EOF occurred in violation of protocol|_ssl\.c",
         ),
     ),
     (
-        "connection_reset",
+        FailureClass.CONNECTION_RESET,
         re.compile(
             r"Connection reset by peer|\[Errno 104\]|\[Errno 54\]|\[WinError 1005[34]\]"
             r"|Connection to remote host was lost|Connection is already closed"
@@ -37,7 +39,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "timeout",
+        FailureClass.TIMEOUT,
         re.compile(
             r"timed out|\[WinError 10060\]|\[Errno 60\]|\[Errno 110\]|TimeoutError"
             r"|connection attempt failed",
@@ -45,7 +47,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "dns",
+        FailureClass.DNS,
         re.compile(
             r"getaddrinfo failed|Name or service not known|Temporary failure in name resolution"
             r"|\[Errno -[235]\]|\[Errno 11001\]|\[Errno 8\] nodename|No address associated with"
@@ -58,23 +60,23 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 #: Finer kinds of some classes, which the diagnosis needs and the class contract does not carry:
 #: (class, signature, pattern); the first that matches an event's text names it.
-_SIGNATURES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+_SIGNATURES: tuple[tuple[FailureClass, str, re.Pattern[str]], ...] = (
     (
-        "ssl",
+        FailureClass.SSL,
         "certificate",
         re.compile(
             r"CERTIFICATE_VERIFY_FAILED|certificate verify failed|self[- ]signed certificate",
             re.IGNORECASE,
         ),
     ),
-    ("ssl", "bad_length", re.compile(r"BAD_LENGTH")),
-    ("ssl", "eof", re.compile(r"UNEXPECTED_EOF|EOF occurred in violation|SSLEOFError")),
-    ("ssl", "wrong_version", re.compile(r"WRONG_VERSION_NUMBER")),
-    ("ssl", "decryption", re.compile(r"DECRYPTION_FAILED|BAD_RECORD_MAC")),
-    ("rejected", "bad_message", re.compile(r"ERR_BADMESSAGE")),
-    ("rejected", "bad_topic", re.compile(r"ERR_BADTOPIC")),
-    ("rejected", "handshake_5xx", re.compile(r"Handshake status 5\d\d")),
-    ("rejected", "handshake_4xx", re.compile(r"Handshake status 4\d\d")),
+    (FailureClass.SSL, "bad_length", re.compile(r"BAD_LENGTH")),
+    (FailureClass.SSL, "eof", re.compile(r"UNEXPECTED_EOF|EOF occurred in violation|SSLEOFError")),
+    (FailureClass.SSL, "wrong_version", re.compile(r"WRONG_VERSION_NUMBER")),
+    (FailureClass.SSL, "decryption", re.compile(r"DECRYPTION_FAILED|BAD_RECORD_MAC")),
+    (FailureClass.REJECTED, "bad_message", re.compile(r"ERR_BADMESSAGE")),
+    (FailureClass.REJECTED, "bad_topic", re.compile(r"ERR_BADTOPIC")),
+    (FailureClass.REJECTED, "handshake_5xx", re.compile(r"Handshake status 5\d\d")),
+    (FailureClass.REJECTED, "handshake_4xx", re.compile(r"Handshake status 4\d\d")),
 )
 SIGNATURE_CLASSES = frozenset(cls for cls, _, _ in _SIGNATURES)
 #: The longest prefix of an error text searched for a failure signature (one sits at its start;
@@ -100,19 +102,20 @@ def signature(cls: str, text: str) -> str | None:
 # `Connection closed (code 4100): ping pong failed` (FORMATS.md 3, FORKS-2026.md 1.6). The
 # first two bytes of `data` are the close code (big-endian), the rest its reason: the code
 # decides the class, not the shape. README "Failure classes" gives the reasons.
-CLOSE_CLASSES: dict[int, str] = {
-    4100: "ping_pong",  # PubSub: "ping pong failed", the client missed its PINGs
-    1000: "reconnect_requested",  # normal closure by the server
-    1001: "reconnect_requested",  # going away (server restart or maintenance)
-    1012: "reconnect_requested",  # service restart
-    1013: "reconnect_requested",  # try again later
-    1008: "rejected",  # policy violation: the server refuses what the client sent
-    4122: "rejected",  # Hermes "invalid challenge" during authentication
+CLOSE_CLASSES: dict[int, FailureClass] = {
+    4100: FailureClass.PING_PONG,  # PubSub: "ping pong failed", the client missed its PINGs
+    1000: FailureClass.RECONNECT_REQUESTED,  # normal closure by the server
+    1001: FailureClass.RECONNECT_REQUESTED,  # going away (server restart or maintenance)
+    1012: FailureClass.RECONNECT_REQUESTED,  # service restart
+    1013: FailureClass.RECONNECT_REQUESTED,  # try again later
+    1008: FailureClass.REJECTED,  # policy violation: the server refuses what the client sent
+    4122: FailureClass.REJECTED,  # Hermes "invalid challenge" during authentication
 }
 _FRAME = re.compile(r"opcode=8\b[^\n]{0,40}?data=b(?P<q>['\"])(?P<data>[^\n]{0,400})")
 _CLOSED = re.compile(r"Connection closed \(code (?P<code>\d{1,5})\)")
 # One byte in a Python bytes literal: an escape or a printable character.
 _BYTE = re.compile(r"\\x(?P<hex>[0-9a-fA-F]{2})|\\(?P<esc>[tnr\\'\"])|(?P<ch>[^\\])")
+_CODE_BYTES = 2  # a close code: two bytes, big-endian
 _ESCAPES = {"t": 9, "n": 10, "r": 13, "\\": 92, "'": 39, '"': 34}
 
 
@@ -144,13 +147,13 @@ def close_code(text: str) -> int | None:
         return None
     data = frame["data"]
     quote = frame["q"]
-    first = _literal_bytes(data, 2)
-    if len(first) < 2 or first[0] == ord(quote):
+    first = _literal_bytes(data, _CODE_BYTES)
+    if len(first) < _CODE_BYTES or first[0] == ord(quote):
         return None  # an empty close frame (no code) or a cut one
     return first[0] << 8 | first[1]
 
 
-def close_class(text: str) -> str | None:
+def close_class(text: str) -> FailureClass | None:
     """The class of a close frame's code (None: the text is no close frame). A frame without a
     code, or with a code not in CLOSE_CLASSES, is ``other``; its reason still says ping pong
     failed when it does."""
@@ -159,10 +162,10 @@ def close_class(text: str) -> str | None:
     code = close_code(text)
     if code is not None and code in CLOSE_CLASSES:
         return CLOSE_CLASSES[code]
-    return "ping_pong" if "ping pong failed" in text.lower() else "other"
+    return FailureClass.PING_PONG if "ping pong failed" in text.lower() else FailureClass.OTHER
 
 
-def classify(text: str) -> str:
+def classify(text: str) -> FailureClass:
     """Return the failure class of a WebSocket error text (``other`` when no rule matches)."""
     closed = close_class(text)
     if closed is not None:
@@ -170,4 +173,4 @@ def classify(text: str) -> str:
     for name, pattern in _RULES:
         if pattern.search(text):
             return name
-    return "other"
+    return FailureClass.OTHER

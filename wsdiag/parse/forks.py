@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wsdiag.parse.classify import CLASSIFY_MAX, classify
-from wsdiag.parse.records import Kind, Line, Record
+from wsdiag.parse.records import FailureClass, Kind, Line, Record
 from wsdiag.parse.redact import clean, record_text
 
 if TYPE_CHECKING:
@@ -35,11 +34,15 @@ def _listen_code(text: str) -> str:
 
 
 #: Failure class of an ERR_* code Twitch answers a LISTEN with (anything else: ``other``).
-_ANSWER_CLASSES = {"ERR_BADAUTH": "bad_auth", "ERR_BADMESSAGE": "rejected", "ERR_BADTOPIC": "rejected"}
+_ANSWER_CLASSES = {
+    "ERR_BADAUTH": FailureClass.BAD_AUTH,
+    "ERR_BADMESSAGE": FailureClass.REJECTED,
+    "ERR_BADTOPIC": FailureClass.REJECTED,
+}
 
 
-def answer_class(code: str) -> str:
-    return _ANSWER_CLASSES.get(code, "other")
+def answer_class(code: str) -> FailureClass:
+    return _ANSWER_CLASSES.get(code, FailureClass.OTHER)
 
 
 def error_record(kind: Kind, time: datetime | None, conn: int | None, raw: str) -> Record:
@@ -85,6 +88,8 @@ HERMES_SUBSCRIBED = (
     r'Received: \{"subscribeResponse":\{"subscription":\{"id":' + _HERMES_ID + r'\},"result":"ok"\},"id":'
     + _HERMES_ID + r',"parentId":' + _HERMES_ID + r',"type":"subscribeResponse"' + _HERMES_STAMP
 )
+#: The alive payloads only a Hermes client receives: they tell the client too.
+HERMES_ALIVE = (HERMES_KEEPALIVE, HERMES_NOTIFICATION, HERMES_SUBSCRIBED)
 # The type of a Hermes frame (its own, not one inside a notification's escaped payload).
 _HERMES_FRAME = re.compile(
     r'(?<!\\)"type":\s?"(?P<type>welcome|keepalive|reconnect|notification|authenticateResponse'
@@ -126,15 +131,15 @@ def hermes_frame(m: Match) -> Record:
     kind = frame.group("type")
     if kind == "reconnect":  # Twitch asks the client to reconnect (PubSub's RECONNECT)
         return Record(
-            Kind.FAILURE, m.time, m.conn, "reconnect_requested", _safe(rest), key="hermes:reconnect",
-            client="hermes", debug=True,
+            Kind.FAILURE, m.time, m.conn, FailureClass.RECONNECT_REQUESTED, _safe(rest),
+            key="hermes:reconnect", client="hermes", debug=True,
         )
     if kind == "subscribeResponse":
         result = _HERMES_RESULT.search(rest, m.end, m.end + CLASSIFY_MAX)
         if result and result.group("result") != "ok":
             return Record(
-                Kind.RESPONSE_ERROR, m.time, m.conn, "rejected", _safe(rest), key="listen:subscribe",
-                client="hermes", debug=True,
+                Kind.RESPONSE_ERROR, m.time, m.conn, FailureClass.REJECTED, _safe(rest),
+                key="listen:subscribe", client="hermes", debug=True,
             )
     return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
 
@@ -152,8 +157,10 @@ def auth_error(t: Template, m: Match) -> Record | None:
     response says the request itself was refused (`rejected`)."""
     text = _safe(m.text)
     if _AUTH_REJECTED.search(m.text, m.end, m.end + CLASSIFY_MAX):
-        return Record(t.kind, m.time, m.conn, "rejected", text, key="auth:rejected", client="hermes")
-    return Record(t.kind, m.time, m.conn, "bad_auth", text, key=t.key, client="hermes")
+        return Record(
+            t.kind, m.time, m.conn, FailureClass.REJECTED, text, key="auth:rejected", client="hermes"
+        )
+    return Record(t.kind, m.time, m.conn, FailureClass.BAD_AUTH, text, key=t.key, client="hermes")
 
 
 def stale(t: Template, m: Match) -> Record | None:
@@ -162,7 +169,8 @@ def stale(t: Template, m: Match) -> Record | None:
     if m.text.startswith("being closed", m.end):
         return Record(Kind.OTHER, m.time, m.conn, client="hermes", debug=True)
     return Record(
-        Kind.FAILURE, m.time, m.conn, "pong_timeout", _safe(m.text), key="stale", client="hermes", debug=True
+        Kind.FAILURE, m.time, m.conn, FailureClass.PONG_TIMEOUT, _safe(m.text), key="stale", client="hermes",
+        debug=True,
     )
 
 
@@ -175,6 +183,11 @@ def banner(t: Template, m: Match) -> Record | None:
     if found is None:
         return None
     return Record(Kind.BANNER, m.time, None, fork=(clean(found["fork"], 64), clean(found["version"], 32)))
+
+
+def anonymised(t: Template, m: Match) -> Record | None:
+    """A line the anonymiser wrote (a streamer named `Streamer1`): the log is anonymised."""
+    return Record(Kind.OTHER, m.time, None, anonymised=True)
 
 
 @functools.lru_cache(maxsize=64)
@@ -203,4 +216,8 @@ def noted(rec: Record | None, line: Line, uuid: str | None, variant: str | None)
     debug = rec.debug or (client == "hermes" and line.level == "DEBUG")
     if (client, uuid, variant, debug) == (rec.client, rec.uuid, rec.variant, rec.debug):
         return rec
-    return replace(rec, client=client, uuid=uuid, variant=variant, debug=debug)
+    # Not dataclasses.replace: this runs for most records, and replace costs three times as much.
+    return Record(
+        rec.kind, rec.time, rec.conn, rec.cls, rec.text, rec.key, rec.topics, rec.number,
+        client, uuid, rec.fork, variant, rec.redacted, rec.anonymised, debug,
+    )

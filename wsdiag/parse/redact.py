@@ -158,8 +158,11 @@ _ANSI = re.compile(
 )
 
 
+_LATIN1_MAX = 0xFF  # code points up to here are written `\\xNN`, the rest `\\uNNNN`
+
+
 def _visible(code: int) -> str:
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code <= _LATIN1_MAX else f"\\u{code:04x}"
 
 
 # C0/C1 controls except TAB, DEL, and the Unicode line separators and bidi controls that could

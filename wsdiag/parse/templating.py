@@ -16,13 +16,15 @@ MAX_TEMPLATE = 200  # characters of a template; longer texts differ only in thei
 _HEX = r"[0-9a-fA-F]"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
 _DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
+# Bytes literals up to this long (a close frame's code and reason) keep their words.
+_SHORT_BYTES = 48
 
 
 
 def _bytes(m: re.Match[str]) -> str:
     """A bytes literal: a long body is one mask; a short one (a close frame) keeps its words."""
     body = m.group(2)
-    if len(body) > 48:
+    if len(body) > _SHORT_BYTES:
         body = "<bytes>"
     else:
         body = re.sub(r"\\x[0-9a-fA-F]{2}|\\[a-z]", "<b>", body)

@@ -32,7 +32,7 @@ from wsdiag.read.stamps import (
     stamp_time,
 )
 
-__all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "split_line"]
+__all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "is_fence", "split_line"]
 
 #: The miner's log levels (logging's names; `WARN` from old `logger.warn` calls).
 LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
@@ -153,9 +153,20 @@ _CONTINUATION = re.compile(
     r"|Traceback \(most recent call last\):"
     r"|During handling of the above exception"
     r"|The above exception was the direct cause"
-    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b",
+    r"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)\b"
+    # a traceback's last line naming a lower-case exception: `socket.gaierror: [Errno -3] ...`
+    r"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?::|$)",
     re.ASCII,
 )
+
+
+#: A Markdown code fence around a pasted log (```, ```log, ```text): formatting, not a line of it.
+_FENCE = re.compile(r"```[A-Za-z]{0,16}[ \t]{0,64}", re.ASCII)
+
+
+def is_fence(text: str) -> bool:
+    """A Markdown code fence line, counted as blank (linefilter.FENCE, _lines.c fence())."""
+    return _FENCE.fullmatch(text) is not None
 
 
 def is_continuation(text: str) -> bool:

@@ -16,7 +16,7 @@ from wsdiag.parse.redact import ABOVE, clean, strip_ansi
 from wsdiag.parse.templates import to_record
 from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
-from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, split_line
+from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, is_fence, split_line
 from wsdiag.read.linefilter import FILE_HEAD, FILTERS, LESS_HEAD, MAX_LINE, Format, Head
 from wsdiag.read.whole_lines import Buffer, normalise_newlines
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
@@ -100,7 +100,7 @@ class LineReader:
             stats.unrecognized += 1
             return None
         text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n")
-        if not text.strip():
+        if not text.strip() or (text[:3] == "```" and is_fence(text)):
             stats.blank += 1
             return None
         line, assumed = split_line(text, self.years)

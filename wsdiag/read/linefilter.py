@@ -163,11 +163,13 @@ _ASCII_TEXT = rb"(?=[%s\x80-\xff]{0,%d}[^%s\x80-\xff\n])" % (_SPACES, MAX_LINE, 
 CONTINUATION = (  # layouts.is_continuation
     rb"(?:[ \t]|Traceback \(most recent call last\):|During handling of the above exception"
     rb"|The above exception was the direct cause"
-    rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w))"
+    rb"|[A-Za-z_][\w.]{0,200}(?:Error|Exception|Exit|Interrupt|Warning)(?!\w)"
+    rb"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?=[:\n]))"
 )
-BLANK_LINE = rb"[%s]{0,%d}(?=\n)" % (_SPACES, MAX_LINE)
+FENCE = rb"```[A-Za-z]{0,16}[ \t]{0,64}(?=\n)"  # layouts.is_fence: counted as blank
+BLANK_LINE = rb"(?:[%s]{0,%d}|%s)(?=\n)" % (_SPACES, MAX_LINE, FENCE)
 CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
-UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
+UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb"|" + FENCE + rb")" + _ASCII_TEXT + _INERT_TEXT
 #: The kinds of line that cannot be records, as the filters count them (Found.inert).
 KINDS = ("blank", "continuation", "unrecognized")
 _RUN = 1023  # lines of one kind per match: a longer run costs re memory per line

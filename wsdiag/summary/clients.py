@@ -39,7 +39,7 @@ class ClientFacts:
     forks: dict[str, str | None] = field(default_factory=dict)  # fork -> version (banners)
     # PubSub LISTENs sent as their redacted log copy (mpforce1 `redact_secrets=True`).
     redacted_listens: int = 0
-    anonymised_seen: bool = False  # a line the anonymiser emptied (`Received: REDACTED`, paths)
+    anonymised_seen: bool = False  # the anonymiser's mark: `Received: REDACTED`, paths, `Streamer1`
 
     @property
     def _summary(self) -> Summary:
@@ -92,8 +92,8 @@ class ClientFacts:
 
     @property
     def anonymised(self) -> bool:
-        """Ids replaced by mpforce1's anonymiser: an emptied line or path, or only small-integer
-        ids in the topics (then streamer counts hold for this run only)."""
+        """Ids replaced by mpforce1's anonymiser: an emptied line or path, a `StreamerN` name, or
+        only small-integer ids in the topics (then streamer counts hold for this run only)."""
         if self.anonymised_seen:
             return True
         ids = [t.rsplit(".", 1)[-1] for t in self._summary.topics]
