@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -39,9 +40,12 @@ NOT_FOR_JSON = [
     "wsdiag.read.follow",
     "wsdiag.cli.sinks",
 ]
-#: What printing the version or the help needs none of: the scanner, the inputs, the reporters.
+#: What printing the version or the help needs none of: the scanner, the inputs, the reporters,
+#: the diagnosis engine (the threshold options' defaults come from `diagnose.thresholds` alone).
 NOT_FOR_HELP = [
     "rich",
+    "wsdiag.diagnose.engine",
+    "wsdiag.diagnose.causes",
     "wsdiag.read.scan",
     "wsdiag.read.sources",
     "wsdiag.pipeline",
@@ -77,7 +81,8 @@ def test_a_json_report_imports_no_rich_table_html_compare_or_watch(tmp_path: Pat
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["analyze", "--help"]])
 def test_version_and_help_import_no_scanner(tmp_path: Path, args: list[str]) -> None:
-    """`--version` and `--help` import neither the scanner nor the inputs nor any reporter."""
+    """`--version` and `--help` import neither the scanner nor the inputs nor any reporter,
+    nor the diagnosis engine."""
     mods = _imported(tmp_path, *args)
     assert "wsdiag.cli" in mods
     assert [m for m in NOT_FOR_HELP if m in mods] == []
@@ -87,3 +92,13 @@ def test_a_text_report_does_import_rich(tmp_path: Path) -> None:
     """The probe sees what a run imports: the text report loads rich's console."""
     mods = _imported(tmp_path, "analyze", "--format", "text", str(SAMPLES / "storm_37conn.log"))
     assert {"rich.console", "wsdiag.report.text"} <= mods
+
+
+def test_the_diagnose_packages_exports_load_on_first_use() -> None:
+    """Each name `wsdiag.diagnose` exports is, on first use, its defining module's object."""
+    package = importlib.import_module("wsdiag.diagnose")
+    for name in package.__all__:
+        module = importlib.import_module(f"wsdiag.diagnose.{package._EXPORTS[name]}")
+        assert getattr(package, name) is getattr(module, name)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = package.nothing
