@@ -666,7 +666,10 @@ def test_docker_service_prefixes_are_cut_and_read_alike(cfg: dict[str, Any]) -> 
     one = _same_everywhere(_prefixed(data, b"twitch-miner  | "))
     assert one["failures"] == plain["failures"]
     assert one["inputs"][0]["lines"] == plain["inputs"][0]["lines"]
-    assert one["inputs"][0]["continuation"] == 0  # `miner  |   File ...` is no bare traceback line
+    # `miner  |   File ...` is the traceback line it is without the prefix.
+    assert one["inputs"][0]["continuation"] == plain["inputs"][0]["continuation"]
+    assert plain["inputs"][0]["continuation"] > 0 or cfg.get("layout") == "less"  # the less logs have none
+    assert one["inputs"][0]["unrecognized"] == plain["inputs"][0]["unrecognized"] == 0
     _same_everywhere(_prefixed(data, b"miner-1  | ", b"miner-2  | "))
 
 
@@ -683,9 +686,22 @@ def test_collectors_prefixes_are_read_alike(layout: str, wrapper: str) -> None:
     for key in ("failures", "reconnects", "closes", "topics", "span"):
         assert doc[key] == bare[key], key
     assert doc["inputs"][0]["lines"] == bare["inputs"][0]["lines"]
-    assert doc["inputs"][0]["unrecognized"] == bare["inputs"][0]["unrecognized"] == 0
+    for key in ("unrecognized", "continuation", "blank"):  # a traceback behind the prefix too
+        assert doc["inputs"][0][key] == bare["inputs"][0][key], key
+    assert doc["inputs"][0]["unrecognized"] == 0
     fmt = linefilter.FILTERS.format_of(data, len(data))
     assert (fmt.wrapper.name, fmt.layout) == (wrapper, layout)
+
+
+@pytest.mark.parametrize("wrapper", [w for w in genlog.WRAPPERS if w != "none"])
+def test_a_traceback_behind_a_collectors_prefix_is_a_continuation(wrapper: str) -> None:
+    """Traceback lines behind each collector's prefix count as continuations, as they do without
+    it, on both paths: none is unrecognized (they were, and `analyze` warned about them)."""
+    cfg = {"seed": 22, "size": 300_000, "connections": 6, "layout": "console", "failure_rate": 0.03}
+    doc = _same_everywhere(_gen(**cfg, wrapper=wrapper))["inputs"][0]
+    bare = _scan(_gen(**cfg), None)["inputs"][0]
+    assert bare["continuation"] == 16
+    assert (doc["continuation"], doc["unrecognized"], doc["blank"]) == (16, 0, bare["blank"])
 
 
 @pytest.mark.parametrize("wrapper", ["docker-t", "desktop", "fly", "journald", "compose-t"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wsdiag.read.layouts import YearResolver, is_continuation, split_line
+import pytest
+
+from wsdiag.read.layouts import YearResolver, is_continuation, non_record_kind, split_line
 
 
 def _split(text: str, year: int | None = 2025) -> tuple[str | None, datetime | None, str | None, str]:
@@ -116,6 +118,30 @@ def test_traceback_lines_are_continuations() -> None:
     assert is_continuation("    callback(self, *args)")
     assert is_continuation("ssl.SSLError: [SSL: BAD_LENGTH] bad length (_ssl.c:2483)")
     assert not is_continuation("hello there")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Traceback (most recent call last):", "continuation"),
+        ("2025-11-29T19:10:32Z app[3d8d9e1b] ams [info]Traceback (most recent call last):", "continuation"),
+        ('2025-11-29T19:10:32.123456789Z   File "/x/websocket/_app.py", line 400, in _callback', "continuation"),
+        ("twitch-miner  | ssl.SSLError: [SSL: BAD_LENGTH] bad length (_ssl.c:2483)", "continuation"),
+        ("miner-1  | 2025-11-29T19:10:32.5Z socket.gaierror: [Errno -3] Temporary failure", "continuation"),
+        ("2025-11-29 19:10:32 miner-1  |     callback(self, *args)", "continuation"),
+        ("Nov 29 19:10:32 raspberrypi python3[812]: During handling of the above exception", "continuation"),
+        ("Nov 29 19:10:32 raspberrypi python3[812]: ", "blank"),
+        ("twitch-miner  | ```log", "blank"),
+        ("twitch-miner  | \u3000", "blank"),
+        ("twitch-miner  | hello there", "unrecognized"),
+        ("2025-11-29T19:10:32Z app[3d8d9e1b] ams [info]hello there", "unrecognized"),
+        ("twitch-miner | Traceback", "unrecognized"),  # no prefix: `Traceback` alone is no header
+        ("> Traceback (most recent call last):", "unrecognized"),  # a quote mark is no collector
+    ],
+)
+def test_what_is_behind_a_collectors_prefix_counts(text: str, kind: str) -> None:
+    """A line that is no record counts as what is behind a collector's prefix, as without one."""
+    assert non_record_kind(text) == kind
 
 
 def test_unknown_wrappers_before_the_miner_timestamp() -> None:

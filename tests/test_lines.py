@@ -230,6 +230,8 @@ junk_lines = st.lists(st.sampled_from(JUNK), max_size=6).map("".join)
 any_line = st.one_of(
     record_lines(), junk_lines, st.text(max_size=60).map(lambda s: s.replace("\n", " ").replace("\r", " "))
 )
+#: Lines that are no records behind a collector's prefix (or a near miss of one).
+wrapped_junk = st.tuples(wrappers, junk_lines).map("".join)
 
 
 @needs_c
@@ -544,10 +546,16 @@ def test_same_lines_with_a_table_that_reads_debug_lines(lines: list[str], known:
 
 
 @settings(max_examples=800, deadline=None)
-@given(st.one_of(junk_lines, any_line))
+@given(st.one_of(junk_lines, any_line, wrapped_junk))
+@example("2025-11-29T18:00:00Z app[3d8d9e1b] ams [info]Traceback (most recent call last):")
+@example("miner  |   File \"x.py\", line 1, in <module>")
+@example("Nov 29 18:00:00 raspberrypi python3[812]: ")
+@example("miner-1  | 2025-11-29T18:00:00.123456789Z ```log")
+@example("2025-11-29 18:00:00 miner-1  | \u3000")
+@example("2025-11-29T18:00:00.5Z socket.gaierror: [Errno -3] Temporary failure in name resolution")
 def test_inert_kinds_are_what_line_counts(line: str) -> None:
     """A line the filters count without reading is counted as line() counts it (the reference):
-    a blank, continuation or unrecognized line, never a record."""
+    a blank, continuation or unrecognized line, never a record; behind a collector's prefix too."""
     data = (line.replace("\n", " ").replace("\r", " ") + "\n").encode("utf-8", "surrogatepass")
     kind = _kind(data, 0)
     if FILTERS.use_c:

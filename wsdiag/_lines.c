@@ -580,6 +580,9 @@ typedef struct {
     int day_at, month_at; /* a year-less stamp's date digits, or -1 */
     Lits debug, levels, funcs, starts, texts, debug_starts, debug_texts, id_seps, hazards;
     Lits marks; /* texts that make a line without a record's prefix a record (linefilter.MARKS) */
+    PyObject *wrappers_obj; /* every collector's prefix (stamps.PREFIXES), kept alive */
+    Op **wrappers; /* ... their programs: what is behind one on a line that is no record */
+    Py_ssize_t nwrappers;
 } Filter;
 
 static void
@@ -595,6 +598,10 @@ filter_dealloc(Filter *f)
     for (Py_ssize_t i = 0; f->alive != NULL && i < f->nalive; i++)
         ops_free(f->alive[i]);
     PyMem_Free(f->alive);
+    Py_XDECREF(f->wrappers_obj);
+    for (Py_ssize_t i = 0; f->wrappers != NULL && i < f->nwrappers; i++)
+        ops_free(f->wrappers[i]);
+    PyMem_Free(f->wrappers);
     Lits *all[] = {&f->debug, &f->levels, &f->funcs, &f->starts, &f->texts, &f->debug_starts,
                    &f->debug_texts, &f->id_seps, &f->hazards, &f->marks};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -620,6 +627,31 @@ program(PyObject *obj, PyObject **keep, Op **ops, const char *what)
     }
     Py_INCREF(obj);
     *keep = obj;
+    return 0;
+}
+
+/* A sequence of shape programs: compiled into `*ops` (`*n` of them); `*keep` holds the bytes. */
+static int
+programs(PyObject *seq, PyObject **keep, Op ***ops, Py_ssize_t *n, const char *what)
+{
+    *keep = PySequence_Tuple(seq);
+    if (*keep == NULL)
+        return -1;
+    *n = PyTuple_GET_SIZE(*keep);
+    *ops = PyMem_Calloc((size_t)*n + 1, sizeof **ops);
+    if (*ops == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        PyObject *one = NULL;
+        if (program(PyTuple_GET_ITEM(*keep, i), &one, &(*ops)[i], what) < 0 || one == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_ValueError, "%s: shape programs expected", what);
+            return -1;
+        }
+        Py_DECREF(one); /* the tuple holds it */
+    }
     return 0;
 }
 
@@ -663,15 +695,15 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"wrapper", "stamp", "module", "func", "debug", "levels", "funcs",
                             "starts", "texts", "debug_starts", "debug_texts", "id_seps", "hazards",
-                            "alive", "day_at", "month_at", "marks", NULL};
+                            "alive", "day_at", "month_at", "marks", "wrappers", NULL};
     PyObject *wrapper, *module, *func, *debug, *levels, *funcs, *starts, *texts, *debug_starts,
-        *debug_texts, *id_seps, *hazards, *alive, *marks = NULL;
+        *debug_texts, *id_seps, *hazards, *alive, *marks = NULL, *wrappers = NULL;
     Py_buffer stamp;
     f->day_at = f->month_at = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOO|iiO", names, &wrapper, &stamp, &module,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oy*OOOOOOOOOOOO|iiOO", names, &wrapper, &stamp, &module,
                                      &func, &debug, &levels, &funcs, &starts, &texts, &debug_starts,
                                      &debug_texts, &id_seps, &hazards, &alive, &f->day_at, &f->month_at,
-                                     &marks))
+                                     &marks, &wrappers))
         return -1;
     /* The stamp: the bytes allowed at each position, 32-byte bitmaps one after the other. */
     int bad = stamp.len % 32 != 0 || stamp.len / 32 > STAMP_MAX || stamp.len == 0;
@@ -714,23 +746,11 @@ filter_init(Filter *f, PyObject *args, PyObject *kw)
             PyErr_SetString(PyExc_ValueError, "id_seps: a separator cannot start with a digit");
             return -1;
         }
-    f->alive_obj = PySequence_Tuple(alive);
-    if (f->alive_obj == NULL)
+    if (programs(alive, &f->alive_obj, &f->alive, &f->nalive, "alive") < 0 ||
+        (wrappers != NULL && wrappers != Py_None &&
+         programs(wrappers, &f->wrappers_obj, &f->wrappers, &f->nwrappers, "wrappers") < 0))
         return -1;
-    f->nalive = PyTuple_GET_SIZE(f->alive_obj);
-    f->alive = PyMem_Calloc((size_t)f->nalive + 1, sizeof *f->alive);
-    if (f->alive == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
     for (Py_ssize_t i = 0; i < f->nalive; i++) {
-        PyObject *keep = NULL;
-        if (program(PyTuple_GET_ITEM(f->alive_obj, i), &keep, &f->alive[i], "alive") < 0 || keep == NULL) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "alive: shape programs expected");
-            return -1;
-        }
-        Py_DECREF(keep); /* the tuple holds it */
         const Op *op = f->alive[i];
         if (op->kind == K_LIT) /* a payload starting with a literal: its first byte */
             f->alive_first[op->data[0] >> 3] |= (unsigned char)(1u << (op->data[0] & 7));
@@ -1052,6 +1072,33 @@ fence(cp p, cp q)
     return c == q;
 }
 
+/* layouts.non_record_kind of a line that is no record and no continuation: what is behind a
+ * collector's prefix, under every prefix that matches. Blank (ASCII spaces, a fence) wins; a rest
+ * of spaces and non-ASCII bytes only Python can tell from Unicode spaces (MATTERS); then a
+ * continuation. */
+static int
+behind_prefix(const Filter *f, cp p, cp q)
+{
+    int kind = UNRECOGNIZED;
+    for (Py_ssize_t i = 0; i < f->nwrappers; i++) {
+        cp r = run_shape(f->wrappers[i], p, q);
+        if (r == NULL)
+            continue;
+        int ascii_text = 0, high = 0;
+        for (cp c = r; c < q && !ascii_text; c++) {
+            high |= *c >= 0x80;
+            ascii_text = *c < 0x80 && !IS_SPACE(*c);
+        }
+        if ((!ascii_text && !high) || fence(r, q))
+            return BLANK;
+        if (!ascii_text)
+            kind = MATTERS;
+        else if (kind == UNRECOGNIZED && continuation(r, q))
+            kind = CONTINUATION;
+    }
+    return kind;
+}
+
 /* What line() would count a line as, if it cannot be a record; MATTERS if it may be one (or if
  * only Python can tell: a line of whitespace and non-ASCII bytes may be Unicode spaces). */
 static int
@@ -1076,7 +1123,7 @@ inert_kind(const Filter *f, cp p, cp q)
      * while looking for every mark costs a pass over the line each. */
     if (contains_any(&f->hazards, p, q) || recordish(f, p, q) || contains_any(&f->marks, p, q))
         return MATTERS;
-    return continuation(p, q) ? CONTINUATION : UNRECOGNIZED;
+    return continuation(p, q) ? CONTINUATION : behind_prefix(f, p, q);
 }
 
 static PyObject *

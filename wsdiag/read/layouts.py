@@ -25,6 +25,7 @@ from wsdiag.read.stamps import (
     JUNK,
     MAX_YEAR,
     MIN_YEAR,
+    PREFIXES,
     STAMP,
     STAMP_INSIDE,
     YearResolver,
@@ -32,7 +33,16 @@ from wsdiag.read.stamps import (
     stamp_time,
 )
 
-__all__ = ["LEVELS", "MAX_YEAR", "MIN_YEAR", "YearResolver", "is_continuation", "is_fence", "split_line"]
+__all__ = [
+    "LEVELS",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "YearResolver",
+    "is_continuation",
+    "is_fence",
+    "non_record_kind",
+    "split_line",
+]
 
 #: The miner's log levels (logging's names; `WARN` from old `logger.warn` calls).
 LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
@@ -172,3 +182,19 @@ def is_fence(text: str) -> bool:
 def is_continuation(text: str) -> bool:
     """A traceback or other continuation line that belongs to the record above it."""
     return _CONTINUATION.match(text) is not None
+
+
+def non_record_kind(text: str) -> str:
+    """What a line that is no record (split_line gave no layout) counts as: ``continuation``,
+    ``blank`` or ``unrecognized``. A line behind a collector's prefix counts as what is behind
+    it, under any prefix that matches (a traceback behind ``name  | ``, an empty line behind
+    journald's head); a continuation without a prefix is one whatever it starts with.
+    linefilter.BLANK_LINE/CONTINUATION_LINE and _lines.c inert_kind() decide alike."""
+    if is_continuation(text):
+        return "continuation"
+    rests = [text[m.end() :] for m in (p.match(text) for p in PREFIXES) if m is not None]
+    if any(not rest.strip() or is_fence(rest) for rest in rests):
+        return "blank"
+    if any(is_continuation(rest) for rest in rests):
+        return "continuation"
+    return "unrecognized"

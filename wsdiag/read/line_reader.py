@@ -16,7 +16,7 @@ from wsdiag.parse.redact import ABOVE, clean, strip_ansi
 from wsdiag.parse.templates import to_record
 from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
-from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_continuation, is_fence, split_line
+from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_fence, non_record_kind, split_line
 from wsdiag.read.linefilter import FILE_HEAD, FILTERS, LESS_HEAD, MAX_LINE, Format, Head
 from wsdiag.read.whole_lines import Buffer, normalise_newlines
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
@@ -105,10 +105,13 @@ class LineReader:
             return None
         line, assumed = split_line(text, self.years)
         if line.layout is None:
-            if is_continuation(text):
+            kind = non_record_kind(text)
+            if kind == "continuation":
                 stats.continuation += 1
                 if ANONYMISED_PATH in text:  # mpforce1's logger variant C anonymises tracebacks
                     self.summary.anonymised_seen = True
+            elif kind == "blank":
+                stats.blank += 1
             else:
                 stats.unrecognized += 1
                 self._take_sample(text)

@@ -28,7 +28,17 @@ from wsdiag.parse.templates import AFTER_DIGITS, SIEVE, Sieve
 from wsdiag.read.layouts import FUNC_SHAPE, LEVELS, MARKS, MODULE_SHAPE
 from wsdiag.read.shape_algebra import concat, union
 from wsdiag.read.shapes import Shape, shape
-from wsdiag.read.stamps import FILE_STAMP, LESS_STAMP, NO_WRAPPER, STAMP, WRAPPERS, Stamp, Wrapper, stamp_of
+from wsdiag.read.stamps import (
+    FILE_STAMP,
+    LESS_STAMP,
+    NO_WRAPPER,
+    PREFIX_BYTES,
+    STAMP,
+    WRAPPERS,
+    Stamp,
+    Wrapper,
+    stamp_of,
+)
 
 _lines: types.ModuleType | None
 try:  # the optional C line filter (see _lines.c); the regexes decide alike without it
@@ -167,9 +177,20 @@ CONTINUATION = (  # layouts.is_continuation
     rb"|[A-Za-z_][\w.]{0,200}(?:error|timeout)(?=[:\n]))"
 )
 FENCE = rb"```[A-Za-z]{0,16}[ \t]{0,64}(?=\n)"  # layouts.is_fence: counted as blank
-BLANK_LINE = rb"(?:[%s]{0,%d}|%s)(?=\n)" % (_SPACES, MAX_LINE, FENCE)
-CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb")" + _ASCII_TEXT + _INERT_TEXT
-UNRECOGNIZED_LINE = rb"(?!" + CONTINUATION + rb"|" + FENCE + rb")" + _ASCII_TEXT + _INERT_TEXT
+_BLANK_TEXT = rb"(?:[%s]{0,%d}|%s)(?=\n)" % (_SPACES, MAX_LINE, FENCE)
+# Behind a collector's prefix (layouts.non_record_kind; any prefix that matches, which the
+# regex's backtracking tries): what is left is blank (ASCII spaces or a fence), holds no ASCII
+# text but other bytes (only Python can tell Unicode spaces: the line is read), or a continuation.
+_NO_ASCII_TEXT = rb"(?![%s\x80-\xff]{0,%d}[^%s\x80-\xff\n])" % (_SPACES, MAX_LINE, _SPACES)
+_BLANK_BEHIND = rb"(?!" + CONTINUATION + rb")(?=" + PREFIX_BYTES + _BLANK_TEXT + rb")" + _INERT_TEXT
+_NO_TEXT_BEHIND = PREFIX_BYTES + rb"(?:" + _NO_ASCII_TEXT + rb"|" + FENCE + rb")"  # blank, or Python's
+_CONTINUATION_BEHIND = rb"(?!" + _NO_TEXT_BEHIND + rb")" + PREFIX_BYTES + _ASCII_TEXT + CONTINUATION
+BLANK_LINE = rb"(?:" + _BLANK_TEXT + rb"|" + _BLANK_BEHIND + rb")"
+CONTINUATION_LINE = rb"(?=" + CONTINUATION + rb"|" + _CONTINUATION_BEHIND + rb")" + _ASCII_TEXT + _INERT_TEXT
+UNRECOGNIZED_LINE = (
+    rb"(?!" + CONTINUATION + rb"|" + FENCE + rb"|" + _NO_TEXT_BEHIND + rb"|" + PREFIX_BYTES + CONTINUATION
+    + rb")" + _ASCII_TEXT + _INERT_TEXT
+)
 #: The kinds of line that cannot be records, as the filters count them (Found.inert).
 KINDS = ("blank", "continuation", "unrecognized")
 _RUN = 1023  # lines of one kind per match: a longer run costs re memory per line
@@ -332,6 +353,7 @@ class Filters:
             id_seps=list(self.id_seps),
             hazards=_anchored(HAZARDS),
             marks=_anchored(MARK_BYTES),
+            wrappers=[w.shape.program for w in WRAPPERS if w.shape is not None],
             alive=[self.alive_shape.program],
             day_at=h.stamp.day_at if h.stamp.year_less else -1,
             month_at=h.stamp.month_at if h.stamp.year_less else -1,

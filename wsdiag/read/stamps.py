@@ -253,3 +253,13 @@ WRAPPERS: tuple[Wrapper, ...] = (
 )
 # The stamp (19 bytes at most) and ` - ` must end within INSIDE_MAX of where the search starts.
 assert all(w.searched + 19 + 3 <= INSIDE_MAX for w in WRAPPERS)
+
+#: Every collector's prefix at a line's start, for what is behind it when the line is no record
+#: (layouts.non_record_kind; linefilter and the C filter's Filter(wrappers=...) try the same
+#: shapes): a traceback behind ``name  | `` is a continuation as it is without one. Shapes of
+#: several wrappers may match one line (docker-t's time starts Fly.io's prefix): each is tried.
+PREFIXES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(w.shape.regex, re.ASCII) for w in WRAPPERS if w.shape is not None
+)
+#: The same, as one bytes regex (any of them).
+PREFIX_BYTES = b"(?:" + b"|".join(w.shape.bytes_regex for w in WRAPPERS if w.shape is not None) + b")"
