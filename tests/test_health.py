@@ -318,3 +318,18 @@ def test_fast_and_reference_paths_agree_on_health() -> None:
     slow.finish()
     assert health(fast) == health(slow)
     assert fast.minutes == slow.minutes
+
+
+def test_hermes_reconnects_told_by_uuids_are_each_connections_in_its_health(tmp_path: Path) -> None:
+    """Where a Hermes DEBUG log counts reconnects by new uuids (no reconnect line), each
+    connection's health carries the same count as its row and as reconnects.count adds up."""
+    text = "".join(
+        line for line in (SAMPLES / "hermes_file.log").read_text(encoding="utf-8").splitlines(keepends=True)
+        if "Reconnecting to Twitch Hermes" not in line
+    )
+    doc = diagnose_text(tmp_path, text, year=None)
+    per = doc["connections"]["per_connection"]
+    assert {k: (v["reconnects"], v["health"]["reconnects"]) for k, v in per.items()} == {
+        "0": (1, 1), "1": (2, 2), "2": (2, 2),
+    }
+    assert doc["reconnects"]["count"] == 5

@@ -113,7 +113,7 @@ def health(s: Summary) -> dict[int, Health]:
         out[conn] = Health(
             conn,
             by_class,
-            cs.reconnects if known else None,
+            s.conn_reconnects(conn) if known else None,  # as reconnects.count counts them
             cs.closes,
             len(cs.topics) if cs.topics else None,
             outages,
