@@ -12,11 +12,9 @@ from .config import (
     _K_LISTEN,
     _K_NONE,
     _K_RECON,
-    _K_STREAMERS,
     _PING_CLOSE_ODDS,
     _RECONNECT_CLOSE_ODDS,
     _TRACEBACK_FRAMES,
-    M_HTTP,
     M_MINER,
     M_WSC,
     Expected,
@@ -272,29 +270,7 @@ class _HermesGenerator(_HermesWorld):
         lines: list[_Line] = []
         banner = f"Twitch Channel Points Miner-{HERMES_VERSION} (fork by mpforce1)"
         self._add(lines, 0, "INFO", M_MINER, "__init__", banner, cut=True)
-        loading = self._fmt(
-            "INFO", M_MINER, "run", f"Loading data for {self.n_streamers} streamers. Please wait...", "🤓"
-        )
-        lines.append((0, loading, -1, _K_STREAMERS, self.n_streamers, True))
-        for t in (0, 1, 1):
-            self._add(
-                lines,
-                t,
-                "DEBUG",
-                M_HTTP,
-                "_new_conn",
-                "Starting new HTTPS connection (1): gql.twitch.tv:443",
-                cut=True,
-            )
-            self._add(
-                lines,
-                t,
-                "DEBUG",
-                M_HTTP,
-                "_make_request",
-                'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None',
-                cut=True,
-            )
+        self._loading_lines(lines)
         t = 2
         self._add(lines, t, "DEBUG", H_POOL, "start", "Starting Hermes WebSocket Pool", cut=True)
         for n in range(self.cfg.connections):
