@@ -82,7 +82,7 @@ class _HermesGenerator(_HermesWorld):
         msg = f"{self._describe(n)} - Reconnecting to Twitch Hermes server in ~30 seconds"
         self._add(lines, t, "DEBUG", H_POOL, "__reconnect", msg, _Fact(n, _K_RECON))
 
-    def _second_trigger(self, n: int, t: int) -> None:
+    def _late_close(self, n: int, t: int) -> None:
         """The old socket's close arrives after the reconnection started: HC19, then HP4."""
         lines: list[_Line] = []
         self._closed(lines, t, n)
@@ -226,12 +226,11 @@ class _HermesGenerator(_HermesWorld):
         self._add(lines, t, "DEBUG", H_POOL, "on_error", msg, _Fact(n, _K_FAIL, cls))
         self._reconnecting(lines, t, n)
         self._schedule(t, lines)
-        self._second_trigger(n, t + rng.randint(0, 1))
+        self._late_close(n, t + rng.randint(0, 1))
         self._reopen(n, t + 30 + rng.randint(0, 3), 0)
 
     def _stale(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
         """No frame for too long: the client is stale and reconnects."""
-        rng = self.rng
         d = self._describe(n)
         self._add(
             lines,
@@ -242,15 +241,10 @@ class _HermesGenerator(_HermesWorld):
             f"{d} - Stale due to no recent messages",
             _Fact(n, _K_FAIL, cls),
         )
-        self._reconnecting(lines, t, n)
-        self._schedule(t, lines)
-        if rng.random() < _PING_CLOSE_ODDS:
-            self._second_trigger(n, t + rng.randint(0, 2))
-        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        self._reconnect_later(lines, n, t, _PING_CLOSE_ODDS, (0, 2))
 
     def _reconnect_request(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
         """A reconnect frame; the new client (refused for bad_auth)."""
-        rng = self.rng
         d = self._describe(n)
         frame = (
             f'{{"id":"{self._rid()}","type":"reconnect","timestamp":"{self._stamp(t)}",'
@@ -258,11 +252,7 @@ class _HermesGenerator(_HermesWorld):
         )
         msg = f"{d} - Received: {frame}"
         self._add(lines, t, "DEBUG", H_CLIENT, "on_message", msg, _Fact(n, _K_FAIL, "reconnect_requested"))
-        self._reconnecting(lines, t, n)
-        self._schedule(t, lines)
-        if rng.random() < _RECONNECT_CLOSE_ODDS:
-            self._second_trigger(n, t + rng.randint(0, 2))
-        self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+        self._reconnect_later(lines, n, t, _RECONNECT_CLOSE_ODDS, (0, 2), bad_auth=cls == "bad_auth")
 
     # -------------------------------------------------------------------- run
     def _startup_lines(self) -> list[_Line]:
