@@ -246,20 +246,7 @@ class _HermesWorld(_Generator):
         self.point_draws = {i: rng.sample(_POINT_REASONS, 3) for i in self.live[:60]}
         for i, draws in self.point_draws.items():
             self.points[i] += sum(earned for _, earned in draws)
-        cats = self._categories()
-        pop: list[bytes] = []
-        cum: list[float] = []
-        total = 0.0
-        for items, weight in cats:
-            for item in items:
-                total += weight / len(items)
-                pop.append(item.encode())
-                cum.append(total)
-        self.pop = pop
-        self.cum = cum
-        self.pairs = any(b"\x00" in item for item in pop)
-        self.ibuf = []
-        self.ipos = 0
+        self._set_population(self._categories())
         self.n_viewcount = 0
         # Hermes keepalives come every ~10 s per connection: the bulk of a DEBUG log
         self.rate = (

@@ -268,6 +268,11 @@ class _World:
             cats.append((points, 90.0))
             cats.append((onoff, 10.0))
             self.rate = max(0.01, 0.0045 * self.cfg.connections)
+        self._set_population(cats)
+        self.next_refresh = 0  # rebuild viewcount lines once the start time is final
+
+    def _set_population(self, cats: list[tuple[list[str], float]]) -> None:
+        """The body's items and cumulative weights (``weight`` shared by a category's items)."""
         # body items are kept encoded; "\x00" separates the two lines of a pair (PING+PONG)
         pop: list[bytes] = []
         cum: list[float] = []
@@ -282,7 +287,6 @@ class _World:
         self.pairs = any(b"\x00" in item for item in pop)
         self.ibuf: list[bytes] = []
         self.ipos = 0
-        self.next_refresh = 0  # rebuild viewcount lines once the start time is final
 
     def _build_ticks(self) -> None:
         """Pre-sample (lines, gap) ticks of a Poisson process with ``self.rate`` items/s."""
