@@ -14,7 +14,6 @@ from .config import (
     _SYLLABLES,
     ERROR_TEXTS,
     M_HTTP,
-    M_STREAMER,
     TOPICS_PER_CONNECTION,
 )
 from .pubsub import _Generator
@@ -162,19 +161,13 @@ class _HermesWorld(_Generator):
         return self._received(n, frame)
 
     def _viewcount_items(self) -> list[str]:
-        rng = self.rng
         st = self.epoch + self.now
         items = []
         users = len(HERMES_USER_TOPICS)
         for i in self.live:
             cid = self.channel_ids[i]
             conn = (users + i * self.cfg.topics_per_streamer) // TOPICS_PER_CONNECTION
-            inner = (
-                '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
-                f"{st + rng.random() * 30:.6f}"
-                ',\\"viewers\\":'
-                f"{rng.randint(3, 40_000)}}}"
-            )
+            inner = self._viewcount_inner(st)
             items.append(self._notification(conn, f"video-playback-by-id.{cid}", inner, self.now))
         return items
 
@@ -191,13 +184,7 @@ class _HermesWorld(_Generator):
         items: list[str] = []
         for i in self.live[:60]:
             for reason, earned in self.point_draws[i]:
-                line = self._fmt(
-                    "INFO",
-                    H_HANDLER,
-                    "on_message",
-                    f"+{earned} → {self._streamer_str(i)} - Reason: {reason}.",
-                    emoji="🚀",
-                )
+                line = self._earned_line(H_HANDLER, i, earned, reason)
                 if self.debug:
                     cid = self.channel_ids[i]
                     inner = (
@@ -213,14 +200,7 @@ class _HermesWorld(_Generator):
 
     def _categories(self) -> list[tuple[list[str], float]]:
         """Body items by category, in a fixed order and number (the weights never change)."""
-        onoff: list[str] = []
-        for i in self.live[:20]:
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
-            )
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
-            )
+        onoff = self._onoff_items()
         if not self.debug:
             return [(self._points_items(), 90.0), (onoff, 10.0)]
         http = [

@@ -166,20 +166,41 @@ class _World:
         return self.nonce_pool[o : o + NONCE_LENGTH]
 
     # ------------------------------------------------------------ body content
-    def _viewcount_items(self) -> list[str]:
+    def _onoff_items(self) -> list[str]:
+        """`is Online!` and `is Offline!` of the first 20 live streamers (both clients)."""
+        onoff: list[str] = []
+        for i in self.live[:20]:
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
+            )
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
+            )
+        return onoff
+
+    def _earned_line(self, module: str, i: int, earned: int, reason: str) -> str:
+        """The INFO record of points earned by streamer ``i`` (logged by ``module``)."""
+        msg = f"+{earned} → {self._streamer_str(i)} - Reason: {reason}."
+        return self._fmt("INFO", module, "on_message", msg, emoji="🚀")
+
+    def _viewcount_inner(self, st: float) -> str:
+        """A viewcount message's escaped JSON (server time within 30 s after ``st``)."""
         rng = self.rng
+        return (
+            '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
+            f"{st + rng.random() * 30:.6f}"
+            ',\\"viewers\\":'
+            f"{rng.randint(3, 40_000)}}}"
+        )
+
+    def _viewcount_items(self) -> list[str]:
         st = self.epoch + self.now
         items = []
         for i in self.live:
             cid = self.channel_ids[i]
             topic_idx = len(USER_TOPICS) + i * self.cfg.topics_per_streamer
             conn = topic_idx // TOPICS_PER_CONNECTION
-            inner = (
-                '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
-                f"{st + rng.random() * 30:.6f}"
-                ',\\"viewers\\":'
-                f"{rng.randint(3, 40_000)}}}"
-            )
+            inner = self._viewcount_inner(st)
             msg = (
                 f'#{conn} - Received: {{"type":"MESSAGE","data":{{"topic":'
                 f'"video-playback-by-id.{cid}","message":"{inner}"}}}}'
@@ -196,13 +217,7 @@ class _World:
         for i in self.live[:60]:
             for reason, earned in rng.sample(_POINT_REASONS, 3):
                 self.points[i] += earned
-                line = self._fmt(
-                    "INFO",
-                    M_POOL,
-                    "on_message",
-                    f"+{earned} → {self._streamer_str(i)} - Reason: {reason}.",
-                    emoji="🚀",
-                )
+                line = self._earned_line(M_POOL, i, earned, reason)
                 if self.debug:
                     cid = self.channel_ids[i]
                     inner = (
@@ -221,14 +236,7 @@ class _World:
                     )
                     line = recv + "\x00" + line
                 points.append(line)
-        onoff: list[str] = []
-        for i in self.live[:20]:
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
-            )
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
-            )
+        onoff = self._onoff_items()
         if self.debug:
             self.n_viewcount = len(self.live)
             cats.append((self._viewcount_items(), 60.0))
