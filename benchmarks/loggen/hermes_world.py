@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import timedelta, timezone
 from typing import cast
 
 from .config import (
     _ALNUM,
-    _NAME_SUFFIXES,
     _POINT_REASONS,
-    _SYLLABLES,
     ERROR_TEXTS,
     M_HTTP,
     TOPICS_PER_CONNECTION,
@@ -85,28 +82,11 @@ class _HermesWorld(_Generator):
         self.id_pool = "".join(rng.choices(_ID_CHARS, k=1 << 14))
         conns = cfg.connections
         tps = cfg.topics_per_streamer
-        users = len(HERMES_USER_TOPICS)
-        fill = rng.randint(10, TOPICS_PER_CONNECTION)
-        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
-        n = max(1, math.ceil((target - users) / tps))
-        while users + n * tps > TOPICS_PER_CONNECTION * conns:
-            n -= 1
-        self.n_streamers = n
-        names: list[str] = []
-        seen: set[str] = set()
-        while len(names) < n:
-            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
-            name += rng.choice(_NAME_SUFFIXES)
-            if name not in seen:
-                seen.add(name)
-                names.append(name)
-        self.names = names
-        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
-        self.user_id = ids[0]
-        self.channel_ids = ids[1:]
-        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+        n = self.n_streamers = self._streamer_count(len(HERMES_USER_TOPICS))
+        self.names = self._streamer_names(n, numbered=False)
+        self._draw_ids(n)
         self.token = ""
-        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in names]
+        self._draw_points()
         topics: list[tuple[str, bool]] = [(f"{t}.{self.user_id}", True) for t in HERMES_USER_TOPICS]
         for cid in self.channel_ids:
             for t in HERMES_CHANNEL_TOPICS[:tps]:

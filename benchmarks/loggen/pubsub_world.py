@@ -95,30 +95,11 @@ class _World:
         cfg = self.cfg
         conns = cfg.connections
         tps = cfg.topics_per_streamer
-        fill = rng.randint(10, TOPICS_PER_CONNECTION)
-        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
-        n = max(1, math.ceil((target - len(USER_TOPICS)) / tps))
-        while len(USER_TOPICS) + n * tps > TOPICS_PER_CONNECTION * conns:
-            n -= 1
-        self.n_streamers = n
-
-        names: list[str] = []
-        seen: set[str] = set()
-        while len(names) < n:
-            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
-            name += rng.choice(_NAME_SUFFIXES)
-            if rng.random() < _NAME_NUMBER_ODDS:
-                name += str(rng.randint(1, 99))
-            if name not in seen:
-                seen.add(name)
-                names.append(name)
-        self.names = names
-        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
-        self.user_id = ids[0]
-        self.channel_ids = ids[1:]
-        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+        n = self.n_streamers = self._streamer_count(len(USER_TOPICS))
+        self.names = self._streamer_names(n, numbered=True)
+        self._draw_ids(n)
         self.token = "".join(rng.choices(_TOKEN_CHARS, k=TOKEN_LENGTH))
-        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in names]
+        self._draw_points()
 
         topics: list[tuple[str, bool]] = [(f"{t}.{self.user_id}", True) for t in USER_TOPICS]
         for cid in self.channel_ids:
@@ -130,6 +111,45 @@ class _World:
         # streamers whose stream is live: they produce viewcount/points messages
         live = max(1, n // 8)
         self.live = sorted(rng.sample(range(n), min(n, live)))
+
+    def _streamer_count(self, users: int) -> int:
+        """How many streamers fill the pool's last connection with 10 to 50 topics."""
+        conns = self.cfg.connections
+        tps = self.cfg.topics_per_streamer
+        fill = self.rng.randint(10, TOPICS_PER_CONNECTION)
+        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
+        n = max(1, math.ceil((target - users) / tps))
+        while users + n * tps > TOPICS_PER_CONNECTION * conns:
+            n -= 1
+        return n
+
+    def _streamer_names(self, n: int, numbered: bool) -> list[str]:
+        """``n`` distinct streamer names (some ending in a number if ``numbered``)."""
+        rng = self.rng
+        names: list[str] = []
+        seen: set[str] = set()
+        while len(names) < n:
+            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+            name += rng.choice(_NAME_SUFFIXES)
+            if numbered and rng.random() < _NAME_NUMBER_ODDS:
+                name += str(rng.randint(1, 99))
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+        return names
+
+    def _draw_ids(self, n: int) -> None:
+        """The user's and ``n`` channels' ids and the username."""
+        rng = self.rng
+        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
+        self.user_id = ids[0]
+        self.channel_ids = ids[1:]
+        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+
+    def _draw_points(self) -> None:
+        """Each streamer's channel points balance at the start."""
+        rng = self.rng
+        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in self.names]
 
     # --------------------------------------------------------------- formatting
     def _fmt(self, level: str, module: str, func: str, msg: str, emoji: str = "") -> str:
