@@ -12,6 +12,7 @@ from .config import (
     ERROR_TEXTS,
     M_HTTP,
     TOPICS_PER_CONNECTION,
+    USER_TOPICS,
 )
 from .pubsub import _Generator
 
@@ -22,11 +23,7 @@ HERMES_VERSION = "1.3.0"
 HERMES_URL = "wss://hermes.twitch.tv/v1?clientId=kimne78kx3ncx6brgo4mv6wki5h1ko"
 #: mpforce1 1.x subscribes these per user and per streamer (FORKS-2026.md 1.8); the weekly
 #: rewards topic has three parts (user id, channel id).
-HERMES_USER_TOPICS: tuple[str, ...] = (
-    "community-points-user-v1",
-    "predictions-user-v1",
-    "onsite-notifications",
-)
+HERMES_USER_TOPICS: tuple[str, ...] = (*USER_TOPICS, "onsite-notifications")
 HERMES_CHANNEL_TOPICS: tuple[str, ...] = (
     "video-playback-by-id",
     "weekly-rewards",
