@@ -9,6 +9,7 @@ from typing import cast
 from .config import (
     _ALNUM,
     _POINT_REASONS,
+    CLASS_WEIGHTS,
     ERROR_TEXTS,
     M_HTTP,
     TOPICS_PER_CONNECTION,
@@ -43,19 +44,11 @@ HERMES_ERROR_TEXTS: dict[str, tuple[str, ...]] = {
 }
 #: PE1 (DEBUG): a WebSocketConnectionClosedException, which reconnects by itself.
 HERMES_LOST = "Connection to remote host was lost."
+#: PubSub's weights without the ping classes (Hermes sends no pings); a stale client
+#: (pong_timeout) is more common. The order of the keys is that of the draws.
 HERMES_CLASS_WEIGHTS: dict[str, float] = {
-    "connection_reset": 24,
-    "reconnect_requested": 18,
-    "pong_timeout": 14,
-    "ssl": 8,
-    "timeout": 7,
-    "broken_pipe": 5,
-    "dns": 4,
-    "no_internet": 4,
-    "rejected": 2,
-    "other": 1,
-    "bad_auth": 1,
-}
+    cls: w for cls, w in CLASS_WEIGHTS.items() if cls not in ("ping_pong", "ping_stalled")
+} | {"pong_timeout": 14}
 #: The rendered DataError of a refused authentication (HP7); the values are illustrative.
 HERMES_AUTH_ERROR = "{'result': 'error', 'error': 'invalid token', 'error_code': 'unauthorized'}"
 _ID_CHARS = _ALNUM + "_-"
