@@ -12,11 +12,9 @@ from .config import (
     _K_LISTEN,
     _K_NONE,
     _K_RECON,
-    _K_STREAMERS,
     _PING_CLOSE_ODDS,
     _RECONNECT_CLOSE_ODDS,
     _TRACEBACK_FRAMES,
-    M_HTTP,
     M_MINER,
     M_WSC,
     Expected,
@@ -84,7 +82,7 @@ class _HermesGenerator(_HermesWorld):
         msg = f"{self._describe(n)} - Reconnecting to Twitch Hermes server in ~30 seconds"
         self._add(lines, t, "DEBUG", H_POOL, "__reconnect", msg, _Fact(n, _K_RECON))
 
-    def _second_trigger(self, n: int, t: int) -> None:
+    def _late_close(self, n: int, t: int) -> None:
         """The old socket's close arrives after the reconnection started: HC19, then HP4."""
         lines: list[_Line] = []
         self._closed(lines, t, n)
@@ -228,12 +226,11 @@ class _HermesGenerator(_HermesWorld):
         self._add(lines, t, "DEBUG", H_POOL, "on_error", msg, _Fact(n, _K_FAIL, cls))
         self._reconnecting(lines, t, n)
         self._schedule(t, lines)
-        self._second_trigger(n, t + rng.randint(0, 1))
+        self._late_close(n, t + rng.randint(0, 1))
         self._reopen(n, t + 30 + rng.randint(0, 3), 0)
 
     def _stale(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
         """No frame for too long: the client is stale and reconnects."""
-        rng = self.rng
         d = self._describe(n)
         self._add(
             lines,
@@ -244,15 +241,10 @@ class _HermesGenerator(_HermesWorld):
             f"{d} - Stale due to no recent messages",
             _Fact(n, _K_FAIL, cls),
         )
-        self._reconnecting(lines, t, n)
-        self._schedule(t, lines)
-        if rng.random() < _PING_CLOSE_ODDS:
-            self._second_trigger(n, t + rng.randint(0, 2))
-        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        self._reconnect_later(lines, n, t, _PING_CLOSE_ODDS, (0, 2))
 
     def _reconnect_request(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
         """A reconnect frame; the new client (refused for bad_auth)."""
-        rng = self.rng
         d = self._describe(n)
         frame = (
             f'{{"id":"{self._rid()}","type":"reconnect","timestamp":"{self._stamp(t)}",'
@@ -260,11 +252,7 @@ class _HermesGenerator(_HermesWorld):
         )
         msg = f"{d} - Received: {frame}"
         self._add(lines, t, "DEBUG", H_CLIENT, "on_message", msg, _Fact(n, _K_FAIL, "reconnect_requested"))
-        self._reconnecting(lines, t, n)
-        self._schedule(t, lines)
-        if rng.random() < _RECONNECT_CLOSE_ODDS:
-            self._second_trigger(n, t + rng.randint(0, 2))
-        self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+        self._reconnect_later(lines, n, t, _RECONNECT_CLOSE_ODDS, (0, 2), bad_auth=cls == "bad_auth")
 
     # -------------------------------------------------------------------- run
     def _startup_lines(self) -> list[_Line]:
@@ -272,29 +260,7 @@ class _HermesGenerator(_HermesWorld):
         lines: list[_Line] = []
         banner = f"Twitch Channel Points Miner-{HERMES_VERSION} (fork by mpforce1)"
         self._add(lines, 0, "INFO", M_MINER, "__init__", banner, cut=True)
-        loading = self._fmt(
-            "INFO", M_MINER, "run", f"Loading data for {self.n_streamers} streamers. Please wait...", "🤓"
-        )
-        lines.append((0, loading, -1, _K_STREAMERS, self.n_streamers, True))
-        for t in (0, 1, 1):
-            self._add(
-                lines,
-                t,
-                "DEBUG",
-                M_HTTP,
-                "_new_conn",
-                "Starting new HTTPS connection (1): gql.twitch.tv:443",
-                cut=True,
-            )
-            self._add(
-                lines,
-                t,
-                "DEBUG",
-                M_HTTP,
-                "_make_request",
-                'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None',
-                cut=True,
-            )
+        self._loading_lines(lines)
         t = 2
         self._add(lines, t, "DEBUG", H_POOL, "start", "Starting Hermes WebSocket Pool", cut=True)
         for n in range(self.cfg.connections):

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import timedelta, timezone
 from typing import cast
 
 from .config import (
     _ALNUM,
-    _NAME_SUFFIXES,
     _POINT_REASONS,
-    _SYLLABLES,
+    CLASS_WEIGHTS,
     ERROR_TEXTS,
     M_HTTP,
-    M_STREAMER,
     TOPICS_PER_CONNECTION,
+    USER_TOPICS,
 )
 from .pubsub import _Generator
 
@@ -26,11 +24,7 @@ HERMES_VERSION = "1.3.0"
 HERMES_URL = "wss://hermes.twitch.tv/v1?clientId=kimne78kx3ncx6brgo4mv6wki5h1ko"
 #: mpforce1 1.x subscribes these per user and per streamer (FORKS-2026.md 1.8); the weekly
 #: rewards topic has three parts (user id, channel id).
-HERMES_USER_TOPICS: tuple[str, ...] = (
-    "community-points-user-v1",
-    "predictions-user-v1",
-    "onsite-notifications",
-)
+HERMES_USER_TOPICS: tuple[str, ...] = (*USER_TOPICS, "onsite-notifications")
 HERMES_CHANNEL_TOPICS: tuple[str, ...] = (
     "video-playback-by-id",
     "weekly-rewards",
@@ -50,19 +44,11 @@ HERMES_ERROR_TEXTS: dict[str, tuple[str, ...]] = {
 }
 #: PE1 (DEBUG): a WebSocketConnectionClosedException, which reconnects by itself.
 HERMES_LOST = "Connection to remote host was lost."
+#: PubSub's weights without the ping classes (Hermes sends no pings); a stale client
+#: (pong_timeout) is more common. The order of the keys is that of the draws.
 HERMES_CLASS_WEIGHTS: dict[str, float] = {
-    "connection_reset": 24,
-    "reconnect_requested": 18,
-    "pong_timeout": 14,
-    "ssl": 8,
-    "timeout": 7,
-    "broken_pipe": 5,
-    "dns": 4,
-    "no_internet": 4,
-    "rejected": 2,
-    "other": 1,
-    "bad_auth": 1,
-}
+    cls: w for cls, w in CLASS_WEIGHTS.items() if cls not in ("ping_pong", "ping_stalled")
+} | {"pong_timeout": 14}
 #: The rendered DataError of a refused authentication (HP7); the values are illustrative.
 HERMES_AUTH_ERROR = "{'result': 'error', 'error': 'invalid token', 'error_code': 'unauthorized'}"
 _ID_CHARS = _ALNUM + "_-"
@@ -86,28 +72,11 @@ class _HermesWorld(_Generator):
         self.id_pool = "".join(rng.choices(_ID_CHARS, k=1 << 14))
         conns = cfg.connections
         tps = cfg.topics_per_streamer
-        users = len(HERMES_USER_TOPICS)
-        fill = rng.randint(10, TOPICS_PER_CONNECTION)
-        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
-        n = max(1, math.ceil((target - users) / tps))
-        while users + n * tps > TOPICS_PER_CONNECTION * conns:
-            n -= 1
-        self.n_streamers = n
-        names: list[str] = []
-        seen: set[str] = set()
-        while len(names) < n:
-            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
-            name += rng.choice(_NAME_SUFFIXES)
-            if name not in seen:
-                seen.add(name)
-                names.append(name)
-        self.names = names
-        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
-        self.user_id = ids[0]
-        self.channel_ids = ids[1:]
-        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+        n = self.n_streamers = self._streamer_count(len(HERMES_USER_TOPICS))
+        self.names = self._streamer_names(n, numbered=False)
+        self._draw_ids(n)
         self.token = ""
-        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in names]
+        self._draw_points()
         topics: list[tuple[str, bool]] = [(f"{t}.{self.user_id}", True) for t in HERMES_USER_TOPICS]
         for cid in self.channel_ids:
             for t in HERMES_CHANNEL_TOPICS[:tps]:
@@ -162,19 +131,13 @@ class _HermesWorld(_Generator):
         return self._received(n, frame)
 
     def _viewcount_items(self) -> list[str]:
-        rng = self.rng
         st = self.epoch + self.now
         items = []
         users = len(HERMES_USER_TOPICS)
         for i in self.live:
             cid = self.channel_ids[i]
             conn = (users + i * self.cfg.topics_per_streamer) // TOPICS_PER_CONNECTION
-            inner = (
-                '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
-                f"{st + rng.random() * 30:.6f}"
-                ',\\"viewers\\":'
-                f"{rng.randint(3, 40_000)}}}"
-            )
+            inner = self._viewcount_inner(st)
             items.append(self._notification(conn, f"video-playback-by-id.{cid}", inner, self.now))
         return items
 
@@ -191,13 +154,7 @@ class _HermesWorld(_Generator):
         items: list[str] = []
         for i in self.live[:60]:
             for reason, earned in self.point_draws[i]:
-                line = self._fmt(
-                    "INFO",
-                    H_HANDLER,
-                    "on_message",
-                    f"+{earned} → {self._streamer_str(i)} - Reason: {reason}.",
-                    emoji="🚀",
-                )
+                line = self._earned_line(H_HANDLER, i, earned, reason)
                 if self.debug:
                     cid = self.channel_ids[i]
                     inner = (
@@ -213,14 +170,7 @@ class _HermesWorld(_Generator):
 
     def _categories(self) -> list[tuple[list[str], float]]:
         """Body items by category, in a fixed order and number (the weights never change)."""
-        onoff: list[str] = []
-        for i in self.live[:20]:
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
-            )
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
-            )
+        onoff = self._onoff_items()
         if not self.debug:
             return [(self._points_items(), 90.0), (onoff, 10.0)]
         http = [
@@ -246,20 +196,7 @@ class _HermesWorld(_Generator):
         self.point_draws = {i: rng.sample(_POINT_REASONS, 3) for i in self.live[:60]}
         for i, draws in self.point_draws.items():
             self.points[i] += sum(earned for _, earned in draws)
-        cats = self._categories()
-        pop: list[bytes] = []
-        cum: list[float] = []
-        total = 0.0
-        for items, weight in cats:
-            for item in items:
-                total += weight / len(items)
-                pop.append(item.encode())
-                cum.append(total)
-        self.pop = pop
-        self.cum = cum
-        self.pairs = any(b"\x00" in item for item in pop)
-        self.ibuf = []
-        self.ipos = 0
+        self._set_population(self._categories())
         self.n_viewcount = 0
         # Hermes keepalives come every ~10 s per connection: the bulk of a DEBUG log
         self.rate = (

@@ -22,25 +22,12 @@ class _Generator(_Failures):
     """One run of the generator; see :func:`generate`."""
 
     # -------------------------------------------------------------------- run
-    def _startup_lines(self) -> list[_Line]:
-        rng = self.rng
-        lines: list[_Line] = []
-        lines.append(
-            (
-                0,
-                self._fmt(
-                    "INFO",
-                    M_MINER,
-                    "run",
-                    f"Loading data for {self.n_streamers} streamers. Please wait...",
-                    "🤓",
-                ),
-                -1,
-                _K_STREAMERS,
-                self.n_streamers,
-                True,
-            )
+    def _loading_lines(self, lines: list[_Line]) -> None:
+        """The miner's `Loading data for N streamers` and its first GQL requests (both clients)."""
+        loading = self._fmt(
+            "INFO", M_MINER, "run", f"Loading data for {self.n_streamers} streamers. Please wait...", "🤓"
         )
+        lines.append((0, loading, -1, _K_STREAMERS, self.n_streamers, True))
         for t in (0, 1, 1):
             self._add(
                 lines,
@@ -60,6 +47,11 @@ class _Generator(_Failures):
                 'https://gql.twitch.tv:443 "POST /gql HTTP/1.1" 200 None',
                 cut=True,
             )
+
+    def _startup_lines(self) -> list[_Line]:
+        rng = self.rng
+        lines: list[_Line] = []
+        self._loading_lines(lines)
         t = 2
         for n in range(self.cfg.connections):
             lines.extend(self._listen_lines(n, t))

@@ -56,6 +56,32 @@ class _Failures(_Writer):
     def _closed(self, lines: list[_Line], t: int, n: int) -> None:
         self._add(lines, t, "INFO", M_POOL, "on_close", f"#{n} - WebSocket closed", _Fact(n, _K_CLOSE))
 
+    def _late_close(self, n: int, t: int) -> None:
+        """The old socket's close, logged at ``t`` after its reconnection started."""
+        closed: list[_Line] = []
+        self._closed(closed, t, n)
+        self._schedule(t, closed)
+        # Matters only for a close after the reopening (a RECONNECT's), which keeps ``n`` busy.
+        self.busy[n] = max(self.busy[n], t + 1)
+
+    def _reconnect_later(
+        self,
+        lines: list[_Line],
+        n: int,
+        t: int,
+        close_odds: float,
+        close_after: tuple[int, int],
+        bad_auth: bool = False,
+    ) -> None:
+        """`Reconnecting` after ``lines`` at ``t``, the old socket's late close with
+        ``close_odds`` (``close_after`` s later), and the reopening ~30 s later."""
+        rng = self.rng
+        self._reconnecting(lines, t, n)
+        self._schedule(t, lines)
+        if rng.random() < close_odds:
+            self._late_close(n, t + rng.randint(*close_after))
+        self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=bad_auth)
+
     def _reconnecting(self, lines: list[_Line], t: int, n: int, outage: int = -1) -> None:
         """`Reconnecting`: the last line of a failure (of the outage ``outage``, if any)."""
         msg = f"#{n} - Reconnecting to Twitch PubSub server in ~60 seconds"
@@ -195,7 +221,6 @@ class _Failures(_Writer):
 
     def _ping_failure(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
         """A PONG not received or a PING not sent in time; the close (mostly); the reconnection."""
-        rng = self.rng
         if cls == "pong_timeout":
             self._add(
                 lines,
@@ -216,18 +241,10 @@ class _Failures(_Writer):
                 f"#{n} - The last PING was sent more than 10 minutes ago. Reconnecting to the WebSocket...",
                 _Fact(n, _K_FAIL, cls),
             )
-        self._reconnecting(lines, t, n)
-        self._schedule(t, lines)
-        if rng.random() < _PING_CLOSE_ODDS:
-            closed: list[_Line] = []
-            tc = t + rng.randint(0, 2)
-            self._closed(closed, tc, n)
-            self._schedule(tc, closed)
-        self._reopen(n, t + 30 + rng.randint(0, 3), 0)
+        self._reconnect_later(lines, n, t, _PING_CLOSE_ODDS, (0, 2))
 
     def _reconnect_request(self, lines: list[_Line], n: int, t: int, cls: str) -> None:
         """Twitch's RECONNECT; the close (mostly); the re-LISTEN (refused for bad_auth)."""
-        rng = self.rng
         self._add(
             lines, t, "DEBUG", M_POOL, "on_message", f'#{n} - Received: {{"type":"RECONNECT"}}', _Fact(n)
         )
@@ -240,15 +257,7 @@ class _Failures(_Writer):
             f"#{n} - Reconnection required",
             _Fact(n, _K_FAIL, "reconnect_requested"),
         )
-        self._reconnecting(lines, t, n)
-        self._schedule(t, lines)
-        if rng.random() < _RECONNECT_CLOSE_ODDS:
-            closed: list[_Line] = []
-            tc = t + rng.randint(40, 75)
-            self._closed(closed, tc, n)
-            self._schedule(tc, closed)
-            self.busy[n] = max(self.busy[n], tc + 1)
-        self._reopen(n, t + 30 + rng.randint(0, 3), 0, bad_auth=cls == "bad_auth")
+        self._reconnect_later(lines, n, t, _RECONNECT_CLOSE_ODDS, (40, 75), bad_auth=cls == "bad_auth")
 
     def _start_outage(self) -> None:
         """All connections fail within ~60 s, stay offline for minutes, then reconnect."""

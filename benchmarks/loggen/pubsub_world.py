@@ -95,30 +95,11 @@ class _World:
         cfg = self.cfg
         conns = cfg.connections
         tps = cfg.topics_per_streamer
-        fill = rng.randint(10, TOPICS_PER_CONNECTION)
-        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
-        n = max(1, math.ceil((target - len(USER_TOPICS)) / tps))
-        while len(USER_TOPICS) + n * tps > TOPICS_PER_CONNECTION * conns:
-            n -= 1
-        self.n_streamers = n
-
-        names: list[str] = []
-        seen: set[str] = set()
-        while len(names) < n:
-            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
-            name += rng.choice(_NAME_SUFFIXES)
-            if rng.random() < _NAME_NUMBER_ODDS:
-                name += str(rng.randint(1, 99))
-            if name not in seen:
-                seen.add(name)
-                names.append(name)
-        self.names = names
-        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
-        self.user_id = ids[0]
-        self.channel_ids = ids[1:]
-        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+        n = self.n_streamers = self._streamer_count(len(USER_TOPICS))
+        self.names = self._streamer_names(n, numbered=True)
+        self._draw_ids(n)
         self.token = "".join(rng.choices(_TOKEN_CHARS, k=TOKEN_LENGTH))
-        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in names]
+        self._draw_points()
 
         topics: list[tuple[str, bool]] = [(f"{t}.{self.user_id}", True) for t in USER_TOPICS]
         for cid in self.channel_ids:
@@ -130,6 +111,45 @@ class _World:
         # streamers whose stream is live: they produce viewcount/points messages
         live = max(1, n // 8)
         self.live = sorted(rng.sample(range(n), min(n, live)))
+
+    def _streamer_count(self, users: int) -> int:
+        """How many streamers fill the pool's last connection with 10 to 50 topics."""
+        conns = self.cfg.connections
+        tps = self.cfg.topics_per_streamer
+        fill = self.rng.randint(10, TOPICS_PER_CONNECTION)
+        target = TOPICS_PER_CONNECTION * (conns - 1) + fill
+        n = max(1, math.ceil((target - users) / tps))
+        while users + n * tps > TOPICS_PER_CONNECTION * conns:
+            n -= 1
+        return n
+
+    def _streamer_names(self, n: int, numbered: bool) -> list[str]:
+        """``n`` distinct streamer names (some ending in a number if ``numbered``)."""
+        rng = self.rng
+        names: list[str] = []
+        seen: set[str] = set()
+        while len(names) < n:
+            name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+            name += rng.choice(_NAME_SUFFIXES)
+            if numbered and rng.random() < _NAME_NUMBER_ODDS:
+                name += str(rng.randint(1, 99))
+            if name not in seen:
+                seen.add(name)
+                names.append(name)
+        return names
+
+    def _draw_ids(self, n: int) -> None:
+        """The user's and ``n`` channels' ids and the username."""
+        rng = self.rng
+        ids = rng.sample(range(20_000_000, 999_999_999), n + 1)
+        self.user_id = ids[0]
+        self.channel_ids = ids[1:]
+        self.username = "".join(rng.choice(_SYLLABLES) for _ in range(3)) + str(rng.randint(1, 999))
+
+    def _draw_points(self) -> None:
+        """Each streamer's channel points balance at the start."""
+        rng = self.rng
+        self.points = [rng.choice((rng.randint(0, 999), rng.randint(1000, 250_000))) for _ in self.names]
 
     # --------------------------------------------------------------- formatting
     def _fmt(self, level: str, module: str, func: str, msg: str, emoji: str = "") -> str:
@@ -166,20 +186,41 @@ class _World:
         return self.nonce_pool[o : o + NONCE_LENGTH]
 
     # ------------------------------------------------------------ body content
-    def _viewcount_items(self) -> list[str]:
+    def _onoff_items(self) -> list[str]:
+        """`is Online!` and `is Offline!` of the first 20 live streamers (both clients)."""
+        onoff: list[str] = []
+        for i in self.live[:20]:
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
+            )
+            onoff.append(
+                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
+            )
+        return onoff
+
+    def _earned_line(self, module: str, i: int, earned: int, reason: str) -> str:
+        """The INFO record of points earned by streamer ``i`` (logged by ``module``)."""
+        msg = f"+{earned} → {self._streamer_str(i)} - Reason: {reason}."
+        return self._fmt("INFO", module, "on_message", msg, emoji="🚀")
+
+    def _viewcount_inner(self, st: float) -> str:
+        """A viewcount message's escaped JSON (server time within 30 s after ``st``)."""
         rng = self.rng
+        return (
+            '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
+            f"{st + rng.random() * 30:.6f}"
+            ',\\"viewers\\":'
+            f"{rng.randint(3, 40_000)}}}"
+        )
+
+    def _viewcount_items(self) -> list[str]:
         st = self.epoch + self.now
         items = []
         for i in self.live:
             cid = self.channel_ids[i]
             topic_idx = len(USER_TOPICS) + i * self.cfg.topics_per_streamer
             conn = topic_idx // TOPICS_PER_CONNECTION
-            inner = (
-                '{\\"type\\":\\"viewcount\\",\\"server_time\\":'
-                f"{st + rng.random() * 30:.6f}"
-                ',\\"viewers\\":'
-                f"{rng.randint(3, 40_000)}}}"
-            )
+            inner = self._viewcount_inner(st)
             msg = (
                 f'#{conn} - Received: {{"type":"MESSAGE","data":{{"topic":'
                 f'"video-playback-by-id.{cid}","message":"{inner}"}}}}'
@@ -196,13 +237,7 @@ class _World:
         for i in self.live[:60]:
             for reason, earned in rng.sample(_POINT_REASONS, 3):
                 self.points[i] += earned
-                line = self._fmt(
-                    "INFO",
-                    M_POOL,
-                    "on_message",
-                    f"+{earned} → {self._streamer_str(i)} - Reason: {reason}.",
-                    emoji="🚀",
-                )
+                line = self._earned_line(M_POOL, i, earned, reason)
                 if self.debug:
                     cid = self.channel_ids[i]
                     inner = (
@@ -221,14 +256,7 @@ class _World:
                     )
                     line = recv + "\x00" + line
                 points.append(line)
-        onoff: list[str] = []
-        for i in self.live[:20]:
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_online", f"{self._streamer_str(i)} is Online!", "🥳")
-            )
-            onoff.append(
-                self._fmt("INFO", M_STREAMER, "set_offline", f"{self._streamer_str(i)} is Offline!", "😴")
-            )
+        onoff = self._onoff_items()
         if self.debug:
             self.n_viewcount = len(self.live)
             cats.append((self._viewcount_items(), 60.0))
@@ -268,6 +296,11 @@ class _World:
             cats.append((points, 90.0))
             cats.append((onoff, 10.0))
             self.rate = max(0.01, 0.0045 * self.cfg.connections)
+        self._set_population(cats)
+        self.next_refresh = 0  # rebuild viewcount lines once the start time is final
+
+    def _set_population(self, cats: list[tuple[list[str], float]]) -> None:
+        """The body's items and cumulative weights (``weight`` shared by a category's items)."""
         # body items are kept encoded; "\x00" separates the two lines of a pair (PING+PONG)
         pop: list[bytes] = []
         cum: list[float] = []
@@ -282,7 +315,6 @@ class _World:
         self.pairs = any(b"\x00" in item for item in pop)
         self.ibuf: list[bytes] = []
         self.ipos = 0
-        self.next_refresh = 0  # rebuild viewcount lines once the start time is final
 
     def _build_ticks(self) -> None:
         """Pre-sample (lines, gap) ticks of a Poisson process with ``self.rate`` items/s."""
