@@ -100,6 +100,8 @@ class LineReader:
             stats.unrecognized += 1
             return None
         text = strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n")
+        # Before split_line and non_record_kind: a line of spaces would pass for a continuation
+        # (its rule starts with a space), and the filters count blank lines first too.
         if not text.strip() or (text[:3] == "```" and is_fence(text)):
             stats.blank += 1
             return None
