@@ -47,6 +47,9 @@ assert _FIELDS[0] == "kind" and all(f.init for f in fields(Record))
 
 
 _VALUES = operator.attrgetter(*_FIELDS)  # one C call for every field, in order
+# What the memo keeps of a line read: the head it started with, its layout, its record but for
+# the time, and its Hermes subscribe request's uuid.
+_Memo = tuple[Head, str, Template | None, str | None]
 
 
 def template(rec: Record) -> Template:
@@ -80,7 +83,7 @@ class LineReader:
     fmt: Format = FILTERS.default
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
     # give the same layout and record but for the time (see read_at; hermes_bursts.subscribe_key).
-    _memo: dict[bytes, tuple[Head, str, Template | None, str | None]] = field(default_factory=dict)
+    _memo: dict[bytes, _Memo] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     _less_times: dict[tuple[int, bytes], datetime | None] = field(default_factory=dict)  # ... year-less
@@ -184,9 +187,7 @@ class LineReader:
         self._where = (chunk, start, self._begin)
         self._take_sample(strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n"))
 
-    def read_at(
-        self, chunk: Buffer, start: int, read: Times
-    ) -> Record | None:
+    def read_at(self, chunk: Buffer, start: int, read: Times) -> Record | None:
         """line() for the line at ``start``; returns the record it built.
 
         A line whose bytes after the stamp were read before, behind the same kind of prefix and
@@ -194,21 +195,11 @@ class LineReader:
         the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
-        key = uuid = None
-        head = self.fmt.head
-        if stop - start <= MEMO_LINE:
-            for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
-                m = head.regex.match(chunk, start, stop)
-                if m is not None:
-                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
-                    break
+        head, key, uuid = self._key(chunk, start, stop)
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
-                if rec is not None and rec.kind is Kind.OTHER:
-                    self._stale += 1
-                return rec
+                return self._replayed(chunk, start, hit, uuid, read)
         self._where = (chunk, start, self._begin)
         read[start] = self.line(chunk[start:stop])
         rec = self._rec
@@ -216,6 +207,37 @@ class LineReader:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[key] = (head, self.layout, None if rec is None else template(rec), uuid)
+        if rec is not None and rec.kind is Kind.OTHER:
+            self._stale += 1
+        return rec
+
+    def replay_known(self, chunk: Buffer, start: int, stop: int, read: Times) -> bool:
+        """read_at() for the line at ``start`` (ending at ``stop``) if it repeats a line read
+        before whose record is neither a LISTEN nor a Hermes subscribe request (those are read
+        by their bursts); False, and nothing read, otherwise. The scanner tries this first: a
+        line read before needs no look at what kind of line it is."""
+        _, key, uuid = self._key(chunk, start, stop)
+        hit = None if key is None or uuid is not None else self._memo.get(key)
+        if hit is None or (hit[2] is not None and hit[2][0] is Kind.LISTEN):
+            return False
+        self._replayed(chunk, start, hit, uuid, read)
+        return True
+
+    def _key(self, chunk: Buffer, start: int, stop: int) -> tuple[Head, bytes | None, str | None]:
+        """The memo key of the line ``chunk[start:stop]`` (None: too long, or no stamp of a known
+        head), the head it starts with, and its Hermes subscribe request's uuid, if any."""
+        if stop - start <= MEMO_LINE:
+            for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
+                m = head.regex.match(chunk, start, stop)
+                if m is not None:
+                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
+                    return head, key, uuid
+        return self.fmt.head, None, None
+
+    def _replayed(
+        self, chunk: Buffer, start: int, hit: _Memo, uuid: str | None, read: Times
+    ) -> Record | None:
+        rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec

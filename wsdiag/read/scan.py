@@ -206,8 +206,14 @@ class Scanner(LineReader):
     def _take(self, p: _Pass, start: int) -> int | None:
         """Read the line at ``start`` (and the burst it starts); return where what was read
         ends, or None if it is a plain line after all."""
+        stop = p.chunk.find(b"\n", start) + 1
+        if self.replay_known(p.chunk, start, stop - 1, p.read):
+            return stop  # read before: what kind of line it is needs no look
+        return self._look(p, start, stop)
+
+    def _look(self, p: _Pass, start: int, stop: int) -> int | None:
+        """_take() for a line not read before."""
         chunk, fmt = p.chunk, p.fmt
-        stop = chunk.find(b"\n", start) + 1
         if p.less and (fmt.c is not None or p.moved):
             return self._take_any(p, start, stop)
         if not fmt.plain.match(chunk, start, p.end - 1):
