@@ -814,6 +814,7 @@ typedef struct {
      * function name, depend on those bytes alone (as above), and a log repeats a few of them. */
     unsigned char prefix[PREFIX_MAX];
     Py_ssize_t prefix_len; /* 0: empty */
+    Py_ssize_t nalive; /* the alive programs this scan tries: all, or the first (scan()) */
 } Memo;
 
 /* `[func]: ` at p (not one of `funcs` when quiet): the message's start, or NULL. */
@@ -928,7 +929,7 @@ alive_at(const Filter *f, cp d, cp q, Memo *memo)
     }
     if (d >= q || !BIT(f->alive_first, *d))
         return 0;
-    for (Py_ssize_t i = 0; i < f->nalive; i++) {
+    for (Py_ssize_t i = 0; i < memo->nalive; i++) {
         cp r = run_shape(f->alive[i], d, q);
         if (r == NULL)
             continue;
@@ -1156,7 +1157,8 @@ filter_scan(Filter *f, PyObject *args)
     Py_buffer buf, ids;
     Py_ssize_t start, end;
     int all_lines = 0; /* no line is plain: every one that may be a record is looked at */
-    if (!PyArg_ParseTuple(args, "y*nny*|p", &buf, &start, &end, &ids, &all_lines))
+    int every_alive = 1; /* else only the first alive program says a known id's line is alive */
+    if (!PyArg_ParseTuple(args, "y*nny*|pp", &buf, &start, &end, &ids, &all_lines, &every_alive))
         return NULL;
     if (end < 0 || end > buf.len || start < 0 || start > end) {
         PyBuffer_Release(&buf);
@@ -1176,6 +1178,8 @@ filter_scan(Filter *f, PyObject *args)
     int month_known = 0;
     Memo *memo = PyMem_RawCalloc(1, sizeof(Memo));
     nomem |= memo == NULL;
+    if (memo != NULL)
+        memo->nalive = every_alive || f->nalive < 1 ? f->nalive : 1;
     while (!nomem && p < stop) {
         if (*p == '\n') {
             /* A run of empty lines (a newline bomb): blank; not dated, so a year-less line
@@ -1525,14 +1529,15 @@ match_shape(PyObject *self, PyObject *args)
 
 static PyMethodDef filter_methods[] = {
     {"scan", (PyCFunction)filter_scan, METH_VARARGS,
-     "scan(chunk, start, end, known, all_lines=False) -> (lines, starts, blank, continuation,\n"
-     "    unrecognized, samples, first_plain, last_plain)\n\n"
+     "scan(chunk, start, end, known, all_lines=False, every_alive=True) -> (lines, starts, blank,\n"
+     "    continuation, unrecognized, samples, first_plain, last_plain)\n\n"
      "Count the newlines of chunk[start:end] and list the start of every line that may matter\n"
      "(start must be a line start): not a plain record of the filter's layout (with all_lines,\n"
      "none is), or holding a `#N` that is not an alive payload of an id whose bit is set in the\n"
      "bitmap `known`. Lines that cannot be records are counted by kind instead; samples are the\n"
      "starts of the first three unrecognized ones. first_plain and last_plain: the first and\n"
-     "last line skipped as plain (-1 if none)."},
+     "last line skipped as plain (-1 if none). Without every_alive, only the first of the\n"
+     "filter's alive programs says what is an alive payload."},
     {"line_stamps", (PyCFunction)filter_line_stamps, METH_VARARGS,
      "line_stamps(chunk, end) -> list of stamps, or None\n\n"
      "The stamps of the filter's shape that start lines of chunk[:end], or None when a line\n"
