@@ -186,21 +186,23 @@ def _place(
 ) -> tuple[Counter[tuple[Context, str]], dict[str, set[int]]]:
     """The failures of each (context, class) cell, and the connections of each class."""
     stalled = {cell for st in stalls for cell in st.cells}
-    persistent = {(r.conn, k) for r in runs for k in r.minutes}
+    persistent = {r.conn: r.minutes for r in runs}
     cells: Counter[tuple[Context, str]] = Counter()
     conns: dict[str, set[int]] = {}
     for conn, rs in rows.items():
-        for k, kls, n in rs:
+        for kls in {kls: None for _, kls, _ in rs}:  # each class once, in the order they came
             conns.setdefault(kls, set()).add(conn)
+        run = persistent.get(conn, frozenset())
+        for k, kls, n in rs:
             cell = (k, conn, kls)
-            if cell in in_cascade:
-                where = in_cascade[cell]
-            elif (conn, k) in persistent and kls not in NOT_CONNECTION_FAILURES:
-                where = Context.PERSISTENT
-            elif cell in stalled:
-                where = Context.STALL
-            else:
-                where = Context.ISOLATED
+            where = in_cascade.get(cell)
+            if where is None:
+                if k in run and kls not in NOT_CONNECTION_FAILURES:
+                    where = Context.PERSISTENT
+                elif cell in stalled:
+                    where = Context.STALL
+                else:
+                    where = Context.ISOLATED
             cells[(where, kls)] += n
     return cells, conns
 
@@ -311,12 +313,14 @@ def _loop(s: Summary, idx: MinuteIndex) -> Loop | None:
     """
     bare: list[tuple[int, int]] = []  # (minute, closes)
     prev_key, prev_failures = None, 0
+    minutes = s.minutes
     for k, failures in zip(idx.keys, idx.failures, strict=True):
-        m = s.minutes[k]
-        before = prev_failures if prev_key == k - 1 else 0
-        n = min(m.closes, m.reconnects) - failures - before
-        if n > 0:
-            bare.append((k, n))
+        m = minutes[k]
+        if m.closes and m.reconnects:  # else no close went without a failure
+            before = prev_failures if prev_key == k - 1 else 0
+            n = min(m.closes, m.reconnects) - failures - before
+            if n > 0:
+                bare.append((k, n))
         prev_key, prev_failures = k, failures
     extra = {
         conn: min(cs.closes, cs.reconnects) - sum(cs.by_class.values())

@@ -8,8 +8,9 @@ them); the diagnosis builds this once and hands it to each (see ``Diagnosis.of``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
@@ -47,12 +48,7 @@ def index_of(s: Summary) -> MinuteIndex:
     for k in keys:
         m = minutes[k]
         total = sum(m.idless.values()) if m.idless else 0
-        # The packed tuples are read here, not through Minute.cell_items()/onset_items(): a
-        # call per minute would cost a quarter of this pass over tens of thousands of minutes.
-        # They hold whole triples (pairs); a strict zip would cost another tenth.
-        c = m.packed_cells
-        cells = zip(it := iter(c), it, it, strict=False) if isinstance(c, tuple) else _rows(c)
-        for conn, cls, n in cells:
+        for conn, cls, n in _cells(m.packed_cells):
             try:
                 fails[conn].append((k, cls, n))
             except KeyError:
@@ -62,7 +58,7 @@ def index_of(s: Summary) -> MinuteIndex:
         o = m.packed_onsets
         if not o:
             continue
-        for conn, cause in zip(it := iter(o), it, strict=False) if isinstance(o, tuple) else o.items():
+        for conn, cause in _pairs(o):
             try:
                 onsets[conn].append(k)
             except KeyError:
@@ -82,5 +78,27 @@ def index_of(s: Summary) -> MinuteIndex:
     return MinuteIndex(keys, failures, fails, onsets, by_cause, lo, hi)
 
 
-def _rows(cells: Mapping[tuple[int, str], int]) -> Iterator[tuple[int, str, int]]:
-    return ((conn, cls, n) for (conn, cls), n in cells.items())
+# The packed tuples of a Minute are read here, not through Minute.cell_items()/onset_items():
+# those slice and zip each tuple, which costs half this pass over tens of thousands of minutes.
+# Most minutes hold one cell and one onset: the packed tuple is then itself that row.
+_CELL, _ONSET = 3, 2  # fields of a packed cell (conn, class, failures), onset (conn, cause)
+
+
+def _cells(c: tuple[Any, ...] | Mapping[tuple[int, str], int]) -> Iterable[tuple[int, str, int]]:
+    """(conn, class, failures) rows of Minute.packed_cells."""
+    if not isinstance(c, tuple):
+        return ((conn, cls, n) for (conn, cls), n in c.items())
+    if len(c) == _CELL:
+        return (c,)
+    it = iter(c)
+    return zip(it, it, it, strict=False)  # whole triples by construction
+
+
+def _pairs(o: tuple[Any, ...] | Mapping[int, str]) -> Iterable[tuple[int, str]]:
+    """(conn, cause) pairs of Minute.packed_onsets."""
+    if not isinstance(o, tuple):
+        return o.items()
+    if len(o) == _ONSET:
+        return (o,)
+    it = iter(o)
+    return zip(it, it, strict=False)  # whole pairs by construction

@@ -8,7 +8,6 @@ and their counts plus the ``untimed`` counts add up to the totals of the summary
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -160,19 +159,22 @@ class _Counts:
     cells: dict[tuple[int, str], int]  # (bucket key, class) -> failures
     reconnects: dict[int, int]
     closes: dict[int, int]
-    connections: Counter[int]  # bucket key -> distinct connections with a failure
+    connections: dict[int, int]  # bucket key -> distinct connections with a failure
 
 
 def _counts(s: Summary, idx: MinuteIndex, size: int) -> _Counts:
     """What each bucket key of ``size`` holds (the keys of :func:`_key`)."""
     offset = _offset(size)
     cells: dict[tuple[int, str], int] = {}
-    seen: set[tuple[int, int]] = set()
-    for conn, rows in idx.fails.items():
+    connections: dict[int, int] = {}
+    for rows in idx.fails.values():
+        last = None  # a connection's rows are in time order: its buckets come one after another
         for minute, cls, n in rows:
             k = (minute - offset) // size
             cells[(k, cls)] = cells.get((k, cls), 0) + n
-            seen.add((k, conn))
+            if k != last:
+                connections[k] = connections.get(k, 0) + 1
+                last = k
     reconnects: dict[int, int] = {}
     closes: dict[int, int] = {}
     for minute, m in s.minutes.items():
@@ -184,7 +186,7 @@ def _counts(s: Summary, idx: MinuteIndex, size: int) -> _Counts:
             reconnects[k] = reconnects.get(k, 0) + m.reconnects
         if m.closes:
             closes[k] = closes.get(k, 0) + m.closes
-    return _Counts(cells, reconnects, closes, Counter(k for k, _ in seen))
+    return _Counts(cells, reconnects, closes, connections)
 
 
 def squeeze(values: list[int], width: int) -> tuple[list[int], int]:

@@ -33,15 +33,19 @@ def distinct_counts(
     counts: list[int] = []
     j = 0
     for i, end in enumerate(ends):
-        while j < end:
-            for member in sets.get(keys[j], ()):
-                held[member] = held.get(member, 0) + 1
+        while j < end:  # the keys that enter the window
+            got = sets.get(keys[j])
+            if got:
+                for member in got:
+                    held[member] = held.get(member, 0) + 1
             j += 1
         counts.append(len(held))
-        for member in sets.get(keys[i], ()):
-            left = held[member] - 1
-            if left:
-                held[member] = left
-            else:
-                del held[member]
+        got = sets.get(keys[i])
+        if got:  # the window's first key leaves it
+            for member in got:
+                left = held[member] - 1
+                if left:
+                    held[member] = left
+                else:
+                    del held[member]
     return counts
