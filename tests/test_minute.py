@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections import Counter
-from datetime import timedelta
+from dataclasses import fields
+from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,6 +87,21 @@ def test_minute_counts_like_a_counter_and_merges(evs: list[tuple[str, int | None
         }
         assert +Counter(m.hints) == +hints
     assert whole == head
+
+
+@settings(max_examples=100, deadline=None)
+@given(events, st.integers(0, 59))
+def test_minute_pickles_and_copies_to_an_equal_one(evs: list[tuple[str, int | None, str]], second: int) -> None:
+    """A Minute comes back from pickle (a forked worker's summary) and deepcopy (a snapshot)
+    with every field equal, its counters its own."""
+    m = Minute()
+    _feed(m, evs)
+    m.seen(datetime(2025, 11, 29, 10, 0, second))
+    m.marked(m.first, 3, "ssl")
+    for back in (pickle.loads(pickle.dumps(m, pickle.HIGHEST_PROTOCOL)), copy.deepcopy(m)):
+        assert back == m
+        assert [getattr(back, f.name) for f in fields(Minute)] == [getattr(m, f.name) for f in fields(Minute)]
+        assert back.idless is None or back.idless is not m.idless
 
 
 def test_a_storm_minute_outgrows_the_tuples() -> None:

@@ -26,8 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from wsdiag.diagnose.minute_index import Fails, MinuteIndex, index_of
+from wsdiag.diagnose.windows import distinct_counts, window_ends
 from wsdiag.parse.records import FAILURE_CLASSES, PING_CLASSES, FailureClass
-from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 
 WINDOW = 3  # minute buckets in which the onsets of one cascade must fall
@@ -132,23 +133,14 @@ def coincidence_needed(pool: int, rate: float, windows: float) -> int | None:
 
 
 def _bursts(
-    onsets: dict[int, set[int]],
-    confirmed: dict[int, set[int]],
-    keys: list[int],
-    needed: int | None,
-    floor: int,
+    keys: list[int], ends: list[int], counts: list[int], needed: int | None, net: list[int] | None, floor: int
 ) -> set[int]:
-    """Onset minutes in a window of WINDOW minutes that holds a cascade."""
+    """Onset minutes in a window of WINDOW minutes that holds a cascade: ``counts`` connections
+    began an outage in the window of each key (:mod:`wsdiag.diagnose.windows`), ``net`` of them
+    confirmed offline."""
     marked: set[int] = set()
-    for i, k in enumerate(keys):
-        conns: set[int] = set()
-        net: set[int] = set()
-        j = i
-        while j < len(keys) and keys[j] < k + WINDOW:
-            conns |= onsets[keys[j]]
-            net |= confirmed.get(keys[j], set())
-            j += 1
-        if (needed is not None and len(conns) >= needed) or len(net) >= floor:
+    for i, j in enumerate(ends):
+        if (needed is not None and counts[i] >= needed) or (net is not None and net[i] >= floor):
             marked.update(keys[i:j])
     return marked
 
@@ -162,44 +154,28 @@ def _kind(family: str, by_class: Counter[str]) -> str:
     return "network"
 
 
-Fails = dict[int, list[tuple[int, str, int]]]  # connection -> (minute, class, count), in order
-
-
-def _index(s: Summary) -> tuple[Fails, dict[int, list[int]]]:
-    """Each connection's failure cells and outage-onset minutes, in time order."""
-    fails: Fails = {}
-    conn_onsets: dict[int, list[int]] = {}
-    for k in sorted(s.minutes):
-        events = s.minutes[k]
-        for (conn, cls), n in events.cell_items():
-            fails.setdefault(conn, []).append((k, cls, n))
-        for conn, _ in events.onset_items():
-            conn_onsets.setdefault(conn, []).append(k)
-    return fails, conn_onsets
-
-
-def _background_needed(onsets: dict[int, set[int]], keys: list[int], pool: int, span: int) -> int | None:
+def _background_needed(
+    onsets: dict[int, set[int]], keys: list[int], windows: tuple[list[int], list[int]], pool: int, span: int
+) -> int | None:
     """Connections a window needs beyond the background rate of onsets, measured outside the
     bursts it cannot explain: start from all onsets (a bar too high, if anything) and lower it
     while bursts come out of the count."""
     n_onsets = sum(len(v) for v in onsets.values())
-    windows = max(1.0, span / WINDOW)
+    n_windows = max(1.0, span / WINDOW)
     bursts: set[int] = set()
     needed: int | None = None
     for _ in range(RATE_ROUNDS):
         rest = n_onsets - sum(len(onsets[k]) for k in bursts)
         rate = rest / max(1, span - WINDOW * len(bursts)) / pool
-        needed = coincidence_needed(pool, rate, windows)
-        found = _bursts(onsets, {}, keys, needed, pool + 1)
+        needed = coincidence_needed(pool, rate, n_windows)
+        found = _bursts(keys, *windows, needed, None, pool + 1)
         if found == bursts:
             break
         bursts = found
     return needed
 
 
-def _cores(
-    s: Summary, fails: Fails, conn_onsets: dict[int, list[int]], span: int
-) -> tuple[list[tuple[str, list[int]]], int | None]:
+def _cores(s: Summary, idx: MinuteIndex) -> tuple[list[tuple[str, list[int]]], int | None]:
     """The onset minutes of each cascade, by family, in time order; and the connections a
     network window needs.
 
@@ -212,20 +188,19 @@ def _cores(
     cores: list[tuple[str, list[int]]] = []
     needed_network: int | None = floor
     for family in ("network", "server"):
-        onsets = {
-            k: {c for c, cause in m.onset_items() if cause == family}
-            for k, m in s.minutes.items()
-            if m.packed_onsets
-        }
-        onsets = {k: v for k, v in onsets.items() if v}
+        onsets = idx.by_cause.get(family)
         if not onsets:
             continue
         keys = sorted(onsets)
-        confirmed = _confirmed(onsets, conn_onsets, fails) if family == "network" else {}
-        needed = _background_needed(onsets, keys, pool, span)
+        ends = window_ends(keys, WINDOW)
+        counts = distinct_counts(keys, ends, onsets)
+        net = None
+        if family == "network":
+            net = distinct_counts(keys, ends, _confirmed(onsets, idx.onsets, idx.fails))
+        needed = _background_needed(onsets, keys, (ends, counts), pool, idx.span)
         if family == "network":
             needed_network = needed
-        for k in sorted(_bursts(onsets, confirmed, keys, needed, floor)):
+        for k in sorted(_bursts(keys, ends, counts, needed, net, floor)):
             if cores and cores[-1][0] == family and k - cores[-1][1][-1] < WINDOW:
                 cores[-1][1].append(k)
             else:
@@ -256,13 +231,14 @@ def _cascade(
     s: Summary,
     family: str,
     core: list[int],
-    index: tuple[Fails, dict[int, list[int]]],
+    idx: MinuteIndex,
     claimed: set[tuple[int, int, str]],
 ) -> Cascade:
     """The cascade of one core: its members and the failure cells no earlier cascade took."""
-    fails, conn_onsets = index
+    fails, conn_onsets = idx.fails, idx.onsets
     m0, m1 = core[0], core[-1]
-    members = sorted({c for k in core for c, cause in s.minutes[k].onset_items() if cause == family})
+    begun = idx.by_cause[family]
+    members = sorted({c for k in core for c in begun[k]})
     by_class: Counter[str] = Counter()
     touched = set(core)
     mine: set[tuple[int, int, str]] = set()
@@ -288,21 +264,19 @@ def _cascade(
     return Cascade(start, max(start, end), tuple(members), ordered, kind, net, frozenset(mine))
 
 
-def cascades(s: Summary) -> Cascades:
-    """Cascades of a finished summary, and the share of failures they explain."""
+def cascades(s: Summary, idx: MinuteIndex | None = None) -> Cascades:
+    """Cascades of a finished summary, and the share of failures they explain; ``idx``: its
+    minutes read once (:func:`~wsdiag.diagnose.minute_index.index_of`), when at hand."""
     total = s.failures_total
     pool = len(s.ids)
     if pool < MIN_POOL:
         return Cascades((), 0, total, None)
-    index = _index(s)
-    if not index[1]:
+    idx = idx if idx is not None else index_of(s)
+    if not idx.onsets:
         return Cascades((), 0, total, floor_for(pool))
-    edges = list(s.minutes)
-    edges += [minute_of(t) for t in (s.first, s.last) if t is not None]
-    span = max(edges) - min(edges) + 1
-    cores, needed_network = _cores(s, *index, span)
+    cores, needed_network = _cores(s, idx)
     claimed: set[tuple[int, int, str]] = set()
-    items = tuple(_cascade(s, family, core, index, claimed) for family, core in cores)
+    items = tuple(_cascade(s, family, core, idx, claimed) for family, core in cores)
     explained = sum(x.failures for x in items)
     return Cascades(items, explained, total, needed_network)
 
@@ -310,25 +284,24 @@ def cascades(s: Summary) -> Cascades:
 def _confirmed(
     onsets: dict[int, set[int]],
     conn_onsets: dict[int, list[int]],
-    fails: dict[int, list[tuple[int, str, int]]],
+    fails: Fails,
 ) -> dict[int, set[int]]:
     """Onsets whose connection then reports "No internet connection available!" (the miner's
     own connectivity check) before its next outage: minute -> connections."""
-    offline = {
-        conn: [m for m, cls, _ in rows if cls == FailureClass.NO_INTERNET] for conn, rows in fails.items()
-    }
+    offline = FailureClass.NO_INTERNET
     out: dict[int, set[int]] = {}
-    for k, conns in onsets.items():
-        for conn in conns:
-            starts = conn_onsets[conn]
-            i = bisect.bisect_right(starts, k)
-            nxt = starts[i] if i < len(starts) else None
-            retries = offline.get(conn, [])
+    for conn, starts in conn_onsets.items():
+        retries = [m for m, cls, _ in fails.get(conn, ()) if cls == offline]
+        if not retries:
+            continue
+        for i, k in enumerate(starts):  # one outage per minute and connection: the next is i + 1
+            if conn not in onsets.get(k, ()):
+                continue
             j = bisect.bisect_left(retries, k)
             if (
                 j < len(retries)
                 and retries[j] - k <= FOLLOW_GAP
-                and (nxt is None or retries[j] < nxt)
+                and (i + 1 == len(starts) or retries[j] < starts[i + 1])
             ):
                 out.setdefault(k, set()).add(conn)
     return out

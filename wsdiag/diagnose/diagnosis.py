@@ -14,6 +14,7 @@ from wsdiag.diagnose.finding import Finding
 from wsdiag.diagnose.health import Health
 from wsdiag.diagnose.healthy import Change, changes
 from wsdiag.diagnose.limits import Limits
+from wsdiag.diagnose.minute_index import index_of
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.diagnose.timeline import Timeline, timeline
 from wsdiag.durations import format_seconds
@@ -37,13 +38,14 @@ class Diagnosis:
         cls, summary: Summary, thresholds: Thresholds | None = None, bucket: int | None = None
     ) -> Diagnosis:
         """Diagnose a finished summary; ``bucket`` (minutes) overrides the timeline's bucket size."""
-        ev = Evidence.of(summary, thresholds or Thresholds())
+        idx = index_of(summary)  # the minutes read once, for the evidence and the timeline
+        ev = Evidence.of(summary, thresholds or Thresholds(), idx=idx)
         return cls(
             summary,
             tuple(diagnose(ev)),
             ev.limits,
             ev.thresholds,
-            timeline(summary, bucket),
+            timeline(summary, bucket, idx),
             ev.cascades,
             ev.health,
             tuple(changes(ev)),

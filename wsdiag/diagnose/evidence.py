@@ -23,6 +23,7 @@ from enum import Enum
 from wsdiag.diagnose.cascades import WINDOW, Cascades, cascades, floor_for
 from wsdiag.diagnose.health import Health, health
 from wsdiag.diagnose.limits import Limits, limits
+from wsdiag.diagnose.minute_index import Fails, MinuteIndex, index_of
 from wsdiag.diagnose.pool import pool_of
 from wsdiag.diagnose.thresholds import Thresholds
 from wsdiag.parse.records import (
@@ -145,12 +146,14 @@ class Evidence:
         cas: Cascades | None = None,
         hs: dict[int, Health] | None = None,
         lim: Limits | None = None,
+        idx: MinuteIndex | None = None,
     ) -> Evidence:
         th = th or Thresholds()
-        cas = cas if cas is not None else cascades(s)
+        idx = idx if idx is not None else index_of(s)
+        cas = cas if cas is not None else cascades(s, idx)
         hs = hs if hs is not None else health(s)
         lim = lim if lim is not None else limits(s, th)
-        rows = _failure_rows(s)
+        rows = idx.fails
         runs = _runs(s, rows)
         in_cascade = {cell: _CASCADE_CONTEXT[c.kind] for c in cas.items for cell in c.cells}
         stalls = _stalls(s, rows, in_cascade)
@@ -167,7 +170,7 @@ class Evidence:
             {k: n for k, n in cells.items() if n},
             runs,
             stalls,
-            _loop(s),
+            _loop(s, idx),
             {k: frozenset(v) for k, v in conns.items()},
         )
 
@@ -176,28 +179,30 @@ _CASCADE_CONTEXT = {"network": Context.NETWORK_OUTAGE, "host": Context.HOST_OUTA
 
 
 def _place(
-    rows: dict[int, list[tuple[int, str, int]]],
+    rows: Fails,
     in_cascade: dict[tuple[int, int, str], Context],
     runs: tuple[Run, ...],
     stalls: tuple[Stall, ...],
 ) -> tuple[Counter[tuple[Context, str]], dict[str, set[int]]]:
     """The failures of each (context, class) cell, and the connections of each class."""
     stalled = {cell for st in stalls for cell in st.cells}
-    persistent = {(r.conn, k) for r in runs for k in r.minutes}
+    persistent = {r.conn: r.minutes for r in runs}
     cells: Counter[tuple[Context, str]] = Counter()
     conns: dict[str, set[int]] = {}
     for conn, rs in rows.items():
-        for k, kls, n in rs:
+        for kls in {kls: None for _, kls, _ in rs}:  # each class once, in the order they came
             conns.setdefault(kls, set()).add(conn)
+        run = persistent.get(conn, frozenset())
+        for k, kls, n in rs:
             cell = (k, conn, kls)
-            if cell in in_cascade:
-                where = in_cascade[cell]
-            elif (conn, k) in persistent and kls not in NOT_CONNECTION_FAILURES:
-                where = Context.PERSISTENT
-            elif cell in stalled:
-                where = Context.STALL
-            else:
-                where = Context.ISOLATED
+            where = in_cascade.get(cell)
+            if where is None:
+                if k in run and kls not in NOT_CONNECTION_FAILURES:
+                    where = Context.PERSISTENT
+                elif cell in stalled:
+                    where = Context.STALL
+                else:
+                    where = Context.ISOLATED
             cells[(where, kls)] += n
     return cells, conns
 
@@ -217,16 +222,7 @@ def _place_unseen(s: Summary, cells: Counter[tuple[Context, str]], conns: dict[s
                 conns.setdefault(kls, set()).add(conn)
 
 
-def _failure_rows(s: Summary) -> dict[int, list[tuple[int, str, int]]]:
-    """Connection -> (minute, class, failures), in time order."""
-    rows: dict[int, list[tuple[int, str, int]]] = {}
-    for k in sorted(s.minutes):
-        for (conn, kls), n in s.minutes[k].cell_items():
-            rows.setdefault(conn, []).append((k, kls, n))
-    return rows
-
-
-def _runs(s: Summary, rows: dict[int, list[tuple[int, str, int]]]) -> tuple[Run, ...]:
+def _runs(s: Summary, rows: Fails) -> tuple[Run, ...]:
     """Connections whose failures go on, unbroken, until the log ends.
 
     A run is the connection's last stretch of failures with at most PERSIST_GAP minutes between
@@ -264,7 +260,7 @@ def _runs(s: Summary, rows: dict[int, list[tuple[int, str, int]]]) -> tuple[Run,
 
 def _stalls(
     s: Summary,
-    rows: dict[int, list[tuple[int, str, int]]],
+    rows: Fails,
     in_cascade: dict[tuple[int, int, str], Context],
 ) -> tuple[Stall, ...]:
     """Watchdog failures (missed PONGs, PINGs not sent) on at least half the pool (all of a
@@ -307,7 +303,7 @@ def _stalls(
     return tuple(out)
 
 
-def _loop(s: Summary) -> Loop | None:
+def _loop(s: Summary, idx: MinuteIndex) -> Loop | None:
     """Closes the miner followed with `Reconnecting` although no failure came before them.
 
     Per minute: min(closes, reconnects) less the failures of that minute and the one before
@@ -317,13 +313,14 @@ def _loop(s: Summary) -> Loop | None:
     """
     bare: list[tuple[int, int]] = []  # (minute, closes)
     prev_key, prev_failures = None, 0
-    for k in sorted(s.minutes):
-        m = s.minutes[k]
-        failures = sum(n for _, n in m.cell_items()) + (sum(m.idless.values()) if m.idless else 0)
-        before = prev_failures if prev_key == k - 1 else 0
-        n = min(m.closes, m.reconnects) - failures - before
-        if n > 0:
-            bare.append((k, n))
+    minutes = s.minutes
+    for k, failures in zip(idx.keys, idx.failures, strict=True):
+        m = minutes[k]
+        if m.closes and m.reconnects:  # else no close went without a failure
+            before = prev_failures if prev_key == k - 1 else 0
+            n = min(m.closes, m.reconnects) - failures - before
+            if n > 0:
+                bare.append((k, n))
         prev_key, prev_failures = k, failures
     extra = {
         conn: min(cs.closes, cs.reconnects) - sum(cs.by_class.values())

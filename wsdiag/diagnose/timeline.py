@@ -8,13 +8,12 @@ and their counts plus the ``untimed`` counts add up to the totals of the summary
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from wsdiag import durations
+from wsdiag.diagnose.minute_index import MinuteIndex, index_of
 from wsdiag.parse.records import FAILURE_CLASSES
-from wsdiag.summary.minutes import minute_of
 from wsdiag.summary.summary import Summary
 
 #: Bucket sizes in minutes the automatic choice picks from.
@@ -102,24 +101,25 @@ class Timeline:
         return [b.by_class.get(cls, 0) for b in self.buckets]
 
 
+def _offset(size: int) -> int:
+    """Where the buckets of ``size`` minutes begin, past the epoch: weeks on Mondays."""
+    return _MONDAY if size % _WEEK == 0 else 0
+
+
 def _key(minute: int, size: int) -> int:
-    offset = _MONDAY if size % _WEEK == 0 else 0
-    return (minute - offset) // size
+    return (minute - _offset(size)) // size
 
 
 def _start(key: int, size: int) -> datetime:
-    offset = _MONDAY if size % _WEEK == 0 else 0
-    return _EPOCH + timedelta(minutes=key * size + offset)
+    return _EPOCH + timedelta(minutes=key * size + _offset(size))
 
 
-def timeline(s: Summary, bucket_minutes: int | None = None) -> Timeline:
-    """The timeline of a finished summary; ``bucket_minutes`` overrides the automatic size."""
-    keys = list(s.minutes)
-    for t in (s.first, s.last):
-        if t is not None:
-            keys.append(minute_of(t))
+def timeline(s: Summary, bucket_minutes: int | None = None, idx: MinuteIndex | None = None) -> Timeline:
+    """The timeline of a finished summary; ``bucket_minutes`` overrides the automatic size;
+    ``idx``: its minutes read once (:func:`~wsdiag.diagnose.minute_index.index_of`), when at hand."""
+    idx = idx if idx is not None else index_of(s)
     untimed = {c: n for c, n in s.untimed.items() if n}
-    if not keys:
+    if idx.lo is None or idx.hi is None:
         return Timeline(
             bucket_minutes or 1,
             (),
@@ -128,8 +128,7 @@ def timeline(s: Summary, bucket_minutes: int | None = None) -> Timeline:
             s.untimed_closes,
             bucket_minutes,
         )
-    lo, hi = min(keys), max(keys)
-    span = hi - lo + 1
+    span = idx.span
     widened = False
     if bucket_minutes is None:
         size = choose_bucket(span)
@@ -138,39 +137,56 @@ def timeline(s: Summary, bucket_minutes: int | None = None) -> Timeline:
         if span / size > MAX_BUCKETS:
             size = choose_bucket(span, MAX_BUCKETS)
             widened = True
-    first, last = _key(lo, size), _key(hi, size)
-    by_class: dict[int, Counter[str]] = {}
-    reconnects: Counter[int] = Counter()
-    closes: Counter[int] = Counter()
-    conns: dict[int, set[int]] = {}
-    for minute, m in s.minutes.items():
-        k = _key(minute, size)
-        counts = by_class.get(k)
-        if counts is None:
-            counts = by_class[k] = Counter()
-            conns[k] = set()
-        seen = conns[k]
-        for (conn, cls), n in m.cell_items():
-            counts[cls] += n
-            seen.add(conn)
-        if m.idless:
-            counts.update(m.idless)
-        reconnects[k] += m.reconnects
-        closes[k] += m.closes
+    counts = _counts(s, idx, size)
     buckets = tuple(
         Bucket(
             _start(k, size),
             size,
-            {c: n for c in FAILURE_CLASSES if (n := by_class.get(k, Counter()).get(c, 0))},
-            reconnects.get(k, 0),
-            closes.get(k, 0),
-            len(conns.get(k, ())),
+            {c: n for c in FAILURE_CLASSES if (n := counts.cells.get((k, c), 0))},
+            counts.reconnects.get(k, 0),
+            counts.closes.get(k, 0),
+            counts.connections.get(k, 0),
         )
-        for k in range(first, last + 1)
+        for k in range(_key(idx.lo, size), _key(idx.hi, size) + 1)
     )
     return Timeline(
         size, buckets, untimed, s.untimed_reconnects, s.untimed_closes, bucket_minutes, widened
     )
+
+
+@dataclass(frozen=True)
+class _Counts:
+    cells: dict[tuple[int, str], int]  # (bucket key, class) -> failures
+    reconnects: dict[int, int]
+    closes: dict[int, int]
+    connections: dict[int, int]  # bucket key -> distinct connections with a failure
+
+
+def _counts(s: Summary, idx: MinuteIndex, size: int) -> _Counts:
+    """What each bucket key of ``size`` holds (the keys of :func:`_key`)."""
+    offset = _offset(size)
+    cells: dict[tuple[int, str], int] = {}
+    connections: dict[int, int] = {}
+    for rows in idx.fails.values():
+        last = None  # a connection's rows are in time order: its buckets come one after another
+        for minute, cls, n in rows:
+            k = (minute - offset) // size
+            cells[(k, cls)] = cells.get((k, cls), 0) + n
+            if k != last:
+                connections[k] = connections.get(k, 0) + 1
+                last = k
+    reconnects: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    for minute, m in s.minutes.items():
+        k = (minute - offset) // size
+        if m.idless:
+            for cls, n in m.idless.items():
+                cells[(k, cls)] = cells.get((k, cls), 0) + n
+        if m.reconnects:
+            reconnects[k] = reconnects.get(k, 0) + m.reconnects
+        if m.closes:
+            closes[k] = closes.get(k, 0) + m.closes
+    return _Counts(cells, reconnects, closes, connections)
 
 
 def squeeze(values: list[int], width: int) -> tuple[list[int], int]:
