@@ -22,7 +22,6 @@ from wsdiag.summary.dedupe import Deduper
 from wsdiag.summary.inputs import InputStats
 from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
 from wsdiag.summary.outages import SIGNS, Outage, refused_listen
-from wsdiag.summary.wire import MinutesAsTuples
 
 if TYPE_CHECKING:
     from wsdiag.summary.same_run import SameRun
@@ -38,7 +37,7 @@ MAX_UNKNOWN = 200
 OTHER_TEMPLATES = "<other templates>"  # where unclassified texts past MAX_UNKNOWN are counted
 
 @dataclass
-class Summary(ClientFacts, MinutesAsTuples):
+class Summary(ClientFacts):
     """Mergeable facts about one or more logs."""
 
     inputs: dict[str, InputStats] = field(default_factory=dict)
