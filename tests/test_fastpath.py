@@ -910,3 +910,14 @@ def test_hermes_subscribe_burst_ends_at_another_clients_line() -> None:
     assert doc["topics"]["listened"] == 4
     # UUIDS[0] -> UUIDS[1] -> UUIDS[5]; back to UUIDS[1], a client seen already, is no new one.
     assert doc["connections"]["per_connection"]["0"]["reconnects"] == 2
+
+
+def test_a_hermes_keepalive_of_an_id_known_from_pubsub_lines_is_read() -> None:
+    """An alive payload names the client when it carries a Hermes uuid or frame: a filter that
+    knows the id from earlier PubSub lines still reads the first such line, so that the log is
+    a Hermes one on every path and in every chunking, as on the reference path."""
+    pubsub = "25/11/26 21:00:{s:02d} - DEBUG - TwitchChannelPointsMiner.classes.WebSocketsPool - [on_message]: #0 - Received: {{\"type\":\"PONG\"}}"
+    keepalive = f'#0 - {UUIDS[0]} - Received: {{"id":"k1","type":"keepalive","timestamp":"2025-11-26T21:05:00Z"}}'
+    parts = [pubsub.format(s=s) for s in range(0, 60, 2)] + [HERMES.format(m=5, s=0, func="on_message", msg=keepalive)]
+    doc = _same_everywhere(_lines(parts))
+    assert doc["client"] == "hermes"

@@ -795,6 +795,28 @@ stamped(const Filter *f, cp p, cp q)
     return stamp_ok(f, p, q) ? p : NULL;
 }
 
+#define MEMO_SLOTS 4
+#define MEMO_MAX 80
+#define PREFIX_MAX 160
+/* What a scan remembers of the shapes it ran: the bytes of the last few alive payloads it
+ * found (below: of the last line's prefix). Whether a shape matches depends on
+ * the bytes it matched alone (and, for a match that ends the line, on the line ending there):
+ * a byte a step looked at past them could only have made a final run longer or failed a branch
+ * tried before the one that matched. So a line with the same bytes after its id matches alike,
+ * without running the shape. Heartbeats repeat the same few payloads. */
+typedef struct {
+    unsigned char bytes[MEMO_SLOTS][MEMO_MAX];
+    Py_ssize_t len[MEMO_SLOTS]; /* 0: empty */
+    int eol[MEMO_SLOTS]; /* the match ended the line */
+    int next;
+    /* The bytes from after the level to the message of the last plain line of a level other
+     * than DEBUG (`module - [func]: `): the module and function shapes, and the check of the
+     * function name, depend on those bytes alone (as above), and a log repeats a few of them. */
+    unsigned char prefix[PREFIX_MAX];
+    Py_ssize_t prefix_len; /* 0: empty */
+    Py_ssize_t nalive; /* the alive programs this scan tries: all, or the first (scan()) */
+} Memo;
+
 /* `[func]: ` at p (not one of `funcs` when quiet): the message's start, or NULL. */
 static cp
 func_at(const Filter *f, cp p, cp q, int quiet)
@@ -834,9 +856,28 @@ quiet_message(const Filter *f, cp m, cp q)
     return id_message(f, m, q) ? !contains_any(&f->hazards, m, q) : !contains_any(&f->texts, m, q);
 }
 
+/* `module - [func]: ` of a line of a level other than DEBUG, from m (after the level): the
+ * message's start, or NULL. */
+static cp
+leveled_message(const Filter *f, cp m, cp q, Memo *memo)
+{
+    Py_ssize_t n = memo->prefix_len;
+    if (n && q - m >= n && memcmp(m, memo->prefix, (size_t)n) == 0)
+        return m + n;
+    cp r = m;
+    if (f->module != NULL && (r = run_shape(f->module, r, q)) == NULL)
+        return NULL;
+    cp msg = func_at(f, r, q, 1);
+    if (msg != NULL && msg - m <= PREFIX_MAX) {
+        memcpy(memo->prefix, m, (size_t)(msg - m));
+        memo->prefix_len = msg - m;
+    }
+    return msg;
+}
+
 /* A plain record: one the templates cannot read, but for a `#N` in it (see hashes_harmless). */
 static int
-plain(const Filter *f, cp s, cp q)
+plain(const Filter *f, cp s, cp q, Memo *memo)
 {
     cp m = s + f->stamp_w;
     if (f->func == NULL) /* less: no level, no function */
@@ -860,10 +901,7 @@ plain(const Filter *f, cp s, cp q)
     Py_ssize_t level = starts_which(&f->levels, m, q);
     if (level < 0)
         return 0;
-    m += f->levels.len[level];
-    if (f->module != NULL && (m = run_shape(f->module, m, q)) == NULL)
-        return 0;
-    cp msg = func_at(f, m, q, 1);
+    cp msg = leveled_message(f, m + f->levels.len[level], q, memo);
     return msg != NULL && quiet_message(f, msg, q);
 }
 
@@ -879,20 +917,7 @@ resolves(const Filter *f, cp s)
 /* No `#` of the line is an id that may matter: `#` and digits followed by an id separator, not
  * a known id's alive payload, or digits and spaces an escape sequence may join (the regex's
  * `#(?!known alive)(?:\d{1,12}(?:seps)|[\d -]{0,15}[hazards])`). */
-#define MEMO_SLOTS 4
-#define MEMO_MAX 80
 
-/* The bytes of the last few alive payloads found in a scan. Whether a shape matches depends on
- * the bytes it matched alone (and, for a match that ends the line, on the line ending there):
- * a byte a step looked at past them could only have made a final run longer or failed a branch
- * tried before the one that matched. So a line with the same bytes after its id matches alike,
- * without running the shape. Heartbeats repeat the same few payloads. */
-typedef struct {
-    unsigned char bytes[MEMO_SLOTS][MEMO_MAX];
-    Py_ssize_t len[MEMO_SLOTS]; /* 0: empty */
-    int eol[MEMO_SLOTS]; /* the match ended the line */
-    int next;
-} Memo;
 
 static int
 alive_at(const Filter *f, cp d, cp q, Memo *memo)
@@ -904,7 +929,7 @@ alive_at(const Filter *f, cp d, cp q, Memo *memo)
     }
     if (d >= q || !BIT(f->alive_first, *d))
         return 0;
-    for (Py_ssize_t i = 0; i < f->nalive; i++) {
+    for (Py_ssize_t i = 0; i < memo->nalive; i++) {
         cp r = run_shape(f->alive[i], d, q);
         if (r == NULL)
             continue;
@@ -1132,7 +1157,8 @@ filter_scan(Filter *f, PyObject *args)
     Py_buffer buf, ids;
     Py_ssize_t start, end;
     int all_lines = 0; /* no line is plain: every one that may be a record is looked at */
-    if (!PyArg_ParseTuple(args, "y*nny*|p", &buf, &start, &end, &ids, &all_lines))
+    int every_alive = 1; /* else only the first alive program says a known id's line is alive */
+    if (!PyArg_ParseTuple(args, "y*nny*|pp", &buf, &start, &end, &ids, &all_lines, &every_alive))
         return NULL;
     if (end < 0 || end > buf.len || start < 0 || start > end) {
         PyBuffer_Release(&buf);
@@ -1152,6 +1178,8 @@ filter_scan(Filter *f, PyObject *args)
     int month_known = 0;
     Memo *memo = PyMem_RawCalloc(1, sizeof(Memo));
     nomem |= memo == NULL;
+    if (memo != NULL)
+        memo->nalive = every_alive || f->nalive < 1 ? f->nalive : 1;
     while (!nomem && p < stop) {
         if (*p == '\n') {
             /* A run of empty lines (a newline bomb): blank; not dated, so a year-less line
@@ -1170,7 +1198,7 @@ filter_scan(Filter *f, PyObject *args)
             q = stop; /* an unfinished last line: looked at like any other */
         lines += q < stop;
         cp s = stamped(f, p, q);
-        int skip = !all_lines && s != NULL && plain(f, s, q) && hashes_harmless(f, p, q, known, nknown, memo);
+        int skip = !all_lines && s != NULL && plain(f, s, q, memo) && hashes_harmless(f, p, q, known, nknown, memo);
         if (f->month_at >= 0) {
             /* A year-less date gets its year from the YearResolver, line by line: its state
              * changes only where the month does (or at the first date), so such lines are
@@ -1501,14 +1529,15 @@ match_shape(PyObject *self, PyObject *args)
 
 static PyMethodDef filter_methods[] = {
     {"scan", (PyCFunction)filter_scan, METH_VARARGS,
-     "scan(chunk, start, end, known, all_lines=False) -> (lines, starts, blank, continuation,\n"
-     "    unrecognized, samples, first_plain, last_plain)\n\n"
+     "scan(chunk, start, end, known, all_lines=False, every_alive=True) -> (lines, starts, blank,\n"
+     "    continuation, unrecognized, samples, first_plain, last_plain)\n\n"
      "Count the newlines of chunk[start:end] and list the start of every line that may matter\n"
      "(start must be a line start): not a plain record of the filter's layout (with all_lines,\n"
      "none is), or holding a `#N` that is not an alive payload of an id whose bit is set in the\n"
      "bitmap `known`. Lines that cannot be records are counted by kind instead; samples are the\n"
      "starts of the first three unrecognized ones. first_plain and last_plain: the first and\n"
-     "last line skipped as plain (-1 if none)."},
+     "last line skipped as plain (-1 if none). Without every_alive, only the first of the\n"
+     "filter's alive programs says what is an alive payload."},
     {"line_stamps", (PyCFunction)filter_line_stamps, METH_VARARGS,
      "line_stamps(chunk, end) -> list of stamps, or None\n\n"
      "The stamps of the filter's shape that start lines of chunk[:end], or None when a line\n"

@@ -29,7 +29,13 @@ class Filter:
         marks: _Lits | None = ...,
     ) -> None: ...
     def scan(
-        self, chunk: _Buffer, start: int, end: int, known: bytes, all_lines: bool = False
+        self,
+        chunk: _Buffer,
+        start: int,
+        end: int,
+        known: bytes,
+        all_lines: bool = False,
+        every_alive: bool = True,
     ) -> tuple[int, list[int], int, int, int, list[int], int, int]: ...
     def listens(self, chunk: _Buffer, start: int, end: int, head: bytes) -> tuple[int, list[bytes]]: ...
     def line_stamps(self, chunk: _Buffer, end: int) -> list[bytes] | None: ...

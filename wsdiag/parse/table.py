@@ -144,6 +144,9 @@ class Sieve:
     echo_texts: tuple[str, ...]  # ... or holding one of these may be an echo
     id_seps: tuple[str, ...]  # `#N` followed by one is an id (and the line may matter)
     alive: tuple[Shape, ...]  # after a known `#N` and AFTER_DIGITS: payloads that only say "alive"
+    # ... and of them, those that say nothing of the client either (no Hermes frame): what the
+    # filters skip before the summary knows the log is a Hermes DEBUG log (see _alive_record)
+    bare_alive: tuple[Shape, ...]
     listen: str  # after `#N - `: the start of a LISTEN request (read as bursts)
 
 
@@ -162,10 +165,12 @@ def sieve_of(templates: tuple[Template, ...], leads: tuple[str, ...] = LEADS) ->
     funcs: set[str] = set()
     seps = list(ID_SEPS)
     alive: list[Shape] = []
+    bare_alive: list[Shape] = []
     bursts: list[str] = []
     for t in templates:
         if t.place is Place.AFTER_ID:
             alive += [shape(payload) for payload in t.alive]
+            bare_alive += [shape(payload) for payload in t.alive if payload not in forks.HERMES_ALIVE]
             bursts += [t.burst] if t.burst else []
             continue
         at_start = t.place in (Place.START, Place.OWN_ID)
@@ -187,7 +192,8 @@ def sieve_of(templates: tuple[Template, ...], leads: tuple[str, ...] = LEADS) ->
     assert len(bursts) == 1, "the fast path reads bursts of one request"
     return Sieve(
         _unique(starts), _unique(texts), _unique(debug_starts), _unique(debug_texts), tuple(sorted(funcs)),
-        _unique(echo_starts), _unique(echo_texts), _unique(seps), tuple(alive), bursts[0],
+        _unique(echo_starts), _unique(echo_texts), _unique(seps), tuple(alive), tuple(bare_alive),
+        bursts[0],
     )
 
 

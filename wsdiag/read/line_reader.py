@@ -18,6 +18,7 @@ from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_fence, non_record_kind, split_line
 from wsdiag.read.linefilter import FILE_HEAD, FILTERS, LESS_HEAD, MAX_LINE, Format, Head
+from wsdiag.read.stamps import MAX_DAY, MONTHS, plausible
 from wsdiag.read.whole_lines import Buffer, normalise_newlines
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
 from wsdiag.summary.summary import MAX_ID, Summary
@@ -46,6 +47,9 @@ assert _FIELDS[0] == "kind" and all(f.init for f in fields(Record))
 
 
 _VALUES = operator.attrgetter(*_FIELDS)  # one C call for every field, in order
+# What the memo keeps of a line read: the head it started with, its layout, its record but for
+# the time, and its Hermes subscribe request's uuid.
+_Memo = tuple[Head, str, Template | None, str | None]
 
 
 def template(rec: Record) -> Template:
@@ -79,9 +83,10 @@ class LineReader:
     fmt: Format = FILTERS.default
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
     # give the same layout and record but for the time (see read_at; hermes_bursts.subscribe_key).
-    _memo: dict[bytes, tuple[Head, str, Template | None, str | None]] = field(default_factory=dict)
+    _memo: dict[bytes, _Memo] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
+    _less_times: dict[tuple[int, bytes], datetime | None] = field(default_factory=dict)  # ... year-less
     # Where the line line() reads sits, to find the line above it for a sample's redaction
     # (a key at the end of one line, its value on the next): (buffer, start, first line's
     # start) on the fast path, the line above itself on the reference path.
@@ -182,9 +187,7 @@ class LineReader:
         self._where = (chunk, start, self._begin)
         self._take_sample(strip_ansi(raw.decode("utf-8", "replace")).rstrip("\r\n"))
 
-    def read_at(
-        self, chunk: Buffer, start: int, read: Times
-    ) -> Record | None:
+    def read_at(self, chunk: Buffer, start: int, read: Times) -> Record | None:
         """line() for the line at ``start``; returns the record it built.
 
         A line whose bytes after the stamp were read before, behind the same kind of prefix and
@@ -192,21 +195,11 @@ class LineReader:
         the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
-        key = uuid = None
-        head = self.fmt.head
-        if stop - start <= MEMO_LINE:
-            for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
-                m = head.regex.match(chunk, start, stop)
-                if m is not None:
-                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
-                    break
+        head, key, uuid = self._key(chunk, start, stop)
         if key is not None:
             hit = self._memo.get(key)
             if hit is not None:
-                rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
-                if rec is not None and rec.kind is Kind.OTHER:
-                    self._stale += 1
-                return rec
+                return self._replayed(chunk, start, hit, uuid, read)
         self._where = (chunk, start, self._begin)
         read[start] = self.line(chunk[start:stop])
         rec = self._rec
@@ -214,6 +207,37 @@ class LineReader:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[key] = (head, self.layout, None if rec is None else template(rec), uuid)
+        if rec is not None and rec.kind is Kind.OTHER:
+            self._stale += 1
+        return rec
+
+    def replay_known(self, chunk: Buffer, start: int, stop: int, read: Times) -> bool:
+        """read_at() for the line at ``start`` (ending at ``stop``) if it repeats a line read
+        before whose record is neither a LISTEN nor a Hermes subscribe request (those are read
+        by their bursts); False, and nothing read, otherwise. The scanner tries this first: a
+        line read before needs no look at what kind of line it is."""
+        _, key, uuid = self._key(chunk, start, stop)
+        hit = None if key is None or uuid is not None else self._memo.get(key)
+        if hit is None or (hit[2] is not None and hit[2][0] is Kind.LISTEN):
+            return False
+        self._replayed(chunk, start, hit, uuid, read)
+        return True
+
+    def _key(self, chunk: Buffer, start: int, stop: int) -> tuple[Head, bytes | None, str | None]:
+        """The memo key of the line ``chunk[start:stop]`` (None: too long, or no stamp of a known
+        head), the head it starts with, and its Hermes subscribe request's uuid, if any."""
+        if stop - start <= MEMO_LINE:
+            for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
+                m = head.regex.match(chunk, start, stop)
+                if m is not None:
+                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
+                    return head, key, uuid
+        return self.fmt.head, None, None
+
+    def _replayed(
+        self, chunk: Buffer, start: int, hit: _Memo, uuid: str | None, read: Times
+    ) -> Record | None:
+        rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec
@@ -247,13 +271,47 @@ class LineReader:
             assert m is not None
             end = m.end()
         if stamp.year_less:
-            stamped, assumed = split_line(chunk[start:end].decode("latin-1"), self.years)
-            if assumed:
-                self.summary.year_assumed = True
-            return stamped.time
+            t = self._less_time(bytes(chunk[end - 3 - stamp.width : end - 3]), head)
+            if t is None and head.wrapper.shape is not None:  # the prefix's time may stand in
+                stamped, _ = split_line(chunk[start:end].decode("latin-1"), self.years)
+                return stamped.time
+            return t
         t = self._stamp_time(bytes(chunk[end - 3 - stamp.width : end - 3]), head)
         if t is None and head.wrapper.shape is not None:
             return line_time(head)(chunk, start)  # the prefix's time may stand in
+        return t
+
+    def _less_time(self, stamp: bytes, head: Head) -> datetime | None:
+        """The time of a year-less stamp (``head``'s shape: two-digit day and month), as
+        stamps.stamp_time gives it: an impossible day or month leaves the year resolver as it
+        is; any other date moves it, in order, and takes its year."""
+        shape = head.stamp
+        day = int(stamp[shape.day_at : shape.day_at + 2])
+        month = int(stamp[shape.month_at : shape.month_at + 2])
+        if not (1 <= month <= MONTHS and 1 <= day <= MAX_DAY):
+            return None
+        years = self.years
+        year = years.resolve(month, day)
+        if years.assumed:
+            self.summary.year_assumed = True
+        key = (year, stamp)
+        t = self._less_times.get(key, _UNSEEN)
+        if t is _UNSEEN:
+            clock = shape.clock_at
+            try:
+                t = plausible(
+                    datetime(
+                        year, month, day,
+                        int(stamp[clock : clock + 2]),
+                        int(stamp[clock + 3 : clock + 5]),
+                        int(stamp[clock + 6 :]),
+                    )
+                )
+            except ValueError:  # 31/02, 25:61:00
+                t = None
+            if len(self._less_times) >= _RECENT_STAMPS:
+                self._less_times.clear()
+            self._less_times[key] = t
         return t
 
     def _stamp_time(self, stamp: bytes, head: Head) -> datetime | None:

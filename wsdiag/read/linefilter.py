@@ -273,10 +273,12 @@ class Filters:
         self.listen_head = b" - " + sieve.listen.encode()
         #: The LISTEN of a topic, after `#`: group `listen` is its id.
         self.listen = rb"(?P<listen>\d{1,5})" + re.escape(self.listen_head) + rb'[A-Za-z0-9]{0,64}"'
-        #: After a known id's digits: what says no more than "alive" (the sieve's payloads
-        #: after the id's separator and uuid, their common beginnings shared).
+        #: After a known id's digits: what says no more than "alive" (the sieve's payloads after
+        #: the id's separator and uuid, common beginnings shared) ...
         self.alive_shape = concat(_AFTER_DIGITS, union(list(sieve.alive)))
         self.alive = self.alive_shape.bytes_regex
+        #: ... and what says nothing of the client either (scan.Scanner._teach): no Hermes uuid or frame.
+        self.bare_alive = concat(_SEP, union(list(sieve.bare_alive)))
         #: Any `#N` that may matter to some set of known ids: looked for in the lines the C
         #: filter returns, whose ids it has checked already.
         self.ws_any = self.ws_pattern(set())
@@ -284,13 +286,13 @@ class Filters:
         #: Where a chunk shows no plain line: the file layout's (every line is then odd).
         self.default = self.format_for(NO_WRAPPER, FILE_STAMP, "file")
 
-    def ws_pattern(self, known: set[int]) -> re.Pattern[bytes]:
-        """`#N` that may matter: any but an alive payload of a known id, and `#N` that an escape
-        sequence might split (line() strips those, which could join a `#N - ` that is not in the
-        bytes)."""
+    def ws_pattern(self, known: set[int], every_alive: bool = True) -> re.Pattern[bytes]:
+        """`#N` that may matter: any but an alive (or, without ``every_alive``, bare alive) payload of
+        a known id, and `#N` an escape sequence might split (line() strips it, joining a `#N - `)."""
         alive = b""
         if known and len(known) <= MAX_KNOWN:
-            alive = rb"(?!" + trie(str(i).encode() for i in known) + self.alive + rb")"
+            payload = self.alive if every_alive else self.bare_alive.bytes_regex
+            alive = rb"(?!" + trie(str(i).encode() for i in known) + payload + rb")"
         return re.compile(
             rb"#" + alive + rb"(?:" + self.listen + rb"|\d{1,12}" + _alt(self.id_seps)
             + rb"|[\d -]{0,15}" + _HAZARD_FIRST + rb")"
@@ -354,7 +356,7 @@ class Filters:
             hazards=_anchored(HAZARDS),
             marks=_anchored(MARK_BYTES),
             wrappers=[w.shape.program for w in WRAPPERS if w.shape is not None],
-            alive=[self.alive_shape.program],
+            alive=[self.bare_alive.program, self.alive_shape.program],  # scan(every_alive=)
             day_at=h.stamp.day_at if h.stamp.year_less else -1,
             month_at=h.stamp.month_at if h.stamp.year_less else -1,
         )

@@ -118,6 +118,7 @@ class Scanner(LineReader):
 
     _pattern: re.Pattern[bytes] | None = None  # the fast path's `#N - ` pattern ...
     _compiled: set[int] = field(default_factory=set)  # ... built for these ids
+    _every_alive: bool = False  # ... skipping alive payloads that name the client (see _teach)
     _outside: Scanner | None = None  # counts the lines of chunks wholly outside the window
     _bursts: ListenBursts = field(default_factory=ListenBursts)
     # The C filter's view of _compiled: (the set it was made from, a bit per id).
@@ -149,7 +150,7 @@ class Scanner(LineReader):
         had_first = self.summary.first is not None
         self._begin = begin
         fmt = self.fmt = FILTERS.format_of(chunk, end, begin)
-        pattern = self._pattern or FILTERS.ws_pattern(self._known)
+        pattern = self._pattern or FILTERS.ws_pattern(self._known, self.summary.hermes_debug)
         found = self._candidates(chunk, begin, end, fmt, pattern)
         self._count_inert(found)
         less = fmt.stamp.year_less
@@ -175,7 +176,7 @@ class Scanner(LineReader):
             p.pos = stop
             if p.i < len(p.candidates) and p.candidates[p.i] < stop:
                 p.i = bisect.bisect_left(p.candidates, stop, p.i)  # past a burst's lines at once
-            if len(self._known) != len(self._compiled):
+            if self._untaught():
                 self._learn(p)
         self._pattern = p.pattern
         self._skipped(p, begin, had_first)
@@ -206,8 +207,14 @@ class Scanner(LineReader):
     def _take(self, p: _Pass, start: int) -> int | None:
         """Read the line at ``start`` (and the burst it starts); return where what was read
         ends, or None if it is a plain line after all."""
+        stop = p.chunk.find(b"\n", start) + 1
+        if self.replay_known(p.chunk, start, stop - 1, p.read):
+            return stop  # read before: what kind of line it is needs no look
+        return self._look(p, start, stop)
+
+    def _look(self, p: _Pass, start: int, stop: int) -> int | None:
+        """_take() for a line not read before."""
         chunk, fmt = p.chunk, p.fmt
-        stop = chunk.find(b"\n", start) + 1
         if p.less and (fmt.c is not None or p.moved):
             return self._take_any(p, start, stop)
         if not fmt.plain.match(chunk, start, p.end - 1):
@@ -235,21 +242,30 @@ class Scanner(LineReader):
         self.read_at(chunk, start, p.read)
         return stop
 
+    def _untaught(self) -> bool:
+        """Whether line() learned what the filters do not know yet (see _teach)."""
+        return len(self._known) != len(self._compiled) or self._every_alive != self.summary.hermes_debug
+
+    def _teach(self) -> None:
+        """Give the filters the ids line() recorded, and skip alive payloads that name the client
+        (parse.table's _alive_record: a Hermes log with DEBUG lines) once the summary knows it."""
+        self._compiled = set(self._known)
+        self._every_alive = self.summary.hermes_debug
+
     def _learn(self, p: _Pass) -> None:
         """After a line recorded an id the filter does not know yet: teach it, when that pays."""
         if p.fmt.c is None:
             if len(self._compiled) < _EAGER_IDS or self._stale >= _STALE_READS:
-                # From here on the heartbeats of the new ids need no reading either. Past
-                # a real pool's size the pattern waits for a few such reads: thousands of
-                # bogus ids, each seen once, would otherwise cost a compile each.
+                # From here on the heartbeats of the new ids need no reading either. Past a real
+                # pool's size the pattern waits for a few such reads (bogus ids cost a compile each).
                 self._stale = 0
-                self._compiled = set(self._known)
-                p.pattern = FILTERS.ws_pattern(self._compiled)
+                self._teach()
+                p.pattern = FILTERS.ws_pattern(self._compiled, self._every_alive)
         elif self._stale >= _RESCAN_STALE:
             # The C filter ran before these ids were known; once their heartbeats cost
             # more than a pass over the rest of the chunk, pass again.
             self._stale = 0
-            self._compiled = set(self._known)
+            self._teach()
             if len(p.candidates) - p.i > _RESCAN_MIN:
                 # Its counts are the first pass's; its plain lines may be more.
                 again = self._candidates(p.chunk, p.pos, p.end, p.fmt, p.pattern)
@@ -303,12 +319,12 @@ class Scanner(LineReader):
         (each is looked at again); fewer are not. The C filter decides in one pass what the
         regexes decide in two, and knows the ids of ``_compiled``."""
         if fmt.c is not None:
-            if start == 0 and len(self._compiled) != len(self._known):
-                self._compiled = set(self._known)  # a new chunk: no pass to save
+            if start == 0 and self._untaught():
+                self._teach()  # a new chunk: no pass to save
             if self._bitmap[0] is not self._compiled:
                 self._bitmap = (self._compiled, _id_bitmap(self._compiled))
             lines, starts, blank, cont, unrec, samples, first, last = fmt.c.scan(
-                chunk, start, end, self._bitmap[1], all_lines
+                chunk, start, end, self._bitmap[1], all_lines, self._every_alive
             )
             return Found(lines, starts, [blank, cont, unrec], samples, first, last)
         assert isinstance(chunk, (bytes, bytearray))  # chunk() maps only for the C filter
