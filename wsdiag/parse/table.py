@@ -11,6 +11,7 @@ dictionary look-up instead of a regex per stage.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -81,24 +82,38 @@ def _stages(templates: list[Template]) -> tuple[_Stage, ...]:
 
 class _Index:
     """The stages to try on a text, by its first ``width`` characters: the anchored templates
-    whose literal starts so, with every template that is not anchored, in table order."""
+    whose literal starts so, with every template that is not anchored, in table order.
+
+    A key's stages are compiled when a text first has that key: a run meets few of the keys,
+    and compiling every key's regexes at start-up costs milliseconds."""
 
     def __init__(self, templates: list[Template], indexed: bool = True) -> None:
         anchored = [t for t in templates if t.place in ANCHORED]
         self.width = min((len(t.text) for t in anchored), default=0) if indexed else 0
-        keys = {t.text[: self.width] for t in anchored}
-        self._by_key = {
-            key: _stages([t for t in templates if t.place not in ANCHORED or t.text.startswith(key)])
-            for key in keys
-        }
-        self._other = _stages([t for t in templates if t.place not in ANCHORED])
+        self._templates = templates
+        self._keys = frozenset(t.text[: self.width] for t in anchored)
+        self._by_key: dict[str, tuple[_Stage, ...]] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._by_key or self._other)
+        return bool(self._templates)
 
     def stages(self, text: str) -> tuple[_Stage, ...]:
         """The stages that may match ``text``, in table order."""
-        return self._by_key.get(text[: self.width], self._other)
+        key = text[: self.width]
+        found = self._by_key.get(key)
+        if found is not None:
+            return found
+        if key in self._keys:  # only known keys are kept: the texts' are any number
+            found = self._by_key[key] = _stages(
+                [t for t in self._templates if t.place not in ANCHORED or t.text.startswith(key)]
+            )
+            return found
+        return self._other
+
+    @functools.cached_property
+    def _other(self) -> tuple[_Stage, ...]:
+        """The stages of a text that no anchored template's literal starts."""
+        return _stages([t for t in self._templates if t.place not in ANCHORED])
 
 
 def _find(
