@@ -39,6 +39,9 @@ NOT_FOR_JSON = [
     "wsdiag.commands.watch",
     "wsdiag.read.follow",
     "wsdiag.cli.sinks",
+    # Needed only by a parallel scan (pickle), --output FILE and a copy of stdin (tempfile).
+    "pickle",
+    "tempfile",
 ]
 #: What printing the version or the help needs none of: the scanner, the inputs, the reporters,
 #: the diagnosis engine (the threshold options' defaults come from `diagnose.thresholds` alone).

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
-import pickle
 import select
 import signal
 import struct
@@ -182,6 +181,8 @@ def _child(
     A worker whose parent is gone (killed, even by SIGKILL) stops at its next chunk: nobody
     would read its summary.
     """
+    import pickle  # here, not at the top: only a parallel run (a file of PARALLEL_MIN) needs it
+
     code = 1
     parent = os.getppid()
 
@@ -208,6 +209,8 @@ def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> t
     """The Summary and year state a forked worker sends, showing every part's progress while
     waiting. The caller closes ``fd`` and, should this raise (Ctrl-C, SIGTERM), stops the
     worker."""
+    import pickle  # see _child
+
     data: list[bytes] = []
     while True:
         ready, _, _ = select.select([fd], [], [], 0.1)
