@@ -42,6 +42,8 @@ NOT_FOR_JSON = [
     # Needed only by a parallel scan (pickle), --output FILE and a copy of stdin (tempfile).
     "pickle",
     "tempfile",
+    # Telling whether inputs are one run takes two inputs at least.
+    "wsdiag.summary.same_run",
 ]
 #: What printing the version or the help needs none of: the scanner, the inputs, the reporters,
 #: the diagnosis engine (the threshold options' defaults come from `diagnose.thresholds` alone).
@@ -75,8 +77,9 @@ def _imported(tmp_path: Path, *args: str) -> set[str]:
 
 
 def test_a_json_report_imports_no_rich_table_html_compare_or_watch(tmp_path: Path) -> None:
-    """`analyze --format json` imports the JSON reporter and not rich, the other reporters,
-    compare, check or watch."""
+    """`analyze --format json` of one log imports the JSON reporter and not rich, the other
+    reporters, compare, check, watch, nor what only parallel scans, --output or several inputs
+    need."""
     mods = _imported(tmp_path, "analyze", "--format", "json", str(SAMPLES / "storm_37conn.log"))
     assert "wsdiag.report.json" in mods  # it did write the report
     assert [m for m in NOT_FOR_JSON if m in mods] == []

@@ -34,6 +34,7 @@ from wsdiag.summary.summary import Summary
 if TYPE_CHECKING:
     from wsdiag.read.scan import Buffer
     from wsdiag.read.timefilter import Window
+    from wsdiag.summary.same_run import SameRun
 
 __all__ = [
     "PARALLEL_MIN",
@@ -361,8 +362,6 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
     Inputs that are the same run in two layouts (the console and the file log) are counted
     once (see :mod:`wsdiag.summary.same_run`); ``Summary.same_run`` says which.
     """
-    from wsdiag.summary import same_run
-
     parts, begun = scan_parts(sources, opts, progress)
 
     def rescan(i: int, skip: tuple[tuple[datetime, datetime], ...]) -> Summary | None:
@@ -376,7 +375,11 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
         state = begun.get(source.name)  # a year-less one takes the years it took the first time
         return scan_source(source, again, None, None if state is None else YearResolver(*state))
 
-    parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
+    repeated: list[SameRun] = []
+    if len(sources) > 1:  # one input alone repeats nothing: its run needs no same_run import
+        from wsdiag.summary import same_run
+
+        parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
     # Rotated files and halves of a log are merged oldest first, whatever the argument order.
     parts.sort(key=lambda s: (s.first is None, s.first or datetime.min))
     total = Summary()
