@@ -56,6 +56,8 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Options:
+    """How the sources are read (the year of year-less stamps, workers, the time window)."""
+
     year: int | None = None
     jobs: int | None = None  # None: one per CPU
     today: date | None = None

@@ -30,11 +30,15 @@ _COUNT_MAX = 0xFFFF  # a count the C program holds in 16 bits (_u16)
 
 @dataclass(frozen=True)
 class Lit:
+    """Bytes that must be there as they are."""
+
     data: bytes
 
 
 @dataclass(frozen=True)
 class Run:
+    """From ``lo`` to ``hi`` bytes, each one of ``chars``."""
+
     chars: frozenset[int]
     lo: int
     hi: int
@@ -42,12 +46,14 @@ class Run:
 
 @dataclass(frozen=True)
 class Opt:
+    """Steps that are there all or not at all (``(?:...)?``)."""
+
     steps: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
 class Eol:
-    pass
+    """The line ends here (``$``)."""
 
 
 @dataclass(frozen=True)
