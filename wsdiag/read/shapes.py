@@ -272,6 +272,7 @@ def shape(source: str) -> Shape:
     return Shape(source, steps)
 
 
+@functools.cache  # ~20 distinct classes, asked for ~200 times while the filters are built
 def class_regex(chars: frozenset[int]) -> bytes:
     """A bytes regex for one byte of ``chars``."""
     if chars == _DIGITS:
