@@ -108,3 +108,15 @@ def test_the_diagnose_packages_exports_load_on_first_use() -> None:
         assert getattr(package, name) is getattr(module, name)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         _ = package.nothing
+
+
+def test_the_commands_annotations_are_objects_not_strings() -> None:
+    """Typer reads every command's annotations on every run: they are objects, not strings it
+    would eval each time (as `from __future__ import annotations` in wsdiag.cli makes them)."""
+    from wsdiag.cli import app
+
+    callbacks = [c.callback for c in app.registered_commands]
+    assert len(callbacks) == 5
+    for callback in callbacks:
+        function = getattr(callback, "__wrapped__", callback)  # with_thresholds wraps some
+        assert [n for n, a in function.__annotations__.items() if isinstance(a, str)] == [], function
