@@ -39,6 +39,11 @@ NOT_FOR_JSON = [
     "wsdiag.commands.watch",
     "wsdiag.read.follow",
     "wsdiag.cli.sinks",
+    # Needed only by a parallel scan (pickle), --output FILE and a copy of stdin (tempfile).
+    "pickle",
+    "tempfile",
+    # Telling whether inputs are one run takes two inputs at least.
+    "wsdiag.summary.same_run",
 ]
 #: What printing the version or the help needs none of: the scanner, the inputs, the reporters,
 #: the diagnosis engine (the threshold options' defaults come from `diagnose.thresholds` alone).
@@ -72,8 +77,9 @@ def _imported(tmp_path: Path, *args: str) -> set[str]:
 
 
 def test_a_json_report_imports_no_rich_table_html_compare_or_watch(tmp_path: Path) -> None:
-    """`analyze --format json` imports the JSON reporter and not rich, the other reporters,
-    compare, check or watch."""
+    """`analyze --format json` of one log imports the JSON reporter and not rich, the other
+    reporters, compare, check, watch, nor what only parallel scans, --output or several inputs
+    need."""
     mods = _imported(tmp_path, "analyze", "--format", "json", str(SAMPLES / "storm_37conn.log"))
     assert "wsdiag.report.json" in mods  # it did write the report
     assert [m for m in NOT_FOR_JSON if m in mods] == []
@@ -102,3 +108,15 @@ def test_the_diagnose_packages_exports_load_on_first_use() -> None:
         assert getattr(package, name) is getattr(module, name)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         _ = package.nothing
+
+
+def test_the_commands_annotations_are_objects_not_strings() -> None:
+    """Typer reads every command's annotations on every run: they are objects, not strings it
+    would eval each time (as `from __future__ import annotations` in wsdiag.cli makes them)."""
+    from wsdiag.cli import app
+
+    callbacks = [c.callback for c in app.registered_commands]
+    assert len(callbacks) == 5
+    for callback in callbacks:
+        function = getattr(callback, "__wrapped__", callback)  # with_thresholds wraps some
+        assert [n for n, a in function.__annotations__.items() if isinstance(a, str)] == [], function

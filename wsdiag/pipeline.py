@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
-import pickle
 import select
 import signal
 import struct
@@ -35,6 +34,7 @@ from wsdiag.summary.summary import Summary
 if TYPE_CHECKING:
     from wsdiag.read.scan import Buffer
     from wsdiag.read.timefilter import Window
+    from wsdiag.summary.same_run import SameRun
 
 __all__ = [
     "PARALLEL_MIN",
@@ -56,6 +56,8 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Options:
+    """How the sources are read (the year of year-less stamps, workers, the time window)."""
+
     year: int | None = None
     jobs: int | None = None  # None: one per CPU
     today: date | None = None
@@ -182,6 +184,8 @@ def _child(
     A worker whose parent is gone (killed, even by SIGKILL) stops at its next chunk: nobody
     would read its summary.
     """
+    import pickle  # here, not at the top: only a parallel run (a file of PARALLEL_MIN) needs it
+
     code = 1
     parent = os.getppid()
 
@@ -208,6 +212,8 @@ def _receive(pid: int, fd: int, shared: _Shared, progress: Progress | None) -> t
     """The Summary and year state a forked worker sends, showing every part's progress while
     waiting. The caller closes ``fd`` and, should this raise (Ctrl-C, SIGTERM), stops the
     worker."""
+    import pickle  # see _child
+
     data: list[bytes] = []
     while True:
         ready, _, _ = select.select([fd], [], [], 0.1)
@@ -358,8 +364,6 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
     Inputs that are the same run in two layouts (the console and the file log) are counted
     once (see :mod:`wsdiag.summary.same_run`); ``Summary.same_run`` says which.
     """
-    from wsdiag.summary import same_run
-
     parts, begun = scan_parts(sources, opts, progress)
 
     def rescan(i: int, skip: tuple[tuple[datetime, datetime], ...]) -> Summary | None:
@@ -373,7 +377,11 @@ def analyze(sources: list[Source], opts: Options, progress: Progress | None = No
         state = begun.get(source.name)  # a year-less one takes the years it took the first time
         return scan_source(source, again, None, None if state is None else YearResolver(*state))
 
-    parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
+    repeated: list[SameRun] = []
+    if len(sources) > 1:  # one input alone repeats nothing: its run needs no same_run import
+        from wsdiag.summary import same_run
+
+        parts, repeated = same_run.count_once([s.name for s in sources], parts, rescan)
     # Rotated files and halves of a log are merged oldest first, whatever the argument order.
     parts.sort(key=lambda s: (s.first is None, s.first or datetime.min))
     total = Summary()

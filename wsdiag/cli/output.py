@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -98,6 +97,8 @@ def replacing(path: Path) -> Iterator[TextIO]:
         except OSError as exc:
             raise OutputError(f"cannot write ({_reason(exc)})") from None
         return
+    import tempfile  # here: only --output FILE needs it, and it costs every start-up a millisecond
+
     mode = _mode_for(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".wsdiag-tmp", dir=target.parent)

@@ -57,6 +57,8 @@ STALL_MIN_CONNECTIONS = 2  # ping/pong failures on one connection alone are no s
 
 @dataclass(frozen=True)
 class Cause:
+    """A cause found in the log, and the failures it explains."""
+
     id: str
     severity: str
     claims: dict[tuple[Context, str], int]  # the failures it explains, by context and class

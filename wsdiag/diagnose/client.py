@@ -26,6 +26,8 @@ HERMES_SUBSCRIPTIONS_PER_CLIENT = 50
 
 @dataclass(frozen=True)
 class ClientFacts:
+    """What the log says about the client (see the module doc)."""
+
     client: str | None  # "pubsub" | "hermes" | "mixed" | None
     forks: dict[str, str | None]  # fork name -> version, from the start banners
     redacted_listens: int

@@ -24,6 +24,8 @@ from wsdiag.version import SCHEMA, __version__
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """The finished result of an analysis (see the module doc)."""
+
     summary: Summary
     findings: tuple[Finding, ...]
     limits: Limits

@@ -10,6 +10,8 @@ KINDS = ("cause", "symptom", "note")
 
 @dataclass(frozen=True)
 class Finding:
+    """What a report says: a cause or a symptom, its evidence and what to change."""
+
     id: str
     severity: str
     title: str

@@ -25,6 +25,8 @@ from wsdiag.summary.summary import Summary
 
 @dataclass(frozen=True)
 class Health:
+    """One connection's failures, reconnects and outages over the log's window."""
+
     conn: int
     by_class: dict[str, int]
     reconnects: int | None  # None: the log cannot show reconnects (Summary.reconnects_unknown)

@@ -10,6 +10,7 @@ pattern can backtrack catastrophically (tests time them on 64 KB lines of every 
 
 from __future__ import annotations
 
+import functools
 import re
 
 REDACTED = "<redacted>"
@@ -50,12 +51,21 @@ _SCHEMES = r"(?:OAuth|Bearer|Basic|Token|Digest|Negotiate)"
 _COOKIE_NAMES = r"(?:auth-token|persistent|api_token|twilight-user)"
 
 # (substrings of the lower-cased text, one of which must be present; pattern; replacement).
-# The substring test skips a pattern in C speed on the many texts that cannot match it.
-_SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
+# The substring test skips a pattern in C speed on the many texts that cannot match it. The
+# patterns are compiled on first use (_secrets): most runs meet no text with a needle, and
+# compiling them all costs every start-up ~5 ms.
+
+
+def _pattern(source: str, flags: int = 0) -> tuple[str, int]:
+    """What _secrets compiles: a pattern's source and flags."""
+    return source, flags
+
+
+_SECRETS: tuple[tuple[tuple[str, ...], tuple[str, int], str], ...] = (
     # Cookie headers: the whole value, whatever cookies it holds
     (
         ("cookie",),
-        re.compile(
+        _pattern(
             r"((?:Set-)?Cookie" + _SEP + r""")(?!%2[27]|&quot;|&\#39;)[^\s"'\\<][^\r\n"'\\<]{0,65536}""",
             re.IGNORECASE,
         ),
@@ -64,13 +74,13 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # "auth_token":"...", 'auth-token': '...', authToken%22%3A%22..., password=..., oauth:...
     (
         ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
-        re.compile(r"(?<![A-Za-z])((?:" + _KEYS + r")" + _SEP + r")" + _VALUE, re.IGNORECASE),
+        _pattern(r"(?<![A-Za-z])((?:" + _KEYS + r")" + _SEP + r")" + _VALUE, re.IGNORECASE),
         r"\1" + REDACTED,
     ),
     # access_token q9x8..., password "hunter2": a key, whitespace, a credential-like word
     (
         ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
-        re.compile(
+        _pattern(
             r"(?<![A-Za-z])((?:" + _KEYS + r")\s{1,8}" + _QUOTE + r"?)(?!" + _PLACEHOLDER + ")" + _BARE_VALUE,
             re.IGNORECASE,
         ),
@@ -79,14 +89,14 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # XML: <auth_token>...</auth_token>, <password type="x">...</password>
     (
         ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
-        re.compile(r"(<(?:" + _KEYS + r""")(?:\s[^<>]{0,256})?>\s{0,8})[^<\s]""" + _UPTO, re.IGNORECASE),
+        _pattern(r"(<(?:" + _KEYS + r""")(?:\s[^<>]{0,256})?>\s{0,8})[^<\s]""" + _UPTO, re.IGNORECASE),
         r"\1" + REDACTED,
     ),
     # Authorization: <scheme> <credentials>, or a bare credential. A scheme word is never taken
     # for the credential (so `Authorization: OAuth <redacted>` stays as it is).
     (
         ("authorization",),
-        re.compile(
+        _pattern(
             r"(Authorization" + _SEP + r"(?:" + _SCHEMES + r"\s{1,8})?)(?!" + _SCHEMES + r"\s)" + _VALUE,
             re.IGNORECASE,
         ),
@@ -95,7 +105,7 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # A bare "OAuth xyz" / "Bearer xyz" anywhere, also URL-encoded (`OAuth%20xyz`, `Bearer+xyz`)
     (
         ("oauth", "bearer"),
-        re.compile(
+        _pattern(
             r"(?:\b|(?<=%[0-9A-Fa-f]{2}))((?:OAuth|Bearer)(?:\s{1,8}|%20|\+))"
             + r"(?!" + _PLACEHOLDER + ")"
             + _TOKEN_CHARS,
@@ -106,7 +116,7 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # Cookie dicts (selenium/requests dumps): {'name': 'auth-token', ..., 'value': '...'}
     (
         ("name",),
-        re.compile(
+        _pattern(
             r"""(["']name["']\s{0,8}:\s{0,8}["']""" + _COOKIE_NAMES + r"""["'][^{}]{0,300}?"""
             r"""["']value["']\s{0,8}:\s{0,8}["'])[^"'\\<]""" + _UPTO,
             re.IGNORECASE,
@@ -115,7 +125,7 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     ),
     (
         ("name",),
-        re.compile(
+        _pattern(
             r"""(["']value["']\s{0,8}:\s{0,8}["'])[^"'\\<]{1,4096}(?=["'][^{}]{0,300}?"""
             r"""["']name["']\s{0,8}:\s{0,8}["']""" + _COOKIE_NAMES + r"""["'])""",
             re.IGNORECASE,
@@ -125,19 +135,19 @@ _SECRETS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # JSON web tokens, wherever they are (a JWT header is short: bounded tightly)
     (
         ("eyj",),
-        re.compile(r"\beyJ[A-Za-z0-9_-]{8,512}\.[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{0,4096}"),
+        _pattern(r"\beyJ[A-Za-z0-9_-]{8,512}\.[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{0,4096}"),
         REDACTED,
     ),
     # Credentials in URLs: scheme://user:password@host (proxy settings)
     (
         ("://",),
-        re.compile(r"""(\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^/\s:@"'<>]{1,256}:)[^/\s@"'<>]{1,256}(@)"""),
+        _pattern(r"""(\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^/\s:@"'<>]{1,256}:)[^/\s@"'<>]{1,256}(@)"""),
         r"\1" + REDACTED + r"\2",
     ),
     # cookies/<user>.pkl and cookies\<user>.pkl name the account
     (
         ("cookies",),
-        re.compile(r"(cookies[\\/]{1,4})[^\\/\s\"'<>]{1,256}(\.pkl)", re.IGNORECASE),
+        _pattern(r"(cookies[\\/]{1,4})[^\\/\s\"'<>]{1,256}(\.pkl)", re.IGNORECASE),
         r"\1<username>\2",
     ),
 )
@@ -148,7 +158,8 @@ ESCAPE_INTRODUCERS = "\x1b\x9b\x9d"
 
 # ESC sequences (CSI, OSC incl. OSC-8 hyperlinks and window titles, DCS/SOS/PM/APC strings,
 # nF and two-byte escapes) are removed whole; whatever is left of a broken one is made visible.
-_ANSI = re.compile(
+# Compiled on first use (_ansi): most logs hold no escape at all.
+_ANSI = (
     r"\x1b\[[0-?]{0,64}[ -/]{0,16}[@-~]"  # CSI ... final byte
     r"|\x1b[\]PX^_][^\x07\x1b]{0,8192}(?:\x07|\x1b\\)?"  # OSC/DCS/SOS/PM/APC ... BEL or ST
     r"|\x1b[ -/]{1,4}[0-~]"  # nF escapes: charset designation `ESC ( B` ...
@@ -156,6 +167,11 @@ _ANSI = re.compile(
     r"|\x9b[0-?]{0,64}[ -/]{0,16}[@-~]"  # 8-bit CSI
     r"|\x9d[^\x07\x1b\x9c]{0,8192}(?:\x07|\x9c)?"  # 8-bit OSC
 )
+
+
+@functools.cache
+def _ansi() -> re.Pattern[str]:
+    return re.compile(_ANSI)
 
 
 _LATIN1_MAX = 0xFF  # code points up to here are written `\\xNN`, the rest `\\uNNNN`
@@ -188,12 +204,18 @@ _CONTROLS: dict[int, str] = {
 _ANY_NEEDLE = re.compile("|".join(sorted({re.escape(n) for needles, _, _ in _SECRETS for n in needles})))
 
 
+@functools.cache
+def _secrets() -> tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...]:
+    """_SECRETS with its patterns compiled (once, when a text first holds a needle)."""
+    return tuple((needles, re.compile(*pattern), repl) for needles, pattern, repl in _SECRETS)
+
+
 def redact(text: str) -> str:
     """Replace tokens, cookies, passwords and cookie-file user names by placeholders."""
     low = text.lower()
     if not _ANY_NEEDLE.search(low):
         return text
-    for needles, pattern, repl in _SECRETS:
+    for needles, pattern, repl in _secrets():
         if any(n in low for n in needles):
             text = pattern.sub(repl, text)
             low = text.lower()
@@ -204,7 +226,7 @@ def strip_ansi(text: str) -> str:
     """Remove ANSI/OSC escape sequences (colour resets, hyperlinks) from log text."""
     if "\x1b" not in text and "\x9b" not in text and "\x9d" not in text:  # ESCAPE_INTRODUCERS
         return text
-    return _ANSI.sub("", text)
+    return _ansi().sub("", text)
 
 
 def neutralise(text: str) -> str:

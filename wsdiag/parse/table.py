@@ -11,6 +11,7 @@ dictionary look-up instead of a regex per stage.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -81,24 +82,38 @@ def _stages(templates: list[Template]) -> tuple[_Stage, ...]:
 
 class _Index:
     """The stages to try on a text, by its first ``width`` characters: the anchored templates
-    whose literal starts so, with every template that is not anchored, in table order."""
+    whose literal starts so, with every template that is not anchored, in table order.
+
+    A key's stages are compiled when a text first has that key: a run meets few of the keys,
+    and compiling every key's regexes at start-up costs milliseconds."""
 
     def __init__(self, templates: list[Template], indexed: bool = True) -> None:
         anchored = [t for t in templates if t.place in ANCHORED]
         self.width = min((len(t.text) for t in anchored), default=0) if indexed else 0
-        keys = {t.text[: self.width] for t in anchored}
-        self._by_key = {
-            key: _stages([t for t in templates if t.place not in ANCHORED or t.text.startswith(key)])
-            for key in keys
-        }
-        self._other = _stages([t for t in templates if t.place not in ANCHORED])
+        self._templates = templates
+        self._keys = frozenset(t.text[: self.width] for t in anchored)
+        self._by_key: dict[str, tuple[_Stage, ...]] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._by_key or self._other)
+        return bool(self._templates)
 
     def stages(self, text: str) -> tuple[_Stage, ...]:
         """The stages that may match ``text``, in table order."""
-        return self._by_key.get(text[: self.width], self._other)
+        key = text[: self.width]
+        found = self._by_key.get(key)
+        if found is not None:
+            return found
+        if key in self._keys:  # only known keys are kept: the texts' are any number
+            found = self._by_key[key] = _stages(
+                [t for t in self._templates if t.place not in ANCHORED or t.text.startswith(key)]
+            )
+            return found
+        return self._other
+
+    @functools.cached_property
+    def _other(self) -> tuple[_Stage, ...]:
+        """The stages of a text that no anchored template's literal starts."""
+        return _stages([t for t in self._templates if t.place not in ANCHORED])
 
 
 def _find(
@@ -217,12 +232,17 @@ class Table:
         self.sieve = sieve_of(templates, leads)
         alive = [shape(p).regex for t in templates for p in t.alive]
         self._alive = re.compile("|".join(alive)) if alive else None
-        hermes = [shape(p).regex for t in templates for p in t.alive if p in forks.HERMES_ALIVE]
-        self._hermes_alive = re.compile("|".join(hermes)) if hermes else None
         # The first character of a message that may hold a lead or a console user's name, and of
         # one that may start with `#N`: the prefix regexes run only there.
         self._lead_starts = frozenset(x[:1] for x in leads if x) | {"["}
         self._id_starts = self._lead_starts | {"#"}
+
+    @functools.cached_property
+    def _hermes_alive(self) -> re.Pattern[str] | None:
+        """The alive payloads only Hermes sends: compiled when the first alive line without a
+        uuid is read (an INFO log has none; compiling it cost every start-up ~0.4 ms)."""
+        hermes = [shape(p).regex for t in self.templates for p in t.alive if p in forks.HERMES_ALIVE]
+        return re.compile("|".join(hermes)) if hermes else None
 
     def to_record(self, line: Line) -> Record | None:
         """Build the WebSocket record for one recognised line, or None when it carries nothing."""

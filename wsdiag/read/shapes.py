@@ -30,11 +30,15 @@ _COUNT_MAX = 0xFFFF  # a count the C program holds in 16 bits (_u16)
 
 @dataclass(frozen=True)
 class Lit:
+    """Bytes that must be there as they are."""
+
     data: bytes
 
 
 @dataclass(frozen=True)
 class Run:
+    """From ``lo`` to ``hi`` bytes, each one of ``chars``."""
+
     chars: frozenset[int]
     lo: int
     hi: int
@@ -42,12 +46,14 @@ class Run:
 
 @dataclass(frozen=True)
 class Opt:
+    """Steps that are there all or not at all (``(?:...)?``)."""
+
     steps: tuple[Step, ...]
 
 
 @dataclass(frozen=True)
 class Eol:
-    pass
+    """The line ends here (``$``)."""
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,7 @@ def shape(source: str) -> Shape:
     return Shape(source, steps)
 
 
+@functools.cache  # ~20 distinct classes, asked for ~200 times while the filters are built
 def class_regex(chars: frozenset[int]) -> bytes:
     """A bytes regex for one byte of ``chars``."""
     if chars == _DIGITS:

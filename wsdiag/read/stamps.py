@@ -16,6 +16,7 @@ simply read.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -148,18 +149,26 @@ def docker_time(dts: str) -> datetime | None:
 
 @dataclass(frozen=True)
 class Stamp:
-    """A fixed-width stamp the fast path skips lines by (no fraction of a second)."""
+    """A fixed-width stamp the fast path skips lines by (no fraction of a second).
+
+    Its shape is built when first used: a run meets one or two of the STAMPS, and building
+    them all cost every start-up a millisecond."""
 
     name: str  # "dd/mm/yy", "yyyy-mm-dd", "dd/mm" ...
-    shape: Shape  # the stamp without the " - " after it
+    source: str  # the shape's source (a regex of fixed width)
     year_less: bool
     day_at: int  # where the day's and month's digits start (the C filter follows the
     month_at: int  # year resolver of a year-less log by them)
-    width: int = 0
 
-    def __post_init__(self) -> None:
+    @functools.cached_property
+    def shape(self) -> Shape:
+        """The stamp without the " - " after it."""
+        return shape(self.source)
+
+    @functools.cached_property
+    def width(self) -> int:
         assert self.shape.width is not None
-        object.__setattr__(self, "width", self.shape.width)
+        return self.shape.width
 
     @property
     def clock_at(self) -> int:
@@ -175,7 +184,7 @@ def _stamps() -> dict[tuple[int, str, int, int], Stamp]:
             src = digits[a] + s + r"\d\d" + (s + digits[c] if c else "") + r" \d\d:\d\d:\d\d"
             parts = ("yyyy", "mm", "dd") if a == _LONG_YEAR else ("dd", "mm", {2: "yy", 4: "yyyy", 0: ""}[c])
             name = sep.join(p for p in parts if p)
-            out[(a, sep, 2, c)] = Stamp(name, shape(src), c == 0, 0, 3)
+            out[(a, sep, 2, c)] = Stamp(name, src, c == 0, 0, 3)
     return out
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -254,6 +253,8 @@ def spooled(sources: list[Source]) -> Iterator[list[Source]]:
     if all(s.path is not None for s in sources):
         yield sources
         return
+    import tempfile  # here: only standard input needs a copy, and it costs every start-up a millisecond
+
     with tempfile.TemporaryDirectory(prefix="wsdiag-") as tmp:
         out: list[Source] = []
         for s in sources:

@@ -56,6 +56,9 @@ def _near(t1: datetime | None, s1: int, t2: datetime | None, s2: int) -> bool:
 
 @dataclass
 class Run:
+    """The lines of one key that follow each other closely: the events they hold (see the
+    module doc)."""
+
     key: str
     cls: str
     first_time: datetime | None
