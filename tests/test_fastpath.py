@@ -921,3 +921,26 @@ def test_a_hermes_keepalive_of_an_id_known_from_pubsub_lines_is_read() -> None:
     parts = [pubsub.format(s=s) for s in range(0, 60, 2)] + [HERMES.format(m=5, s=0, func="on_message", msg=keepalive)]
     doc = _same_everywhere(_lines(parts))
     assert doc["client"] == "hermes"
+
+
+def test_answers_to_a_reconnects_listens_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reconnect's LISTENs are answered one by one, each with its own nonce: for an id the
+    filter does not know yet, the first answer is parsed and the others replay its record."""
+    nonces = [f"N{i:03d}x{i * 7919 % 1000:03d}" for i in range(40)]
+    answer = '#5 - Received: {{"type":"RESPONSE","error":"","nonce":"{n}"}}'
+    data = _lines([DEBUG.format(s=i % 60, msg=answer.format(n=n)) for i, n in enumerate(nonces)])
+    calls = 0
+    real = Scanner.line
+
+    def counting(self: Scanner, raw: bytes | bytearray) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(self, raw)
+
+    monkeypatch.setattr(Scanner, "line", counting)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert calls == 1
+    assert summary.ids == {5}
+    monkeypatch.undo()
+    _same_everywhere(data)

@@ -66,7 +66,9 @@ def response_error(t: Template, m: Match) -> Record | None:
     return forks.hermes_frame(m)
 
 
-_ALIVE_RESPONSE = r'Received: \{ ?"type": ?"RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}$'
+#: A LISTEN's answer that took its topic: alive, whatever its nonce (read.line_reader's memo key
+#: leaves the nonce out).
+ALIVE_RESPONSE = r'Received: \{ ?"type": ?"RESPONSE","error":"","nonce":"[A-Za-z0-9]{0,64}"\}$'
 
 #: After the connection prefix `#N - `, in the order they are tried.
 CONNECTION: tuple[Template, ...] = (
@@ -121,7 +123,7 @@ CONNECTION: tuple[Template, ...] = (
         "received", Place.AFTER_ID, "Received: ", read=response_error, level="DEBUG",
         example='#3 - Received: {"type":"RESPONSE","error":"ERR_BADAUTH","nonce":"n1"}',
         alive=(
-            MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', _ALIVE_RESPONSE,
+            MESSAGE_FRAME, r'Received: \{ ?"type": ?"PONG" ?\}$', ALIVE_RESPONSE,
             *HERMES_ALIVE,
         ),
     ),

@@ -7,12 +7,15 @@ this seam; scan.Scanner decides which lines to read."""
 from __future__ import annotations
 
 import operator
+import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from wsdiag.parse.pubsub_entries import ALIVE_RESPONSE
 from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
+from wsdiag.parse.template import AFTER_DIGITS
 from wsdiag.parse.templates import to_record
 from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
@@ -50,6 +53,24 @@ _VALUES = operator.attrgetter(*_FIELDS)  # one C call for every field, in order
 # What the memo keeps of a line read: the head it started with, its layout, its record but for
 # the time, and its Hermes subscribe request's uuid.
 _Memo = tuple[Head, str, Template | None, str | None]
+
+
+# A reconnect's LISTENs are answered one by one, each answer with its own nonce, and the record
+# of an answer that took its topic never holds the nonce (parse.table's _alive_record): the memo
+# key leaves it out where the answer is the message, so each is not parsed anew.
+_NONCE = re.compile(
+    (r"(?:\A ?|\]: {1,2}|\] )#\d{1,12}" + AFTER_DIGITS).encode()
+    + ALIVE_RESPONSE.replace("[A-Za-z0-9]{0,64}", "([A-Za-z0-9]{0,64})", 1).encode()
+)
+
+
+def _nonce_free(rest: bytes) -> bytes:
+    """A line's bytes after its stamp, an alive answer's nonce cut out (see _NONCE)."""
+    if b'"RESPONSE"' in rest:
+        m = _NONCE.search(rest)
+        if m is not None:
+            return rest[: m.start(1)] + rest[m.end(1) :]
+    return rest
 
 
 def template(rec: Record) -> Template:
@@ -230,7 +251,7 @@ class LineReader:
             for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
                 m = head.regex.match(chunk, start, stop)
                 if m is not None:
-                    key, uuid = subscribe_key(head.tag + bytes(chunk[m.end() : stop]))
+                    key, uuid = subscribe_key(head.tag + _nonce_free(bytes(chunk[m.end() : stop])))
                     return head, key, uuid
         return self.fmt.head, None, None
 
