@@ -147,23 +147,28 @@ def test_fast_path_reads_few_lines(monkeypatch: pytest.MonkeyPatch, layout: str)
     a year-less one too (its dates do not change month often)."""
     data = _gen(seed=8, size=3_000_000, connections=37, layout=layout)
     half = data.index(b"\n", len(data) // 2) + 1
-    calls = 0
-    real = Scanner.line
-
-    def counting(self: Scanner, raw: bytes | bytearray) -> Any:
-        nonlocal calls
-        calls += 1
-        return real(self, raw)
-
-    monkeypatch.setattr(Scanner, "line", counting)
+    parsed = _parsed_lines(monkeypatch)
     summary = Summary()
     scanner = Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025))
     scanner.chunk(data[:half])
-    first = calls
+    first = parsed[0]
     scanner.chunk(data[half:])
     lines = data.count(b"\n")
     assert first < lines * 0.25
-    assert calls - first < (lines - data[:half].count(b"\n")) * 0.03
+    assert parsed[0] - first < (lines - data[:half].count(b"\n")) * 0.03
+
+
+def _parsed_lines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the lines Scanner.line parses from here on (the list's one item)."""
+    parsed = [0]
+    real = Scanner.line
+
+    def counting(self: Scanner, raw: bytes | bytearray) -> Any:
+        parsed[0] += 1
+        return real(self, raw)
+
+    monkeypatch.setattr(Scanner, "line", counting)
+    return parsed
 
 
 @pytest.mark.parametrize(
@@ -929,18 +934,10 @@ def test_answers_to_a_reconnects_listens_are_parsed_once(monkeypatch: pytest.Mon
     nonces = [f"N{i:03d}x{i * 7919 % 1000:03d}" for i in range(40)]
     answer = '#5 - Received: {{"type":"RESPONSE","error":"","nonce":"{n}"}}'
     data = _lines([DEBUG.format(s=i % 60, msg=answer.format(n=n)) for i, n in enumerate(nonces)])
-    calls = 0
-    real = Scanner.line
-
-    def counting(self: Scanner, raw: bytes | bytearray) -> Any:
-        nonlocal calls
-        calls += 1
-        return real(self, raw)
-
-    monkeypatch.setattr(Scanner, "line", counting)
+    parsed = _parsed_lines(monkeypatch)
     summary = Summary()
     Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
-    assert calls == 1
+    assert parsed == [1]
     assert summary.ids == {5}
     monkeypatch.undo()
     _same_everywhere(data)
