@@ -76,6 +76,8 @@ SECRETS: list[tuple[str, str | None]] = [
     (f"Bearer+{TOKEN}", "Bearer+<redacted>"),
     (f"OAuth {TOKEN[:8]}%2F{TOKEN[8:]}", "OAuth <redacted>"),
     (f"access_token {TOKEN}", "access_token <redacted>"),
+    (f"token expired for {TOKEN}", "token expired for <redacted>"),
+    (f"refresh token invalid: {TOKEN}", "refresh token invalid: <redacted>"),
     (f'refresh_token "{TOKEN}"', 'refresh_token "<redacted>"'),
     (f"password   {TOKEN[:12]}", "password   <redacted>"),
 ]

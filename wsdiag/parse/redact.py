@@ -47,6 +47,8 @@ _TOKEN_CHARS = r"[A-Za-z0-9._~+/=%-]{6,65536}"
 # A credential after a key and mere whitespace (`access_token q9x8...`): a word of token
 # characters that holds a digit or is long, so that prose (`token bucket empty`) stays.
 _BARE_VALUE = r"(?=[A-Za-z0-9._~+/=%-]{0,64}\d|[A-Za-z0-9._~+/=%-]{16})" + _TOKEN_CHARS
+# What a message may say of a credential between its key and its value: `token expired for x`.
+_STATUS = r"(?:(?:expired|invalid|revoked|rejected|refused)(?:\s{1,8}for)?\s{0,8}:?\s{1,8})?"
 _SCHEMES = r"(?:OAuth|Bearer|Basic|Token|Digest|Negotiate)"
 _COOKIE_NAMES = r"(?:auth-token|persistent|api_token|twilight-user)"
 
@@ -77,11 +79,13 @@ _SECRETS: tuple[tuple[tuple[str, ...], tuple[str, int], str], ...] = (
         _pattern(r"(?<![A-Za-z])((?:" + _KEYS + r")" + _SEP + r")" + _VALUE, re.IGNORECASE),
         r"\1" + REDACTED,
     ),
-    # access_token q9x8..., password "hunter2": a key, whitespace, a credential-like word
+    # access_token q9x8..., password "hunter2", token expired for q9x8...: a key, whitespace (and
+    # what became of the credential), a credential-like word
     (
         ("token", "oauth", "passw", "secret", "persistent", "session", "integrity", "api", "twilight"),
         _pattern(
-            r"(?<![A-Za-z])((?:" + _KEYS + r")\s{1,8}" + _QUOTE + r"?)(?!" + _PLACEHOLDER + ")" + _BARE_VALUE,
+            r"(?<![A-Za-z])((?:" + _KEYS + r")\s{1,8}" + _STATUS + _QUOTE + r"?)(?!" + _PLACEHOLDER + ")"
+            + _BARE_VALUE,
             re.IGNORECASE,
         ),
         r"\1" + REDACTED,
