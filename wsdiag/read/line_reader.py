@@ -21,7 +21,7 @@ from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_fence, non_record_kind, split_line
 from wsdiag.read.linefilter import FILE_HEAD, FILTERS, LESS_HEAD, MAX_LINE, Format, Head
-from wsdiag.read.stamps import MAX_DAY, MONTHS, plausible
+from wsdiag.read.stamps import year_less_time
 from wsdiag.read.whole_lines import Buffer, normalise_newlines
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
 from wsdiag.summary.summary import MAX_ID, Summary
@@ -107,7 +107,6 @@ class LineReader:
     _memo: dict[bytes, _Memo] = field(default_factory=dict)
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
-    _less_times: dict[tuple[int, bytes], datetime | None] = field(default_factory=dict)  # ... year-less
     # Where the line line() reads sits, to find the line above it for a sample's redaction
     # (a key at the end of one line, its value on the next): (buffer, start, first line's
     # start) on the fast path, the line above itself on the reference path.
@@ -303,36 +302,19 @@ class LineReader:
         return t
 
     def _less_time(self, stamp: bytes, head: Head) -> datetime | None:
-        """The time of a year-less stamp (``head``'s shape: two-digit day and month), as
-        stamps.stamp_time gives it: an impossible day or month leaves the year resolver as it
-        is; any other date moves it, in order, and takes its year."""
-        shape = head.stamp
-        day = int(stamp[shape.day_at : shape.day_at + 2])
-        month = int(stamp[shape.month_at : shape.month_at + 2])
-        if not (1 <= month <= MONTHS and 1 <= day <= MAX_DAY):
-            return None
-        years = self.years
-        year = years.resolve(month, day)
-        if years.assumed:
+        """The time of a year-less stamp (``head``'s shape: two-digit day and month) from its
+        bytes, as split_line gives it (stamps.year_less_time), without decoding the line."""
+        shape, clock = head.stamp, head.stamp.clock_at
+        t, assumed = year_less_time(
+            int(stamp[shape.day_at : shape.day_at + 2]),
+            int(stamp[shape.month_at : shape.month_at + 2]),
+            int(stamp[clock : clock + 2]),
+            int(stamp[clock + 3 : clock + 5]),
+            int(stamp[clock + 6 :]),
+            self.years,
+        )
+        if assumed:
             self.summary.year_assumed = True
-        key = (year, stamp)
-        t = self._less_times.get(key, _UNSEEN)
-        if t is _UNSEEN:
-            clock = shape.clock_at
-            try:
-                t = plausible(
-                    datetime(
-                        year, month, day,
-                        int(stamp[clock : clock + 2]),
-                        int(stamp[clock + 3 : clock + 5]),
-                        int(stamp[clock + 6 :]),
-                    )
-                )
-            except ValueError:  # 31/02, 25:61:00
-                t = None
-            if len(self._less_times) >= _RECENT_STAMPS:
-                self._less_times.clear()
-            self._less_times[key] = t
         return t
 
     def _stamp_time(self, stamp: bytes, head: Head) -> datetime | None:

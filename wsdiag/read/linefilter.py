@@ -278,7 +278,7 @@ class Filters:
         self.alive_shape = concat(_AFTER_DIGITS, union(list(sieve.alive)))
         self.alive = self.alive_shape.bytes_regex
         #: ... and what says nothing of the client either (scan.Scanner._teach): no Hermes uuid or frame.
-        self.bare_alive = concat(_SEP, union(list(sieve.bare_alive)))
+        self.bare_alive_shape = concat(_SEP, union(list(sieve.bare_alive)))
         #: Any `#N` that may matter to some set of known ids: looked for in the lines the C
         #: filter returns, whose ids it has checked already.
         self.ws_any = self.ws_pattern(set())
@@ -291,7 +291,7 @@ class Filters:
         a known id, and `#N` an escape sequence might split (line() strips it, joining a `#N - `)."""
         alive = b""
         if known and len(known) <= MAX_KNOWN:
-            payload = self.alive if every_alive else self.bare_alive.bytes_regex
+            payload = self.alive if every_alive else self.bare_alive_shape.bytes_regex
             alive = rb"(?!" + trie(str(i).encode() for i in known) + payload + rb")"
         return re.compile(
             rb"#" + alive + rb"(?:" + self.listen + rb"|\d{1,12}" + _alt(self.id_seps)
@@ -356,7 +356,7 @@ class Filters:
             hazards=_anchored(HAZARDS),
             marks=_anchored(MARK_BYTES),
             wrappers=[w.shape.program for w in WRAPPERS if w.shape is not None],
-            alive=[self.bare_alive.program, self.alive_shape.program],  # scan(every_alive=)
+            alive=[self.bare_alive_shape.program, self.alive_shape.program],  # scan(every_alive=)
             day_at=h.stamp.day_at if h.stamp.year_less else -1,
             month_at=h.stamp.month_at if h.stamp.year_less else -1,
         )

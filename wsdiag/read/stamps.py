@@ -119,13 +119,9 @@ def stamp_time(m: re.Match[str], years: YearResolver) -> tuple[datetime | None, 
     dates give None (a year-less one still moves the resolver, as it did when it was read)."""
     a, b, c = m.group("a"), m.group("b"), m.group("c")
     h, mi, s = int(m.group("H")), int(m.group("M")), int(m.group("S"))
+    if c is None:  # dd/mm (less)
+        return year_less_time(int(a), int(b), h, mi, s, years)
     try:
-        if c is None:  # dd/mm (less)
-            day, month = int(a), int(b)
-            if not (1 <= month <= MONTHS and 1 <= day <= MAX_DAY):
-                return None, False
-            year = years.resolve(month, day)
-            return plausible(datetime(year, month, day, h, mi, s)), years.assumed
         if len(a) == _LONG_YEAR:  # yyyy-mm-dd
             return plausible(datetime(int(a), int(b), int(c), h, mi, s)), False
         year = int(c) + (_CENTURY if len(c) <= _SHORT_YEAR else 0)
@@ -134,6 +130,21 @@ def stamp_time(m: re.Match[str], years: YearResolver) -> tuple[datetime | None, 
             first, second = second, first
         return plausible(datetime(year, second, first, h, mi, s)), False
     except (ValueError, OverflowError):  # 31/02, 25:61:00, year 0 or beyond 9999 ...
+        return None, False
+
+
+def year_less_time(
+    day: int, month: int, h: int, mi: int, s: int, years: YearResolver
+) -> tuple[datetime | None, bool]:
+    """The time of a year-less date and clock, and whether it used an assumed year. An
+    impossible day or month leaves the resolver as it is; any other date moves it, in order,
+    even where the date or the clock is impossible (31/02, 25:61:00: no time)."""
+    if not (1 <= month <= MONTHS and 1 <= day <= MAX_DAY):
+        return None, False
+    year = years.resolve(month, day)
+    try:
+        return plausible(datetime(year, month, day, h, mi, s)), years.assumed
+    except (ValueError, OverflowError):
         return None, False
 
 
