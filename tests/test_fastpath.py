@@ -941,3 +941,33 @@ def test_answers_to_a_reconnects_listens_are_parsed_once(monkeypatch: pytest.Mon
     assert summary.ids == {5}
     monkeypatch.undo()
     _same_everywhere(data)
+
+
+def test_a_line_read_for_one_id_is_not_parsed_again_for_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line read for one connection gives the record of the same line of another but for its
+    id: an error met on #1 is parsed once, and #2 to #6 each count their own failure."""
+    error = "#{c} - WebSocket error: [Errno 104] Connection reset by peer"
+    data = _lines([INFO.format(s=c, func="on_error", msg=error.format(c=c)) for c in range(1, 7)])
+    parsed = _parsed_lines(monkeypatch)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert parsed == [1]
+    assert {c: dict(s.by_class) for c, s in summary.conns.items()} == {
+        c: {"connection_reset": 1} for c in range(1, 7)
+    }
+    monkeypatch.undo()
+    doc = _same_everywhere(data)
+    assert sorted(doc["connections"]["ids"]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_id_in_another_spelling_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an id in its own spelling stands for any other: `#07` is parsed (and read as 7)."""
+    error = "#{c} - WebSocket error: [Errno 32] Broken pipe"
+    data = _lines([INFO.format(s=i, func="on_error", msg=error.format(c=c)) for i, c in enumerate(["7", "07", "8"])])
+    parsed = _parsed_lines(monkeypatch)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert parsed == [2]
+    assert summary.conns[7].by_class == {"broken_pipe": 2}
+    monkeypatch.undo()
+    _same_everywhere(data)
