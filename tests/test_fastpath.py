@@ -941,3 +941,82 @@ def test_answers_to_a_reconnects_listens_are_parsed_once(monkeypatch: pytest.Mon
     assert summary.ids == {5}
     monkeypatch.undo()
     _same_everywhere(data)
+
+
+def test_a_line_read_for_one_id_is_not_parsed_again_for_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line read for one connection gives the record of the same line of another but for its
+    id: an error met on #1 is parsed once, and #2 to #6 each count their own failure."""
+    error = "#{c} - WebSocket error: [Errno 104] Connection reset by peer"
+    data = _lines([INFO.format(s=c, func="on_error", msg=error.format(c=c)) for c in range(1, 7)])
+    parsed = _parsed_lines(monkeypatch)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert parsed == [1]
+    assert {c: dict(s.by_class) for c, s in summary.conns.items()} == {
+        c: {"connection_reset": 1} for c in range(1, 7)
+    }
+    monkeypatch.undo()
+    doc = _same_everywhere(data)
+    assert sorted(doc["connections"]["ids"]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_id_in_another_spelling_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an id in its own spelling stands for any other: `#07` is parsed (and read as 7)."""
+    error = "#{c} - WebSocket error: [Errno 32] Broken pipe"
+    data = _lines([INFO.format(s=i, func="on_error", msg=error.format(c=c)) for i, c in enumerate(["7", "07", "8"])])
+    parsed = _parsed_lines(monkeypatch)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert parsed == [2]
+    assert summary.conns[7].by_class == {"broken_pipe": 2}
+    monkeypatch.undo()
+    _same_everywhere(data)
+
+
+def _one_listen(conn: int, topic: str, extra: str = "") -> str:
+    payload = '{"type":"LISTEN","nonce":"n%s","data":{"topics":[%s]%s,"auth_token":"abc"}}'
+    return SEND.format(s=conn, msg=f"#{conn} - Send: " + payload % (conn, topic, extra))
+
+
+def test_a_listen_of_a_new_topic_is_replayed_from_its_burst(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A burst's LISTEN of a topic not met before differs from the burst's first in the topic
+    alone: it is replayed with its own topic, not parsed, and every topic is counted."""
+    topics = [f'"community-points-user-v1.{n}"' for n in range(1000, 1030)]
+    topics += [f'"video-playback-by-id.{n}"' for n in range(5000, 5030)]
+    data = _lines([_one_listen(3, t) for t in topics])
+    parsed = _parsed_lines(monkeypatch)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert parsed == [1]
+    assert len(summary.conns[3].topics) == 60
+    monkeypatch.undo()
+    doc = _same_everywhere(data)
+    assert doc["topics"]["listened"] == 60
+
+
+@pytest.mark.parametrize(
+    ("topic", "extra", "listened"),
+    [
+        pytest.param('"raid.2","raid.3"', "", 12, id="two topics"),
+        pytest.param('"Raid.2"', "", 11, id="upper case"),
+        pytest.param('"raid.2"', ',"topics":["raid.9"]', 11, id="a second list"),
+        pytest.param('"raid"', "", 11, id="no channel id"),
+    ],
+)
+def test_a_listen_of_another_shape_is_parsed(topic: str, extra: str, listened: int) -> None:
+    """A LISTEN that names more than one topic, or one not of the miner's shape, or holds a
+    second topic list, is parsed: both paths and every chunking count its topics alike."""
+    lines = [_one_listen(3, f'"raid.{n}"') for n in range(100, 110)]
+    lines.insert(5, _one_listen(3, topic, extra))
+    doc = _same_everywhere(_lines(lines))
+    assert doc["topics"]["listened"] == listened
+
+
+def test_no_text_found_anywhere_in_a_message_can_be_made_of_a_topic() -> None:
+    """A topic of the miner's shape (lower-case words, digits, dots, dashes) cannot hold a text
+    the table looks for anywhere in a message: so two LISTENs that differ in such a topic alone
+    are read by the same template, and one's record is the other's but for the topic."""
+    topic_bytes = set(b"abcdefghijklmnopqrstuvwxyz0123456789.-")
+    f = linefilter.FILTERS
+    for text in (*f.texts, *f.less_texts, *f.debug_texts):
+        assert not set(text) <= topic_bytes, text

@@ -409,6 +409,7 @@ typedef struct {
     unsigned char anchors[ANCHORS_MAX]; /* the anchor bytes, each once ... */
     int nanchors; /* ... (0 when there are more: each literal is then searched for alone) */
     unsigned char is_anchor[256];
+    uint64_t by_anchor[256]; /* the literals (bits) anchored at each byte, when n <= 64 */
 } Lits;
 
 static void
@@ -468,6 +469,9 @@ lits_from(PyObject *seq, Lits *l, const char *what)
         }
     }
     Py_DECREF(fast);
+    if (l->n <= 64)
+        for (Py_ssize_t i = 0; i < l->n; i++)
+            l->by_anchor[l->data[i][l->anchor[i]]] |= (uint64_t)1 << i;
     if (l->nanchors > ANCHORS_MAX)
         l->nanchors = 0;
     else
@@ -492,30 +496,27 @@ starts_which(const Lits *l, cp p, cp q)
     return -1;
 }
 
-/* The first byte of [p, q) that is one of the list's anchors, or NULL: one pass for all of
- * them (sixteen bytes at a time with SSE2). */
-static cp
-find_anchor(const Lits *l, cp p, cp q)
+/* Whether one of the literals has its anchor byte at c, and occurs there. */
+static inline int
+anchored_at(const Lits *l, cp p, cp q, cp c)
 {
-    if (l->nanchors == 1)
-        return memchr(p, l->anchors[0], (size_t)(q - p));
-#if defined(__SSE2__)
-    __m128i v[ANCHORS_MAX];
-    for (int i = 0; i < l->nanchors; i++)
-        v[i] = _mm_set1_epi8((char)l->anchors[i]);
-    for (; q - p >= 16; p += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)p), hit = _mm_cmpeq_epi8(x, v[0]);
-        for (int i = 1; i < l->nanchors; i++)
-            hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, v[i]));
-        int mask = _mm_movemask_epi8(hit);
-        if (mask)
-            return p + __builtin_ctz((unsigned)mask);
+    if (l->n <= 64) { /* only the literals anchored at this byte */
+        int j = 0;
+        for (uint64_t m = l->by_anchor[*c]; m; m >>= 1, j++) {
+            Py_ssize_t k = l->anchor[j];
+            if ((m & 1) && c - p >= k && q - (c - k) >= l->len[j] &&
+                memcmp(c - k, l->data[j], (size_t)l->len[j]) == 0)
+                return 1;
+        }
+        return 0;
     }
-#endif
-    for (; p < q; p++)
-        if (l->is_anchor[*p])
-            return p;
-    return NULL;
+    for (Py_ssize_t j = 0; j < l->n; j++) {
+        Py_ssize_t k = l->anchor[j];
+        if (l->data[j][k] == *c && c - p >= k && q - (c - k) >= l->len[j] &&
+            memcmp(c - k, l->data[j], (size_t)l->len[j]) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* Whether a literal occurs in [p, q): found by its anchor byte, in one pass for all the
@@ -525,14 +526,39 @@ contains_any(const Lits *l, cp p, cp q)
 {
     if (l->n == 0)
         return 0;
+    if (l->nanchors == 1) {
+        for (cp c = p; c < q && (c = memchr(c, l->anchors[0], (size_t)(q - c))) != NULL; c++)
+            if (anchored_at(l, p, q, c))
+                return 1;
+        return 0;
+    }
     if (l->nanchors) {
-        for (cp c = p; c < q && (c = find_anchor(l, c, q)) != NULL; c++)
-            for (Py_ssize_t j = 0; j < l->n; j++) {
-                Py_ssize_t k = l->anchor[j];
-                if (l->data[j][k] == *c && c - p >= k && q - (c - k) >= l->len[j] &&
-                    memcmp(c - k, l->data[j], (size_t)l->len[j]) == 0)
-                    return 1;
+#if defined(__SSE2__)
+        /* Sixteen bytes at a time, every anchor byte of a block tried before the next block;
+         * a line's last (partial) block is the sixteen bytes that end it, the bytes already
+         * looked at masked off. */
+        if (q - p >= 16) {
+            __m128i v[ANCHORS_MAX];
+            for (int i = 0; i < l->nanchors; i++)
+                v[i] = _mm_set1_epi8((char)l->anchors[i]);
+            for (cp c = p;;) {
+                cp block = q - c >= 16 ? c : q - 16;
+                __m128i x = _mm_loadu_si128((const __m128i *)block), hit = _mm_cmpeq_epi8(x, v[0]);
+                for (int i = 1; i < l->nanchors; i++)
+                    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, v[i]));
+                unsigned mask = (unsigned)_mm_movemask_epi8(hit) & (0xFFFFu << (c - block));
+                for (; mask; mask &= mask - 1)
+                    if (anchored_at(l, p, q, block + __builtin_ctz(mask)))
+                        return 1;
+                if (block + 16 >= q)
+                    return 0;
+                c = block + 16;
             }
+        }
+#endif
+        for (cp c = p; c < q; c++)
+            if (l->is_anchor[*c] && anchored_at(l, p, q, c))
+                return 1;
         return 0;
     }
     for (Py_ssize_t i = 0; i < l->n; i++) {

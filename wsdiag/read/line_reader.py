@@ -6,21 +6,18 @@ this seam; scan.Scanner decides which lines to read."""
 
 from __future__ import annotations
 
-import operator
-import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from wsdiag.parse.pubsub_entries import ALIVE_RESPONSE
 from wsdiag.parse.records import Kind, Record
 from wsdiag.parse.redact import ABOVE, clean, strip_ansi
-from wsdiag.parse.template import AFTER_DIGITS
 from wsdiag.parse.templates import to_record
 from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_fence, non_record_kind, split_line
 from wsdiag.read.linefilter import FILE_HEAD, FILTERS, LESS_HEAD, MAX_LINE, Format, Head
+from wsdiag.read.memo import Template, any_id, at, id_at, nonce_free, template, with_conn, with_id
 from wsdiag.read.stamps import year_less_time
 from wsdiag.read.whole_lines import Buffer, normalise_newlines
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
@@ -29,7 +26,7 @@ from wsdiag.summary.summary import MAX_ID, Summary
 if TYPE_CHECKING:
     from wsdiag.read.timefilter import Window
 
-__all__ = ["MEMO_LINE", "LineReader", "Template", "Times", "at", "template"]
+__all__ = ["MEMO_LINE", "LineReader", "Times"]
 
 #: The longest line whose record is remembered ...
 MEMO_LINE = 1024
@@ -41,49 +38,10 @@ _HOURS, _MINUTES = 24, 60  # a clock past these is no time: split_line says whic
 #: The lines of a chunk read so far: start -> the time line() gave it.
 Times = dict[int, datetime | None]
 
-# A record but for its time, to rebuild it for another line with the same bytes but the stamp:
-# its field values in order, the time's left as None (cheaper than dataclasses.replace).
-Template = tuple[Any, ...]
-_FIELDS = [f.name for f in fields(Record)]
-_TIME = _FIELDS.index("time")
-assert _FIELDS[0] == "kind" and all(f.init for f in fields(Record))
-
-
-_VALUES = operator.attrgetter(*_FIELDS)  # one C call for every field, in order
 # What the memo keeps of a line read: the head it started with, its layout, its record but for
-# the time, and its Hermes subscribe request's uuid.
-_Memo = tuple[Head, str, Template | None, str | None]
-
-
-# A reconnect's LISTENs are answered one by one, each answer with its own nonce, and the record
-# of an answer that took its topic never holds the nonce (parse.table's _alive_record): the memo
-# key leaves it out where the answer is the message, so each is not parsed anew.
-_NONCE = re.compile(
-    (r"(?:\A ?|\]: {1,2}|\] )#\d{1,12}" + AFTER_DIGITS).encode()
-    + ALIVE_RESPONSE.replace("[A-Za-z0-9]{0,64}", "([A-Za-z0-9]{0,64})", 1).encode()
-)
-
-
-def _nonce_free(rest: bytes) -> bytes:
-    """A line's bytes after its stamp, an alive answer's nonce cut out (see _NONCE)."""
-    if b'"RESPONSE"' in rest:
-        m = _NONCE.search(rest)
-        if m is not None:
-            return rest[: m.start(1)] + rest[m.end(1) :]
-    return rest
-
-
-def template(rec: Record) -> Template:
-    """``rec`` but for its time, to be rebuilt by :func:`at`."""
-    values: Template = _VALUES(rec)
-    return (*values[:_TIME], None, *values[_TIME + 1 :])
-
-
-def at(template: Template, time: datetime | None) -> Record:
-    """The record of ``template`` at ``time``."""
-    args = list(template)
-    args[_TIME] = time
-    return Record(*args)
+# the time, its Hermes subscribe request's uuid, and whether the record is that of any id
+# (see _ID).
+_Memo = tuple[Head, str, Template | None, str | None, bool]
 
 
 @dataclass
@@ -105,6 +63,7 @@ class LineReader:
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
     # give the same layout and record but for the time (see read_at; hermes_bursts.subscribe_key).
     _memo: dict[bytes, _Memo] = field(default_factory=dict)
+    _exact: set[bytes] = field(default_factory=set)  # keys without an id whose records hold it
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     # Where the line line() reads sits, to find the line above it for a sample's redaction
@@ -215,18 +174,24 @@ class LineReader:
         the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
-        head, key, uuid = self._key(chunk, start, stop)
+        head, key, uuid, conn = self._key(chunk, start, stop)
         if key is not None:
-            hit = self._memo.get(key)
+            hit = self._hit(key, conn)
             if hit is not None:
-                return self._replayed(chunk, start, hit, uuid, read)
+                return self._replayed(chunk, start, hit, uuid, conn, read)
         self._where = (chunk, start, self._begin)
         read[start] = self.line(chunk[start:stop])
         rec = self._rec
         if key is not None and self.layout is not None:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            self._memo[key] = (head, self.layout, None if rec is None else template(rec), uuid)
+                self._exact.clear()
+            kept = None if rec is None else template(rec)
+            by_id = conn is not None and any_id(kept, conn)
+            if conn is not None and not by_id:
+                self._exact.add(key)
+                key = with_id(key, conn)
+            self._memo[key] = (head, self.layout, kept, uuid, by_id)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec
@@ -236,28 +201,46 @@ class LineReader:
         before whose record is neither a LISTEN nor a Hermes subscribe request (those are read
         by their bursts); False, and nothing read, otherwise. The scanner tries this first: a
         line read before needs no look at what kind of line it is."""
-        _, key, uuid = self._key(chunk, start, stop)
-        hit = None if key is None or uuid is not None else self._memo.get(key)
+        _, key, uuid, conn = self._key(chunk, start, stop)
+        hit = None if key is None or uuid is not None else self._hit(key, conn)
         if hit is None or (hit[2] is not None and hit[2][0] is Kind.LISTEN):
             return False
-        self._replayed(chunk, start, hit, uuid, read)
+        self._replayed(chunk, start, hit, uuid, conn, read)
         return True
 
-    def _key(self, chunk: Buffer, start: int, stop: int) -> tuple[Head, bytes | None, str | None]:
+    def _hit(self, key: bytes, conn: int | None) -> _Memo | None:
+        """The memo's entry for a line's key (see _key)."""
+        hit = self._memo.get(key)
+        if hit is None and conn is not None and key in self._exact:
+            hit = self._memo.get(with_id(key, conn))
+        return hit
+
+    def _key(
+        self, chunk: Buffer, start: int, stop: int
+    ) -> tuple[Head, bytes | None, str | None, int | None]:
         """The memo key of the line ``chunk[start:stop]`` (None: too long, or no stamp of a known
-        head), the head it starts with, and its Hermes subscribe request's uuid, if any."""
+        head), the head it starts with, its Hermes subscribe request's uuid, if any, and the id
+        the key leaves out (see _ID), if any."""
         if stop - start <= MEMO_LINE:
             for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
                 m = head.regex.match(chunk, start, stop)
                 if m is not None:
-                    key, uuid = subscribe_key(head.tag + _nonce_free(bytes(chunk[m.end() : stop])))
-                    return head, key, uuid
-        return self.fmt.head, None, None
+                    rest = nonce_free(bytes(chunk[m.end() : stop]))
+                    key, uuid = subscribe_key(head.tag + rest)
+                    if uuid is None and (i := id_at(rest)) is not None:
+                        cut = len(head.tag)
+                        key = key[: cut + i.start(1)] + b"\n" + key[cut + i.end(1) :]
+                        return head, key, None, int(i.group(1))
+                    return head, key, uuid, None
+        return self.fmt.head, None, None, None
 
     def _replayed(
-        self, chunk: Buffer, start: int, hit: _Memo, uuid: str | None, read: Times
+        self, chunk: Buffer, start: int, hit: _Memo, uuid: str | None, conn: int | None, read: Times
     ) -> Record | None:
-        rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(hit[2], hit[3], uuid), read)
+        kept = hit[2]
+        if hit[4] and kept is not None and conn is not None:
+            kept = with_conn(kept, conn)
+        rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(kept, hit[3], uuid), read)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
         return rec

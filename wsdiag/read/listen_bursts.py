@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wsdiag.parse.records import Kind
-from wsdiag.read.line_reader import MEMO_LINE, Template, Times, template
+from wsdiag.parse.records import Kind, Record
+from wsdiag.read.line_reader import MEMO_LINE, Times
 from wsdiag.read.linefilter import FILTERS, HAZARDS, Format, Head
+from wsdiag.read.memo import Template, template, with_topics
 from wsdiag.read.shapes import class_regex
 from wsdiag.summary.summary import MAX_ID
 
@@ -24,6 +25,14 @@ _MAX_BURSTS = 4096  # LISTEN prefixes remembered (hostile input)
 _MAX_TAILS = 4096  # LISTEN payloads remembered per prefix
 _VALID_MONTH = (b"01", b"12")  # the two-digit months, and days, the year resolver takes
 _VALID_DAY = (b"01", b"31")
+# A LISTEN of a topic not met yet is the LISTEN of another topic of its burst read before but
+# for the topic, when the two payloads differ in the topic alone and each names one topic of
+# the miner's shape (`community-points-user-v1.1234`): lower-case words, a dot and digits, which
+# no template's text can be made of (tests/test_listen_bursts.py holds the table to it). Each
+# worker of a big log meets its connections' topics afresh: read so, a topic costs a replay,
+# not a parse.
+_ONE_TOPIC = re.compile(rb'"topics": ?\["([a-z][a-z0-9-]{0,63}\.[0-9]{1,20}(?:\.[0-9]{1,20})?)"\]')
+_TOPICS = b'"topics"'
 
 
 @dataclass
@@ -46,6 +55,8 @@ class Burst:
     # tail -> the record (but for its time) of a line read before: nothing, OTHER or this LISTEN
     quiet: dict[bytes, Template | None] = field(default_factory=dict)
     known: list[bytes] = field(default_factory=list)  # tails all in `quiet` (it never forgets)
+    # a tail with its topic cut out (see _ONE_TOPIC) -> the LISTEN of such a tail read before
+    shapes: dict[bytes, Template] = field(default_factory=dict)
 
     @classmethod
     def of(cls, fmt: Format, prefix: bytes, conn: bytes) -> Burst:
@@ -78,6 +89,18 @@ class Burst:
         if lines is None:  # (a caller's first line is always one: see ListenBursts.read)
             return start, []
         return lines.end(), [tail for _, tail in self.line.findall(chunk, start, lines.end())]
+
+
+def one_topic(tail: bytes) -> tuple[bytes, str] | None:
+    """A LISTEN payload's one topic of the miner's shape and the payload without it (a newline
+    stands for it), or None (see _ONE_TOPIC)."""
+    at = tail.find(_TOPICS)
+    if at < 0 or tail.find(_TOPICS, at + len(_TOPICS)) >= 0:
+        return None
+    m = _ONE_TOPIC.match(tail, at)
+    if m is None:
+        return None
+    return tail[: m.start(1)] + b"\n" + tail[m.end(1) :], m.group(1).decode("ascii")
 
 
 @functools.lru_cache(maxsize=64)
@@ -197,7 +220,7 @@ def _listen(
             return t is not None
         rec = reader.replay(chunk, start, fmt.head, fmt.layout, known, read)
     else:
-        rec = reader.read_at(chunk, start, read)
+        rec = _new_topic(reader, burst, chunk, start, tail, read)
         # A payload longer than a memo line is not remembered: it (and the topics of its
         # record) would hold megabytes (a real LISTEN names one topic in ~200 bytes).
         # A LISTEN sent redacted is counted each time (Summary.redacted_listens): never quiet.
@@ -212,3 +235,27 @@ def _listen(
         rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
     )
 
+
+
+def _new_topic(
+    reader: LineReader, burst: Burst, chunk: Buffer, start: int, tail: bytes, read: Times
+) -> Record | None:
+    """_listen() for a payload not met before: replayed from a LISTEN of the burst that differs in
+    its topic alone (see _ONE_TOPIC), else read."""
+    fmt = burst.fmt
+    cut = one_topic(tail)
+    kept = None if cut is None else burst.shapes.get(cut[0])
+    if cut is not None and kept is not None:
+        return reader.replay(chunk, start, fmt.head, fmt.layout, with_topics(kept, (cut[1],)), read)
+    rec = reader.read_at(chunk, start, read)
+    if (
+        cut is not None
+        and rec is not None
+        and rec.kind is Kind.LISTEN
+        and rec.conn == burst.conn
+        and rec.topics == (cut[1],)
+        and not rec.redacted
+        and len(burst.shapes) < _MAX_TAILS
+    ):
+        burst.shapes[cut[0]] = template(rec)
+    return rec
