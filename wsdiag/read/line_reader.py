@@ -63,7 +63,7 @@ class LineReader:
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
     # give the same layout and record but for the time (see read_at; hermes_bursts.subscribe_key).
     _memo: dict[bytes, _Memo] = field(default_factory=dict)
-    _exact: set[bytes] = field(default_factory=set)  # keys without an id whose records hold it
+    _exact: set[bytes] = field(default_factory=set)  # keys whose records hold what they cut
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     # Where the line line() reads sits, to find the line above it for a sample's redaction
