@@ -960,6 +960,22 @@ def test_a_line_read_for_one_id_is_not_parsed_again_for_another(monkeypatch: pyt
     assert sorted(doc["connections"]["ids"]) == [1, 2, 3, 4, 5, 6]
 
 
+def test_a_hermes_line_read_for_one_client_is_not_parsed_again_for_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Hermes line names the client's uuid after the id, new on each reconnect: an error read
+    for #1 and one client replays for #2 and another, with that line's id and uuid."""
+    error = "#{c} - {u} - WebSocket error: [Errno 32] Broken pipe"
+    data = _lines([HERMES.format(m=5, s=c, func="on_error", msg=error.format(c=c, u=UUIDS[c])) for c in range(1, 5)])
+    parsed = _parsed_lines(monkeypatch)
+    summary = Summary()
+    Scanner(summary, summary.input("miner.log"), YearResolver.for_log(2025)).chunk(data)
+    assert parsed == [1]
+    assert {c: set(s.uuids) for c, s in summary.conns.items()} == {c: {UUIDS[c]} for c in range(1, 5)}
+    monkeypatch.undo()
+    _same_everywhere(data)
+
+
 def test_an_id_in_another_spelling_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only an id in its own spelling stands for any other: `#07` is parsed (and read as 7)."""
     error = "#{c} - WebSocket error: [Errno 32] Broken pipe"

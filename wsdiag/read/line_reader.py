@@ -17,7 +17,7 @@ from wsdiag.read.chunk_times import line_time, stamp_only
 from wsdiag.read.hermes_bursts import subscribe_key, with_uuid
 from wsdiag.read.layouts import ANONYMISED_PATH, YearResolver, is_fence, non_record_kind, split_line
 from wsdiag.read.linefilter import FILE_HEAD, FILTERS, LESS_HEAD, MAX_LINE, Format, Head
-from wsdiag.read.memo import Template, any_id, at, id_at, nonce_free, template, with_conn, with_id
+from wsdiag.read.memo import Cut, Template, any_id, at, id_cut, nonce_free, template, with_conn
 from wsdiag.read.stamps import year_less_time
 from wsdiag.read.whole_lines import Buffer, normalise_newlines
 from wsdiag.summary.inputs import MAX_SAMPLES, InputStats
@@ -39,8 +39,8 @@ _HOURS, _MINUTES = 24, 60  # a clock past these is no time: split_line says whic
 Times = dict[int, datetime | None]
 
 # What the memo keeps of a line read: the head it started with, its layout, its record but for
-# the time, its Hermes subscribe request's uuid, and whether the record is that of any id
-# (see _ID).
+# the time, the uuid it was read with (of a Hermes subscribe request, or the client's: see
+# hermes_bursts.with_uuid), and whether the record is that of any id and client (memo.id_cut).
 _Memo = tuple[Head, str, Template | None, str | None, bool]
 
 
@@ -63,7 +63,7 @@ class LineReader:
     # Record lines already read, by their head and their bytes after the stamp: the same bytes
     # give the same layout and record but for the time (see read_at; hermes_bursts.subscribe_key).
     _memo: dict[bytes, _Memo] = field(default_factory=dict)
-    _exact: set[bytes] = field(default_factory=set)  # keys without an id whose records hold it
+    _exact: set[bytes] = field(default_factory=set)  # keys whose records hold what they cut
     _days: dict[bytes, datetime | None] = field(default_factory=dict)  # `dd/mm/yy ` -> 00:00
     _times: dict[bytes, datetime | None] = field(default_factory=dict)  # recent stamps
     # Where the line line() reads sits, to find the line above it for a sample's redaction
@@ -174,11 +174,11 @@ class LineReader:
         the time, and the record is the one built then with that time.
         """
         stop = chunk.find(b"\n", start)
-        head, key, uuid, conn = self._key(chunk, start, stop)
+        head, key, uuid, cut = self._key(chunk, start, stop)
         if key is not None:
-            hit = self._hit(key, conn)
+            hit = self._hit(key, cut)
             if hit is not None:
-                return self._replayed(chunk, start, hit, uuid, conn, read)
+                return self._replayed(chunk, start, hit, uuid, cut, read)
         self._where = (chunk, start, self._begin)
         read[start] = self.line(chunk[start:stop])
         rec = self._rec
@@ -187,10 +187,12 @@ class LineReader:
                 self._memo.clear()
                 self._exact.clear()
             kept = None if rec is None else template(rec)
-            by_id = conn is not None and any_id(kept, conn)
-            if conn is not None and not by_id:
-                self._exact.add(key)
-                key = with_id(key, conn)
+            by_id = cut is not None and any_id(kept, cut[0], cut[1])
+            if cut is not None:
+                uuid = cut[1]
+                if not by_id:
+                    self._exact.add(key)
+                    key = cut[2]
             self._memo[key] = (head, self.layout, kept, uuid, by_id)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1
@@ -201,45 +203,43 @@ class LineReader:
         before whose record is neither a LISTEN nor a Hermes subscribe request (those are read
         by their bursts); False, and nothing read, otherwise. The scanner tries this first: a
         line read before needs no look at what kind of line it is."""
-        _, key, uuid, conn = self._key(chunk, start, stop)
-        hit = None if key is None or uuid is not None else self._hit(key, conn)
+        _, key, uuid, cut = self._key(chunk, start, stop)
+        hit = None if key is None or uuid is not None else self._hit(key, cut)
         if hit is None or (hit[2] is not None and hit[2][0] is Kind.LISTEN):
             return False
-        self._replayed(chunk, start, hit, uuid, conn, read)
+        self._replayed(chunk, start, hit, uuid, cut, read)
         return True
 
-    def _hit(self, key: bytes, conn: int | None) -> _Memo | None:
+    def _hit(self, key: bytes, cut: Cut | None) -> _Memo | None:
         """The memo's entry for a line's key (see _key)."""
         hit = self._memo.get(key)
-        if hit is None and conn is not None and key in self._exact:
-            hit = self._memo.get(with_id(key, conn))
+        if hit is None and cut is not None and key in self._exact:
+            hit = self._memo.get(cut[2])
         return hit
 
-    def _key(
-        self, chunk: Buffer, start: int, stop: int
-    ) -> tuple[Head, bytes | None, str | None, int | None]:
+    def _key(self, chunk: Buffer, start: int, stop: int) -> tuple[Head, bytes | None, str | None, Cut | None]:
         """The memo key of the line ``chunk[start:stop]`` (None: too long, or no stamp of a known
-        head), the head it starts with, its Hermes subscribe request's uuid, if any, and the id
-        the key leaves out (see _ID), if any."""
+        head), the head it starts with, its Hermes subscribe request's uuid, if any, and what the
+        key leaves out of the line (see memo.id_cut), if anything."""
         if stop - start <= MEMO_LINE:
             for head in (self.fmt.head, FILE_HEAD, LESS_HEAD):
                 m = head.regex.match(chunk, start, stop)
                 if m is not None:
                     rest = nonce_free(bytes(chunk[m.end() : stop]))
                     key, uuid = subscribe_key(head.tag + rest)
-                    if uuid is None and (i := id_at(rest)) is not None:
-                        cut = len(head.tag)
-                        key = key[: cut + i.start(1)] + b"\n" + key[cut + i.end(1) :]
-                        return head, key, None, int(i.group(1))
+                    if uuid is None and (c := id_cut(rest)) is not None:
+                        return head, head.tag + c[0], None, (c[1], c[2], key)
                     return head, key, uuid, None
         return self.fmt.head, None, None, None
 
     def _replayed(
-        self, chunk: Buffer, start: int, hit: _Memo, uuid: str | None, conn: int | None, read: Times
+        self, chunk: Buffer, start: int, hit: _Memo, uuid: str | None, cut: Cut | None, read: Times
     ) -> Record | None:
         kept = hit[2]
-        if hit[4] and kept is not None and conn is not None:
-            kept = with_conn(kept, conn)
+        if cut is not None:
+            uuid = cut[1]
+            if hit[4] and kept is not None:
+                kept = with_conn(kept, cut[0])
         rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(kept, hit[3], uuid), read)
         if rec is not None and rec.kind is Kind.OTHER:
             self._stale += 1

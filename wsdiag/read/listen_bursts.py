@@ -28,7 +28,7 @@ _VALID_DAY = (b"01", b"31")
 # A LISTEN of a topic not met yet is the LISTEN of another topic of its burst read before but
 # for the topic, when the two payloads differ in the topic alone and each names one topic of
 # the miner's shape (`community-points-user-v1.1234`): lower-case words, a dot and digits, which
-# no template's text can be made of (tests/test_listen_bursts.py holds the table to it). Each
+# no template's text can be made of (tests/test_fastpath.py holds the table to it). Each
 # worker of a big log meets its connections' topics afresh: read so, a topic costs a replay,
 # not a parse.
 _ONE_TOPIC = re.compile(rb'"topics": ?\["([a-z][a-z0-9-]{0,63}\.[0-9]{1,20}(?:\.[0-9]{1,20})?)"\]')
@@ -91,7 +91,7 @@ class Burst:
         return lines.end(), [tail for _, tail in self.line.findall(chunk, start, lines.end())]
 
 
-def one_topic(tail: bytes) -> tuple[bytes, str] | None:
+def _topic_cut(tail: bytes) -> tuple[bytes, str] | None:
     """A LISTEN payload's one topic of the miner's shape and the payload without it (a newline
     stands for it), or None (see _ONE_TOPIC)."""
     at = tail.find(_TOPICS)
@@ -243,7 +243,7 @@ def _new_topic(
     """_listen() for a payload not met before: replayed from a LISTEN of the burst that differs in
     its topic alone (see _ONE_TOPIC), else read."""
     fmt = burst.fmt
-    cut = one_topic(tail)
+    cut = _topic_cut(tail)
     kept = None if cut is None else burst.shapes.get(cut[0])
     if cut is not None and kept is not None:
         return reader.replay(chunk, start, fmt.head, fmt.layout, with_topics(kept, (cut[1],)), read)
