@@ -38,6 +38,10 @@ _HOURS, _MINUTES = 24, 60  # a clock past these is no time: split_line says whic
 #: The lines of a chunk read so far: start -> the time line() gave it.
 Times = dict[int, datetime | None]
 
+# Kind.X and FailureClass.X cost ~100 ns each in Python 3.11 (EnumType's __getattr__ hook), a
+# module global ~10: the per-record code below names the members it tests through these.
+_OTHER, _LISTEN = Kind.OTHER, Kind.LISTEN
+
 # What the memo keeps of a line read: the head it started with, its layout, its record but for
 # the time, the uuid it was read with (of a Hermes subscribe request, or the client's: see
 # hermes_bursts.with_uuid), and whether the record is that of any id and client (memo.id_cut).
@@ -194,7 +198,7 @@ class LineReader:
                     self._exact.add(key)
                     key = cut[2]
             self._memo[key] = (head, self.layout, kept, uuid, by_id)
-        if rec is not None and rec.kind is Kind.OTHER:
+        if rec is not None and rec.kind is _OTHER:
             self._stale += 1
         return rec
 
@@ -205,7 +209,7 @@ class LineReader:
         line read before needs no look at what kind of line it is."""
         _, key, uuid, cut = self._key(chunk, start, stop)
         hit = None if key is None or uuid is not None else self._hit(key, cut)
-        if hit is None or (hit[2] is not None and hit[2][0] is Kind.LISTEN):
+        if hit is None or (hit[2] is not None and hit[2][0] is _LISTEN):
             return False
         self._replayed(chunk, start, hit, uuid, cut, read)
         return True
@@ -241,7 +245,7 @@ class LineReader:
             if hit[4] and kept is not None:
                 kept = with_conn(kept, cut[0])
         rec = self.replay(chunk, start, hit[0], hit[1], with_uuid(kept, hit[3], uuid), read)
-        if rec is not None and rec.kind is Kind.OTHER:
+        if rec is not None and rec.kind is _OTHER:
             self._stale += 1
         return rec
 

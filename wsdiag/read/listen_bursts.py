@@ -33,6 +33,9 @@ _VALID_DAY = (b"01", b"31")
 # not a parse.
 _ONE_TOPIC = re.compile(rb'"topics": ?\["([a-z][a-z0-9-]{0,63}\.[0-9]{1,20}(?:\.[0-9]{1,20})?)"\]')
 _TOPICS = b'"topics"'
+# Kind.X costs ~100 ns in Python 3.11 (EnumType's __getattr__ hook), a module global ~10: the
+# per-line code below names the members it tests through these.
+_LISTEN, _OTHER = Kind.LISTEN, Kind.OTHER
 
 
 @dataclass
@@ -179,7 +182,7 @@ class ListenBursts:
         # The start of the burst's last line (the LF before the one ending it).
         last = chunk.rfind(b"\n", start, stop - 1) + 1
         known = burst.quiet.get(tails[-1])
-        last_up = known is not None and known[0] is Kind.LISTEN
+        last_up = known is not None and known[0] is _LISTEN
         last_up = last_up and reader.time_at(chunk, last, fmt.head) is not None
         middle = tails[1:-1]
         # A reconnect sends the topics in the order it sent them before: comparing with the
@@ -208,7 +211,7 @@ def _listen(
     fmt = burst.fmt
     if tail in burst.quiet:
         known = burst.quiet[tail]
-        if known is not None and known[0] is Kind.LISTEN and burst.conn <= MAX_ID:
+        if known is not None and known[0] is _LISTEN and burst.conn <= MAX_ID:
             # The commonest line of a DEBUG log that is read: its topics are known, so
             # all it adds is its time, to the connection's uptime and the span.
             t = reader.time_at(chunk, start, fmt.head)
@@ -226,13 +229,13 @@ def _listen(
         # A LISTEN sent redacted is counted each time (Summary.redacted_listens): never quiet.
         if len(burst.quiet) < _MAX_TAILS and len(tail) <= MEMO_LINE and (
             rec is None
-            or rec.kind is Kind.OTHER
-            or (rec.kind is Kind.LISTEN and rec.conn == burst.conn and not rec.redacted)
+            or rec.kind is _OTHER
+            or (rec.kind is _LISTEN and rec.conn == burst.conn and not rec.redacted)
         ):
             # Its record repeats harmlessly inside a burst: nothing, an id, or topics known.
             burst.quiet[tail] = None if rec is None else template(rec)
     return (
-        rec is not None and rec.kind is Kind.LISTEN and rec.conn == burst.conn and rec.time is not None
+        rec is not None and rec.kind is _LISTEN and rec.conn == burst.conn and rec.time is not None
     )
 
 
@@ -251,7 +254,7 @@ def _new_topic(
     if (
         cut is not None
         and rec is not None
-        and rec.kind is Kind.LISTEN
+        and rec.kind is _LISTEN
         and rec.conn == burst.conn
         and rec.topics == (cut[1],)
         and not rec.redacted

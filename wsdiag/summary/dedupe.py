@@ -45,7 +45,12 @@ _KEEP = 4096  # echo lines remembered per run; beyond it only counted (hostile i
 _OPEN_KEYS = 512  # runs kept open at once; the oldest closes first (hostile input)
 
 # When echoes outnumber errors, the extra events are taken from the kind that knows most.
+#: The records a Deduper takes: an error, and the echoes and answers that may repeat it.
+DEDUPED = frozenset({Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR})
 _PREFERENCE = (Kind.RESPONSE_ERROR, Kind.ECHO, Kind.LISTEN_ERROR)
+# Kind.X and FailureClass.X cost ~100 ns each in Python 3.11 (EnumType's __getattr__ hook), a
+# module global ~10: the per-record code below names the members it tests through these.
+_ERROR, _OTHER_CLASS = Kind.ERROR, FailureClass.OTHER
 
 
 def _near(t1: datetime | None, s1: int, t2: datetime | None, s2: int) -> bool:
@@ -75,13 +80,13 @@ class Run:
     def add(self, rec: Record, seq: int) -> None:
         self.last_time = rec.time if rec.time is not None else self.last_time
         self.last_seq = seq
-        if rec.kind is Kind.ERROR:
+        if rec.kind is _ERROR:
             self.errors += 1
             return
         self.counts[rec.kind] = self.counts.get(rec.kind, 0) + 1
         kept = self.kept.setdefault(rec.kind, [])
         if len(kept) < _KEEP:
-            kept.append(FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text, seq))
+            kept.append(FailureEvent(rec.time, rec.conn, rec.cls or _OTHER_CLASS, rec.text, seq))
 
     def absorb(self, later: Run, shift: int) -> None:
         """Append a run of the next part (its seqs shifted by ``shift``)."""
@@ -149,8 +154,8 @@ class Deduper:
         if rec.time is None:
             self.timeless = True
         out: list[FailureEvent] = []
-        if rec.kind is Kind.ERROR:
-            out.append(FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text, self.seq))
+        if rec.kind is _ERROR:
+            out.append(FailureEvent(rec.time, rec.conn, rec.cls or _OTHER_CLASS, rec.text, self.seq))
         run = self.last_runs.get(rec.key)
         if run is not None and _near(run.last_time, run.last_seq, rec.time, self.seq):
             run.add(rec, self.seq)
@@ -164,7 +169,7 @@ class Deduper:
             oldest = next(iter(self.last_runs.values()))
             del self.last_runs[oldest.key]
             out.extend(self._close(oldest))
-        new = Run(rec.key, rec.cls or FailureClass.OTHER, rec.time, self.seq, rec.time, self.seq)
+        new = Run(rec.key, rec.cls or _OTHER_CLASS, rec.time, self.seq, rec.time, self.seq)
         new.add(rec, self.seq)
         self.last_runs[rec.key] = new
         if not self.stream and len(self.first_runs) < _OPEN_KEYS:

@@ -30,6 +30,7 @@ from wsdiag.parse.records import FailureClass, Kind, Record
 RECONNECT_DELAY = timedelta(seconds=30)
 OUTAGE_GRACE = timedelta(seconds=60)
 LISTEN_GRACE = timedelta(minutes=5)  # a LISTEN this late still dates the recovery
+_NO_TIME = timedelta(0)
 _RETRY = re.compile(r"(?:Retry|Retrying websocket reconnection) after (\d{1,3}) ?m")
 _SILENT = re.compile(r"more than (\d{1,3}) minutes")
 _SILENT_DEFAULT: dict[str, int] = {FailureClass.PONG_TIMEOUT: 5, FailureClass.PING_STALLED: 10}
@@ -37,36 +38,42 @@ _SILENT_DEFAULT: dict[str, int] = {FailureClass.PONG_TIMEOUT: 5, FailureClass.PI
 SIGNS = frozenset(
     {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
 )
+# Kind.X and FailureClass.X cost ~100 ns each in Python 3.11 (EnumType's __getattr__ hook), a
+# module global ~10: the per-record code below names the members it tests through these.
+_RESPONSE_ERROR, _FAILURE, _LISTEN, _CLOSED = Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.LISTEN, Kind.CLOSED
+_RECONNECT_REQUESTED, _BAD_AUTH, _NO_INTERNET = (
+    FailureClass.RECONNECT_REQUESTED, FailureClass.BAD_AUTH, FailureClass.NO_INTERNET,
+)
 
 
 def refused_listen(rec: Record) -> bool:
     """A LISTEN answered with an ERR_* code (ERR_BADAUTH, ERR_BADMESSAGE...): Twitch refused a
     topic on a socket that stays open, so it is no sign of trouble for the connection's uptime.
     (Hermes' `Authentication error` is different: the miner closes that client.)"""
-    return rec.kind is Kind.RESPONSE_ERROR or (
+    return rec.kind is _RESPONSE_ERROR or (
         rec.key.startswith("listen:") and not rec.text.startswith("Authentication error")
     )
 
 
 def cause_of(rec: Record) -> str:
     """`server` for a RECONNECT Twitch asked for, `auth` for a refused LISTEN, else `network`."""
-    if rec.cls == FailureClass.RECONNECT_REQUESTED:
+    if rec.cls == _RECONNECT_REQUESTED:
         return "server"
-    if rec.kind is Kind.RESPONSE_ERROR or rec.cls == FailureClass.BAD_AUTH:
+    if rec.kind is _RESPONSE_ERROR or rec.cls == _BAD_AUTH:
         return "auth"
     return "network"
 
 
 def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
     """(expected time to recovery, time the socket was already dead) for one sign of trouble."""
-    if rec.kind is Kind.FAILURE and rec.cls == FailureClass.NO_INTERNET:
+    if rec.kind is _FAILURE and rec.cls == _NO_INTERNET:
         m = _RETRY.search(rec.text)
         return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
-    if rec.kind is Kind.FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):
+    if rec.kind is _FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):
         m = _SILENT.search(rec.text)
         silent = int(m.group(1)) if m else _SILENT_DEFAULT[rec.cls]
         return RECONNECT_DELAY, timedelta(minutes=silent)
-    return RECONNECT_DELAY, timedelta(0)
+    return RECONNECT_DELAY, _NO_TIME
 
 
 @dataclass
@@ -116,10 +123,10 @@ class Uptime:
         """One sign of trouble (or, LISTEN, of life) at ``t``; returns the outage it began when
         that outage's onset is final (not the first of this part, which may continue the
         previous part's last)."""
-        if rec.kind is Kind.LISTEN:
+        if rec.kind is _LISTEN:
             self.up(t)
             return None
-        if rec.kind is Kind.CLOSED:
+        if rec.kind is _CLOSED:
             self.closed(t)
             return None
         first = self.first is None

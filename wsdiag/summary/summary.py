@@ -18,7 +18,7 @@ from wsdiag.parse.classify import SIGNATURE_CLASSES, signature
 from wsdiag.parse.records import FAILURE_CLASSES, FailureClass, FailureEvent, Kind, Record
 from wsdiag.summary.clients import MAX_UUIDS, ClientFacts
 from wsdiag.summary.connections import ConnStats, add_capped
-from wsdiag.summary.dedupe import Deduper
+from wsdiag.summary.dedupe import DEDUPED, Deduper
 from wsdiag.summary.inputs import InputStats
 from wsdiag.summary.minutes import CLOSE, RECONNECT, Minute, minute_of
 from wsdiag.summary.outages import SIGNS, Outage, refused_listen
@@ -35,6 +35,10 @@ MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that fu
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
 MAX_UNKNOWN = 200
 OTHER_TEMPLATES = "<other templates>"  # where unclassified texts past MAX_UNKNOWN are counted
+# Python 3.11 looks Kind.X up through EnumType's __getattr__ hook (~100 ns; a global ~10).
+_OTHER, _FAILURE, _LISTEN, _OTHER_CLASS = Kind.OTHER, Kind.FAILURE, Kind.LISTEN, FailureClass.OTHER
+_RECONNECT, _CLOSED = Kind.RECONNECT, Kind.CLOSED
+
 
 @dataclass
 class Summary(ClientFacts):
@@ -112,30 +116,27 @@ class Summary(ClientFacts):
 
     def add(self, rec: Record, stats: InputStats) -> None:
         """Fold one WebSocket record into the summary."""
-        if rec.conn is not None:
-            if rec.conn > MAX_ID:
+        conn = rec.conn
+        if conn is not None:
+            if conn > MAX_ID:
                 stats.implausible_ids += 1
                 return
-            self._saw(rec.conn)
+            self._saw(conn)
         kind = rec.kind
         if rec.client is not None or rec.variant is not None or rec.anonymised:
             self._client(rec, stats)
-        if kind is Kind.OTHER:
+        if kind is _OTHER:
             return
-        if (
-            kind in SIGNS
-            and rec.conn is not None
-            and rec.time is not None
-            and not refused_listen(rec)
-        ):
-            self._sign(rec.conn, rec.time, rec)
-        if kind in (Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR):
+        refused = bool(rec.key) and refused_listen(rec)  # (it has a dedupe key; most records none)
+        if kind in SIGNS and conn is not None and rec.time is not None and not refused:
+            self._sign(conn, rec.time, rec)
+        if kind in DEDUPED:
             self._count(self.dedupe.add(rec))
-        elif kind is Kind.FAILURE:
-            self._count([FailureEvent(rec.time, rec.conn, rec.cls or FailureClass.OTHER, rec.text)])
-        elif kind is Kind.RECONNECT or kind is Kind.CLOSED:
-            self._moved(rec.conn, rec.time, kind is Kind.RECONNECT)
-        elif kind is Kind.LISTEN:
+        elif kind is _FAILURE:
+            self._count([FailureEvent(rec.time, rec.conn, rec.cls or _OTHER_CLASS, rec.text)])
+        elif kind is _RECONNECT or kind is _CLOSED:
+            self._moved(rec.conn, rec.time, kind is _RECONNECT)
+        elif kind is _LISTEN:
             self._listened(rec.conn, rec.topics)
         else:
             self._noted(rec, stats)
@@ -226,7 +227,7 @@ class Summary(ClientFacts):
                     m.marked(ev.time, ev.conn, ev.cls)
             else:
                 self.untimed[ev.cls] += 1
-            if ev.cls == FailureClass.OTHER and ev.message:
+            if ev.cls == _OTHER_CLASS and ev.message:
                 self._unknown(ev.message)
             elif ev.cls in SIGNATURE_CLASSES:
                 sig = signature(ev.cls, ev.message)
