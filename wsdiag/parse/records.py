@@ -1,4 +1,10 @@
-"""Frozen value types that flow from the parser to the analyzer and reporters."""
+"""Value types that flow from the parser to the analyzer and reporters.
+
+Python 3.11 looks every ``Kind.X`` or ``FailureClass.X`` up through ``EnumType.__getattr__``'s
+slot hook, ~100 ns a lookup against ~10 for a module global: the code that runs for every record
+read (summary, outages, dedupe, the memo replay, LISTEN bursts) binds the members it tests to
+module globals once.
+"""
 
 from __future__ import annotations
 

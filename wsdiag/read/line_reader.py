@@ -38,8 +38,7 @@ _HOURS, _MINUTES = 24, 60  # a clock past these is no time: split_line says whic
 #: The lines of a chunk read so far: start -> the time line() gave it.
 Times = dict[int, datetime | None]
 
-# Kind.X and FailureClass.X cost ~100 ns each in Python 3.11 (EnumType's __getattr__ hook), a
-# module global ~10: the per-record code below names the members it tests through these.
+# Enum members the per-record code tests, as module globals (why: parse.records' docstring).
 _OTHER, _LISTEN = Kind.OTHER, Kind.LISTEN
 
 # What the memo keeps of a line read: the head it started with, its layout, its record but for

@@ -33,8 +33,7 @@ _VALID_DAY = (b"01", b"31")
 # not a parse.
 _ONE_TOPIC = re.compile(rb'"topics": ?\["([a-z][a-z0-9-]{0,63}\.[0-9]{1,20}(?:\.[0-9]{1,20})?)"\]')
 _TOPICS = b'"topics"'
-# Kind.X costs ~100 ns in Python 3.11 (EnumType's __getattr__ hook), a module global ~10: the
-# per-line code below names the members it tests through these.
+# Enum members the per-record code tests, as module globals (why: parse.records' docstring).
 _LISTEN, _OTHER = Kind.LISTEN, Kind.OTHER
 
 
@@ -237,7 +236,6 @@ def _listen(
     return (
         rec is not None and rec.kind is _LISTEN and rec.conn == burst.conn and rec.time is not None
     )
-
 
 
 def _new_topic(

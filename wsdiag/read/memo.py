@@ -4,8 +4,8 @@ A line's record but for its time is kept as a :data:`Template` (its field values
 rebuilt for another line by :func:`at`. The memo's key is the line's bytes after its stamp, less
 what changes nothing in its record but one field, so that lines differing only there are not
 parsed anew: an alive answer's nonce (:func:`nonce_free`), the connection's id and Hermes client
-(:func:`id_cut`, the record then being that of :func:`any_id`), a LISTEN's topic (read.listen_bursts) and a
-Hermes subscribe request's uuid and ids (read.hermes_bursts).
+(:func:`id_cut`, the record then being that of :func:`any_id`), a LISTEN's topic
+(read.listen_bursts) and a Hermes subscribe request's uuid and ids (read.hermes_bursts).
 """
 
 from __future__ import annotations

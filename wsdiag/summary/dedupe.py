@@ -44,12 +44,11 @@ FORGET_SECONDS = 600.0
 _KEEP = 4096  # echo lines remembered per run; beyond it only counted (hostile input)
 _OPEN_KEYS = 512  # runs kept open at once; the oldest closes first (hostile input)
 
-# When echoes outnumber errors, the extra events are taken from the kind that knows most.
 #: The records a Deduper takes: an error, and the echoes and answers that may repeat it.
 DEDUPED = frozenset({Kind.ERROR, Kind.ECHO, Kind.LISTEN_ERROR, Kind.RESPONSE_ERROR})
+# When echoes outnumber errors, the extra events are taken from the kind that knows most.
 _PREFERENCE = (Kind.RESPONSE_ERROR, Kind.ECHO, Kind.LISTEN_ERROR)
-# Kind.X and FailureClass.X cost ~100 ns each in Python 3.11 (EnumType's __getattr__ hook), a
-# module global ~10: the per-record code below names the members it tests through these.
+# Enum members the per-record code tests, as module globals (why: parse.records' docstring).
 _ERROR, _OTHER_CLASS = Kind.ERROR, FailureClass.OTHER
 
 

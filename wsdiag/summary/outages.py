@@ -38,8 +38,7 @@ _SILENT_DEFAULT: dict[str, int] = {FailureClass.PONG_TIMEOUT: 5, FailureClass.PI
 SIGNS = frozenset(
     {Kind.ERROR, Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.CLOSED, Kind.RECONNECT, Kind.LISTEN}
 )
-# Kind.X and FailureClass.X cost ~100 ns each in Python 3.11 (EnumType's __getattr__ hook), a
-# module global ~10: the per-record code below names the members it tests through these.
+# Enum members the per-record code tests, as module globals (why: parse.records' docstring).
 _RESPONSE_ERROR, _FAILURE, _LISTEN, _CLOSED = Kind.RESPONSE_ERROR, Kind.FAILURE, Kind.LISTEN, Kind.CLOSED
 _RECONNECT_REQUESTED, _BAD_AUTH, _NO_INTERNET = (
     FailureClass.RECONNECT_REQUESTED, FailureClass.BAD_AUTH, FailureClass.NO_INTERNET,
@@ -68,7 +67,7 @@ def _sign_times(rec: Record) -> tuple[timedelta, timedelta]:
     """(expected time to recovery, time the socket was already dead) for one sign of trouble."""
     if rec.kind is _FAILURE and rec.cls == _NO_INTERNET:
         m = _RETRY.search(rec.text)
-        return timedelta(minutes=int(m.group(1)) if m else 1), timedelta(0)
+        return timedelta(minutes=int(m.group(1)) if m else 1), _NO_TIME
     if rec.kind is _FAILURE and rec.cls in _SILENT_DEFAULT and not rec.text.startswith("Stale"):
         m = _SILENT.search(rec.text)
         silent = int(m.group(1)) if m else _SILENT_DEFAULT[rec.cls]

@@ -35,7 +35,7 @@ MAX_MINUTES = 50_000  # five weeks of minutes with events: two summaries that fu
 # workers merging) and the allocator's high-water stay under 100 MiB on the worst log we built
 MAX_UNKNOWN = 200
 OTHER_TEMPLATES = "<other templates>"  # where unclassified texts past MAX_UNKNOWN are counted
-# Python 3.11 looks Kind.X up through EnumType's __getattr__ hook (~100 ns; a global ~10).
+# Enum members the per-record code tests, as module globals (why: parse.records' docstring).
 _OTHER, _FAILURE, _LISTEN, _OTHER_CLASS = Kind.OTHER, Kind.FAILURE, Kind.LISTEN, FailureClass.OTHER
 _RECONNECT, _CLOSED = Kind.RECONNECT, Kind.CLOSED
 
